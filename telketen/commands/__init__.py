@@ -1,0 +1,1 @@
+"""Cross-cutting sub-commands: eml, seats, paper, keys, verify, demo."""
