@@ -1,0 +1,94 @@
+"""Atomic file writes: a reader (or a crash) never sees half a file.
+
+The printed report, the 510b and the signed summary are legal artefacts; a power cut while writing must leave
+either the old file or the new one. Write to a temporary file in the same directory, fsync it, `os.replace` it
+over the target (atomic on POSIX within one file system), then fsync the directory so the rename survives.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+
+from shared.errors import EnvironmentProblem
+
+
+def _fsync_dir(directory: Path) -> None:
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:  # pragma: no cover - platforms without directory fds
+        return
+    try:
+        os.fsync(fd)
+    except OSError:  # pragma: no cover
+        pass
+    finally:
+        os.close(fd)
+
+
+def atomic_write(path: Path | str, data: bytes | str, *, mode: int = 0o644) -> Path:
+    """Write `data` (str is UTF-8 encoded) to `path` atomically; creates the parent folder if needed."""
+    target = Path(path)
+    payload = data.encode("utf-8") if isinstance(data, str) else data
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    except OSError as exc:
+        raise EnvironmentProblem(f"cannot write here: {exc.strerror}", where=str(target)) from exc
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(payload)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, mode)
+        os.replace(tmp, target)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise EnvironmentProblem(f"cannot write: {exc.strerror}", where=str(target)) from exc
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    _fsync_dir(target.parent)
+    return target
+
+
+def atomic_write_many(folder: Path | str, files: Mapping[str, bytes | str]) -> list[Path]:
+    """Write several files into `folder`, each atomically; all are staged first so none is written if one fails.
+
+    Staging writes every file to a temporary name; only when all are on disk are they renamed into place, so an
+    error while producing the set leaves the folder as it was.
+    """
+    out = Path(folder)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise EnvironmentProblem(f"cannot create the folder: {exc.strerror}", where=str(out)) from exc
+    staged: list[tuple[Path, Path]] = []
+    try:
+        for name, data in files.items():
+            if "/" in name or name in ("", ".", ".."):
+                raise ValueError(f"not a plain file name: {name!r}")
+            payload = data.encode("utf-8") if isinstance(data, str) else data
+            fd, tmp_name = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=out)
+            tmp = Path(tmp_name)
+            staged.append((tmp, out / name))
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(payload)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.chmod(tmp, 0o644)
+        for tmp, target in staged:
+            os.replace(tmp, target)
+    except OSError as exc:
+        for tmp, _ in staged:
+            tmp.unlink(missing_ok=True)
+        raise EnvironmentProblem(f"cannot write: {exc.strerror}", where=str(out)) from exc
+    except BaseException:
+        for tmp, _ in staged:
+            tmp.unlink(missing_ok=True)
+        raise
+    _fsync_dir(out)
+    return [target for _, target in staged]

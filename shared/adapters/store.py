@@ -1,0 +1,110 @@
+"""The SQLite state file of a tier app: WAL, explicit transactions, and a schema-migrations table.
+
+Why SQLite: one file per municipality (or district, or election) that survives kill -9 and power loss once a
+transaction has committed. The connection runs in autocommit mode (`isolation_level=None`) so that the only
+transactions are the explicit ones of `transaction()`, which begins IMMEDIATE (takes the write lock at once: two
+processes never interleave a read-modify-write) and commits or rolls back as a whole. `synchronous=FULL` makes
+a commit durable, not only atomic.
+
+Migrations are numbered SQL scripts; `migrate` applies those not yet in `schema_migrations`, each in its own
+transaction, so an app opened by a newer version upgrades its file in place and an older version refuses a file
+that is newer than itself.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+from shared.errors import EnvironmentProblem, StateError
+
+Migration = tuple[int, str]
+
+
+def connect(path: Path | str, *, must_exist: bool = False) -> sqlite3.Connection:
+    """Open (or create) the state file with WAL, full sync, foreign keys and a busy timeout."""
+    db = Path(path)
+    if must_exist and not db.is_file():
+        raise StateError("no state file here; run init first", where=str(db))
+    try:
+        db.parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(db, isolation_level=None, timeout=10.0)
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=FULL")
+        conn.execute("PRAGMA foreign_keys=ON")
+        conn.execute("PRAGMA busy_timeout=10000")
+    except sqlite3.DatabaseError as exc:
+        raise EnvironmentProblem(f"cannot open the state file: {exc}", where=str(db)) from exc
+    return conn
+
+
+@contextmanager
+def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """One atomic unit of work: BEGIN IMMEDIATE … COMMIT, rolled back on any exception.
+
+    Nested use joins the outer transaction (SQLite has no nested BEGIN), so a service function can call
+    another that also opens a transaction.
+    """
+    if conn.in_transaction:
+        yield conn
+        return
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+
+
+def schema_version(conn: sqlite3.Connection) -> int:
+    """The highest applied migration number (0 for a fresh file)."""
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)"
+    )
+    row = conn.execute("SELECT COALESCE(MAX(version), 0) FROM schema_migrations").fetchone()
+    return int(row[0])
+
+
+def migrate(conn: sqlite3.Connection, migrations: Sequence[Migration], *, at: str) -> int:
+    """Apply the migrations not yet applied, in order; returns the resulting schema version.
+
+    `at` is the timestamp recorded per migration (time comes from the edge). Refuses a file whose schema is
+    newer than the newest migration this program knows: it would misread it.
+    """
+    versions = [v for v, _ in migrations]
+    if versions != sorted(set(versions)) or (versions and versions[0] < 1):
+        raise ValueError("migrations must be numbered 1, 2, … in increasing order")
+    current = schema_version(conn)
+    newest = versions[-1] if versions else 0
+    if current > newest:
+        raise StateError(
+            f"the state file has schema version {current}, this program knows up to {newest}; "
+            "use the newer program that wrote it"
+        )
+    for version, script in migrations:
+        if version <= current:
+            continue
+        with transaction(conn):
+            for statement in _statements(script):
+                conn.execute(statement)
+            conn.execute("INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)", (version, at))
+        current = version
+    return current
+
+
+def _statements(script: str) -> list[str]:
+    """Split a migration script into statements (executescript would commit our transaction)."""
+    out: list[str] = []
+    buf = ""
+    for line in script.splitlines(keepends=True):
+        buf += line
+        if sqlite3.complete_statement(buf):
+            if buf.strip():
+                out.append(buf.strip())
+            buf = ""
+    if buf.strip():
+        raise ValueError(f"incomplete SQL statement in migration: {buf.strip()[:60]}")
+    return out
