@@ -1,1 +1,1 @@
-"""The central polling office app: scan the lower tier, add up, seats and candidates, publish P 22, 510d, 520."""
+"""The central polling office app: scan the tier below, add up, seats and candidates, publish P 22 and EML."""

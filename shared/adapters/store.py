@@ -88,14 +88,14 @@ def migrate(conn: sqlite3.Connection, migrations: Sequence[Migration], *, at: st
         if version <= current:
             continue
         with transaction(conn):
-            for statement in _statements(script):
+            for statement in split_sql(script):
                 conn.execute(statement)
             conn.execute("INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)", (version, at))
         current = version
     return current
 
 
-def _statements(script: str) -> list[str]:
+def split_sql(script: str) -> list[str]:
     """Split a migration script into statements (executescript would commit our transaction)."""
     out: list[str] = []
     buf = ""

@@ -1,0 +1,155 @@
+"""Benchmark: every oracle election (4 TK + 668 municipal councils + 3 Abacus cases) and a Tweede Kamer with
+candidate assignment, through `shared.domain.seats.compute` in-process and through one `telketen seats --json`
+process. The baseline, measured in the same run on the same data, is a plain float D'Hondt (no P 8, P 9, P 10,
+no steps, no exact fractions): the ratio says what exactness and the recorded steps cost.
+
+Run: python bench/seats.py   (needs ../shared/data beside the repository)
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import msgspec
+
+from shared.domain.seats import ListInput, SeatsInput, compute_batch
+
+REPO = Path(__file__).resolve().parents[1]
+ORACLE = REPO.parent / "shared" / "data" / "oracle"
+
+
+def oracle_inputs() -> list[SeatsInput]:
+    out: list[SeatsInput] = []
+
+    def simple(eid: str, cat: str, seats: int, lists: list[dict[str, Any]]) -> SeatsInput:
+        return SeatsInput(
+            id=eid,
+            category=cat,  # type: ignore[arg-type]
+            seats=seats,
+            lists=tuple(
+                ListInput(number=i, votes=x["votes"], candidates=x.get("number_of_candidates"))
+                for i, x in enumerate(lists, 1)
+            ),
+        )
+
+    for name in ("TK20170315", "TK20210317", "TK20231122", "TK20251029"):
+        d = json.loads((ORACLE / f"{name}.json").read_text(encoding="utf-8"))
+        out.append(simple(name, "TK", d["number_of_seats"], d["lists"]))
+    for name in ("GR20180321", "GR20220316"):
+        d = json.loads((ORACLE / f"{name}_municipalities.json").read_text(encoding="utf-8"))
+        out.extend(
+            simple(m["municipality"], "GR", m["number_of_seats"], m["lists"]) for m in d["municipalities"]
+        )
+    for name, lots in (
+        ("GR2022_Reusel-De_Mierden_P9_abacus", ()),
+        ("GR2022_Enkhuizen_P10_abacus", ()),
+        ("GR2026_Roermond_lot_abacus", (9,)),
+    ):
+        d = json.loads((ORACLE / f"{name}.json").read_text(encoding="utf-8"))
+        out.append(
+            SeatsInput(
+                id=name,
+                category="GR",
+                seats=d["number_of_seats"],
+                lots=lots,
+                lists=tuple(
+                    ListInput(
+                        number=x["list_number_in_test"],
+                        votes=x["votes"],
+                        candidate_votes=tuple(c["votes"] for c in x["candidate_votes"]),
+                    )
+                    for x in d["lists"]
+                ),
+            )
+        )
+    return out
+
+
+def tk_with_candidates() -> SeatsInput:
+    """TK2021's list votes with 80 candidates per list and made-up preference votes (fixed seed)."""
+    d = json.loads((ORACLE / "TK20210317.json").read_text(encoding="utf-8"))
+    rnd = random.Random(2021)
+    lists = []
+    for i, x in enumerate(d["lists"], 1):
+        weights = [rnd.paretovariate(1.2) for _ in range(80)]
+        weights[0] *= 40
+        scale = x["votes"] / sum(weights)
+        cand = [int(w * scale) for w in weights]
+        cand[0] += x["votes"] - sum(cand)
+        lists.append(ListInput(number=i, votes=x["votes"], candidate_votes=tuple(cand)))
+    return SeatsInput(id="TK2021-candidates", category="TK", seats=150, lists=tuple(lists))
+
+
+def float_dhondt(seats: int, votes: list[int]) -> list[int]:
+    won = [0] * len(votes)
+    for _ in range(seats):
+        best = max(range(len(votes)), key=lambda i: votes[i] / (won[i] + 1))
+        won[best] += 1
+    return won
+
+
+def best_of(n: int, fn: Any) -> float:
+    times = []
+    for _ in range(n):
+        t = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t)
+    return min(times)
+
+
+def main() -> int:
+    if not ORACLE.is_dir():
+        print(f"skipped: {ORACLE} not found")
+        return 0
+    inputs = oracle_inputs()
+    raw = [(inp.seats, [x.votes for x in inp.lists]) for inp in inputs]
+    baseline = best_of(5, lambda: [float_dhondt(s, v) for s, v in raw])
+    exact = best_of(5, lambda: compute_batch(inputs))
+    results = compute_batch(inputs)
+    assert all(r.status == "complete" for r in results)
+
+    tk = tk_with_candidates()
+    tk_time = best_of(5, lambda: compute_batch([tk]))
+    tk_base = best_of(5, lambda: float_dhondt(150, [x.votes for x in tk.lists]))
+    elected = sum(len(v) for v in (compute_batch([tk])[0].elected or {}).values())
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "oracle.json"
+        path.write_bytes(msgspec.json.encode(inputs))
+        t = time.perf_counter()
+        done = subprocess.run(
+            [sys.executable, "-m", "telketen", "seats", "--json", str(path)], capture_output=True, check=True
+        )
+        process = time.perf_counter() - t
+        assert len(json.loads(done.stdout)) == len(inputs)
+        t = time.perf_counter()
+        subprocess.run([sys.executable, "-c", "import telketen.cli"], check=True)
+        startup = time.perf_counter() - t
+
+    print(f"oracle elections: {len(inputs)}")
+    print(f"  float D'Hondt baseline (no rules, no steps) : {baseline * 1000:8.1f} ms")
+    print(
+        f"  exact compute, in process                   : {exact * 1000:8.1f} ms  ({exact / baseline:.1f}x baseline)"
+    )
+    print(
+        f"  one `telketen seats --json` process         : {process * 1000:8.1f} ms  "
+        f"({process / baseline:.1f}x baseline; interpreter + imports alone {startup * 1000:.0f} ms)"
+    )
+    print(f"Tweede Kamer, {len(tk.lists)} lists x 80 candidates, {elected} elected:")
+    print(f"  float D'Hondt baseline                      : {tk_base * 1000:8.2f} ms")
+    print(
+        f"  exact seats + candidates                    : {tk_time * 1000:8.2f} ms  ({tk_time / tk_base:.1f}x baseline)"
+    )
+    print(f"target: whole oracle < 2 s: {'met' if max(exact, process) < 2 else 'MISSED'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,293 @@
+"""Model P 22 as PDF: P 22-2 for a single-district election, P 22-1 (OSV layout) for several districts.
+
+Every number of the seat distribution is taken from the steps of the result (`shared.domain.seats`): the quota,
+full seats with their remainders, each residual seat with the value that won it and the rule and article that
+gave it, lots, the P 9 and P 10 changes, and who was elected how. Nothing is recomputed here or in the
+template; this module only formats (spec/reports.md §7, §8).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import datetime
+from importlib import resources
+from typing import Any
+
+from central import dutch
+from shared.adapters.pdf import compile_typst
+from shared.domain.apportionment import (
+    AbsoluteMajorityStep,
+    ExhaustionStep,
+    FullSeatsStep,
+    LotStep,
+    QuotaStep,
+    ResidualSeatStep,
+    UnassignedStep,
+    mixed,
+)
+from shared.domain.candidates import CandidateElectedStep, PreferenceThresholdStep
+from shared.domain.election import Candidate, District, Election
+from shared.domain.seats import SeatsResult
+from shared.domain.tally import Tally
+
+RULE_TEXT = {
+    "largest_averages": "grootste gemiddelde",
+    "largest_remainders": "grootste overschot",
+    "one_per_list_averages": "grootste gemiddelde, één per lijst",
+    "plain_averages": "grootste gemiddelde",
+}
+BODY = {
+    "TK": "de Tweede Kamer",
+    "EP": "het Europees Parlement",
+    "PS": "provinciale staten",
+    "AB": "het algemeen bestuur van het waterschap",
+    "GR": "de gemeenteraad",
+    "ER": "de eilandsraad",
+}
+
+
+def fraction(text: str) -> str:
+    """'15001/23' → '652 5/23' (the PV prints a mixed number; the template sets the fraction)."""
+    return mixed(text)
+
+
+def list_label(district: District, number: int) -> str:
+    lst = district.list_by_number(number)
+    return f"{number} {lst.name}" if lst is not None and lst.name else f"{number}"
+
+
+def candidate_name(c: Candidate) -> str:
+    return c.display_name
+
+
+def _candidate(district: District, number: int, position: int) -> Candidate:
+    lst = district.list_by_number(number)
+    if lst is None:
+        raise KeyError(number)
+    for c in lst.candidates:
+        if c.position == position:
+            return c
+    raise KeyError((number, position))
+
+
+def _names(items: Sequence[str]) -> str:
+    """'A, B en C' (spec/reports.md §9)."""
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " en " + items[-1]
+
+
+def p22_data(
+    election: Election,
+    district: District,
+    total: Tally,
+    result: SeatsResult,
+    *,
+    place: str,
+    at: datetime,
+    eml_sha256: str,
+    eml_510d_sha256: str,
+    deceased: dict[int, tuple[int, ...]],
+    parts: Sequence[tuple[str, str, Tally]],
+) -> dict[str, Any]:
+    """Everything the P 22 template prints, from the totals and the result's steps, formatted in Dutch.
+
+    `district` is the election's single district (P 22-2) or the national view of the lists (P 22-1);
+    `parts` are (id, name, tally) of the units added up (kieskringen or municipalities).
+    """
+    n = dutch.number
+    multi = len(election.districts) > 1
+    labels = {lst.number: list_label(district, lst.number) for lst in district.lists}
+    steps = result.steps
+    quota = next(s for s in steps if isinstance(s, QuotaStep))
+    full = next(s for s in steps if isinstance(s, FullSeatsStep))
+    residual = [s for s in steps if isinstance(s, ResidualSeatStep)]
+    notes: list[str] = []
+    for s in steps:
+        if isinstance(s, LotStep) and s.kind == "residual_seat":
+            lists = _names([f"Lijst {labels.get(o, o)}" for o in s.options])
+            notes.append(
+                f"De lijsten {lists} hebben gelijke gemiddelden of overschotten, maar er zijn niet voldoende "
+                f"restzetels om aan elk van deze lijsten een zetel toe te wijzen. Er is daarom geloot welke lijst "
+                f"de restzetel krijgt (artikel P 7/P 8 van de Kieswet): de restzetel is toegewezen aan Lijst "
+                f"{labels.get(s.outcome, s.outcome)}."
+            )
+    for s in steps:
+        if isinstance(s, AbsoluteMajorityStep):
+            notes.append(
+                f"Lijst {labels.get(s.to_list, s.to_list)} heeft meer dan de helft van de stemmen behaald "
+                "(volstrekte meerderheid), maar kreeg bij de verdeling niet meer dan de helft van de zetels. "
+                f"Door toepassing van artikel P 9 van de Kieswet is een extra zetel toegewezen aan deze lijst. "
+                f"Daartegenover vervalt een zetel die was toegewezen aan Lijst {labels.get(s.from_list, s.from_list)}"
+                + (" (na loting)." if s.by_lot else ".")
+            )
+    exhausted: dict[int, int] = {}
+    for s in steps:
+        if isinstance(s, ExhaustionStep):
+            exhausted[s.list_number] = exhausted.get(s.list_number, 0) + 1
+    for number, k in exhausted.items():
+        notes.append(
+            f"Door toepassing van artikel P 10 van de Kieswet {'is' if k == 1 else 'zijn'} als gevolg van "
+            f"lijstuitputting bij Lijst {labels.get(number, number)} "
+            f"{'een extra zetel' if k == 1 else f'{k} extra zetels'} toegewezen aan "
+            f"{'een andere lijst' if k == 1 else 'andere lijsten'}."
+        )
+    for s in steps:
+        if isinstance(s, UnassignedStep):
+            notes.append(
+                f"{s.seats} {'zetel blijft' if s.seats == 1 else 'zetels blijven'} onvervuld: geen lijst heeft "
+                "nog kandidaten (artikel P 10 van de Kieswet)."
+            )
+    seats = {int(k): v for k, v in result.seats.items()}
+    threshold = next((s for s in steps if isinstance(s, PreferenceThresholdStep)), None)
+    elected_steps = [s for s in steps if isinstance(s, CandidateElectedStep)]
+    cand_lots = [s for s in steps if isinstance(s, LotStep) and s.kind == "candidate"]
+    per_list = []
+    alphabetical = []
+    for lst in district.lists:
+        k = seats.get(lst.number, 0)
+        dead = deceased.get(lst.number, ())
+        entry: dict[str, Any] = {
+            "label": labels[lst.number],
+            "seats": str(k),
+            "deceased": [
+                f"Bij de toewijzing van de zetels aan de kandidaten wordt ingevolge artikel P 19a van de Kieswet "
+                f"de kandidaat {candidate_name(_candidate(district, lst.number, p))} buiten beschouwing "
+                "gelaten, aangezien deze is overleden."
+                for p in dead
+            ],
+            "preference": [],
+            "list_order": [],
+            "ranking": [],
+            "lots": [
+                f"Overeenkomstig artikel P 16 van de Kieswet heeft een loting plaatsgevonden tussen de kandidaten "
+                f"{_names([str(o) for o in s.options])}; als gevolg hiervan is kandidaat {s.outcome} gekozen."
+                for s in cand_lots
+                if s.list_number == lst.number
+            ],
+        }
+        seat_no = 0
+        for s in elected_steps:
+            if s.list_number != lst.number:
+                continue
+            seat_no += 1
+            c = _candidate(district, lst.number, s.candidate)
+            row = {
+                "seat": str(seat_no),
+                "name": candidate_name(c),
+                "locality": c.locality or "",
+                "votes": n(s.votes or 0),
+                "position": str(c.position),
+            }
+            entry["preference" if s.rule == "preference" else "list_order"].append(row)
+            alphabetical.append(
+                {
+                    "sort": (c.last_name.lower(), c.initials),
+                    "name": candidate_name(c),
+                    "locality": c.locality or "",
+                    "list": labels[lst.number],
+                }
+            )
+        elected_here = {s.candidate for s in elected_steps if s.list_number == lst.number}
+        ranking = (result.ranking or {}).get(str(lst.number), [])
+        rank = 0
+        for pos in ranking:
+            if pos in elected_here or pos in dead:
+                continue
+            rank += 1
+            c = _candidate(district, lst.number, pos)
+            entry["ranking"].append(
+                {"rank": str(rank), "name": candidate_name(c), "locality": c.locality or "", "position": str(pos)}
+            )
+        if k:
+            per_list.append(entry)
+    alphabetical.sort(key=lambda r: r.pop("sort"))
+    counted = {lst.number: lst for lst in total.lists}
+    votes_table = [
+        {
+            "label": labels[lst.number],
+            "name": lst.name,
+            "number": str(lst.number),
+            "votes": n(counted[lst.number].votes),
+            "candidates": [
+                {"position": str(c.position), "name": candidate_name(c), "votes": n(v) if v else "-"}
+                for c, v in zip(lst.candidates, counted[lst.number].candidate_votes, strict=True)
+            ],
+        }
+        for lst in district.lists
+    ]
+    return {
+        "model": "P 22-1" if multi else "P 22-2",
+        "multi": multi,
+        "body": BODY.get(election.category, election.name),
+        "authority": f"Centraal stembureau {place}",
+        "title1": election.name,
+        "election_name": election.name,
+        "election_date": dutch.long_date(election.date),
+        "place": place,
+        "session_date": dutch.long_date(at.date().isoformat()),
+        "session_time": at.strftime("%H:%M") + " uur",
+        "generated": dutch.timestamp(at),
+        "hash": dutch.hash_groups(eml_sha256),
+        "hash_510d": dutch.hash_groups(eml_510d_sha256),
+        "eligible": n(total.eligible_voters),
+        "poll_cards": n(total.poll_cards),
+        "proxies": n(total.proxy_certificates),
+        "voter_cards": n(total.voter_cards),
+        "has_voter_cards": election.category != "GR",
+        "admitted": n(total.admitted_voters),
+        "lists": [{"label": labels[lst.number], "votes": n(lst.votes)} for lst in total.lists],
+        "valid": n(total.votes_on_lists),
+        "blank": n(total.blank),
+        "invalid": n(total.invalid),
+        "ballots": n(total.ballots_cast),
+        "equal": total.more_ballots == 0 and total.fewer_ballots == 0,
+        "more": n(total.more_ballots),
+        "fewer": n(total.fewer_ballots),
+        "seats_total": str(quota.seats),
+        "quota_votes": n(quota.total_votes),
+        "quota": fraction(quota.quota),
+        "full": [
+            {
+                "label": labels[f.list_number],
+                "votes": n(f.votes),
+                "full": str(f.full_seats),
+                "remainder": fraction(f.remainder),
+            }
+            for f in full.lists
+        ],
+        "full_total": str(full.full_seats),
+        "residual_total": str(full.residual_seats),
+        "large": quota.seats >= 19,
+        "residual": [
+            {
+                "seat": str(s.seat),
+                "label": labels.get(s.list_number, str(s.list_number)),
+                "value": fraction(s.value),
+                "rule": RULE_TEXT.get(s.rule, s.rule),
+                "article": s.article,
+                "lot": "ja" if s.by_lot else "",
+            }
+            for s in residual
+        ],
+        "notes": notes,
+        "distribution": [
+            {"label": (district.list_by_number(number) or district.lists[0]).name or str(number), "seats": str(k)}
+            for number, k in sorted(seats.items(), key=lambda kv: (-kv[1], kv[0]))
+        ],
+        "unassigned": str(result.unassigned),
+        "threshold_pct": str(threshold.percentage) if threshold else "",
+        "threshold": fraction(threshold.threshold) if threshold else "",
+        "per_list": per_list,
+        "alphabetical": alphabetical,
+        "votes_table": votes_table,
+        "parts": [
+            {"id": pid, "name": name, "valid": n(t.votes_on_lists), "ballots": n(t.ballots_cast)}
+            for pid, name, t in parts
+        ],
+    }
+
+
+def render_p22(data: dict[str, Any]) -> bytes:
+    """The P 22 PDF (with Bijlage 1, the votes per candidate)."""
+    template = resources.files("central").joinpath("templates/p22.typ").read_text(encoding="utf-8")
+    return compile_typst(template, {"data.json": json.dumps(data, ensure_ascii=False).encode("utf-8")})

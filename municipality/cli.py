@@ -1,0 +1,432 @@
+"""`telketen municipality …`: the command line of the municipal app (gemeentelijk stembureau).
+
+The edge: it parses arguments, asks for passwords and passphrases, reads the clock, checks the air gap, and
+prints; everything else is `municipality.service` / `municipality.finalise`, so the browser interface calls
+the same functions. Every command takes `--state DIR` (default ./telketen-state). Typist screens and printed
+documents are Dutch; command-line messages are English, like the rest of the CLI.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+from datetime import datetime
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from municipality import setup
+from municipality.service import RESOLUTIONS, Service, User
+from municipality.terminal_entry import run_terminal
+from shared.adapters import audit
+from shared.adapters.airgap import check_air_gap
+from shared.adapters.files import atomic_write
+from shared.adapters.keyfiles import load_signing_key, resolve_passphrase
+from shared.domain import double_entry as de
+from shared.errors import InputError
+from shared.formats.eml.read import read_path
+from station.entry import describe, encode_report, read_report_json
+
+PASSWORD_ENV = "TELKETEN_PASSWORD"
+
+
+def now() -> datetime:
+    """The only clock of the app: local time, whole seconds (the PV prints local time)."""
+    return datetime.now().astimezone().replace(microsecond=0)
+
+
+def stamp() -> str:
+    return now().isoformat()
+
+
+def _state(args: argparse.Namespace) -> Path:
+    return Path(args.state)
+
+
+def _open(args: argparse.Namespace) -> Service:
+    return Service.open(_state(args), at=stamp(), election_id=args.election)
+
+
+def _password(args: argparse.Namespace, prompt: str, *, new: bool = False) -> str:
+    var = args.password_env or PASSWORD_ENV
+    value = os.environ.get(var)
+    if value is not None:
+        return value
+    if args.password_env:
+        raise InputError(f"environment variable {var} is not set", where="--password-env")
+    if not sys.stdin.isatty():
+        raise InputError(f"no password: set {PASSWORD_ENV} or --password-env VAR, or run in a terminal")
+    first = getpass.getpass(prompt)
+    if new and getpass.getpass("Repeat the password: ") != first:
+        raise InputError("the two passwords differ", where="password")
+    return first
+
+
+def _login(svc: Service, args: argparse.Namespace, name: str | None = None) -> User:
+    user_name = name or args.user
+    return svc.login(user_name, _password(args, f"Password for {user_name}: "))
+
+
+# ------------------------------------------------------------------------------------------------- init
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    files = {
+        "110a": (Path(args.definition), read_path(args.definition)),
+        "230b": (Path(args.candidates), read_path(args.candidates)),
+        "110b": (Path(args.stations), read_path(args.stations)),
+    }
+    for kind, typed in (("110a", args.hash_110a), ("230b", args.hash_230b)):
+        setup.confirm_hash(
+            kind, files[kind][0], files[kind][1], typed, ask=input if sys.stdin.isatty() else None
+        )
+    election = setup.election_from_files(files["110a"][1], files["230b"][1], files["110b"][1])
+    code = setup.choose_municipality(election, args.municipality)
+    at = now()
+    passphrase = resolve_passphrase(args.passphrase, new=True)
+    result = setup.initialise(
+        _state(args),
+        election,
+        code,
+        sources=[setup.source_of(kind, path, data) for kind, (path, data) in files.items()],
+        passphrase=passphrase,
+        at=at,
+    )
+    print(f"state      {result.db_path}")
+    print(f"key        {result.key_path} (encrypted with the passphrase)")
+    print(f"enrolment  {result.sheet_path}")
+    print(f"fingerprint {result.fingerprint}")
+    print(
+        f"{len(election.municipality(code).stations)} polling stations; next: `telketen municipality user add`"
+    )
+    return 0
+
+
+# ------------------------------------------------------------------------------------------------ users
+
+
+def cmd_user_add(args: argparse.Namespace) -> int:
+    svc = _open(args)
+    by = "setup"
+    if any(u.role == "coordinator" for u in svc.users()):
+        if not args.as_user:
+            raise InputError("a coordinator exists: add users --as a coordinator", where="--as")
+        actor = svc.login(args.as_user, _password(args, f"Password for {args.as_user}: "))
+        Service.require(actor, "coordinator")
+        by = actor.name
+        password = _new_password(args.new_password_env)
+    else:
+        password = _new_password(args.new_password_env or args.password_env)
+    user = svc.add_user(args.name, args.role, password, at=stamp(), by=by)
+    print(f"user {user.name} ({user.role}) added")
+    return 0
+
+
+def _new_password(env_var: str | None) -> str:
+    if env_var:
+        value = os.environ.get(env_var)
+        if value is None:
+            raise InputError(f"environment variable {env_var} is not set", where="--password-env")
+        return value
+    if not sys.stdin.isatty():
+        raise InputError("no password for the new user: use --password-env VAR, or run in a terminal")
+    first = getpass.getpass("Password for the new user: ")
+    if getpass.getpass("Repeat the password: ") != first:
+        raise InputError("the two passwords differ", where="password")
+    return first
+
+
+def cmd_user_list(args: argparse.Namespace) -> int:
+    for u in _open(args).users():
+        print(f"{u.name}\t{u.role}")
+    return 0
+
+
+# ------------------------------------------------------------------------------------------------ entry
+
+
+def _air_gap(svc: Service, args: argparse.Namespace, user: User) -> None:
+    routes = check_air_gap(allow_network=args.allow_network)
+    if routes:
+        svc.record_event(user.name, "airgap-override", {"routes": [str(r) for r in routes]}, at=stamp())
+        print("warning: network connected; air-gap check overridden (tests/training only)", file=sys.stderr)
+
+
+def cmd_entry(args: argparse.Namespace) -> int:
+    svc = _open(args)
+    user = _login(svc, args)
+    Service.require(user, "typist")
+    station = svc.station(args.station)
+    data = b""
+    if args.from_file is not None:
+        path = Path(args.from_file)
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise InputError(f"cannot read: {exc.strerror}", where=str(path)) from None
+    _air_gap(svc, args, user)
+    claimed = svc.claim(user, station.id, at=stamp())
+    if args.from_file is None:
+        return run_terminal(svc, user, station, claimed, accept=args.accept_warnings, stamp=stamp)
+    report = read_report_json(data, claimed.report, svc.validation_context(), where=str(path))
+    results = svc.save(user, station.id, report, progress=100, at=stamp())
+    for finding in results.all:
+        print(f"  {describe(finding)}  [{', '.join(finding.fields[:4])}]")
+    if args.save_only:
+        print(f"station {station.number}: entry {claimed.entry_number} saved (not finalised)")
+        return 0
+    after = svc.finalise_entry(
+        user, station.id, accept_warnings=args.accept_warnings, accept_errors=args.accept_errors, at=stamp()
+    )
+    print(
+        f"station {station.number}: entry {claimed.entry_number} finalised → {de.STATE_LABELS_NL[after.state]}"
+    )
+    return 0
+
+
+def cmd_discard(args: argparse.Namespace) -> int:
+    svc = _open(args)
+    user = _login(svc, args)
+    after = svc.discard_entry(user, args.station, at=stamp())
+    print(f"entry discarded → {de.STATE_LABELS_NL[after.state]}")
+    return 0
+
+
+# ---------------------------------------------------------------------------------------------- coordinator
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    svc = _open(args)
+    session = svc.current_session()
+    table = Table(title=f"{svc.municipality.code} {svc.municipality.name} — zitting {session}")
+    for col in ("Nr", "Stembureau", "Status", "1e invoer", "2e invoer", "%", ""):
+        table.add_column(col)
+    for s in svc.status():
+        table.add_row(
+            str(s.station.number),
+            s.station.name,
+            de.STATE_LABELS_NL[s.state],
+            s.first_typist or "",
+            s.second_typist or "",
+            str(s.progress),
+            ("coördinator! " if s.needs_coordinator else "") + ("waarschuwingen" if s.with_warnings else ""),
+        )
+    Console(width=140).print(table)
+    counts: dict[str, int] = {}
+    for s in svc.status():
+        counts[s.state] = counts.get(s.state, 0) + 1
+    print(", ".join(f"{de.STATE_LABELS_NL[k]}: {v}" for k, v in sorted(counts.items())))  # type: ignore[index]
+    return 0
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    svc = _open(args)
+    station = svc.station(args.station)
+    entry = svc.entry(station.id)
+    print(f"station {station.number} {station.name}: {de.STATE_LABELS_NL[entry.state]}")
+    ctx = svc.validation_context()
+    from shared.domain.validation import validate
+
+    for label, slot in (("first", entry.first), ("second", entry.second)):
+        if slot is None:
+            continue
+        results = validate(slot.report, ctx)
+        print(f"{label} entry by {slot.typist}: progress {slot.progress}%, finalised {slot.finalised}")
+        for finding in results.all:
+            print(f"  {describe(finding)}  [{', '.join(finding.fields[:4])}]")
+        if args.json:
+            sys.stdout.write(encode_report(slot.report).decode("utf-8"))
+    diff = de.differences(entry)
+    if diff:
+        print(f"differing fields ({len(diff)}): " + ", ".join(diff[:20]) + (" …" if len(diff) > 20 else ""))
+    return 0
+
+
+def cmd_resolve(args: argparse.Namespace) -> int:
+    svc = _open(args)
+    user = _login(svc, args)
+    after = svc.resolve(user, args.station, args.action, at=stamp())
+    print(f"resolved ({args.action}) → {de.STATE_LABELS_NL[after.state]}")
+    return 0
+
+
+def cmd_reset(args: argparse.Namespace) -> int:
+    svc = _open(args)
+    user = _login(svc, args)
+    svc.reset(user, args.station, at=stamp())
+    print("reset: the station waits for a first entry")
+    return 0
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    svc = _open(args)
+    expected = None
+    if args.head:
+        seq_text, _, digest = args.head.partition(":")
+        if not seq_text.isdigit() or len(digest.replace(" ", "")) != 64:
+            raise InputError("expected SEQ:HASH (the audit line printed on the report)", where="--head")
+        expected = (int(seq_text), digest.replace(" ", "").lower())
+    if args.verify:
+        problems = audit.verify_audit(svc.conn, expected_head=expected)
+        seq, digest = audit.head(svc.conn)
+        if problems:
+            for p in problems:
+                print(str(p))
+            print(f"audit log BROKEN: {len(problems)} problem(s)")
+            return 3
+        print(f"audit log intact: {seq} events, head {digest}")
+        return 0
+    for ev in audit.events(svc.conn):
+        print(f"{ev.seq}\t{ev.at}\t{ev.user}\t{ev.action}\t{ev.payload}")
+    return 0
+
+
+# --------------------------------------------------------------------------------------- finalise & sessions
+
+
+def cmd_finalise(args: argparse.Namespace) -> int:
+    svc = _open(args)
+    user = _login(svc, args)
+    Service.require(user, "coordinator")
+    key_path = setup.key_path(svc)
+    key = load_signing_key(key_path, resolve_passphrase(args.passphrase, new=False))
+    result = setup.finalise(svc, user, Path(args.out), key.private_key, at=now())
+    for p in result.paths:
+        print(f"wrote {p}")
+    print(f"510b hash  {result.eml_hash}")
+    print(f"summary    {result.digest}")
+    return 0
+
+
+def cmd_session_new(args: argparse.Namespace) -> int:
+    svc = _open(args)
+    user = _login(svc, args)
+    number = svc.new_session(user, at=stamp())
+    print(f"session {number} opened; mark stations with `investigate STATION --reason …`")
+    return 0
+
+
+def cmd_investigate(args: argparse.Namespace) -> int:
+    svc = _open(args)
+    user = _login(svc, args)
+    station = svc.investigate(user, args.station, args.reason, at=stamp())
+    print(f"station {station.number} under investigation; its corrected report is entered twice again")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    """Write one entry (or the definitive report) as REPORT.json: for training and replay."""
+    svc = _open(args)
+    station = svc.station(args.station)
+    report = svc.definitive_report(station)
+    atomic_write(Path(args.out), encode_report(report))
+    return 0
+
+
+# ------------------------------------------------------------------------------------------------ parser
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--state", default="telketen-state", metavar="DIR", help="state folder (default %(default)s)"
+    )
+    common.add_argument("--election", metavar="ID", help="election id, when the state folder holds several")
+    common.add_argument(
+        "--password-env", metavar="VAR", help=f"read the password from VAR (default {PASSWORD_ENV})"
+    )
+    p = subparsers.add_parser("municipality", help="the municipal app: double entry, totals, report Na 31-2")
+    sub = p.add_subparsers(dest="municipality_command", metavar="COMMAND")
+    sub.required = True
+
+    s = sub.add_parser("init", parents=[common], help="import 110a/230b/110b, make the signing key")
+    s.add_argument("--definition", required=True, metavar="110A", help="EML 110a election definition")
+    s.add_argument("--candidates", required=True, metavar="230B", help="EML 230b candidate lists")
+    s.add_argument("--stations", required=True, metavar="110B", help="EML 110b polling stations")
+    s.add_argument("--municipality", metavar="CODE", help="municipality code (default: the 110b's)")
+    s.add_argument("--hash-110a", nargs=2, metavar=("G1", "G2"), help="the two groups typed from the paper")
+    s.add_argument("--hash-230b", nargs=2, metavar=("G1", "G2"), help="the two groups typed from the paper")
+    s.add_argument(
+        "--passphrase", help="passphrase of the new signing key (default: TELKETEN_PASSPHRASE/prompt)"
+    )
+    s.set_defaults(func=cmd_init)
+
+    u = sub.add_parser("user", help="users: typists and coordinators").add_subparsers(dest="user_command")
+    u.required = True
+    s = u.add_parser("add", parents=[common], help="add a user")
+    s.add_argument("name", metavar="NAME")
+    s.add_argument("--role", required=True, choices=("typist", "coordinator"))
+    s.add_argument("--as", dest="as_user", metavar="COORDINATOR", help="the coordinator adding the user")
+    s.add_argument("--new-password-env", metavar="VAR", help="the new user's password from VAR")
+    s.set_defaults(func=cmd_user_add)
+    s = u.add_parser("list", parents=[common], help="list users")
+    s.set_defaults(func=cmd_user_list)
+
+    s = sub.add_parser("entry", parents=[common], help="type (or replay) a station report")
+    s.add_argument("station", metavar="STATION", help="station number or id (0668::SB3)")
+    s.add_argument("--user", required=True, metavar="NAME")
+    s.add_argument("--from", dest="from_file", metavar="REPORT.json", help="scripted entry from a file")
+    s.add_argument(
+        "--accept-warnings", action="store_true", help="the warnings were checked against the paper"
+    )
+    s.add_argument("--accept-errors", action="store_true", help="the paper itself has these errors")
+    s.add_argument("--save-only", action="store_true", help="save without finalising")
+    s.add_argument("--allow-network", action="store_true", help="skip the air-gap refusal (tests/training)")
+    s.set_defaults(func=cmd_entry)
+
+    s = sub.add_parser("discard", parents=[common], help="throw away your own unfinished entry")
+    s.add_argument("station", metavar="STATION")
+    s.add_argument("--user", required=True, metavar="NAME")
+    s.set_defaults(func=cmd_discard)
+
+    s = sub.add_parser("status", parents=[common], help="the coordinator's table of stations and states")
+    s.set_defaults(func=cmd_status)
+
+    s = sub.add_parser("show", parents=[common], help="a station's entries and findings")
+    s.add_argument("station", metavar="STATION")
+    s.add_argument("--json", action="store_true", help="also print the entries as REPORT.json")
+    s.set_defaults(func=cmd_show)
+
+    s = sub.add_parser("resolve", parents=[common], help="coordinator: decide on errors or differences")
+    s.add_argument("station", metavar="STATION")
+    s.add_argument("--user", required=True, metavar="COORDINATOR")
+    g = s.add_mutually_exclusive_group(required=True)
+    for action in RESOLUTIONS:
+        g.add_argument(f"--{action}", dest="action", action="store_const", const=action)
+    s.set_defaults(func=cmd_resolve)
+
+    s = sub.add_parser("reset", parents=[common], help="coordinator: back to empty")
+    s.add_argument("station", metavar="STATION")
+    s.add_argument("--user", required=True, metavar="COORDINATOR")
+    s.set_defaults(func=cmd_reset)
+
+    s = sub.add_parser("audit", parents=[common], help="show or verify the audit log")
+    s.add_argument("--verify", action="store_true", help="check the hash chain")
+    s.add_argument("--head", metavar="SEQ:HASH", help="also check against the line printed on a report")
+    s.set_defaults(func=cmd_audit)
+
+    s = sub.add_parser("finalise", parents=[common], help="510b, CSV, signed summary and PDF report")
+    s.add_argument("--out", required=True, metavar="DIR")
+    s.add_argument("--user", required=True, metavar="COORDINATOR")
+    s.add_argument("--passphrase", help="passphrase of the signing key (default: TELKETEN_PASSPHRASE/prompt)")
+    s.set_defaults(func=cmd_finalise)
+
+    ss = sub.add_parser("session", help="next sessions (corrections)").add_subparsers(dest="session_command")
+    ss.required = True
+    s = ss.add_parser("new", parents=[common], help="open the next session")
+    s.add_argument("--user", required=True, metavar="COORDINATOR")
+    s.set_defaults(func=cmd_session_new)
+
+    s = sub.add_parser("investigate", parents=[common], help="coordinator: investigate a station")
+    s.add_argument("station", metavar="STATION")
+    s.add_argument("--user", required=True, metavar="COORDINATOR")
+    s.add_argument("--reason", required=True)
+    s.set_defaults(func=cmd_investigate)
+
+    s = sub.add_parser("export", parents=[common], help="a station's definitive report as REPORT.json")
+    s.add_argument("station", metavar="STATION")
+    s.add_argument("--out", required=True, metavar="REPORT.json")
+    s.set_defaults(func=cmd_export)

@@ -1,0 +1,58 @@
+"""The municipality's EML files: its 510b (totals + one unit per station) and the osv4-3 CSV derived from it.
+
+A thin edge over shared.formats.eml: it names the reporting units the way the Kiesraad's software does
+(`0668::SB1`, "Stembureau ‹naam› (postcode: ‹pc›)") so that our 510b reads like the official ones, and it
+reads the written bytes back, so that what is hashed and signed is checked as the file the world will see.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from municipality.report import StationResult
+from shared.domain.election import Election, Municipality, Station
+from shared.domain.tally import Tally
+from shared.formats.eml import csv
+from shared.formats.eml.model import Count510
+from shared.formats.eml.read import read_510
+from shared.formats.eml.write import identifier_of, layout_of, unit_votes, write_510
+
+
+def unit_label(station: Station) -> str:
+    """The ReportingUnitIdentifier text of a station, as OSV and Abacus write it."""
+    label = f"Stembureau {station.name}"
+    return f"{label} (postcode: {station.postal_code})" if station.postal_code else label
+
+
+def write_510b(
+    election: Election,
+    municipality: Municipality,
+    stations: Sequence[StationResult],
+    totals: Tally,
+    *,
+    created: str,
+) -> bytes:
+    district = election.district(municipality.district_id)
+    count = Count510(
+        message_id="510b",
+        election=identifier_of(election),
+        contest_id=district.id,
+        contest_name=district.name,
+        authority_id=municipality.code,
+        authority_name=municipality.name,
+        created=created,
+        lists=layout_of(district),
+        total=unit_votes(municipality.code, municipality.name, totals),
+        units=tuple(unit_votes(s.station.id, unit_label(s.station), s.tally) for s in stations),
+    )
+    return write_510(count, election)
+
+
+def read_totals(data: bytes) -> Tally:
+    """The TotalVotes of a 510 as written (to check it against the stations)."""
+    return read_510(data, where="510b (as written)").total.tally
+
+
+def osv43_csv(election: Election, data: bytes) -> bytes:
+    """The osv4-3 CSV of the 510b as written, with candidate names from the election."""
+    return csv.osv43_csv(read_510(data, where="510b (as written)"), election)

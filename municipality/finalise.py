@@ -1,0 +1,177 @@
+"""Finalise a session: municipal totals, EML 510b, osv4-3 CSV, the signed summary and the printed report.
+
+Why one function builds everything in memory first: the set of files is one legal act (the PV names the 510b's
+hash, the summary carries the same hash and totals), so they are produced together, checked against each
+other, and only then written atomically to the output folder (shared.adapters.files.atomic_write_many).
+Totals are the field-wise sum of the stations' definitive tallies (Kieswet art. N 11 / model Na 31-2: the
+gemeentelijk stembureau adds up the stations), and `check_sum` re-verifies them against the 510b as read back.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from datetime import datetime
+
+import msgspec
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from municipality import eml_out
+from municipality.corrigendum import na14_2_data
+from municipality.report import StationFlags, StationResult, hash_groups, na31_2_data, report_source
+from shared.adapters.pdf import compile_typst
+from shared.adapters.sheets import sheet_markup
+from shared.domain.election import Election, Municipality, Station
+from shared.domain.keyregister import Role
+from shared.domain.station_report import StationReport
+from shared.domain.tally import Tally, add_tallies, check_sum
+from shared.errors import IntegrityError
+from shared.formats.signing import message_digest, sign_summary
+from shared.formats.summary import FORMAT_VERSION, Summary, counts_from_tally, encode_summary
+
+
+class Outputs(msgspec.Struct, frozen=True, kw_only=True):
+    """What a finalise produced: file name → bytes, plus the identities other steps refer to."""
+
+    files: dict[str, bytes]
+    totals: Tally
+    eml_sha256: str
+    summary: Summary
+    signed: bytes
+    digest: str
+    eml_name: str
+    pdf_name: str
+    summary_name: str
+
+
+def flags_of(report: StationReport) -> StationFlags:
+    """Na 31-2 rubric 1.2.1 ticks from the station's B1-1 / B1-2 answers (central count, first session)."""
+    ei, cd = report.extra_investigation, report.counting_differences
+    readmitted = bool(cd and (cd.unexplained_difference.yes or cd.list_totals_differ.yes))
+    return StationFlags(
+        readmitted=readmitted,
+        investigated=bool(ei and ei.other_reason.yes),
+        recounted=bool(ei and ei.ballots_recounted.yes),
+    )
+
+
+def station_results(results: Sequence[tuple[Station, StationReport]]) -> list[StationResult]:
+    return [
+        StationResult(station=st, tally=rep.to_tally(st.eligible_voters or 0), flags=flags_of(rep))
+        for st, rep in results
+    ]
+
+
+def municipal_totals(stations: Sequence[StationResult]) -> Tally:
+    """The municipality's totals: the sum of its stations (Na 31-2 Deel 2)."""
+    return add_tallies(((s.station.id, s.tally) for s in stations), unit="gemeente")
+
+
+def file_stem(election: Election, municipality: Municipality) -> str:
+    """'GR2022_WestMaasenWaal' for a municipal council, 'TK2025_gemeente_West_Maas_en_Waal' otherwise."""
+    if election.category in ("GR", "ER"):
+        return election.id
+    return f"{election.id}_gemeente_{municipality.name.replace(' ', '_')}"
+
+
+def build_outputs(
+    election: Election,
+    municipality: Municipality,
+    results: Sequence[tuple[Station, StationReport]],
+    *,
+    at: datetime,
+    private_key: Ed25519PrivateKey,
+    phase: int,
+    supersedes: bytes,
+    previous: Sequence[tuple[Station, StationReport]] | None,
+    investigations: Sequence[tuple[Station, str]] = (),
+    audit_head: tuple[int, str],
+    session_text: str,
+) -> Outputs:
+    """Everything a finalise writes, consistent with itself. `previous` (a corrigendum) switches to Na 14-2."""
+    stations = station_results(results)
+    totals = municipal_totals(stations)
+    created = at.isoformat(timespec="milliseconds")
+    eml_bytes = eml_out.write_510b(election, municipality, stations, totals, created=created)
+    read_back = eml_out.read_totals(eml_bytes)
+    mismatches = check_sum("510b", read_back, {s.station.id: s.tally for s in stations})
+    if mismatches:
+        raise IntegrityError("the 510b does not add up: " + "; ".join(str(m) for m in mismatches[:5]))
+    eml_sha = hashlib.sha256(eml_bytes).hexdigest()
+    summary = Summary(
+        version=FORMAT_VERSION,
+        election_id=election.id,
+        district_id=municipality.district_id,
+        role=Role.MUNICIPALITY,
+        authority_id=municipality.code,
+        phase=phase,
+        supersedes=supersedes,
+        issued_at=at.isoformat(timespec="seconds"),
+        counts=counts_from_tally(totals),
+        eml_sha256=bytes.fromhex(eml_sha),
+        children=[],
+        seats=[],
+    )
+    signed = sign_summary(encode_summary(summary), private_key)
+    digest = message_digest(signed).hex()
+    qr_title = f"Samenvatting {municipality.code} {municipality.name}"
+    qr_sub = f"{election.name} - fase {phase} - vingerafdruk {hash_groups(digest)[:39]}"
+    qr_markup, qr_files = sheet_markup(signed, title=qr_title, subtitle=qr_sub)
+    if previous is None:
+        data = na31_2_data(
+            election,
+            municipality,
+            totals,
+            stations,
+            generated=at,
+            eml_sha256=eml_sha,
+            audit_head=audit_head,
+            session_text=session_text,
+        )
+        template, pdf_name = "na31_2.typ", "Model Na31-2.pdf"
+    else:
+        before = station_results(previous)
+        data = na14_2_data(
+            election,
+            municipality,
+            totals,
+            municipal_totals(before),
+            stations,
+            before,
+            investigations,
+            generated=at,
+            eml_sha256=eml_sha,
+            audit_head=audit_head,
+            session_text=session_text,
+            phase=phase,
+            supersedes=supersedes.hex(),
+        )
+        template, pdf_name = "na14_2.typ", "Model Na14-2.pdf"
+    source, files = report_source(template, data, qr_markup)
+    pdf = compile_typst(source, {**files, **qr_files})
+    stem = file_stem(election, municipality)
+    eml_name = f"Telling_{stem}.eml.xml"
+    summary_name = f"Samenvatting_{election.id}_{municipality.code}_fase{phase}.tks"
+    csv_bytes = eml_out.osv43_csv(election, eml_bytes)
+    hashes = (
+        f"Hashcodes {election.name}, {municipality.code} {municipality.name}, fase {phase}\n"
+        f"{eml_name}: {hash_groups(eml_sha)}\n"
+        f"{summary_name}: {hash_groups(digest)}\n"
+    )
+    return Outputs(
+        files={
+            eml_name: eml_bytes,
+            f"osv4-3_telling_{stem.lower()}.csv": csv_bytes,
+            pdf_name: pdf,
+            summary_name: signed,
+            "Hashcodes.txt": hashes.encode("utf-8"),
+        },
+        totals=totals,
+        eml_sha256=eml_sha,
+        summary=summary,
+        signed=signed,
+        digest=digest,
+        eml_name=eml_name,
+        pdf_name=pdf_name,
+        summary_name=summary_name,
+    )

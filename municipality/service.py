@@ -1,0 +1,534 @@
+"""The municipality's service layer: every action of the app, as functions of the state file.
+
+Why a layer: the command line (municipality/cli.py), the terminal form and the browser interface (a later issue)
+must do exactly the same things — so nothing here parses arguments, prints, prompts, reads the clock or draws
+randomness. Time (`at`) and the acting, authenticated `User` are passed in. Every change runs in one SQLite
+transaction together with its audit event, so the state and its log never disagree, and a kill -9 loses at most
+the transaction in flight.
+
+The four-eyes principle (Kieswet art. N 11 / spec station-reports.md §1.3) lives in
+`shared.domain.double_entry`; this layer stores its state per station (one JSON blob, as Abacus does), checks
+roles, and records what happened.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any, Literal
+
+import msgspec
+
+from municipality import state as db
+from municipality.prefill import blank_form, next_session_form
+from shared.adapters import audit
+from shared.adapters.passwords import hash_password, verify_password
+from shared.adapters.store import transaction
+from shared.domain import double_entry as de
+from shared.domain.election import District, Election, Municipality, Station
+from shared.domain.station_report import StationReport
+from shared.domain.validation import ValidationContext, ValidationResults, has_voter_cards
+from shared.errors import InputError, StateError
+
+Role = Literal["typist", "coordinator"]
+ROLES: tuple[Role, ...] = ("typist", "coordinator")
+_USER_NAME_MAX = 64
+
+
+class User(msgspec.Struct, frozen=True):
+    """An authenticated user of the app."""
+
+    name: str
+    role: Role
+
+
+class SourceFile(msgspec.Struct, frozen=True, kw_only=True):
+    """An imported EML file: kind (110a/230b/110b), file name and SHA-256 of its exact bytes."""
+
+    kind: str
+    name: str
+    sha256: str
+
+
+def sha256_hex(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+class Service:
+    """One municipality in one election, backed by its state file."""
+
+    def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
+        self.conn = conn
+        self.path = path
+        self._election: Election | None = None
+
+    # ------------------------------------------------------------------------------------------ open/create
+
+    @classmethod
+    def create(
+        cls,
+        state_dir: Path,
+        election: Election,
+        municipality_code: str,
+        *,
+        sources: Iterable[SourceFile],
+        at: str,
+        by: str = "init",
+    ) -> Service:
+        """Create the state file for `municipality_code` in `election`, with session 1 open."""
+        try:
+            municipality = election.municipality(municipality_code)
+        except KeyError:
+            known = ", ".join(m.code for m in election.municipalities) or "none"
+            raise InputError(
+                f"municipality {municipality_code} is not in this election (known: {known})",
+                where="--municipality",
+            ) from None
+        try:
+            election.district(municipality.district_id)
+        except KeyError:
+            raise InputError(
+                f"the candidate lists have no district '{municipality.district_id}' for this municipality",
+                where="230b",
+            ) from None
+        if not municipality.stations:
+            raise InputError("the municipality has no polling stations", where="110b")
+        path = state_dir / db.db_name(election.id, municipality.code)
+        conn = db.open_db(path, at=at, create=True)
+        srcs = list(sources)
+        with transaction(conn):
+            db.set_meta(conn, "election", msgspec.json.encode(election).decode("utf-8"))
+            db.set_meta(conn, "municipality", municipality.code)
+            db.set_meta(conn, "sources", msgspec.json.encode(srcs).decode("utf-8"))
+            conn.execute("INSERT INTO sessions (number, started_at, started_by) VALUES (1, ?, ?)", (at, by))
+            audit.append_event(
+                conn,
+                at=at,
+                user=by,
+                action="init",
+                payload={
+                    "election": election.id,
+                    "municipality": municipality.code,
+                    "stations": len(municipality.stations),
+                    "sources": [msgspec.to_builtins(s) for s in srcs],
+                },
+            )
+        return cls(conn, path)
+
+    @classmethod
+    def open(cls, state_dir: Path, *, at: str, election_id: str | None = None) -> Service:
+        path = db.locate(state_dir, election_id)
+        return cls(db.open_db(path, at=at), path)
+
+    def close(self) -> None:
+        self.conn.close()
+
+    # -------------------------------------------------------------------------------------------- the setup
+
+    @property
+    def election(self) -> Election:
+        if self._election is None:
+            self._election = msgspec.json.decode(db.get_meta(self.conn, "election"), type=Election)
+        return self._election
+
+    @property
+    def municipality(self) -> Municipality:
+        return self.election.municipality(db.get_meta(self.conn, "municipality"))
+
+    @property
+    def district(self) -> District:
+        return self.election.district(self.municipality.district_id)
+
+    @property
+    def sources(self) -> list[SourceFile]:
+        return msgspec.json.decode(db.get_meta(self.conn, "sources"), type=list[SourceFile])
+
+    @property
+    def lists_shape(self) -> tuple[tuple[int, int], ...]:
+        """(list number, number of candidates) in ballot order: the shape of every report and tally."""
+        return tuple((cl.number, len(cl.candidates)) for cl in self.district.lists)
+
+    @property
+    def voter_cards(self) -> bool:
+        return has_voter_cards(self.election.category)
+
+    def validation_context(self) -> ValidationContext:
+        return ValidationContext(level="gsb", lists=self.lists_shape, voter_cards=self.voter_cards)
+
+    def station(self, ref: str | int) -> Station:
+        """A station by number (`3`), by id (`0668::SB3`) or by `SB3`."""
+        text = str(ref).strip()
+        for s in self.municipality.stations:
+            if text in (str(s.number), s.id, s.id.split("::")[-1]):
+                return s
+        raise InputError(f"no polling station '{text}' in {self.municipality.name}", where="STATION")
+
+    def meta(self, key: str) -> str:
+        return db.get_meta(self.conn, key)
+
+    def set_meta(self, key: str, value: str, *, user: str, at: str) -> None:
+        with transaction(self.conn):
+            db.set_meta(self.conn, key, value)
+            audit.append_event(
+                self.conn, at=at, user=user, action="set-meta", payload={"key": key, "value": value}
+            )
+
+    # --------------------------------------------------------------------------------------------- users
+
+    def add_user(self, name: str, role: str, password: str, *, at: str, by: str) -> User:
+        """Add a typist or coordinator; the password is stored only as an scrypt hash."""
+        if not name or len(name) > _USER_NAME_MAX or not name.isprintable() or name.strip() != name:
+            raise InputError(
+                "a user name is 1–64 printable characters without surrounding spaces", where="NAME"
+            )
+        if role not in ROLES:
+            raise InputError(f"role must be one of {', '.join(ROLES)}", where="--role")
+        stored = hash_password(password)
+        with transaction(self.conn):
+            if self.conn.execute("SELECT 1 FROM users WHERE name = ?", (name,)).fetchone():
+                raise StateError(f"user '{name}' already exists", where="NAME")
+            self.conn.execute(
+                "INSERT INTO users (name, role, password_hash, created_at) VALUES (?, ?, ?, ?)",
+                (name, role, stored, at),
+            )
+            audit.append_event(
+                self.conn, at=at, user=by, action="user-add", payload={"name": name, "role": role}
+            )
+        return User(name, role)
+
+    def users(self) -> list[User]:
+        rows = self.conn.execute("SELECT name, role FROM users ORDER BY name").fetchall()
+        return [User(r[0], r[1]) for r in rows]
+
+    def login(self, name: str, password: str) -> User:
+        """The user, when the password matches; one message for unknown name and wrong password alike."""
+        row = self.conn.execute("SELECT role, password_hash FROM users WHERE name = ?", (name,)).fetchone()
+        if row is None or not verify_password(password, row[1]):
+            raise InputError("unknown user or wrong password", where="--user")
+        return User(name, row[0])
+
+    @staticmethod
+    def require(user: User, role: Role) -> None:
+        if user.role != role:
+            raise StateError(f"this is for a {role}; {user.name} is a {user.role}", where="--user")
+
+    # ------------------------------------------------------------------------------------------ sessions
+
+    def current_session(self) -> int:
+        return int(self.conn.execute("SELECT MAX(number) FROM sessions").fetchone()[0])
+
+    def session_finalised(self, number: int) -> bool:
+        row = self.conn.execute("SELECT finalised_at FROM sessions WHERE number = ?", (number,)).fetchone()
+        return row is not None and row[0] is not None
+
+    def _require_open_session(self) -> int:
+        number = self.current_session()
+        if self.session_finalised(number):
+            raise StateError(
+                f"session {number} is finalised; numbers can only change in a next session "
+                "(`session new`, then `investigate`)"
+            )
+        return number
+
+    def new_session(self, user: User, *, at: str) -> int:
+        """Open the next session (Kieswet art. P 2a: a new session at the central polling office's request)."""
+        self.require(user, "coordinator")
+        with transaction(self.conn):
+            current = self.current_session()
+            if not self.session_finalised(current):
+                raise StateError(f"session {current} is still open: finalise it first")
+            number = current + 1
+            self.conn.execute(
+                "INSERT INTO sessions (number, started_at, started_by) VALUES (?, ?, ?)",
+                (number, at, user.name),
+            )
+            audit.append_event(
+                self.conn, at=at, user=user.name, action="session-new", payload={"session": number}
+            )
+        return number
+
+    def investigations(self, session: int | None = None) -> list[tuple[str, str]]:
+        """(station id, reason) of the investigations in a session (default: the current one)."""
+        s = self.current_session() if session is None else session
+        rows = self.conn.execute(
+            "SELECT station, reason FROM investigations WHERE session = ? ORDER BY created_at, station", (s,)
+        ).fetchall()
+        return [(r[0], r[1]) for r in rows]
+
+    def investigate(self, user: User, station_ref: str | int, reason: str, *, at: str) -> Station:
+        """Start an investigation of a station in the current (next) session; its report is entered anew."""
+        self.require(user, "coordinator")
+        station = self.station(station_ref)
+        if not reason.strip():
+            raise InputError(
+                "give the reason of the investigation (Na 14-2 B1-1 'Aanleiding')", where="--reason"
+            )
+        with transaction(self.conn):
+            session = self._require_open_session()
+            if session == 1:
+                raise StateError("investigations belong to a next session: run `session new` first")
+            if self.conn.execute(
+                "SELECT 1 FROM investigations WHERE session = ? AND station = ?", (session, station.id)
+            ).fetchone():
+                raise StateError(
+                    f"station {station.number} is already under investigation in session {session}"
+                )
+            self.conn.execute(
+                "INSERT INTO investigations (session, station, reason, created_at, created_by) VALUES (?,?,?,?,?)",
+                (session, station.id, reason.strip(), at, user.name),
+            )
+            self._put_entry(session, station.id, de.DataEntry(), at)
+            audit.append_event(
+                self.conn,
+                at=at,
+                user=user.name,
+                action="investigate",
+                payload={"session": session, "station": station.id, "reason": reason.strip()},
+            )
+        return station
+
+    # ----------------------------------------------------------------------------------------- data entry
+
+    def _stations_in_session(self, session: int) -> list[Station]:
+        if session == 1:
+            return list(self.municipality.stations)
+        ids = {sid for sid, _ in self.investigations(session)}
+        return [s for s in self.municipality.stations if s.id in ids]
+
+    def _get_entry(self, session: int, station_id: str) -> de.DataEntry:
+        row = self.conn.execute(
+            "SELECT state FROM data_entries WHERE session = ? AND station = ?", (session, station_id)
+        ).fetchone()
+        if row is None:
+            if session == 1:
+                return de.DataEntry()
+            raise StateError(f"station {station_id} is not under investigation in session {session}")
+        return msgspec.json.decode(row[0], type=de.DataEntry)
+
+    def _put_entry(self, session: int, station_id: str, entry: de.DataEntry, at: str) -> None:
+        self.conn.execute(
+            "INSERT INTO data_entries (session, station, state, updated_at) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT(session, station) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at",
+            (session, station_id, msgspec.json.encode(entry).decode("utf-8"), at),
+        )
+
+    def entry(self, station_ref: str | int, session: int | None = None) -> de.DataEntry:
+        """The double-entry record of a station (coordinator's view)."""
+        s = self.current_session() if session is None else session
+        return self._get_entry(s, self.station(station_ref).id)
+
+    def _form_for(self, session: int, station: Station) -> StationReport:
+        if session == 1:
+            return blank_form(self.lists_shape, voter_cards=self.voter_cards)
+        previous = self.definitive_report(station, before=session)
+        return next_session_form(previous)
+
+    def _change(
+        self,
+        user: User,
+        station_ref: str | int,
+        action: str,
+        step: Callable[[de.DataEntry, de.Actor, int, Station], de.DataEntry],
+        *,
+        at: str,
+        payload: dict[str, Any] | None = None,
+    ) -> de.DataEntry:
+        """Load, apply one pure state-machine step, store and audit — one transaction."""
+        station = self.station(station_ref)
+        actor = de.Actor(user.name, user.role)
+        with transaction(self.conn):
+            session = self._require_open_session()
+            before = self._get_entry(session, station.id)
+            after = step(before, actor, session, station)
+            self._put_entry(session, station.id, after, at)
+            audit.append_event(
+                self.conn,
+                at=at,
+                user=user.name,
+                action=action,
+                payload={
+                    "session": session,
+                    "station": station.id,
+                    "from": before.state,
+                    "to": after.state,
+                    **(payload or {}),
+                },
+            )
+        return after
+
+    def claim(self, user: User, station_ref: str | int, *, at: str) -> de.Claimed:
+        """Start or resume an entry; returns only the typist's own entry (never the other one)."""
+        claimed: list[de.Claimed] = []
+
+        def step(entry: de.DataEntry, actor: de.Actor, session: int, station: Station) -> de.DataEntry:
+            out, c = de.claim(entry, actor, self._form_for(session, station))
+            claimed.append(c)
+            return out
+
+        self._change(user, station_ref, "entry-claim", step, at=at)
+        return claimed[0]
+
+    def save(
+        self, user: User, station_ref: str | int, report: StationReport, *, progress: int, at: str
+    ) -> ValidationResults:
+        """Store the entry typed so far (one transaction: a kill -9 afterwards loses nothing)."""
+        ctx = self.validation_context()
+
+        def step(entry: de.DataEntry, actor: de.Actor, session: int, station: Station) -> de.DataEntry:
+            return de.save(entry, actor, report, ctx, progress)
+
+        digest = hashlib.sha256(msgspec.msgpack.encode(report)).hexdigest()
+        after = self._change(
+            user,
+            station_ref,
+            "entry-save",
+            step,
+            at=at,
+            payload={"progress": progress, "report_sha256": digest},
+        )
+        return de.entry_results(after, de.Actor(user.name, user.role), ctx)
+
+    def findings(self, user: User, station_ref: str | int) -> ValidationResults:
+        """Validation of the typist's own entry, with W.001/W.002 where they apply."""
+        entry = self._get_entry(self.current_session(), self.station(station_ref).id)
+        return de.entry_results(entry, de.Actor(user.name, user.role), self.validation_context())
+
+    def finalise_entry(
+        self,
+        user: User,
+        station_ref: str | int,
+        *,
+        accept_warnings: bool = False,
+        accept_errors: bool = False,
+        at: str,
+    ) -> de.DataEntry:
+        ctx = self.validation_context()
+
+        def step(entry: de.DataEntry, actor: de.Actor, session: int, station: Station) -> de.DataEntry:
+            return de.finalise(
+                entry, actor, ctx, accept_warnings=accept_warnings, accept_errors=accept_errors, at=at
+            )
+
+        return self._change(
+            user,
+            station_ref,
+            "entry-finalise",
+            step,
+            at=at,
+            payload={"accept_warnings": accept_warnings, "accept_errors": accept_errors},
+        )
+
+    def discard_entry(self, user: User, station_ref: str | int, *, at: str) -> de.DataEntry:
+        return self._change(user, station_ref, "entry-discard", lambda e, a, s, st: de.discard(e, a), at=at)
+
+    def resolve(self, user: User, station_ref: str | int, action: str, *, at: str) -> de.DataEntry:
+        """A coordinator's decision on a first entry with errors or on two different entries."""
+        ctx = self.validation_context()
+
+        def step(entry: de.DataEntry, actor: de.Actor, session: int, station: Station) -> de.DataEntry:
+            if action in ERROR_RESOLUTIONS:
+                return de.resolve_errors(entry, actor, ERROR_RESOLUTIONS[action])
+            if action in DIFFERENCE_RESOLUTIONS:
+                return de.resolve_differences(entry, actor, DIFFERENCE_RESOLUTIONS[action], ctx)
+            raise InputError(f"unknown resolution '{action}'", where="resolve")
+
+        return self._change(user, station_ref, "resolve", step, at=at, payload={"resolution": action})
+
+    def reset(self, user: User, station_ref: str | int, *, at: str) -> de.DataEntry:
+        """Coordinator: back to empty, both entries gone (they stay readable in the audit trail of saves)."""
+        return self._change(user, station_ref, "reset", lambda e, a, s, st: de.reset(e, a), at=at)
+
+    def record_event(self, user: str, action: str, payload: dict[str, Any], *, at: str) -> None:
+        """An event without a state change (login, air-gap override, printed output)."""
+        audit.append_event(self.conn, at=at, user=user, action=action, payload=payload)
+
+    # ------------------------------------------------------------------------------------ status & results
+
+    def status(self) -> list[StationStatus]:
+        """Per station of the current session: state, typists, progress, and whether it needs the coordinator."""
+        session = self.current_session()
+        rows = {
+            r[0]: (msgspec.json.decode(r[1], type=de.DataEntry), r[2])
+            for r in self.conn.execute(
+                "SELECT station, state, updated_at FROM data_entries WHERE session = ?", (session,)
+            )
+        }
+        out = []
+        for st in self._stations_in_session(session):
+            entry, updated = rows.get(st.id, (de.DataEntry(), None))
+            out.append(
+                StationStatus(
+                    station=st,
+                    state=entry.state,
+                    first_typist=entry.first.typist if entry.first else None,
+                    second_typist=entry.second.typist if entry.second else None,
+                    progress=_progress(entry),
+                    with_warnings=bool(entry.first and entry.first.with_warnings)
+                    or bool(entry.second and entry.second.with_warnings),
+                    updated_at=updated,
+                )
+            )
+        return out
+
+    def definitive_report(self, station: Station, *, before: int | None = None) -> StationReport:
+        """The station's definitive report: from the latest session (< `before`) where it became definitive."""
+        limit = self.current_session() + 1 if before is None else before
+        rows = self.conn.execute(
+            "SELECT session, state FROM data_entries WHERE station = ? AND session < ? ORDER BY session DESC",
+            (station.id, limit),
+        ).fetchall()
+        for _, blob in rows:
+            entry = msgspec.json.decode(blob, type=de.DataEntry)
+            if entry.state == "definitive" and entry.first is not None:
+                return entry.first.report
+        raise StateError(f"station {station.number} ({station.name}) has no definitive result yet")
+
+    def definitive_results(self) -> list[tuple[Station, StationReport]]:
+        """Every station's definitive report in the current session (carried over where not investigated).
+
+        Refuses, naming them, when stations are not definitive yet.
+        """
+        session = self.current_session()
+        waiting = [s for s in self.status() if s.state != "definitive"]
+        if waiting:
+            names = ", ".join(f"{s.station.number} ({de.STATE_LABELS_NL[s.state]})" for s in waiting[:10])
+            more = f" and {len(waiting) - 10} more" if len(waiting) > 10 else ""
+            raise StateError(f"not every station is definitive in session {session}: {names}{more}")
+        return [(st, self.definitive_report(st)) for st in self.municipality.stations]
+
+
+def _progress(entry: de.DataEntry) -> int:
+    current = entry.second or entry.first
+    return current.progress if current is not None else 0
+
+
+ERROR_RESOLUTIONS: dict[str, de.ErrorResolution] = {
+    "resume-first": "resume_first",
+    "discard-first": "discard_first",
+}
+DIFFERENCE_RESOLUTIONS: dict[str, de.DifferenceResolution] = {
+    "keep-first": "keep_first",
+    "keep-second": "keep_second",
+    "discard-both": "discard_both",
+    "return-to-second": "keep_first_correct_second",
+    "return-to-first": "keep_second_correct_first",
+}
+RESOLUTIONS = (*ERROR_RESOLUTIONS, *DIFFERENCE_RESOLUTIONS)
+
+
+class StationStatus(msgspec.Struct, frozen=True, kw_only=True):
+    """One row of the coordinator's dashboard."""
+
+    station: Station
+    state: de.State
+    first_typist: str | None
+    second_typist: str | None
+    progress: int
+    with_warnings: bool
+    updated_at: str | None
+
+    @property
+    def needs_coordinator(self) -> bool:
+        return self.state in ("first_entry_has_errors", "entries_different")

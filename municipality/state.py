@@ -1,0 +1,116 @@
+"""The municipality's state file: one SQLite file per municipality and election in a state directory.
+
+Why one file: the whole municipal count (definition, users, every entry, every output) lives in one place that
+survives kill -9 (WAL + a transaction per save) and can be archived with the paper. The tables mirror the
+domain: `data_entries` holds one JSON blob per station and session (the double-entry state, as Abacus does),
+`sessions` and `investigations` the next sessions, `outputs` every signed summary produced (so a corrigendum can
+name the one it supersedes), and the hash-chained `audit_log` every change.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from pathlib import Path
+
+from shared.adapters import audit
+from shared.adapters.store import Migration, connect, migrate
+from shared.errors import InputError, StateError
+
+DEFAULT_STATE = Path("telketen-state")
+SUFFIX = ".telketen.sqlite"
+
+MIGRATIONS: tuple[Migration, ...] = (
+    (
+        1,
+        """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE users (
+    name TEXT PRIMARY KEY,
+    role TEXT NOT NULL CHECK (role IN ('typist', 'coordinator')),
+    password_hash TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+CREATE TABLE sessions (
+    number INTEGER PRIMARY KEY CHECK (number >= 1),
+    started_at TEXT NOT NULL,
+    started_by TEXT NOT NULL,
+    finalised_at TEXT
+);
+CREATE TABLE data_entries (
+    session INTEGER NOT NULL REFERENCES sessions (number),
+    station TEXT NOT NULL,
+    state TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (session, station)
+);
+CREATE TABLE investigations (
+    session INTEGER NOT NULL REFERENCES sessions (number),
+    station TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    created_by TEXT NOT NULL,
+    PRIMARY KEY (session, station)
+);
+CREATE TABLE outputs (
+    session INTEGER NOT NULL REFERENCES sessions (number),
+    phase INTEGER NOT NULL,
+    created_at TEXT NOT NULL,
+    created_by TEXT NOT NULL,
+    summary_digest TEXT NOT NULL,
+    eml_sha256 TEXT NOT NULL,
+    signed_message BLOB NOT NULL,
+    totals TEXT NOT NULL,
+    folder TEXT NOT NULL,
+    PRIMARY KEY (session)
+);
+"""
+        + audit.SCHEMA,
+    ),
+)
+
+
+def db_name(election_id: str, municipality: str) -> str:
+    """File name of the state of one municipality in one election: `GR2022_WestMaasenWaal-0668.telketen.sqlite`."""
+    safe = re.sub(r"[^A-Za-z0-9_-]", "_", election_id)
+    return f"{safe}-{municipality}{SUFFIX}"
+
+
+def locate(state_dir: Path, election: str | None = None) -> Path:
+    """The state file in `state_dir`: the only one, or the one whose name starts with `election`."""
+    if not state_dir.is_dir():
+        raise StateError("no state folder here; run `telketen municipality init` first", where=str(state_dir))
+    found = sorted(state_dir.glob(f"*{SUFFIX}"))
+    if election:
+        found = [p for p in found if p.name.startswith(election)]
+    if not found:
+        raise StateError(
+            "no municipality state file; run `telketen municipality init` first", where=str(state_dir)
+        )
+    if len(found) > 1:
+        names = ", ".join(p.name for p in found)
+        raise InputError(f"several elections in this state folder ({names}); choose one with --election")
+    return found[0]
+
+
+def open_db(path: Path, *, at: str, create: bool = False) -> sqlite3.Connection:
+    """Open (creating when asked) and migrate the state file."""
+    if create and path.exists():
+        raise StateError("a state file for this municipality and election already exists", where=str(path))
+    conn = connect(path, must_exist=not create)
+    migrate(conn, MIGRATIONS, at=at)
+    return conn
+
+
+def get_meta(conn: sqlite3.Connection, key: str) -> str:
+    row = conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+    if row is None:
+        raise StateError(f"the state file has no '{key}'; was init completed?")
+    return str(row[0])
+
+
+def set_meta(conn: sqlite3.Connection, key: str, value: str) -> None:
+    conn.execute(
+        "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        (key, value),
+    )

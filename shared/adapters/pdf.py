@@ -1,0 +1,104 @@
+"""PDF in and out: typst to compile printed documents, pdfium to turn PDF pages (ours or a scanner's) into images.
+
+Every printed document of Telketen (reports, QR sheets, key enrolment sheets) is typst source compiled here, so
+the look is defined in text that can be reviewed, and the same PDF comes out for the same input.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path, PurePosixPath
+
+import pypdfium2 as pdfium
+import typst
+from PIL import Image
+
+from shared.errors import InputError
+
+MAIN_FILE = "main.typ"
+
+
+class TypstCompileError(InputError):
+    """The typst source did not compile; the message carries typst's own diagnostics."""
+
+
+def compile_typst(source: str, files: Mapping[str, bytes] | None = None) -> bytes:
+    """Compile typst `source` to PDF bytes, with `files` (relative path -> content) next to it.
+
+    The source is compiled as `main.typ` in a fresh temporary directory that is also typst's root, so `files`
+    (images, data, included .typ files) are referenced by the same relative paths they have as keys, and nothing
+    outside that directory can be read. Only typst's bundled fonts are used, so output does not depend on the
+    machine.
+    """
+    with tempfile.TemporaryDirectory(prefix="telketen-typst-") as tmp:
+        root = Path(tmp)
+        for name, content in (files or {}).items():
+            rel = PurePosixPath(name)
+            if rel.is_absolute() or ".." in rel.parts or not rel.parts or rel.as_posix() == MAIN_FILE:
+                raise InputError(f"file name {name!r} must be a plain relative path", where="compile_typst")
+            target = root.joinpath(*rel.parts)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(content)
+        main = root / MAIN_FILE
+        main.write_text(source, encoding="utf-8")
+        try:
+            pdf = typst.compile(os.fspath(main), root=os.fspath(root), ignore_system_fonts=True, format="pdf")
+        except typst.TypstError as exc:
+            raise TypstCompileError(_first_line(exc), where="typst") from None
+    if not isinstance(pdf, bytes):
+        raise TypstCompileError("typst returned no PDF", where="typst")
+    return pdf
+
+
+def _first_line(exc: BaseException) -> str:
+    message = getattr(exc, "message", None) or str(exc)
+    hints = getattr(exc, "hints", None) or []
+    text = " ".join(str(message).split())
+    found = re.search(r"┌─ (\S+:\d+:\d+)", str(getattr(exc, "diagnostic", "") or ""))
+    if found:
+        text += f" at {found.group(1).rsplit('/', 1)[-1]}"
+    if hints:
+        text += " (hint: " + "; ".join(" ".join(str(h).split()) for h in hints) + ")"
+    return text
+
+
+def rasterize(pdf: bytes, dpi: int, *, where: str = "PDF") -> list[Image.Image]:
+    """Render every page of `pdf` as an 8-bit grayscale image at `dpi`; a damaged PDF is an InputError."""
+    if not 20 <= dpi <= 1200:
+        raise InputError(f"resolution {dpi} dpi is outside 20..1200", where=where)
+    if not pdf.startswith(b"%PDF"):
+        raise InputError("not a PDF file (no %PDF header)", where=where)
+    try:
+        document = pdfium.PdfDocument(pdf)
+    except pdfium.PdfiumError as exc:
+        raise InputError(f"cannot open the PDF: {exc}", where=where) from None
+    try:
+        if len(document) == 0:
+            raise InputError("the PDF has no pages", where=where)
+        pages: list[Image.Image] = []
+        for number in range(len(document)):
+            page = document[number]
+            try:
+                bitmap = page.render(scale=dpi / 72, grayscale=True)
+                image = bitmap.to_pil().convert("L")
+            except pdfium.PdfiumError as exc:
+                raise InputError(f"cannot render page {number + 1}: {exc}", where=where) from None
+            finally:
+                page.close()
+            pages.append(image)
+        return pages
+    finally:
+        document.close()
+
+
+def load_pdf_pages(path: str | os.PathLike[str], dpi: int = 300) -> list[Image.Image]:
+    """Pages of a PDF file (e.g. from a scanner) as grayscale images."""
+    where = os.fspath(path)
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read the file: {exc.strerror or exc}", where=where) from None
+    return rasterize(data, dpi, where=where)

@@ -1,0 +1,200 @@
+"""EML-level values: what an EML_NL message says, before (or instead of) mapping it onto the election domain.
+
+These are immutable msgspec structs, so they can be compared, hashed into tests and sent between modules without
+copying. Counts reuse the domain's `Tally`; names of lists and candidates live in the election (230b), since a 510
+carries only list names and candidate positions.
+"""
+
+from __future__ import annotations
+
+import msgspec
+
+from shared.domain.election import Candidate, District, Station
+from shared.domain.tally import Tally
+
+#: UncountedVotes reason codes mapped onto `Tally` fields (A, B, C, D, I, J); the other codes are explanations.
+ADMISSION_CODES: tuple[tuple[str, str], ...] = (
+    ("geldige stempassen", "poll_cards"),
+    ("geldige volmachtbewijzen", "proxy_certificates"),
+    ("geldige kiezerspassen", "voter_cards"),
+    ("toegelaten kiezers", "admitted_voters"),
+    ("meer getelde stembiljetten", "more_ballots"),
+    ("minder getelde stembiljetten", "fewer_ballots"),
+)
+
+#: The remaining UncountedVotes reason codes of the v1.2.2 510 schema, in schema order (the order we write).
+EXPLANATION_CODES: tuple[str, ...] = (
+    "meegenomen stembiljetten",
+    "te weinig uitgereikte stembiljetten",
+    "te veel uitgereikte stembiljetten",
+    "geen briefstembiljetten",
+    "te veel briefstembiljetten",
+    "kwijtgeraakte stembiljetten",
+    "geen verklaring",
+    "andere verklaring",
+)
+
+#: Explanation codes every real 510 carries (with 0 when nothing happened); we always write these.
+STANDARD_EXPLANATIONS: tuple[str, ...] = (
+    "meegenomen stembiljetten",
+    "te weinig uitgereikte stembiljetten",
+    "te veel uitgereikte stembiljetten",
+    "geen verklaring",
+    "andere verklaring",
+)
+
+
+class ElectionIdentifier(msgspec.Struct, frozen=True, kw_only=True):
+    """`ElectionIdentifier` of any message: `TK2025`, `GR2022_WestMaasenWaal`, …"""
+
+    id: str
+    name: str | None
+    category: str
+    subcategory: str | None
+    date: str
+    domain_id: str | None = None
+    domain_name: str | None = None
+    nomination_date: str | None = None
+
+
+class Header(msgspec.Struct, frozen=True, kw_only=True):
+    """The common message header: message id (`510b`), issuing authority and creation time as written."""
+
+    message_id: str
+    authority_id: str | None
+    authority_name: str | None
+    created: str | None
+    issue_date: str | None = None
+
+
+class Region(msgspec.Struct, frozen=True, kw_only=True):
+    """A `kr:Region` of the 110a election tree (GEMEENTE, KIESKRING, PROVINCIE, …) with its committees."""
+
+    number: str
+    category: str
+    name: str
+    superior_number: str | None = None
+    superior_category: str | None = None
+    committees: tuple[str, ...] = ()
+
+
+class Definition110a(msgspec.Struct, frozen=True, kw_only=True):
+    """EML 110a: what is elected (seats, preference threshold, election tree, registered parties)."""
+
+    header: Header
+    election: ElectionIdentifier
+    contest_id: str
+    seats: int
+    preference_threshold: int
+    regions: tuple[Region, ...]
+    registered_parties: tuple[str, ...] = ()
+    voting_method: str | None = None
+
+
+class PollingStations110b(msgspec.Struct, frozen=True, kw_only=True):
+    """EML 110b: one municipality's polling stations with their eligible voters."""
+
+    header: Header
+    election: ElectionIdentifier
+    contest_id: str
+    municipality_id: str
+    municipality_name: str
+    max_votes: int | None
+    stations: tuple[Station, ...]
+
+
+class CandidateLists230b(msgspec.Struct, frozen=True, kw_only=True):
+    """EML 230b: the numbered candidate lists, one domain `District` per contest (kieskring)."""
+
+    header: Header
+    election: ElectionIdentifier
+    districts: tuple[District, ...]
+
+
+class ListLayout(msgspec.Struct, frozen=True, array_like=True):
+    """A list as a 510 lays it out: number, registered name, and the candidate positions in file order."""
+
+    number: int
+    name: str
+    positions: tuple[int, ...]
+
+
+class UnitVotes(msgspec.Struct, frozen=True, kw_only=True):
+    """The counts of one reporting unit (or the TotalVotes): a Tally plus what the file said raw.
+
+    `total_counted` is kept as written so a check can catch a file whose TotalCounted is not the sum of its
+    list votes. `has_admissions` is False when the file carries no UncountedVotes at all (some synthetic 510d
+    files), so the admitted-voters identities are not checked against zeros that were never written.
+    """
+
+    id: str
+    name: str
+    tally: Tally
+    total_counted: int
+    has_admissions: bool = True
+
+
+class Count510(msgspec.Struct, frozen=True, kw_only=True):
+    """EML 510a/b/c/d: the totals of the issuing authority and one `UnitVotes` per sub-unit.
+
+    `lists` is the selection layout shared by the total and every unit (list numbers, names, candidate
+    positions); the tallies hold the counts in that order.
+    """
+
+    message_id: str
+    election: ElectionIdentifier
+    contest_id: str
+    contest_name: str | None
+    authority_id: str
+    authority_name: str
+    created: str
+    lists: tuple[ListLayout, ...]
+    total: UnitVotes
+    units: tuple[UnitVotes, ...] = ()
+
+
+class ElectedCandidate(msgspec.Struct, frozen=True, kw_only=True):
+    """One elected candidate for a 520: list number, position on the list, and the EML `Ranking`.
+
+    The v1.2.2 schema only allows Ranking 1 or 2 (or none); the central tier decides what it passes.
+    """
+
+    list_number: int
+    position: int
+    ranking: int | None = None
+
+
+class ResultInput(msgspec.Struct, frozen=True, kw_only=True):
+    """What the central tier hands to `write_520`: seats per list and the elected candidates of one contest."""
+
+    district_id: str
+    authority_id: str
+    authority_name: str
+    created: str
+    seats: tuple[tuple[int, int], ...]
+    elected: tuple[ElectedCandidate, ...]
+
+
+class Elected520(msgspec.Struct, frozen=True, kw_only=True):
+    """An elected candidate as read from a 520, with the person as the file describes them."""
+
+    list_number: int
+    candidate: Candidate
+    ranking: int | None = None
+
+
+class Result520(msgspec.Struct, frozen=True, kw_only=True):
+    """EML 520: the elected lists and candidates of each contest (seats = number of elected per list)."""
+
+    header: Header
+    election: ElectionIdentifier
+    contest_id: str
+    contest_name: str | None
+    lists: tuple[tuple[int, str], ...]
+    elected: tuple[Elected520, ...]
+
+    def seats(self) -> dict[int, int]:
+        out = {number: 0 for number, _ in self.lists}
+        for el in self.elected:
+            out[el.list_number] = out.get(el.list_number, 0) + 1
+        return out

@@ -1,0 +1,75 @@
+"""What `verify` reports: every mismatch as (check, file, unit, field, expected, found), and what it saw.
+
+Why data, not exceptions: a verifier must list *everything* that does not hold, not stop at the first problem,
+so each check returns findings and the report is printed (or written as JSON) once at the end.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import msgspec
+
+Check = Literal[
+    "file", "definition", "sum", "layout", "completeness", "signature", "hash", "seats", "elected"
+]
+
+
+class Finding(msgspec.Struct, frozen=True, kw_only=True):
+    """One thing that does not hold, named so a person can find it in the published files."""
+
+    check: Check
+    file: str
+    unit: str
+    field: str
+    expected: str
+    found: str
+
+    def __str__(self) -> str:
+        return f"{self.file} [{self.unit}] {self.field}: expected {self.expected}, found {self.found}"
+
+
+class KeyInfo(msgspec.Struct, frozen=True, kw_only=True):
+    """A published signing key: whose it is and its fingerprint, to compare with the signed paper letter."""
+
+    file: str
+    role: str
+    authority_id: str
+    authority_name: str
+    district_id: str
+    fingerprint: str
+
+
+class FileInfo(msgspec.Struct, frozen=True, kw_only=True):
+    """A published file as read: its kind (110a, 510b, summary, enrolment, pdf …) and SHA-256."""
+
+    file: str
+    kind: str
+    sha256: str
+
+
+class Report(msgspec.Struct, kw_only=True):
+    """The outcome of verifying a published folder; `ok` only when there is no finding at all."""
+
+    directory: str
+    election_id: str = ""
+    election_name: str = ""
+    files: list[FileInfo] = msgspec.field(default_factory=list)
+    keys: list[KeyInfo] = msgspec.field(default_factory=list)
+    findings: list[Finding] = msgspec.field(default_factory=list)
+    checked: dict[str, int] = msgspec.field(default_factory=dict)
+    seats: dict[str, int] = msgspec.field(default_factory=dict)
+    elected: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.findings and bool(self.files)
+
+    def count(self, check: str, n: int = 1) -> None:
+        """Record that `n` checks of a kind were made, so the report can say how much held."""
+        self.checked[check] = self.checked.get(check, 0) + n
+
+    def add(self, check: Check, file: str, unit: str, field: str, expected: object, found: object) -> None:
+        self.findings.append(
+            Finding(check=check, file=file, unit=unit, field=field, expected=str(expected), found=str(found))
+        )

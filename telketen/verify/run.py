@@ -1,0 +1,90 @@
+"""Verify a published folder from scratch: read everything, then run every check and collect the findings.
+
+Order: the definition (110a + 230b + 110b) says what the election is; then each 510's lists against the 230b,
+the sums inside each file and up the chain, the signatures and the summary tree, and last the seats and the
+elected candidates. Each stage adds findings and goes on, so one run lists every problem.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from shared.domain.election import Election
+from shared.errors import InputError, TelketenError
+from shared.formats.eml.build import build_election
+from shared.formats.eml.model import (
+    CandidateLists230b,
+    Count510,
+    Definition110a,
+    PollingStations110b,
+    Result520,
+)
+from telketen.verify.collect import Eml, Published, collect
+from telketen.verify.counts import check_chain, check_file_sums, check_layout
+from telketen.verify.findings import Report
+from telketen.verify.result import check_result
+from telketen.verify.tree import check_tree, verify_signatures
+
+
+def _one(published: Published, kind: type[object], name: str, report: Report) -> Eml | None:
+    files = published.of_type(kind)
+    distinct = {f.sha256: f for f in files}
+    report.count("definition")
+    if not distinct:
+        report.add("definition", "definition/", "-", name, "published", "missing")
+        return None
+    if len(distinct) > 1:
+        report.add(
+            "definition",
+            " and ".join(f.file for f in distinct.values()),
+            "-",
+            name,
+            "one version",
+            f"{len(distinct)} different files",
+        )
+        return None
+    return next(iter(distinct.values()))
+
+
+def election_of(published: Published, report: Report) -> Election | None:
+    """The election as the published definition files describe it, or None (with findings) if they can't."""
+    d110a = _one(published, Definition110a, "110a (election definition)", report)
+    d230b = _one(published, CandidateLists230b, "230b (candidate lists)", report)
+    if d110a is None or d230b is None:
+        return None
+    stations: dict[str, PollingStations110b] = {}
+    for f in published.of_type(PollingStations110b):
+        assert isinstance(f.message, PollingStations110b)
+        stations.setdefault(f.message.municipality_id, f.message)
+    assert isinstance(d110a.message, Definition110a) and isinstance(d230b.message, CandidateLists230b)
+    try:
+        return build_election(d110a.message, [d230b.message], list(stations.values()))
+    except TelketenError as exc:
+        report.add("definition", exc.where or d110a.file, "-", "definition files", "consistent", exc.message)
+        return None
+
+
+def verify_dir(directory: Path, *, lots: Sequence[int] = ()) -> Report:
+    """Every check on the published files under `directory`; `report.ok` only when all of them hold."""
+    if not directory.is_dir():
+        raise InputError("not a folder of published files", where=str(directory))
+    report = Report(directory=str(directory))
+    published = collect(directory, report)
+    if not published.emls and not published.summaries:
+        report.add("file", str(directory), "-", "published files", "EML files and signed summaries", "none")
+        return report
+    election = election_of(published, report)
+    counts = [(f, f.message) for f in published.emls if isinstance(f.message, Count510)]
+    results = [(f, f.message) for f in published.emls if isinstance(f.message, Result520)]
+    summaries = verify_signatures(published, election, report)
+    if election is None:
+        return report
+    report.election_id, report.election_name = election.id, election.name
+    for f, c in counts:
+        check_layout(f, c, election, report)
+        check_file_sums(f, c, report)
+    check_chain(election, counts, report)
+    check_tree(election, summaries, counts, report)
+    check_result(election, counts, results, summaries, report, lots)
+    return report

@@ -1,0 +1,254 @@
+"""Every signature and every hash of the summary tree, from the central result down to each municipality.
+
+A signed summary (`.tks`) is checked against the enrolment record (`.tke`) published with it: layout, key,
+the Ed25519 signature over the exact bytes, and only then its contents. Its key's record must name the same
+body (role, authority, election, district) as the summary. Then the tree: `eml_sha256` must be the SHA-256 of
+the EML file published beside it in its folder, its counts must be that file's totals, and `children` must be
+exactly the digests of the published summaries of the bodies it added up — every municipality of a district
+for a hoofdstembureau, every district (or, for a municipal council, the municipality) for the central office.
+
+The fingerprints are reported, because a valid self-signature only proves someone holds the key: whose key it
+is, a person decides by comparing the fingerprint with the signed paper letter (ARCHITECTURE §1).
+"""
+
+from __future__ import annotations
+
+import msgspec
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+from shared.domain.election import Election
+from shared.domain.keyregister import EnrolmentRecord, readable_fingerprint
+from shared.domain.tally import compare_tallies
+from shared.errors import TelketenError
+from shared.formats.eml.model import Count510
+from shared.formats.signing import message_digest, open_enrolment, split_signed, verify_parts
+from shared.formats.summary import Summary, decode_summary, tally_from_counts
+from telketen.verify.collect import Blob, Eml, Published
+from telketen.verify.findings import KeyInfo, Report
+
+#: The EML message a summary of each role vouches for (the file in the same folder).
+EML_OF_ROLE = {"municipality": "510b", "hoofdstembureau": "510c", "central": "510d"}
+
+
+class VerifiedSummary(msgspec.Struct, frozen=True, kw_only=True):
+    """A summary whose signature held, with its file, folder and digest (its identity in the tree)."""
+
+    file: str
+    folder: str
+    digest: bytes
+    summary: Summary
+
+
+def _enrolments(published: Published, report: Report) -> dict[bytes, tuple[Blob, EnrolmentRecord]]:
+    out: dict[bytes, tuple[Blob, EnrolmentRecord]] = {}
+    for blob in published.enrolments:
+        report.count("signature")
+        try:
+            record = open_enrolment(blob.data, where=blob.file)
+        except TelketenError as exc:
+            report.add("signature", blob.file, "-", "enrolment record", "a self-signed record", exc.message)
+            continue
+        if record.key_id in out:
+            continue  # the same key published in two places (a tier copies the records it enrolled)
+        out[record.key_id] = (blob, record)
+        report.keys.append(
+            KeyInfo(
+                file=blob.file,
+                role=str(record.role),
+                authority_id=record.authority_id,
+                authority_name=record.authority_name,
+                district_id=record.district_id,
+                fingerprint=readable_fingerprint(record.key_id),
+            )
+        )
+    return out
+
+
+def verify_signatures(
+    published: Published, election: Election | None, report: Report
+) -> list[VerifiedSummary]:
+    """Check every published summary's signature against the published enrolment of its key."""
+    keys = _enrolments(published, report)
+    verified: dict[bytes, VerifiedSummary] = {}
+    for blob in published.summaries:
+        report.count("signature")
+        try:
+            parts = split_signed(blob.data, where=blob.file)
+        except TelketenError as exc:
+            report.add(
+                "signature", blob.file, "-", "signed summary", "a well-formed signed summary", exc.message
+            )
+            continue
+        known = keys.get(parts.key_id)
+        if known is None:
+            report.add(
+                "signature",
+                blob.file,
+                "-",
+                "key",
+                "an enrolment record (.tke) published for this key",
+                f"none for {readable_fingerprint(parts.key_id)}",
+            )
+            continue
+        record = known[1]
+        try:
+            verify_parts(parts, Ed25519PublicKey.from_public_bytes(record.public_key), where=blob.file)
+            summary = decode_summary(parts.summary_bytes, where=blob.file)
+        except TelketenError as exc:
+            report.add(
+                "signature",
+                blob.file,
+                "-",
+                "signature",
+                f"valid for key {readable_fingerprint(parts.key_id)}",
+                exc.message,
+            )
+            continue
+        for field, claimed, enrolled in (
+            ("role", str(summary.role), str(record.role)),
+            ("authority", summary.authority_id, record.authority_id),
+            ("election", summary.election_id, record.election_id),
+            ("district", summary.district_id, record.district_id),
+        ):
+            if claimed != enrolled:
+                report.add(
+                    "signature",
+                    blob.file,
+                    summary.authority_id,
+                    f"{field} (as enrolled for this key)",
+                    enrolled,
+                    claimed,
+                )
+        if election is not None and summary.election_id != election.id:
+            report.add(
+                "signature", blob.file, summary.authority_id, "election", election.id, summary.election_id
+            )
+        digest = message_digest(blob.data)
+        verified.setdefault(
+            digest, VerifiedSummary(file=blob.file, folder=blob.folder, digest=digest, summary=summary)
+        )
+    return list(verified.values())
+
+
+def check_tree(
+    election: Election, summaries: list[VerifiedSummary], counts: list[tuple[Eml, Count510]], report: Report
+) -> None:
+    """Tie each summary to its EML file and its children, and every body of the election to a summary."""
+    by_digest = {v.digest: v for v in summaries}
+    by_authority: dict[str, VerifiedSummary] = {}
+    for v in summaries:
+        other = by_authority.get(v.summary.authority_id)
+        if other is None or v.summary.phase > other.summary.phase:
+            by_authority[v.summary.authority_id] = v
+    folder_files: dict[tuple[str, str], tuple[Eml, Count510]] = {
+        (f.folder, c.message_id): (f, c) for f, c in counts
+    }
+    for v in summaries:
+        s = v.summary
+        kind = EML_OF_ROLE.get(str(s.role), "")
+        found = folder_files.get((v.folder, kind))
+        report.count("hash")
+        if found is None:
+            report.add(
+                "hash",
+                v.file,
+                s.authority_id,
+                f"{kind} beside the summary",
+                "published in the same folder",
+                "missing",
+            )
+        else:
+            f, c = found
+            if s.eml_sha256 != f.sha256:
+                report.add(
+                    "hash",
+                    v.file,
+                    s.authority_id,
+                    f"eml_sha256 (SHA-256 of {f.file})",
+                    f.sha256.hex(),
+                    s.eml_sha256.hex(),
+                )
+            if c.authority_id != s.authority_id:
+                report.add(
+                    "hash", v.file, s.authority_id, f"authority of {f.file}", s.authority_id, c.authority_id
+                )
+            report.count("summary")
+            for m in compare_tallies(s.authority_id, c.total.tally, tally_from_counts(s.counts)):
+                report.add(
+                    "hash",
+                    v.file,
+                    s.authority_id,
+                    f"summary {m.field} (= TotalVotes of {f.file})",
+                    m.expected,
+                    m.found,
+                )
+        _check_children(election, v, by_digest, report)
+    # every body of the election has a verified summary
+    expected: list[str] = [m.code for m in election.municipalities]
+    if len(election.districts) > 1:
+        expected += [f"HSB{d.id}" for d in election.districts]
+    have = set(by_authority)
+    if any(str(v.summary.role) == "central" for v in summaries):
+        have.add("CSB")
+    for authority in [*expected, "CSB"]:
+        report.count("completeness")
+        if authority not in have:
+            report.add(
+                "completeness", f"{authority}/", authority, "signed summary", "published and valid", "missing"
+            )
+
+
+def _expected_children(election: Election, s: Summary) -> set[str] | None:
+    role = str(s.role)
+    if role == "hoofdstembureau":
+        district = s.district_id or s.authority_id.removeprefix("HSB")
+        return {m.code for m in election.municipalities if m.district_id == district}
+    if role == "central":
+        if len(election.districts) > 1:
+            return {f"HSB{d.id}" for d in election.districts}
+        return {m.code for m in election.municipalities}
+    return None
+
+
+def _check_children(
+    election: Election, v: VerifiedSummary, by_digest: dict[bytes, VerifiedSummary], report: Report
+) -> None:
+    expected = _expected_children(election, v.summary)
+    if expected is None:
+        if v.summary.children:
+            report.add(
+                "hash",
+                v.file,
+                v.summary.authority_id,
+                "children",
+                "none (a municipality adds up stations)",
+                len(v.summary.children),
+            )
+        return
+    named: set[str] = set()
+    for child in v.summary.children:
+        report.count("hash")
+        named.add(child.authority_id)
+        target = by_digest.get(child.digest)
+        if target is None:
+            report.add(
+                "hash",
+                v.file,
+                child.authority_id,
+                "child digest",
+                "the digest of a published summary",
+                f"{child.digest.hex()[:16]}… matches no published summary",
+            )
+        elif target.summary.authority_id != child.authority_id:
+            report.add(
+                "hash",
+                v.file,
+                child.authority_id,
+                "child digest",
+                f"a summary of {child.authority_id}",
+                f"the summary of {target.summary.authority_id} ({target.file})",
+            )
+    for missing in sorted(expected - named):
+        report.add("hash", v.file, missing, "child summary", "named in children", "missing")
+    for extra in sorted(named - expected):
+        report.add("hash", v.file, extra, "child summary", "not a body below this one", "named in children")
