@@ -1,10 +1,9 @@
 """Model P 22 as PDF: P 22-2 for a single-district election, P 22-1 (OSV layout) for several districts.
 
-Every number of the seat distribution is taken from the steps of the result (`shared.domain.seats`): the quota,
-full seats with their remainders, each residual seat with the value that won it and the rule and article that
-gave it, lots, the P 9 and P 10 changes, and who was elected how. Nothing is recomputed here or in the
-template; this module only formats (spec/reports.md §7, §8).
-"""
+Every number of the seat distribution is taken from the steps of the result (`shared.domain.seats`): the
+quota, full seats with their remainders, each residual seat with the value that won it and the rule and
+article that gave it, lots, the P 9 and P 10 changes, and who was elected how. Nothing is recomputed here or
+in the template; this module only formats (spec/reports.md §7, §8)."""
 
 from __future__ import annotations
 
@@ -37,6 +36,28 @@ RULE_TEXT = {
     "one_per_list_averages": "grootste gemiddelde, één per lijst",
     "plain_averages": "grootste gemiddelde",
 }
+
+
+def _text(s: str) -> str:
+    """A fixed Dutch statement written over several source lines, as one line."""
+    return " ".join(s.split())
+
+
+LOT_NOTE = _text("""
+    De lijsten {lists} hebben gelijke gemiddelden of overschotten, maar er zijn niet voldoende restzetels om
+    aan elk van deze lijsten een zetel toe te wijzen. Er is daarom geloot welke lijst de restzetel krijgt
+    (artikel P 7/P 8 van de Kieswet): de restzetel is toegewezen aan Lijst {winner}.""")
+MAJORITY_NOTE = _text("""
+    Lijst {to} heeft meer dan de helft van de stemmen behaald (volstrekte meerderheid), maar kreeg bij de
+    verdeling niet meer dan de helft van de zetels. Door toepassing van artikel P 9 van de Kieswet is een
+    extra zetel toegewezen aan deze lijst. Daartegenover vervalt een zetel die was toegewezen aan Lijst
+    {frm}{lot}.""")
+DECEASED_NOTE = _text("""
+    Bij de toewijzing van de zetels aan de kandidaten wordt ingevolge artikel P 19a van de Kieswet de
+    kandidaat {name} buiten beschouwing gelaten, aangezien deze is overleden.""")
+CANDIDATE_LOT_NOTE = _text("""
+    Overeenkomstig artikel P 16 van de Kieswet heeft een loting plaatsgevonden tussen de kandidaten
+    {options}; als gevolg hiervan is kandidaat {winner} gekozen.""")
 BODY = {
     "TK": "de Tweede Kamer",
     "EP": "het Europees Parlement",
@@ -105,20 +126,15 @@ def p22_data(
     for s in steps:
         if isinstance(s, LotStep) and s.kind == "residual_seat":
             lists = _names([f"Lijst {labels.get(o, o)}" for o in s.options])
-            notes.append(
-                f"De lijsten {lists} hebben gelijke gemiddelden of overschotten, maar er zijn niet voldoende "
-                f"restzetels om aan elk van deze lijsten een zetel toe te wijzen. Er is daarom geloot welke lijst "
-                f"de restzetel krijgt (artikel P 7/P 8 van de Kieswet): de restzetel is toegewezen aan Lijst "
-                f"{labels.get(s.outcome, s.outcome)}."
-            )
+            notes.append(LOT_NOTE.format(lists=lists, winner=labels.get(s.outcome, s.outcome)))
     for s in steps:
         if isinstance(s, AbsoluteMajorityStep):
             notes.append(
-                f"Lijst {labels.get(s.to_list, s.to_list)} heeft meer dan de helft van de stemmen behaald "
-                "(volstrekte meerderheid), maar kreeg bij de verdeling niet meer dan de helft van de zetels. "
-                f"Door toepassing van artikel P 9 van de Kieswet is een extra zetel toegewezen aan deze lijst. "
-                f"Daartegenover vervalt een zetel die was toegewezen aan Lijst {labels.get(s.from_list, s.from_list)}"
-                + (" (na loting)." if s.by_lot else ".")
+                MAJORITY_NOTE.format(
+                    to=labels.get(s.to_list, s.to_list),
+                    frm=labels.get(s.from_list, s.from_list),
+                    lot=" (na loting)" if s.by_lot else "",
+                )
             )
     exhausted: dict[int, int] = {}
     for s in steps:
@@ -134,15 +150,15 @@ def p22_data(
     for s in steps:
         if isinstance(s, UnassignedStep):
             notes.append(
-                f"{s.seats} {'zetel blijft' if s.seats == 1 else 'zetels blijven'} onvervuld: geen lijst heeft "
-                "nog kandidaten (artikel P 10 van de Kieswet)."
+                f"{s.seats} {'zetel blijft' if s.seats == 1 else 'zetels blijven'} onvervuld: geen lijst "
+                "heeft nog kandidaten (artikel P 10 van de Kieswet)."
             )
     seats = {int(k): v for k, v in result.seats.items()}
     threshold = next((s for s in steps if isinstance(s, PreferenceThresholdStep)), None)
     elected_steps = [s for s in steps if isinstance(s, CandidateElectedStep)]
     cand_lots = [s for s in steps if isinstance(s, LotStep) and s.kind == "candidate"]
     per_list = []
-    alphabetical = []
+    alphabetical: list[tuple[tuple[str, str], dict[str, str]]] = []
     for lst in district.lists:
         k = seats.get(lst.number, 0)
         dead = deceased.get(lst.number, ())
@@ -150,17 +166,13 @@ def p22_data(
             "label": labels[lst.number],
             "seats": str(k),
             "deceased": [
-                f"Bij de toewijzing van de zetels aan de kandidaten wordt ingevolge artikel P 19a van de Kieswet "
-                f"de kandidaat {candidate_name(_candidate(district, lst.number, p))} buiten beschouwing "
-                "gelaten, aangezien deze is overleden."
-                for p in dead
+                DECEASED_NOTE.format(name=candidate_name(_candidate(district, lst.number, p))) for p in dead
             ],
             "preference": [],
             "list_order": [],
             "ranking": [],
             "lots": [
-                f"Overeenkomstig artikel P 16 van de Kieswet heeft een loting plaatsgevonden tussen de kandidaten "
-                f"{_names([str(o) for o in s.options])}; als gevolg hiervan is kandidaat {s.outcome} gekozen."
+                CANDIDATE_LOT_NOTE.format(options=_names([str(o) for o in s.options]), winner=s.outcome)
                 for s in cand_lots
                 if s.list_number == lst.number
             ],
@@ -180,12 +192,10 @@ def p22_data(
             }
             entry["preference" if s.rule == "preference" else "list_order"].append(row)
             alphabetical.append(
-                {
-                    "sort": (c.last_name.lower(), c.initials),
-                    "name": candidate_name(c),
-                    "locality": c.locality or "",
-                    "list": labels[lst.number],
-                }
+                (
+                    (c.last_name.lower(), c.initials),
+                    {"name": candidate_name(c), "locality": c.locality or "", "list": labels[lst.number]},
+                )
             )
         elected_here = {s.candidate for s in elected_steps if s.list_number == lst.number}
         ranking = (result.ranking or {}).get(str(lst.number), [])
@@ -196,11 +206,16 @@ def p22_data(
             rank += 1
             c = _candidate(district, lst.number, pos)
             entry["ranking"].append(
-                {"rank": str(rank), "name": candidate_name(c), "locality": c.locality or "", "position": str(pos)}
+                {
+                    "rank": str(rank),
+                    "name": candidate_name(c),
+                    "locality": c.locality or "",
+                    "position": str(pos),
+                }
             )
         if k:
             per_list.append(entry)
-    alphabetical.sort(key=lambda r: r.pop("sort"))
+    alphabetical.sort(key=lambda r: r[0])
     counted = {lst.number: lst for lst in total.lists}
     votes_table = [
         {
@@ -271,14 +286,17 @@ def p22_data(
         ],
         "notes": notes,
         "distribution": [
-            {"label": (district.list_by_number(number) or district.lists[0]).name or str(number), "seats": str(k)}
+            {
+                "label": (district.list_by_number(number) or district.lists[0]).name or str(number),
+                "seats": str(k),
+            }
             for number, k in sorted(seats.items(), key=lambda kv: (-kv[1], kv[0]))
         ],
         "unassigned": str(result.unassigned),
         "threshold_pct": str(threshold.percentage) if threshold else "",
         "threshold": fraction(threshold.threshold) if threshold else "",
         "per_list": per_list,
-        "alphabetical": alphabetical,
+        "alphabetical": [row for _, row in alphabetical],
         "votes_table": votes_table,
         "parts": [
             {"id": pid, "name": name, "valid": n(t.votes_on_lists), "ballots": n(t.ballots_cast)}

@@ -1,1 +1,1 @@
-"""The municipal app (gemeentelijk stembureau): double entry of station reports, totals, signed report Na 31-2."""
+"""The municipal app (gemeentelijk stembureau): double entry of station reports, totals, signed Na 31-2."""

@@ -100,7 +100,8 @@ def cmd_init(args: argparse.Namespace) -> int:
     print(f"enrolment  {result.sheet_path}")
     print(f"fingerprint {result.fingerprint}")
     print(
-        f"{len(election.municipality(code).stations)} polling stations; next: `telketen municipality user add`"
+        f"{len(election.municipality(code).stations)} polling stations; "
+        "next: `telketen municipality user add`"
     )
     return 0
 
@@ -182,7 +183,8 @@ def cmd_entry(args: argparse.Namespace) -> int:
         user, station.id, accept_warnings=args.accept_warnings, accept_errors=args.accept_errors, at=stamp()
     )
     print(
-        f"station {station.number}: entry {claimed.entry_number} finalised → {de.STATE_LABELS_NL[after.state]}"
+        f"station {station.number}: entry {claimed.entry_number} finalised "
+        f"→ {de.STATE_LABELS_NL[after.state]}"
     )
     return 0
 

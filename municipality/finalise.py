@@ -88,7 +88,7 @@ def build_outputs(
     audit_head: tuple[int, str],
     session_text: str,
 ) -> Outputs:
-    """Everything a finalise writes, consistent with itself. `previous` (a corrigendum) switches to Na 14-2."""
+    """Everything a finalise writes, consistent with itself; `previous` (a corrigendum) means Na 14-2."""
     stations = station_results(results)
     totals = municipal_totals(stations)
     created = at.isoformat(timespec="milliseconds")

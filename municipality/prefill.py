@@ -1,9 +1,9 @@
 """The form a typist starts from: blank in the first session, pre-filled in a next one.
 
 Why pre-fill: in a next session (Na 14-2 Bijlage 1) the paper shows the original figures next to empty
-"gecorrigeerd" cells, and typists overwrite only what changed (spec station-reports.md §1.4). The D/H tick boxes
-and the "fully explained?" question are cleared, since they must be answered anew for the corrected numbers.
-"""
+"gecorrigeerd" cells, and typists overwrite only what changed (spec station-reports.md §1.4). The D/H tick
+boxes and the "fully explained?" question are cleared, since they must be answered anew for the corrected
+numbers."""
 
 from __future__ import annotations
 

@@ -126,7 +126,8 @@ def _letter_rows(
          original.votes_on_lists if original else 0, True),
         ("F", "Blanco stemmen", t.blank, original.blank if original else 0, False),
         ("G", "Ongeldige stemmen", t.invalid, original.invalid if original else 0, False),
-        ("H", "Totaal uitgebrachte stemmen (E+F+G)", t.ballots_cast, original.ballots_cast if original else 0, True),
+        ("H", "Totaal uitgebrachte stemmen (E+F+G)", t.ballots_cast,
+         original.ballots_cast if original else 0, True),
     ]  # fmt: skip
     if station:
         votes += [
@@ -143,6 +144,12 @@ def _letter_rows(
         ]
 
     return rows(voters), rows(votes)
+
+
+def candidates_text(votes: Sequence[int]) -> str:
+    """A station's votes per candidate as one compact line ('1·23  2·5  3·-'): Bijlage 1 lists ~1,100 numbers
+    per station, and a table cell per number makes a 450-station report take minutes to lay out."""
+    return "  ".join(f"{i}\u00b7{v if v else '-'}" for i, v in enumerate(votes, start=1))
 
 
 def authority_of(m: Municipality) -> dict[str, Any]:
@@ -234,7 +241,7 @@ def na31_2_data(
                         "number": lst.number,
                         "name": names.get(lst.number, ""),
                         "votes": lst.votes,
-                        "candidate_votes": list(lst.candidate_votes),
+                        "candidates_text": candidates_text(lst.candidate_votes),
                     }
                     for lst in s.tally.lists
                 ],

@@ -1,15 +1,14 @@
 """The municipality's service layer: every action of the app, as functions of the state file.
 
-Why a layer: the command line (municipality/cli.py), the terminal form and the browser interface (a later issue)
-must do exactly the same things — so nothing here parses arguments, prints, prompts, reads the clock or draws
-randomness. Time (`at`) and the acting, authenticated `User` are passed in. Every change runs in one SQLite
-transaction together with its audit event, so the state and its log never disagree, and a kill -9 loses at most
-the transaction in flight.
+Why a layer: the command line (municipality/cli.py), the terminal form and the browser interface (a later
+issue) must do exactly the same things — so nothing here parses arguments, prints, prompts, reads the clock or
+draws randomness. Time (`at`) and the acting, authenticated `User` are passed in. Every change runs in one
+SQLite transaction together with its audit event, so the state and its log never disagree, and a kill -9 loses
+at most the transaction in flight.
 
 The four-eyes principle (Kieswet art. N 11 / spec station-reports.md §1.3) lives in
 `shared.domain.double_entry`; this layer stores its state per station (one JSON blob, as Abacus does), checks
-roles, and records what happened.
-"""
+roles, and records what happened."""
 
 from __future__ import annotations
 
@@ -233,7 +232,7 @@ class Service:
         return number
 
     def new_session(self, user: User, *, at: str) -> int:
-        """Open the next session (Kieswet art. P 2a: a new session at the central polling office's request)."""
+        """Open the next session (Kieswet art. P 2a: a new session at the request of the CSB)."""
         self.require(user, "coordinator")
         with transaction(self.conn):
             current = self.current_session()
@@ -276,7 +275,8 @@ class Service:
                     f"station {station.number} is already under investigation in session {session}"
                 )
             self.conn.execute(
-                "INSERT INTO investigations (session, station, reason, created_at, created_by) VALUES (?,?,?,?,?)",
+                "INSERT INTO investigations (session, station, reason, created_at, created_by) "
+                "VALUES (?, ?, ?, ?, ?)",
                 (session, station.id, reason.strip(), at, user.name),
             )
             self._put_entry(session, station.id, de.DataEntry(), at)
@@ -310,7 +310,8 @@ class Service:
     def _put_entry(self, session: int, station_id: str, entry: de.DataEntry, at: str) -> None:
         self.conn.execute(
             "INSERT INTO data_entries (session, station, state, updated_at) VALUES (?, ?, ?, ?) "
-            "ON CONFLICT(session, station) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at",
+            "ON CONFLICT(session, station) DO UPDATE "
+            "SET state = excluded.state, updated_at = excluded.updated_at",
             (session, station_id, msgspec.json.encode(entry).decode("utf-8"), at),
         )
 
@@ -447,7 +448,7 @@ class Service:
     # ------------------------------------------------------------------------------------ status & results
 
     def status(self) -> list[StationStatus]:
-        """Per station of the current session: state, typists, progress, and whether it needs the coordinator."""
+        """Per station of the current session: state, typists, progress, whether it needs the coordinator."""
         session = self.current_session()
         rows = {
             r[0]: (msgspec.json.decode(r[1], type=de.DataEntry), r[2])
@@ -473,7 +474,7 @@ class Service:
         return out
 
     def definitive_report(self, station: Station, *, before: int | None = None) -> StationReport:
-        """The station's definitive report: from the latest session (< `before`) where it became definitive."""
+        """The station's definitive report from the latest session (< `before`) where it had one."""
         limit = self.current_session() + 1 if before is None else before
         rows = self.conn.execute(
             "SELECT session, state FROM data_entries WHERE station = ? AND session < ? ORDER BY session DESC",

@@ -128,7 +128,8 @@ def initialise(
     sheet = render_sheets(
         enrolment,
         title=f"Sleutelregistratie {m.name}",
-        subtitle=f"gemeente {m.code}, verkiezing {election.id}, {election.name} ({dutch_date(election.date)})",
+        subtitle=f"gemeente {m.code}, verkiezing {election.id}, {election.name} "
+        f"({dutch_date(election.date)})",
         fingerprint=fingerprint,
     )
     base = key_base(election, m.code)

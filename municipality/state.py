@@ -3,9 +3,8 @@
 Why one file: the whole municipal count (definition, users, every entry, every output) lives in one place that
 survives kill -9 (WAL + a transaction per save) and can be archived with the paper. The tables mirror the
 domain: `data_entries` holds one JSON blob per station and session (the double-entry state, as Abacus does),
-`sessions` and `investigations` the next sessions, `outputs` every signed summary produced (so a corrigendum can
-name the one it supersedes), and the hash-chained `audit_log` every change.
-"""
+`sessions` and `investigations` the next sessions, `outputs` every signed summary produced (so a corrigendum
+can name the one it supersedes), and the hash-chained `audit_log` every change."""
 
 from __future__ import annotations
 
@@ -71,7 +70,7 @@ CREATE TABLE outputs (
 
 
 def db_name(election_id: str, municipality: str) -> str:
-    """File name of the state of one municipality in one election: `GR2022_WestMaasenWaal-0668.telketen.sqlite`."""
+    """The state file of one municipality in one election: `GR2022_WestMaasenWaal-0668.telketen.sqlite`."""
     safe = re.sub(r"[^A-Za-z0-9_-]", "_", election_id)
     return f"{safe}-{municipality}{SUFFIX}"
 

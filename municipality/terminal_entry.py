@@ -44,7 +44,7 @@ def run_terminal(
     read_line: ReadLine = input,
     console: Console | None = None,
 ) -> int:
-    """Type the claimed entry box by box; at the end, finalise when the typist confirms. Returns an exit code."""
+    """Type the claimed entry box by box, then finalise when the typist confirms; returns an exit code."""
     out = console or Console()
     form = build_form(claimed.report.model, svc.district.lists, voter_cards=svc.voter_cards)
 
@@ -56,7 +56,8 @@ def run_terminal(
 
     session = EntrySession(form, svc.validation_context(), claimed.report, on_commit=on_commit, extra=extra)
     out.print(
-        f"[bold]Stembureau {station.number} {station.name}[/bold] — invoer {claimed.entry_number} door {user.name}"
+        f"[bold]Stembureau {station.number} {station.name}[/bold] — "
+        f"invoer {claimed.entry_number} door {user.name}"
     )
     if claimed.correction_fields:
         out.print(

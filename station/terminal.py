@@ -107,15 +107,15 @@ def run_terminal_form(
         index = paths.index(start_at)
     console.print(f"[bold]Invoer proces-verbaal[/bold] — {HELP_NL.splitlines()[-1]}")
     shown_section: str | None = None
-    shown_question: str | None = None
+    shown_questions: list[str] = []
     while index < len(order):
         section, field = order[index]
         if section.key != shown_section:
             console.rule(section.title)
-            shown_section, shown_question = section.key, None
-        if field.question is not None and field.question != shown_question:
-            console.print(f"[bold]{field.question}[/bold]")
-        shown_question = field.question
+            shown_section, shown_questions = section.key, []
+        if field.question is not None and field.question not in shown_questions:
+            console.print(f"[bold]{field.question}[/bold]")  # once per rubric, as on paper
+            shown_questions.append(field.question)
         current = session.value(field.path)
         letter = f"{field.letter} " if field.letter else ""
         try:
@@ -131,7 +131,6 @@ def run_terminal_form(
             continue
         if command == BACK:
             index = max(0, index - 1)
-            shown_question = None
             continue
         try:
             if command == "":

@@ -15,21 +15,23 @@ from typing import cast
 
 from shared.errors import TelketenError
 
-# Order is the order of `telketen --help`.
-COMMAND_MODULES = (
-    "municipality.cli",
-    "hoofdstembureau.cli",
-    "central.cli",
-    "telketen.commands.eml",
-    "telketen.commands.seats",
-    "telketen.commands.paper",
-    "telketen.commands.keys",
-    "telketen.commands.verify",
-    "telketen.commands.demo",
-)
+# Command name (and aliases) → the module that registers it; the order is the order of `telketen --help`.
+COMMANDS: dict[str, str] = {
+    "municipality": "municipality.cli",
+    "hoofdstembureau": "hoofdstembureau.cli",
+    "hsb": "hoofdstembureau.cli",
+    "central": "central.cli",
+    "eml": "telketen.commands.eml",
+    "seats": "telketen.commands.seats",
+    "paper": "telketen.commands.paper",
+    "keys": "telketen.commands.keys",
+    "verify": "telketen.commands.verify",
+    "demo": "telketen.commands.demo",
+}
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The parser; with `command` only that command's module is imported (start-up stays fast)."""
     parser = argparse.ArgumentParser(
         prog="telketen",
         description="Dutch election results from paper station reports to seats, offline, with signed QR "
@@ -37,7 +39,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
-    for name in COMMAND_MODULES:
+    modules = [COMMANDS[command]] if command in COMMANDS else list(dict.fromkeys(COMMANDS.values()))
+    for name in modules:
         try:
             module = importlib.import_module(name)
         except ModuleNotFoundError as exc:
@@ -49,7 +52,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(argv[0] if argv else None)
     args = parser.parse_args(argv)
     func = cast(Callable[[argparse.Namespace], int], args.func)
     try:

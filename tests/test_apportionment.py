@@ -1,4 +1,4 @@
-"""Every worked example of docs/spec/apportionment.md §4, plus the steps, lots, P 9, P 10 and P 12 in detail."""
+"""Every worked example of docs/spec/apportionment.md §4, plus steps, lots, P 9, P 10 and P 12 in detail."""
 
 from __future__ import annotations
 
@@ -112,8 +112,8 @@ def test_quota_and_full_seats_steps() -> None:
     assert (full.full_seats, full.residual_seats) == (13, 2)
     lr = residual_steps(result)
     assert [(s.list_number, s.rule, parse_fraction(s.value)) for s in lr] == [
-        (1, "largest_remainders", 60),
-        (7, "largest_remainders", 60),
+        (1, "largest_remainders", Fraction(60)),
+        (7, "largest_remainders", Fraction(60)),
     ]
     # the two lists tie at 60 with two seats left: both get one, no lot
     assert lr[0].options == (1, 7) and not lr[0].by_lot

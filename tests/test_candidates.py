@@ -1,4 +1,4 @@
-"""Elected candidates (Kieswet P 15–P 19): threshold, preference order, list order, lots, deceased, ranking."""
+"""Elected candidates (Kieswet P 15–P 19): threshold, preference and list order, lots, deceased, ranking."""
 
 from __future__ import annotations
 

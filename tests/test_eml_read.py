@@ -1,4 +1,4 @@
-"""Reading EML_NL: every real sample, robustness to how real files differ, and refusal of bad or hostile input."""
+"""Reading EML_NL: every real sample, robustness to how real files differ, refusal of bad or hostile input."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
-from lxml import etree
+from lxml import etree  # type: ignore[import-untyped]  # lxml ships no hints; lxml-stubs is no dependency
 
 from shared.errors import EmlError
 from shared.formats.eml import read_230b, read_510, read_eml
@@ -22,16 +22,14 @@ TK510 = EML_SAMPLES / "tk2025_westmaasenwaal" / "Telling_TK2025_gemeente_West_Ma
 TK230 = EML_SAMPLES / "tk2025_westmaasenwaal" / "Kandidatenlijsten_TK2025_Nijmegen.eml.xml"
 JUINEN = EML_SAMPLES / "juinen"
 
-#: Files that are meant to be broken (names with invalid/empty/not_matching), and what must be said about them.
+#: Files that are meant to be broken have one of these words in their name.
 INVALID_WORDS = ("invalid", "empty", "not_matching")
 
 
 def _valid_samples() -> list[Path]:
     if not EML_SAMPLES.is_dir():
         return []
-    return sorted(
-        p for p in EML_SAMPLES.rglob("*.xml") if not any(w in p.name for w in INVALID_WORDS)
-    )
+    return sorted(p for p in EML_SAMPLES.rglob("*.xml") if not any(w in p.name for w in INVALID_WORDS))
 
 
 @pytest.mark.parametrize("path", _valid_samples(), ids=lambda p: p.name)
@@ -59,7 +57,11 @@ def test_tk2025_counts() -> None:
     c = read_510(TK510.read_bytes())
     assert (c.contest_id, c.contest_name, len(c.units)) == ("6", "Nijmegen", 11)
     assert sum(len(lst.positions) for lst in c.lists) == 1085
-    assert c.total.tally.lists[0].votes == 3216 and c.total.tally.lists[0].candidate_votes[:3] == (3072, 10, 44)
+    assert c.total.tally.lists[0].votes == 3216 and c.total.tally.lists[0].candidate_votes[:3] == (
+        3072,
+        10,
+        44,
+    )
     assert all(u.tally.eligible_voters == 0 for u in c.units)
 
 
@@ -100,7 +102,9 @@ def test_build_election_ps_tree() -> None:
 
 def test_build_election_refuses_other_election_files() -> None:
     definition = read_110a((EML_SAMPLES / "abacus" / "eml110a_test.eml.xml").read_bytes())
-    wrong_domain = read_230b((EML_SAMPLES / "abacus" / "eml230b_invalid_incorrect_election_domain.eml.xml").read_bytes())
+    wrong_domain = read_230b(
+        (EML_SAMPLES / "abacus" / "eml230b_invalid_incorrect_election_domain.eml.xml").read_bytes()
+    )
     with pytest.raises(EmlError, match="ElectionDomain"):
         build_election(definition, [wrong_domain])
     wrong_id = read_110b((EML_SAMPLES / "abacus" / "eml110b_not_matching_election_id.eml.xml").read_bytes())
@@ -108,19 +112,22 @@ def test_build_election_refuses_other_election_files() -> None:
         build_election(definition, [], [wrong_id])
 
 
-# ------------------------------------------------------------------ robustness: what real files do differently
+# ---------------------------------------------------------------- robustness: what real files do differently
 
 
 def _pretty(data: bytes, indent: str) -> bytes:
     root = etree.fromstring(data)
     etree.indent(root, space=indent)
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+    out: bytes = etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+    return out
 
 
 def _reprefix(data: bytes) -> bytes:
     """Bind EML core to 'eml:' instead of the default namespace and kr to 'k:'."""
     s = data.decode()
-    s = s.replace('xmlns="urn:oasis:names:tc:evs:schema:eml"', 'xmlns:eml="urn:oasis:names:tc:evs:schema:eml"')
+    s = s.replace(
+        'xmlns="urn:oasis:names:tc:evs:schema:eml"', 'xmlns:eml="urn:oasis:names:tc:evs:schema:eml"'
+    )
     s = re.sub(r"<(/?)(?=[A-Za-z])(?![A-Za-z]+:)", r"<\1eml:", s)
     return s.replace("xmlns:kr=", "xmlns:k=").replace("<kr:", "<k:").replace("</kr:", "</k:").encode()
 
@@ -130,7 +137,9 @@ def _reprefix(data: bytes) -> bytes:
     [
         pytest.param(lambda d: _pretty(d, "\t"), id="tabs+declaration"),
         pytest.param(lambda d: _pretty(d, "  ").replace(b"\n", b"\r\n"), id="crlf"),
-        pytest.param(lambda d: b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n' + d, id="standalone"),
+        pytest.param(
+            lambda d: b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n' + d, id="standalone"
+        ),
         pytest.param(_reprefix, id="prefixes"),
         pytest.param(
             lambda d: d.replace(b"<ValidVotes>", b"<ValidVotes>\n   ").replace(b"</Cast>", b" </Cast>"),
@@ -188,7 +197,8 @@ def test_entities_and_doctype_are_refused(tmp_path: Path) -> None:
         '<EML xmlns="urn:oasis:names:tc:evs:schema:eml" Id="510b">&x;</EML>'
     ).encode()
     laughs = (
-        b'<?xml version="1.0"?><!DOCTYPE EML [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">]>'
+        b'<?xml version="1.0"?><!DOCTYPE EML [<!ENTITY a "aaaaaaaaaa">'
+        b'<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">]>'
         b'<EML xmlns="urn:oasis:names:tc:evs:schema:eml" Id="510b">&b;</EML>'
     )
     for data in (xxe, laughs):

@@ -8,7 +8,7 @@ from functools import cache
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from lxml import etree
+from lxml import etree  # type: ignore[import-untyped]  # lxml ships no hints; lxml-stubs is no dependency
 
 from shared.domain.election import Candidate, CandidateList, District, DistrictId, Election, ElectionId
 from shared.domain.tally import ListTally, Tally
@@ -24,11 +24,20 @@ from shared.formats.eml import (
     write_510,
     write_520,
 )
-from shared.formats.eml.model import EXPLANATION_CODES, STANDARD_EXPLANATIONS, Count510, ElectionIdentifier, ListLayout, UnitVotes
+from shared.formats.eml.model import (
+    EXPLANATION_CODES,
+    STANDARD_EXPLANATIONS,
+    Count510,
+    ElectionIdentifier,
+    ListLayout,
+    UnitVotes,
+)
 from shared.formats.eml.write import layout_of, unit_votes
 from tests.conftest import EML_SAMPLES, EML_SCHEMAS, SHARED_DATA
 
-needs_schemas = pytest.mark.skipif(not EML_SCHEMAS.is_dir(), reason="EML_NL schemas not beside the repository")
+needs_schemas = pytest.mark.skipif(
+    not EML_SCHEMAS.is_dir(), reason="EML_NL schemas not beside the repository"
+)
 
 
 @cache
@@ -66,16 +75,32 @@ def test_real_510_written_back_has_the_same_counts(name: str) -> None:
 @pytest.mark.skipif(not SHARED_DATA.is_dir(), reason="no shared data")
 def test_write_with_election_checks_the_lists() -> None:
     count = read_510((EML_SAMPLES / REAL_510[1]).read_bytes())
-    lists = read_230b((EML_SAMPLES / "tk2025_westmaasenwaal/Kandidatenlijsten_TK2025_Nijmegen.eml.xml").read_bytes())
-    haarlem = read_230b((EML_SAMPLES / "tk2025_westmaasenwaal/Kandidatenlijsten_TK2025_Haarlem.eml.xml").read_bytes())
+    lists = read_230b(
+        (EML_SAMPLES / "tk2025_westmaasenwaal/Kandidatenlijsten_TK2025_Nijmegen.eml.xml").read_bytes()
+    )
+    haarlem = read_230b(
+        (EML_SAMPLES / "tk2025_westmaasenwaal/Kandidatenlijsten_TK2025_Haarlem.eml.xml").read_bytes()
+    )
     election = Election(
-        id=ElectionId("TK2025"), name="TK", category="TK", subcategory="TK", date="2025-10-29", seats=150,
-        preference_threshold=25, districts=lists.districts,
+        id=ElectionId("TK2025"),
+        name="TK",
+        category="TK",
+        subcategory="TK",
+        date="2025-10-29",
+        seats=150,
+        preference_threshold=25,
+        districts=lists.districts,
     )
     assert read_510(write_510(count, election)) == count
     other = Election(
-        id=ElectionId("TK2025"), name="TK", category="TK", subcategory="TK", date="2025-10-29", seats=150,
-        preference_threshold=25, districts=(District(id=DistrictId("6"), name="x", lists=haarlem.districts[0].lists),),
+        id=ElectionId("TK2025"),
+        name="TK",
+        category="TK",
+        subcategory="TK",
+        date="2025-10-29",
+        seats=150,
+        preference_threshold=25,
+        districts=(District(id=DistrictId("6"), name="x", lists=haarlem.districts[0].lists),),
     )
     with pytest.raises(InputError, match="differ from those of district 6"):
         write_510(count, other)
@@ -83,7 +108,9 @@ def test_write_with_election_checks_the_lists() -> None:
 
 # ------------------------------------------------------------------ property: generated counts round-trip
 
-_token = st.text(alphabet="abcdeXYZ éëü&<>\"'-.()0123", min_size=0, max_size=12).map(lambda s: " ".join(s.split()))
+_token = st.text(alphabet="abcdeXYZ éëü&<>\"'-.()0123", min_size=0, max_size=12).map(
+    lambda s: " ".join(s.split())
+)
 _nat = st.integers(min_value=0, max_value=10**7)
 
 
@@ -100,18 +127,31 @@ def counts(draw: st.DrawFn) -> Count510:
         explanations: tuple[tuple[str, int], ...] = ()
         if has_admissions:
             explanations = tuple(
-                (code, draw(_nat)) for code in EXPLANATION_CODES if code in STANDARD_EXPLANATIONS or draw(st.booleans())
+                (code, draw(_nat))
+                for code in EXPLANATION_CODES
+                if code in STANDARD_EXPLANATIONS or draw(st.booleans())
             )
         lists = tuple(
             ListTally(lay.number, draw(_nat), tuple(draw(_nat) for _ in lay.positions)) for lay in layout
         )
         scalars = {
             f: draw(_nat) if has_admissions else 0
-            for f in ("poll_cards", "proxy_certificates", "voter_cards", "admitted_voters", "more_ballots", "fewer_ballots")
+            for f in (
+                "poll_cards",
+                "proxy_certificates",
+                "voter_cards",
+                "admitted_voters",
+                "more_ballots",
+                "fewer_ballots",
+            )
         }
         tally = Tally(
-            eligible_voters=draw(_nat), blank=draw(_nat), invalid=draw(_nat), lists=lists,
-            explanations=explanations, **scalars,
+            eligible_voters=draw(_nat),
+            blank=draw(_nat),
+            invalid=draw(_nat),
+            lists=lists,
+            explanations=explanations,
+            **scalars,
         )
         return UnitVotes(
             id=uid, name=draw(_token), tally=tally, total_counted=draw(_nat), has_admissions=has_admissions
@@ -122,9 +162,15 @@ def counts(draw: st.DrawFn) -> Count510:
     return Count510(
         message_id=draw(st.sampled_from(["510a", "510b", "510c", "510d"])),
         election=ElectionIdentifier(
-            id=f"{category}2026", name=draw(_token) or None, category=category,
-            subcategory=draw(st.sampled_from([None, {"GR": "GR1", "TK": "TK", "PS": "PS2", "EP": "EP"}[category]])), date="2026-03-18",
-            domain_id=draw(st.sampled_from([None, "0668", "7"])), domain_name=draw(_token) or None,
+            id=f"{category}2026",
+            name=draw(_token) or None,
+            category=category,
+            subcategory=draw(
+                st.sampled_from([None, {"GR": "GR1", "TK": "TK", "PS": "PS2", "EP": "EP"}[category]])
+            ),
+            date="2026-03-18",
+            domain_id=draw(st.sampled_from([None, "0668", "7"])),
+            domain_name=draw(_token) or None,
         ),
         contest_id=draw(st.sampled_from(["geen", "1", "20", "alle"])),
         contest_name=draw(_token) or None,
@@ -144,8 +190,9 @@ def test_generated_count_round_trips_and_validates(count: Count510) -> None:
     assert_valid(data)
     back = read_510(data)
     # The reader names the total after the authority; everything else comes back exactly.
-    assert back == count.__class__(**{**{f: getattr(count, f) for f in count.__struct_fields__},
-                                      "total": back.total})
+    assert back == count.__class__(
+        **{**{f: getattr(count, f) for f in count.__struct_fields__}, "total": back.total}
+    )
     assert back.total.tally == count.total.tally and back.total.total_counted == count.total.total_counted
 
 
@@ -156,16 +203,26 @@ def test_unit_votes_derives_total_counted() -> None:
 
 def test_writer_refuses_mismatched_tally() -> None:
     count = Count510(
-        message_id="510b", election=ElectionIdentifier(id="GR2026", name=None, category="GR", subcategory=None,
-                                                       date="2026-03-18"),
-        contest_id="geen", contest_name=None, authority_id="0668", authority_name="W", created="2026-03-19T00:00:00",
+        message_id="510b",
+        election=ElectionIdentifier(
+            id="GR2026", name=None, category="GR", subcategory=None, date="2026-03-18"
+        ),
+        contest_id="geen",
+        contest_name=None,
+        authority_id="0668",
+        authority_name="W",
+        created="2026-03-19T00:00:00",
         lists=(ListLayout(1, "A", (1, 2)),),
         total=unit_votes("0668", "W", Tally(lists=(ListTally(1, 3, (3,)),))),
     )
     with pytest.raises(InputError, match="does not match the layout"):
         write_510(count)
     with pytest.raises(InputError, match="not a 510 type"):
-        write_510(count.__class__(**{**{f: getattr(count, f) for f in count.__struct_fields__}, "message_id": "520"}))
+        write_510(
+            count.__class__(
+                **{**{f: getattr(count, f) for f in count.__struct_fields__}, "message_id": "520"}
+            )
+        )
 
 
 # ------------------------------------------------------------------ 520
@@ -189,8 +246,12 @@ def test_write_520_validates_and_reads_back() -> None:
         for k, c in enumerate(lst.candidates[:3])
     )
     result = ResultInput(
-        district_id="geen", authority_id="CSB", authority_name="Juinen", created="2025-08-30T10:00:00.000",
-        seats=((lists[0].number, 3), (lists[1].number, 3)), elected=elected,
+        district_id="geen",
+        authority_id="CSB",
+        authority_name="Juinen",
+        created="2025-08-30T10:00:00.000",
+        seats=((lists[0].number, 3), (lists[1].number, 3)),
+        elected=elected,
     )
     data = write_520(result, el)
     assert_valid(data, "520-result-kiesraad-strict.xsd")
@@ -209,12 +270,19 @@ def test_write_520_refuses_inconsistent_input() -> None:
     n = el.districts[0].lists[0].number
     base = dict(district_id="geen", authority_id="CSB", authority_name="J", created="2025-08-30T10:00:00")
     with pytest.raises(InputError, match="has 2 seats but 1 elected"):
-        write_520(ResultInput(**base, seats=((n, 2),), elected=(ElectedCandidate(list_number=n, position=1),)), el)
+        write_520(
+            ResultInput(**base, seats=((n, 2),), elected=(ElectedCandidate(list_number=n, position=1),)), el
+        )
     with pytest.raises(InputError, match="has no candidate 999"):
-        write_520(ResultInput(**base, seats=((n, 1),), elected=(ElectedCandidate(list_number=n, position=999),)), el)
+        write_520(
+            ResultInput(**base, seats=((n, 1),), elected=(ElectedCandidate(list_number=n, position=999),)), el
+        )
     with pytest.raises(InputError, match="Ranking must be 1 or 2"):
         write_520(
-            ResultInput(**base, seats=((n, 1),), elected=(ElectedCandidate(list_number=n, position=1, ranking=3),)), el
+            ResultInput(
+                **base, seats=((n, 1),), elected=(ElectedCandidate(list_number=n, position=1, ranking=3),)
+            ),
+            el,
         )
     with pytest.raises(InputError, match="district 7 is not in election"):
         write_520(ResultInput(**{**base, "district_id": "7"}, seats=(), elected=()), el)
@@ -229,8 +297,14 @@ def test_read_520_sample() -> None:
 
 def test_layout_of_district() -> None:
     d = District(
-        id=DistrictId("geen"), name=None,
-        lists=(CandidateList(number=3, name="P", candidates=(Candidate(position=1, last_name="A"),
-                                                            Candidate(position=3, last_name="B"))),),
+        id=DistrictId("geen"),
+        name=None,
+        lists=(
+            CandidateList(
+                number=3,
+                name="P",
+                candidates=(Candidate(position=1, last_name="A"), Candidate(position=3, last_name="B")),
+            ),
+        ),
     )
     assert layout_of(d) == (ListLayout(3, "P", (1, 3)),)

@@ -96,7 +96,9 @@ def replay(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Replay]:
         state,
         election,
         "0668",
-        sources=[SourceFile(kind="230b", name="Kandidatenlijsten_GR2022_WestMaasenWaal.eml.xml", sha256="0" * 64)],
+        sources=[
+            SourceFile(kind="230b", name="Kandidatenlijsten_GR2022_WestMaasenWaal.eml.xml", sha256="0" * 64)
+        ],
         passphrase=b"passphrase for tests",
         at=at,
         private_key=key,

@@ -10,6 +10,7 @@ house monotonicity is tested for largest averages only (without a majority list,
 
 from __future__ import annotations
 
+import json
 from fractions import Fraction
 
 from hypothesis import assume, given, settings
@@ -17,6 +18,8 @@ from hypothesis import strategies as st
 
 from shared.domain.apportionment import Apportionment, ResidualSeatStep, apportion, split_group_seats
 from shared.domain.candidates import ListCandidateInput, assign_candidates
+from shared.domain.seats import compute, decode_input
+from shared.errors import InputError
 
 SETTINGS = settings(max_examples=150, deadline=None)
 
@@ -132,7 +135,7 @@ def test_scaling_all_votes_changes_nothing(seats: int, votes: list[int], k: int)
 
 
 def dhondt_reference(seats: int, votes: list[int]) -> tuple[bool, list[int]]:
-    """Independent D'Hondt: all quotients v/d at once; a lot is needed iff the last seat's quotient ties the next."""
+    """Independent D'Hondt: all quotients v/d at once; lot iff the last seat's quotient ties the next."""
     quotients = sorted(
         ((Fraction(v, d), i) for i, v in enumerate(votes) if v > 0 for d in range(1, seats + 1)),
         key=lambda q: q[0],
@@ -149,7 +152,7 @@ def dhondt_reference(seats: int, votes: list[int]) -> tuple[bool, list[int]]:
 @SETTINGS
 @given(large_body, st.lists(st.integers(1, 400), min_size=2, max_size=8))
 def test_lot_exactly_when_a_real_tie_exists(seats: int, votes: list[int]) -> None:
-    """Largest averages: a lot is asked iff the seat-th and next quotient are equal (independent reference)."""
+    """Largest averages: a lot is asked iff the seat-th and the next quotient are equal (reference above)."""
     assume(all(2 * v <= sum(votes) for v in votes))  # P 9 would move a seat afterwards
     tie, counts = dhondt_reference(seats, votes)
     result = run(seats, votes)
@@ -220,3 +223,60 @@ def test_candidate_assignment_invariants(body: int, votes: list[int], seats: int
     # nobody above the threshold is passed over by someone with fewer votes
     if out.by_preference and len(out.by_preference) < seats:
         assert all(votes[p - 1] <= threshold for p in living if p not in out.elected)
+
+
+# --------------------------------------------------------------------------------------------------- fuzz
+VALID = (
+    b'{"id":"f","category":"GR","seats":15,"lists":[{"number":1,"votes":540,"candidate_votes":[500,40]},'
+    b'{"number":2,"votes":160,"candidates":3,"deceased":[1]},{"number":3,"votes":300}],"lots":[2]}'
+)
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers(-5, 200) | st.text(max_size=5),
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.dictionaries(
+            st.sampled_from(
+                [
+                    "id",
+                    "category",
+                    "seats",
+                    "lists",
+                    "number",
+                    "votes",
+                    "candidates",
+                    "candidate_votes",
+                    "deceased",
+                    "lots",
+                ]
+            ),
+            inner,
+            max_size=6,
+        )
+    ),
+    max_leaves=20,
+)
+
+
+def _decode_and_compute(data: bytes) -> None:
+    try:
+        decoded = decode_input(data)
+        for inp in decoded if isinstance(decoded, list) else [decoded]:
+            compute(inp)
+    except InputError as exc:
+        assert exc.message  # a clear message, never another exception type
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.data())
+def test_fuzz_mutated_input_only_raises_input_error(data: st.DataObject) -> None:
+    raw = bytearray(VALID)
+    for _ in range(data.draw(st.integers(1, 4))):
+        i = data.draw(st.integers(0, len(raw) - 1))
+        raw[i] = data.draw(st.sampled_from(list(b'0123456789-",:[]{}x ')))
+    _decode_and_compute(bytes(raw))
+
+
+@settings(max_examples=300, deadline=None)
+@given(json_values)
+def test_fuzz_arbitrary_json_only_raises_input_error(value: object) -> None:
+    _decode_and_compute(json.dumps(value).encode())

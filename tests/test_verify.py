@@ -289,7 +289,7 @@ def test_one_changed_vote_in_any_count_file_is_caught(message: str, tk_folder: P
 def test_a_consistent_change_of_station_and_total_is_caught_by_the_hash(
     gr_folder: Path, tmp_path: Path
 ) -> None:
-    """Move a vote between two candidates in a station *and* the total: sums hold, the summary hash does not."""
+    """Move a vote between two candidates in a station *and* the total: sums hold, the summary hash fails."""
     root = copy(gr_folder, tmp_path)
     path = files_with(root, "510b")[0]
     text = path.read_text("utf-8")

@@ -1,11 +1,11 @@
 """The air-gap check: data entry refuses to start on a machine that can reach a network.
 
-Why: the municipality is where numbers enter the digital world (ARCHITECTURE §4); a machine on a network can be
-reached, so typing must happen on one that is not. What counts as "connected": a route (IPv4
+Why: the municipality is where numbers enter the digital world (ARCHITECTURE §4); a machine on a network can
+be reached, so typing must happen on one that is not. What counts as "connected": a route (IPv4
 `/proc/net/route`, IPv6 `/proc/net/ipv6_route`) through an interface other than loopback whose link has a
-carrier (`/sys/class/net/<if>/carrier`). An IPv6 link-local route counts too: it means a cable or radio link is
-up. Reject routes, multicast and the kernel's own local-address entries do not. When the kernel files cannot be
-read the check fails closed (it cannot prove the machine is offline).
+carrier (`/sys/class/net/<if>/carrier`). An IPv6 link-local route counts too: it means a cable or radio link
+is up. Reject routes, multicast and the kernel's own local-address entries do not. When the kernel files
+cannot be read the check fails closed (it cannot prove the machine is offline).
 
 Override, for tests, training and the demo (documented in docs/municipality.md): the command-line flag
 `--allow-network` or the environment variable `TELKETEN_ALLOW_NETWORK=1`. An overridden check still returns
@@ -63,7 +63,7 @@ def parse_ipv4_routes(text: str) -> list[NetworkRoute]:
 
 
 def parse_ipv6_routes(text: str) -> list[NetworkRoute]:
-    """Routes of /proc/net/ipv6_route not on loopback, excluding reject, multicast and local-address entries."""
+    """Routes of /proc/net/ipv6_route off loopback, without reject, multicast and local-address entries."""
     out: list[NetworkRoute] = []
     for line in text.splitlines():
         cols = line.split()
@@ -141,8 +141,8 @@ def check_air_gap(
         shown = "; ".join(str(r) for r in routes[:3]) + (" …" if len(routes) > 3 else "")
         raise EnvironmentProblem(
             f"this machine is connected to a network (interface {', '.join(interfaces)}: {shown}). "
-            "Data entry needs an air-gapped machine: unplug the cable, switch off wifi and bluetooth, and try "
-            f"again. For tests and training only: --allow-network or {ENV_OVERRIDE}=1",
+            "Data entry needs an air-gapped machine: unplug the cable, switch off wifi and bluetooth, "
+            f"and try again. For tests and training only: --allow-network or {ENV_OVERRIDE}=1",
             where="air gap",
         )
     return routes

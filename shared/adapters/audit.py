@@ -6,8 +6,9 @@ removing or inserting a row breaks the chain at that row; `verify_audit` names t
 
 Two more guards: triggers refuse UPDATE and DELETE on the log (so an honest program cannot rewrite history by
 mistake), and `audit_head` keeps the last seq and hash, updated in the same transaction as the append, so a
-removed *last* row is seen too. A person with the file and a SQL shell can of course recompute the whole chain;
-that is why the head hash is printed on the signed paper report (ARCHITECTURE §4): the paper anchors the log.
+removed *last* row is seen too. A person with the file and a SQL shell can of course recompute the whole
+chain; that is why the head hash is printed on the signed paper report (ARCHITECTURE §4): the paper anchors
+the log.
 
 The event is appended in the caller's transaction, so a state change and its audit row commit together or
 not at all. Time comes from the caller (the edge), never from here.

@@ -23,7 +23,9 @@ def _gray(image: Image.Image) -> np.ndarray:
 
 
 def _image(array: np.ndarray) -> Image.Image:
-    return Image.fromarray(np.clip(array, 0, 255).astype(np.uint8), mode="L")
+    if array.dtype != np.uint8:
+        array = cv2.convertScaleAbs(np.maximum(array, 0))  # saturates above 255
+    return Image.fromarray(array, mode="L")
 
 
 def blur(image: Image.Image, sigma_mm: float, dpi: int) -> Image.Image:
@@ -63,9 +65,11 @@ def perspective(image: Image.Image, strength: float, rng: random.Random) -> Imag
 
 def noise(image: Image.Image, sigma: float, rng: random.Random) -> Image.Image:
     """Sensor noise: additive Gaussian noise of `sigma` grey levels."""
-    generator = np.random.default_rng(rng.getrandbits(64))
     array = _gray(image).astype(np.float32)
-    return _image(array + generator.normal(0.0, sigma, array.shape))
+    grain = np.empty_like(array)
+    cv2.setRNGSeed(rng.getrandbits(31))
+    cv2.randn(grain, 0.0, sigma)
+    return _image(cv2.add(array, grain))
 
 
 def jpeg(image: Image.Image, quality: int) -> Image.Image:
@@ -73,7 +77,8 @@ def jpeg(image: Image.Image, quality: int) -> Image.Image:
     buffer = io.BytesIO()
     image.convert("L").save(buffer, format="JPEG", quality=quality)
     buffer.seek(0)
-    return Image.open(buffer).convert("L")
+    with Image.open(buffer) as decoded:
+        return _image(np.asarray(decoded.convert("L")))  # a plain image, without the JPEG's metadata
 
 
 def uneven_light(image: Image.Image, strength: float, rng: random.Random) -> Image.Image:
@@ -81,16 +86,19 @@ def uneven_light(image: Image.Image, strength: float, rng: random.Random) -> Ima
     array = _gray(image).astype(np.float32)
     h, w = array.shape
     angle = rng.uniform(0, 2 * np.pi)
-    ys, xs = np.mgrid[0:h, 0:w].astype(np.float32)
-    ramp = (xs / w - 0.5) * np.cos(angle) + (ys / h - 0.5) * np.sin(angle)
-    factor = 1.0 - strength * (ramp - ramp.min()) / max(float(ramp.max() - ramp.min()), 1e-6)
-    return _image(array * factor)
+    xs = ((np.arange(w, dtype=np.float32) / w - 0.5) * np.cos(angle)).astype(np.float32)
+    ys = ((np.arange(h, dtype=np.float32) / h - 0.5) * np.sin(angle)).astype(np.float32)
+    lo = float(xs.min() + ys.min())
+    span = max(float(xs.max() + ys.max()) - lo, 1e-6)
+    factor = 1.0 - np.float32(strength / span) * (ys[:, None] + xs[None, :] - np.float32(lo))
+    array *= factor
+    return _image(array)
 
 
 def low_contrast(image: Image.Image, black: int, white: int) -> Image.Image:
     """Grey paper and a tired toner: black prints as `black`, white paper scans as `white`."""
-    array = _gray(image).astype(np.float32)
-    return _image(black + array * (white - black) / 255.0)
+    lut = np.array([round(black + v * (white - black) / 255) for v in range(256)], dtype=np.uint8)
+    return _image(cv2.LUT(_gray(image), lut))
 
 
 def ink_spread(image: Image.Image, mm: float, dpi: int) -> Image.Image:

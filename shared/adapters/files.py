@@ -56,10 +56,10 @@ def atomic_write(path: Path | str, data: bytes | str, *, mode: int = 0o644) -> P
 
 
 def atomic_write_many(folder: Path | str, files: Mapping[str, bytes | str]) -> list[Path]:
-    """Write several files into `folder`, each atomically; all are staged first so none is written if one fails.
+    """Write several files into `folder`, each atomically, staging all first: none is written if one fails.
 
-    Staging writes every file to a temporary name; only when all are on disk are they renamed into place, so an
-    error while producing the set leaves the folder as it was.
+    Staging writes every file to a temporary name; only when all are on disk are they renamed into place, so
+    an error while producing the set leaves the folder as it was.
     """
     out = Path(folder)
     try:

@@ -1,9 +1,8 @@
 """Password hashing for the users of a tier app (typists, coordinators).
 
 scrypt (memory-hard, in the standard library) with a random 16-byte salt per password; the stored form is
-self-describing (`scrypt$n$r$p$salt$hash`, base64) so the cost can be raised later without breaking old hashes.
-Verification recomputes with the stored parameters and compares in constant time.
-"""
+self-describing (`scrypt$n$r$p$salt$hash`, base64) so the cost can be raised later without breaking old
+hashes. Verification recomputes with the stored parameters and compares in constant time."""
 
 from __future__ import annotations
 

@@ -2,14 +2,13 @@
 
 Why SQLite: one file per municipality (or district, or election) that survives kill -9 and power loss once a
 transaction has committed. The connection runs in autocommit mode (`isolation_level=None`) so that the only
-transactions are the explicit ones of `transaction()`, which begins IMMEDIATE (takes the write lock at once: two
-processes never interleave a read-modify-write) and commits or rolls back as a whole. `synchronous=FULL` makes
-a commit durable, not only atomic.
+transactions are the explicit ones of `transaction()`, which begins IMMEDIATE (takes the write lock at once:
+two processes never interleave a read-modify-write) and commits or rolls back as a whole. `synchronous=FULL`
+makes a commit durable, not only atomic.
 
 Migrations are numbered SQL scripts; `migrate` applies those not yet in `schema_migrations`, each in its own
-transaction, so an app opened by a newer version upgrades its file in place and an older version refuses a file
-that is newer than itself.
-"""
+transaction, so an app opened by a newer version upgrades its file in place and an older version refuses a
+file that is newer than itself."""
 
 from __future__ import annotations
 

@@ -235,14 +235,15 @@ class _Standing:
         "votes",
     )
 
-    def __init__(self, number: int, votes: int, quota: Fraction, candidates: int | None) -> None:
+    def __init__(self, number: int, votes: int, total_votes: int, seats: int, candidates: int | None) -> None:
+        # quota = total_votes / seats, exact; the comparisons below are that fraction cross-multiplied
         self.number = number
         self.votes = votes
         self.candidates = candidates
-        self.full = int(votes // quota) if votes > 0 else 0
-        self.remainder = votes - self.full * quota
-        self.meets_quota = votes > 0 and votes >= quota
-        self.meets_three_quarters = votes > 0 and votes >= quota * Fraction(3, 4)
+        self.full = votes * seats // total_votes if votes > 0 else 0  # P 6: floor(votes / quota)
+        self.remainder = Fraction(votes * seats - self.full * total_votes, seats)
+        self.meets_quota = votes > 0 and votes * seats >= total_votes  # votes >= quota (P 7 lid 2)
+        self.meets_three_quarters = votes > 0 and 4 * votes * seats >= 3 * total_votes  # >= 3/4 quota (P 8)
         self.residual = 0
         self.lr_seats = 0  # residual seats held from the largest-remainders round (P 8)
         self.uha_seats = 0  # residual seats held from the one-per-list averages round (P 8)
@@ -266,10 +267,9 @@ class _Engine:
     ) -> None:
         self.seats = seats
         self.total_votes = sum(v for _, v in votes)
-        self.quota = Fraction(self.total_votes, seats)
         self.quota_threshold = quota_threshold
         self.lots = lots
-        self.standings = [_Standing(n, v, self.quota, candidates.get(n)) for n, v in votes]
+        self.standings = [_Standing(n, v, self.total_votes, seats, candidates.get(n)) for n, v in votes]
         self.steps: list[Step] = []
         self.residual_number = 0
         self.last_group: list[int] = []  # lists that got the last residual value at the same time (ties)
@@ -292,7 +292,13 @@ class _Engine:
         return out
 
     def _pick_rule(self, base: list[_Standing]) -> tuple[Rule, list[tuple[_Standing, Fraction]], str]:
-        """The rule for the next residual seat and each competing list's value (P 7 or P 8)."""
+        """The rule for the next residual seat and each competing list's value.
+
+        19 seats or more: largest averages, votes / (seats + 1) (Kieswet P 7). Fewer: first largest
+        remainders for lists with at least 3/4 of the quota, one seat per list (P 8 lid 1); then largest
+        averages, one seat per list, without the 3/4 threshold (P 8 lid 2); then plain largest averages — a
+        case the law does not foresee (it arises with P 10), handled as Abacus does.
+        """
         if self.seats >= LARGE_BODY_SEATS:
             return "largest_averages", [(s, Fraction(s.votes, s.total + 1)) for s in base], "P 7"
         lr = [s for s in base if s.meets_three_quarters and s.lr_seats == 0]
@@ -304,7 +310,11 @@ class _Engine:
         return "plain_averages", [(s, Fraction(s.votes, s.total + 1)) for s in base], "P 8"
 
     def assign_residual(self, count: int, *, check_exhaustion: bool) -> None:
-        """Give `count` residual seats one at a time (P 7 / P 8); seats nobody can take stay empty."""
+        """Give `count` residual seats one at a time (Kieswet P 7 / P 8); seats nobody can take stay empty.
+
+        Equal values: when there are seats for every tied list each gets one, in list order; when there are
+        fewer, "beslist het lot" (P 7 lid 1, P 8 lid 3) — one lot per seat, asked from the caller.
+        """
         for done in range(count):
             base = self._eligible(check_exhaustion)
             if not base:

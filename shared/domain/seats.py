@@ -36,6 +36,8 @@ from shared.errors import InputError
 Category = Literal["TK", "EK", "EP", "PS", "AB", "GR", "ER"]
 NonNegative = Annotated[int, msgspec.Meta(ge=0)]
 Positive = Annotated[int, msgspec.Meta(ge=1)]
+#: No body has more than a few hundred seats; the bound keeps a typo from running a seat loop for hours.
+SeatCount = Annotated[int, msgspec.Meta(ge=1, le=10_000)]
 
 
 class ListInput(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True, omit_defaults=True):
@@ -54,7 +56,7 @@ class SeatsInput(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_field
 
     id: str
     category: Category
-    seats: Positive
+    seats: SeatCount
     lists: tuple[ListInput, ...]
     lots: tuple[Positive, ...] = ()
 

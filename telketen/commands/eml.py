@@ -18,7 +18,13 @@ from shared.errors import IntegrityError, TelketenError
 from shared.formats.eml.check import check_count, total_label
 from shared.formats.eml.csv import osv43_csv
 from shared.formats.eml.hashcode import check_typed_groups, digest, hash_code, masked_code
-from shared.formats.eml.model import CandidateLists230b, Count510, Definition110a, PollingStations110b, Result520
+from shared.formats.eml.model import (
+    CandidateLists230b,
+    Count510,
+    Definition110a,
+    PollingStations110b,
+    Result520,
+)
 from shared.formats.eml.read import read_110a, read_230b, read_510, read_eml, read_path
 from shared.formats.eml.rules import matches_definition, message_problems
 from shared.formats.eml.schema import ENV_VAR, schema_dir, validate_root
@@ -26,7 +32,9 @@ from shared.formats.eml.xml import parse_xml
 
 
 def register(subparsers: Any) -> None:
-    parser = subparsers.add_parser("eml", help="inspect, check and convert EML_NL files (110a/110b/230b/510/520)")
+    parser = subparsers.add_parser(
+        "eml", help="inspect, check and convert EML_NL files (110a/110b/230b/510/520)"
+    )
     sub = parser.add_subparsers(dest="eml_command", metavar="ACTION")
     sub.required = True
 
@@ -129,8 +137,9 @@ def _check_one(path: Path, definition: Definition110a | None) -> tuple[int, list
     problems: list[str] = []
     schema_note = f"schema not checked (set {ENV_VAR})"
     if schema_dir() is not None:
-        errors = validate_root(parse_xml(data, where), msg.header.message_id if not isinstance(msg, Count510)
-                               else msg.message_id)
+        errors = validate_root(
+            parse_xml(data, where), msg.header.message_id if not isinstance(msg, Count510) else msg.message_id
+        )
         problems += [f"{where}: schema v1.2.2: {err}" for err in errors]
         schema_note = "schema v1.2.2 valid"
     problems += [f"{where}: {p}" for p in message_problems(msg)]
@@ -143,8 +152,10 @@ def _check_one(path: Path, definition: Definition110a | None) -> tuple[int, list
         mismatches = check_count(msg)
         if mismatches:
             return IntegrityError.exit_code, [f"{where}: {m}" for m in mismatches]
-        return 0, [f"{where}: ok — {msg.message_id}, {schema_note}, sums add up "
-                   f"({total_label(msg)} and {len(msg.units)} units)"]
+        return 0, [
+            f"{where}: ok — {msg.message_id}, {schema_note}, sums add up "
+            f"({total_label(msg)} and {len(msg.units)} units)"
+        ]
     kind = msg.header.message_id
     return 0, [f"{where}: ok — {kind}, {schema_note}, EML_NL rules hold"]
 

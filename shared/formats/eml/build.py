@@ -1,8 +1,8 @@
-"""Assemble the domain `Election` from the definition (110a), the candidate lists (230b) and the stations (110b).
+"""Assemble the domain `Election` from the definition (110a), candidate lists (230b) and stations (110b).
 
-110a alone gives seats, threshold, category and the tree (districts and municipalities, without lists); the 230b
-files add the lists per district; 110b files add each municipality's stations. Files of another election are
-refused, since mixing them would silently produce a wrong result.
+110a alone gives seats, threshold, category and the tree (districts and municipalities, without lists); the
+230b files add the lists per district; 110b files add each municipality's stations. Files of another election
+are refused, since mixing them would silently produce a wrong result.
 """
 
 from __future__ import annotations
@@ -37,7 +37,10 @@ def build_election(
     kieskringen = [r for r in definition.regions if r.category == "KIESKRING"]
     multi = len(kieskringen) > 1
     if multi:
-        districts = {DistrictId(r.number): District(id=DistrictId(r.number), name=r.name, lists=()) for r in kieskringen}
+        districts = {
+            DistrictId(r.number): District(id=DistrictId(r.number), name=r.name, lists=())
+            for r in kieskringen
+        }
     else:
         only = DistrictId(definition.contest_id)
         districts = {only: District(id=only, name=kieskringen[0].name if kieskringen else None, lists=())}
@@ -51,7 +54,7 @@ def build_election(
             if districts[d.id].lists:
                 raise EmlError(f"contest {d.id} has candidate lists in two files", where="230b")
             districts[d.id] = District(id=d.id, name=d.name or districts[d.id].name, lists=d.lists)
-    stations = {}
+    stations: dict[MunicipalityCode, PollingStations110b] = {}
     for ps in polling_stations:
         require(matches_definition(ps.election, definition, "110b"), "110b")
         stations[_code(ps.municipality_id)] = ps
@@ -63,13 +66,21 @@ def build_election(
         code = _code(r.number)
         if not multi and eid.domain_id and eid.category in ("GR", "ER"):
             code = MunicipalityCode(eid.domain_id)  # a council election's tree numbers its one region oddly
-        district = DistrictId(r.superior_number) if multi and r.superior_category == "KIESKRING" else default_district
-        ps = stations.pop(code, None)
+        district = (
+            DistrictId(r.superior_number)
+            if multi and r.superior_category == "KIESKRING" and r.superior_number is not None
+            else default_district
+        )
+        found = stations.pop(code, None)
         municipalities.append(
-            Municipality(code=code, name=r.name, district_id=district, stations=ps.stations if ps else ())
+            Municipality(
+                code=code, name=r.name, district_id=district, stations=found.stations if found else ()
+            )
         )
     if stations:
-        raise EmlError(f"polling stations for municipality {sorted(stations)[0]}, which is not in the election tree")
+        raise EmlError(
+            f"polling stations for municipality {sorted(stations)[0]}, which is not in the election tree"
+        )
     return Election(
         id=ElectionId(eid.id),
         name=eid.name or eid.id,

@@ -1,9 +1,10 @@
 """Consistency of a 510 count file: do its numbers add up the way the paper models say they must?
 
 Per unit (the total and every reporting unit): D = A + B + C, E.x = sum of the list's candidate votes,
-TotalCounted = sum of the list votes (E), H = E + F + G = D + I − J. Across units: every field of TotalVotes is
-the sum of the reporting units (Kieswet N 11/O 3: the body adds up the reports of the units below it) — except
-the eligible voters (Cast) when every unit reports 0, as TK files do since voters may vote at any station.
+TotalCounted = sum of the list votes (E), H = E + F + G = D + I − J. Across units: every field of TotalVotes
+is the sum of the reporting units (Kieswet N 11/O 3: the body adds up the reports of the units below it) —
+except the eligible voters (Cast) when every unit reports 0, as TK files do since voters may vote at any
+station.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ def check_unit(label: str, unit: UnitVotes) -> list[SumMismatch]:
 
 
 def check_count(count: Count510) -> list[SumMismatch]:
-    """Every identity that does not hold in the file, naming the unit and the field (empty when consistent)."""
+    """Every identity that does not hold in the file, naming unit and field (empty when consistent)."""
     label = total_label(count)
     out = check_unit(label, count.total)
     for unit in count.units:

@@ -1,9 +1,10 @@
-"""The osv4-3 CSV export of a municipal 510b ("telling per stembureau"), byte for byte as the Kiesraad's eml2csv.
+"""The osv4-3 CSV export of a municipal 510b ("telling per stembureau"), byte for byte as Kiesraad's eml2csv.
 
-Layout (semicolon separated, every non-empty cell in double quotes, UTF-8 with BOM, LF line ends, no final line
-end): four header rows (election, date, area, number), an empty row, then the stations as columns (Totaal first):
-names without "Stembureau "/"Briefstembureau " and without " (postcode: …)", station numbers, postcodes; then the
-admission and ballot rows, and per list its total followed by its candidates ("prefix last name, initials").
+Layout (semicolon separated, every non-empty cell in double quotes, UTF-8 with BOM, LF line ends, no final
+line end): four header rows (election, date, area, number), an empty row, then the stations as columns (Totaal
+first): names without "Stembureau "/"Briefstembureau " and without " (postcode: …)", station numbers,
+postcodes; then the admission and ballot rows, and per list its total followed by its candidates ("prefix last
+name, initials").
 """
 
 from __future__ import annotations
@@ -77,9 +78,10 @@ def osv43_csv(count: Count510, candidate_lists: CandidateLists230b | Election | 
         _row(["Gebied", "", f"{kind} {count.authority_name}"]),
         _row(["Nummer", "", count.authority_id]),
         "",
-        _row(["Lijstnummer", "Aanduiding", "Volgnummer", "Naam kandidaat", "Totaal"] + [
-            _station_name(u.name) for u in count.units
-        ]),
+        _row(
+            ["Lijstnummer", "Aanduiding", "Volgnummer", "Naam kandidaat", "Totaal"]
+            + [_station_name(u.name) for u in count.units]
+        ),
         _row(["Gebiednummer", "", "", "", "", *(_SB_ID.sub("", u.id) for u in count.units)]),
         _row(["Postcode", "", "", "", "", *(_postcode(u.name) for u in count.units)]),
     ]
@@ -98,7 +100,10 @@ def osv43_csv(count: Count510, candidate_lists: CandidateLists230b | Election | 
     metric("aangetroffen stembiljetten", [u.total_counted + u.tally.blank + u.tally.invalid for u in units])
     metric("meer stembiljetten dan toegelaten kiezers", [u.tally.more_ballots for u in units])
     metric("minder stembiljetten dan toegelaten kiezers", [u.tally.fewer_ballots for u in units])
-    metric("kiezers met stembiljet hebben niet gestemd", [_explanation(u, "meegenomen stembiljetten") for u in units])
+    metric(
+        "kiezers met stembiljet hebben niet gestemd",
+        [_explanation(u, "meegenomen stembiljetten") for u in units],
+    )
     metric(
         "er zijn te weinig stembiljetten uitgereikt",
         [_explanation(u, "te weinig uitgereikte stembiljetten") for u in units],

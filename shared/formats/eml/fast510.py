@@ -9,7 +9,9 @@ that unit on the element path, which raises the precise error (line, element, ru
 
 from __future__ import annotations
 
-from lxml import etree
+from typing import Any
+
+from lxml import etree  # type: ignore[import-untyped]  # lxml ships no hints; lxml-stubs is no dependency
 
 from shared.domain.tally import ListTally, Tally
 from shared.formats.eml.model import ADMISSION_CODES, EXPLANATION_CODES, ListLayout, UnitVotes
@@ -18,9 +20,11 @@ from shared.formats.eml.xml import EML_NS, Element
 _XSL = f"""<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform" xmlns:e="{EML_NS}">
 <xsl:output method="text" encoding="utf-8"/>
 <xsl:template match="/">
-<xsl:for-each select="/e:EML/e:Count/e:Election/e:Contests/e:Contest[1]/*[self::e:TotalVotes or self::e:ReportingUnitVotes]">
+<xsl:for-each select="/e:EML/e:Count/e:Election/e:Contests/e:Contest[1]/*
+  [self::e:TotalVotes or self::e:ReportingUnitVotes]">
 <xsl:text>U&#9;</xsl:text><xsl:value-of select="normalize-space(e:ReportingUnitIdentifier/@Id)"/>
-<xsl:text>&#9;</xsl:text><xsl:value-of select="normalize-space(e:ReportingUnitIdentifier)"/><xsl:text>&#10;</xsl:text>
+<xsl:text>&#9;</xsl:text><xsl:value-of select="normalize-space(e:ReportingUnitIdentifier)"/>
+<xsl:text>&#10;</xsl:text>
 <xsl:for-each select="*">
 <xsl:choose>
 <xsl:when test="self::e:Selection[count(*) = 2 and e:ValidVotes and e:AffiliationIdentifier]">
@@ -30,7 +34,8 @@ _XSL = f"""<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/T
 <xsl:text>&#10;</xsl:text></xsl:when>
 <xsl:when test="self::e:Selection[count(*) = 2 and e:ValidVotes and e:Candidate/e:CandidateIdentifier]">
 <xsl:text>C&#9;</xsl:text><xsl:value-of select="normalize-space(e:Candidate/e:CandidateIdentifier/@Id)"/>
-<xsl:text>&#9;</xsl:text><xsl:value-of select="normalize-space(e:ValidVotes)"/><xsl:text>&#10;</xsl:text></xsl:when>
+<xsl:text>&#9;</xsl:text><xsl:value-of select="normalize-space(e:ValidVotes)"/>
+<xsl:text>&#10;</xsl:text></xsl:when>
 <xsl:when test="self::e:Selection"><xsl:text>X&#10;</xsl:text></xsl:when>
 <xsl:when test="self::e:Cast"><xsl:text>K&#9;</xsl:text><xsl:value-of select="normalize-space(.)"/>
 <xsl:text>&#10;</xsl:text></xsl:when>
@@ -48,12 +53,12 @@ _XSL = f"""<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/T
 </xsl:template>
 </xsl:stylesheet>"""
 
-_transform: etree.XSLT | None = None
+_transform: Any = None
 _ADMISSION = dict(ADMISSION_CODES)
 _EXPLANATION = frozenset(EXPLANATION_CODES)
 
 
-def _get_transform() -> etree.XSLT:
+def _get_transform() -> Any:
     global _transform
     if _transform is None:
         _transform = etree.XSLT(etree.XML(_XSL.encode()), access_control=etree.XSLTAccessControl.DENY_ALL)
@@ -67,7 +72,7 @@ def _nat(s: str) -> int | None:
 def extract_units(
     contest: Element, total_id: str, total_name: str
 ) -> list[tuple[UnitVotes, list[ListLayout]] | None]:
-    """One entry per TotalVotes/ReportingUnitVotes in document order; None where the element path must decide."""
+    """One entry per TotalVotes/ReportingUnitVotes in document order; None: let the element path decide."""
     out_text = str(_get_transform()(contest.getroottree()))
     results: list[tuple[UnitVotes, list[ListLayout]] | None] = []
     for block in ("\n" + out_text).split("\nU\t")[1:]:
@@ -105,11 +110,11 @@ def _unit(
         if kind == "C":
             if number < 0 or len(f) != 3:
                 return None
-            p, v = f[1], f[2]
-            if not (p.isascii() and p.isdigit() and v.isascii() and v.isdigit()):
+            ps, vs = f[1], f[2]
+            if not (ps.isascii() and ps.isdigit() and vs.isascii() and vs.isdigit()):
                 return None
-            positions.append(int(p))
-            votes.append(int(v))
+            positions.append(int(ps))
+            votes.append(int(vs))
         elif kind == "A":
             if len(f) != 4:
                 return None

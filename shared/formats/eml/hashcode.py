@@ -1,15 +1,15 @@
 """The printed hash code of an EML file and the two-group typed check (spec/eml.md §3).
 
-The digest is SHA-256 over the exact bytes (no canonicalisation), shown as 16 groups of 4 lowercase hex digits,
-as the Kiesraad publishes it and Abacus prints it. On import an operator types two groups from the paper; which
-two is derived deterministically from the digest, so every tier and the paper instructions agree.
+The digest is SHA-256 over the exact bytes (no canonicalisation), shown as 16 groups of 4 lowercase hex
+digits, as the Kiesraad publishes it and Abacus prints it. On import an operator types two groups from the
+paper; which two is derived deterministically from the digest, so every tier and the paper instructions agree.
 
-The derivation reproduces Rust's `rand` 0.9 `SmallRng` (Xoshiro256++ on 64-bit targets) seeded with the 32 digest
-bytes (`SeedableRng::from_seed`: four little-endian u64 words) and `random_range(0..8)` then `random_range(9..16)`
-on `usize`. rand 0.9 samples a usize range that fits in u32 as a u32 (`UniformUsize`), drawing
-`next_u64() >> 32` and using Canon's widening-multiply method. This is an implementation of rand's published
-algorithm; it was not cross-checked against a Rust build here (no crates registry offline), so treat the exact
-indexes as our own documented derivation until it is.
+The derivation reproduces Rust's `rand` 0.9 `SmallRng` (Xoshiro256++ on 64-bit targets) seeded with the 32
+digest bytes (`SeedableRng::from_seed`: four little-endian u64 words) and `random_range(0..8)` then
+`random_range(9..16)` on `usize`. rand 0.9 samples a usize range that fits in u32 as a u32 (`UniformUsize`),
+drawing `next_u64() >> 32` and using Canon's widening-multiply method. This is an implementation of rand's
+published algorithm; it was not cross-checked against a Rust build here (no crates registry offline), so treat
+the exact indexes as our own documented derivation until it is.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 
-from shared.errors import IntegrityError, InputError
+from shared.errors import InputError, IntegrityError
 
 GROUPS = 16
 _M64 = (1 << 64) - 1
@@ -70,7 +70,7 @@ class Xoshiro256pp:
         return self.next_u64() >> 32
 
     def range_u32(self, low: int, high: int) -> int:
-        """rand 0.9 `UniformInt::<u32>::sample_single_inclusive(low, high - 1)` (Canon's method, biased variant)."""
+        """rand 0.9 `UniformInt::<u32>::sample_single_inclusive(low, high - 1)` (Canon's method, biased)."""
         rng_range = (high - 1 - low + 1) & _M32
         if rng_range == 0:
             return self.next_u32()
@@ -124,7 +124,9 @@ def check_typed_groups(data: bytes, typed: tuple[str, str]) -> None:
     for label, index, value in (("first", i, typed[0]), ("second", j, typed[1])):
         v = value.strip().lower()
         if len(v) != 4 or any(ch not in "0123456789abcdef" for ch in v):
-            raise InputError(f"the {label} group must be 4 hex digits, got {value!r}", where=f"group {index + 1}")
+            raise InputError(
+                f"the {label} group must be 4 hex digits, got {value!r}", where=f"group {index + 1}"
+            )
         if not hmac.compare_digest(v, all_groups[index]):
             raise IntegrityError(
                 f"typed group {index + 1} ({v}) does not match the file: the file is not the one on paper",

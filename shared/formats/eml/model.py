@@ -1,8 +1,8 @@
 """EML-level values: what an EML_NL message says, before (or instead of) mapping it onto the election domain.
 
-These are immutable msgspec structs, so they can be compared, hashed into tests and sent between modules without
-copying. Counts reuse the domain's `Tally`; names of lists and candidates live in the election (230b), since a 510
-carries only list names and candidate positions.
+These are immutable msgspec structs, so they can be compared, hashed into tests and sent between modules
+without copying. Counts reuse the domain's `Tally`; names of lists and candidates live in the election (230b),
+since a 510 carries only list names and candidate positions.
 """
 
 from __future__ import annotations
@@ -12,7 +12,8 @@ import msgspec
 from shared.domain.election import Candidate, District, Station
 from shared.domain.tally import Tally
 
-#: UncountedVotes reason codes mapped onto `Tally` fields (A, B, C, D, I, J); the other codes are explanations.
+#: UncountedVotes reason codes mapped onto `Tally` fields (A, B, C, D, I, J); the other codes are
+#: explanations.
 ADMISSION_CODES: tuple[tuple[str, str], ...] = (
     ("geldige stempassen", "poll_cards"),
     ("geldige volmachtbewijzen", "proxy_certificates"),
@@ -165,7 +166,7 @@ class ElectedCandidate(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class ResultInput(msgspec.Struct, frozen=True, kw_only=True):
-    """What the central tier hands to `write_520`: seats per list and the elected candidates of one contest."""
+    """What the central tier hands to `write_520`: seats per list and elected candidates of one contest."""
 
     district_id: str
     authority_id: str

@@ -143,7 +143,7 @@ def _election_id(el: Element, where: str) -> ElectionIdentifier:
 
 
 def _read_votes(el: Element, uid: str, uname: str, where: str) -> tuple[UnitVotes, list[ListLayout]]:
-    """One TotalVotes / ReportingUnitVotes body: ordered selections, Cast, TotalCounted, Rejected, Uncounted."""
+    """One TotalVotes / ReportingUnitVotes body: selections, Cast, TotalCounted, Rejected, Uncounted."""
     layout: list[ListLayout] = []
     list_tallies: list[ListTally] = []
     cur_number = -1
@@ -194,7 +194,7 @@ def _read_votes(el: Element, uid: str, uname: str, where: str) -> tuple[UnitVote
                 st = s.tag
                 if st == _VV:
                     found_votes = int_text(s, where)
-                elif st == _AFF or st == _CAND:
+                elif st in (_AFF, _CAND):
                     found = s
                 elif st == _REF:
                     fail(where, s, "referendum selections are not supported (Telketen counts list elections)")
@@ -265,7 +265,8 @@ def _describe_layout_difference(expected: list[ListLayout], found: list[ListLayo
         if other is None:
             return f"list {lst.number} is not in TotalVotes"
         if other.positions != lst.positions:
-            return f"list {lst.number} has candidates {_span(lst.positions)}, TotalVotes has {_span(other.positions)}"
+            theirs = _span(other.positions)
+            return f"list {lst.number} has candidates {_span(lst.positions)}, TotalVotes has {theirs}"
     missing = sorted(set(exp) - {lst.number for lst in found})
     if missing:
         return f"list {missing[0]} of TotalVotes is missing"
@@ -281,7 +282,7 @@ def _span(positions: tuple[int, ...]) -> str:
 
 
 def read_510(data: bytes, where: str = "<510>") -> Count510:
-    """A count message (510a/b/c/d/q/r/s) as a `Count510`; the selection layout must be the same in every unit."""
+    """A count message (510a/b/c/d/q/r/s) as a `Count510`; every unit must have the same selection layout."""
     root, message_id = _root(data, where)
     return _read_510(root, message_id, where)
 

@@ -55,20 +55,29 @@ def identifier_problems(
     if m is None:
         out.append(f"ElectionIdentifier Id {eid.id!r} does not match <category><year>[_<domain>]")
     elif m.group(1) != eid.category:
-        out.append(f"ElectionIdentifier Id {eid.id} is a {m.group(1)} id, but ElectionCategory is {eid.category}")
+        out.append(
+            f"ElectionIdentifier Id {eid.id} is a {m.group(1)} id, but ElectionCategory is {eid.category}"
+        )
     allowed = _SUBCATEGORIES.get(eid.category)
     if eid.subcategory is None:
         if nomination_required:
             out.append("kr:ElectionSubcategory is missing")
     elif allowed is not None and eid.subcategory not in allowed:
         out.append(f"kr:ElectionSubcategory {eid.subcategory} does not belong to category {eid.category}")
-    if domain_required and eid.category in _DOMAIN_CATEGORIES and eid.domain_id is None and eid.domain_name is None:
+    if (
+        domain_required
+        and eid.category in _DOMAIN_CATEGORIES
+        and eid.domain_id is None
+        and eid.domain_name is None
+    ):
         out.append(f"kr:ElectionDomain is missing: a {eid.category} election is held in a domain")
     day = _date(eid.date)
     if day is None:
         out.append(f"kr:ElectionDate {eid.date!r} is not a date (YYYY-MM-DD)")
     elif m is not None and int(m.group(2)) != day.year:
-        out.append(f"ElectionIdentifier Id {eid.id} names year {m.group(2)}, but kr:ElectionDate is {eid.date}")
+        out.append(
+            f"ElectionIdentifier Id {eid.id} names year {m.group(2)}, but kr:ElectionDate is {eid.date}"
+        )
     if eid.nomination_date is None:
         if nomination_required:
             out.append("kr:NominationDate is missing")
@@ -85,7 +94,7 @@ def identifier_problems(
 
 
 def definition_problems(d: Definition110a) -> list[str]:
-    """A 110a: identifier, seats, preference threshold (Kieswet P 15) and an election tree fit for the category."""
+    """A 110a: identifier, seats, preference threshold (Kieswet P 15), a tree fit for the category."""
     eid = d.election
     out = identifier_problems(eid, nomination_required=True, domain_required=True)
     if d.voting_method is not None and d.voting_method != "SPV":
@@ -103,11 +112,14 @@ def definition_problems(d: Definition110a) -> list[str]:
     if eid.category == "GR" and eid.subcategory in ("GR1", "GR2"):
         expected_sub = "GR1" if d.seats < 19 else "GR2"
         if eid.subcategory != expected_sub:
-            out.append(f"kr:ElectionSubcategory {eid.subcategory} does not fit {d.seats} seats ({expected_sub})")
+            out.append(
+                f"kr:ElectionSubcategory {eid.subcategory} does not fit {d.seats} seats ({expected_sub})"
+            )
     kieskringen = [r for r in d.regions if r.category == "KIESKRING"]
     if eid.category == "TK" and len(kieskringen) != TK_DISTRICTS:
         out.append(
-            f"the election tree has {len(kieskringen)} KIESKRING regions; the Tweede Kamer has {TK_DISTRICTS} "
+            f"the election tree has {len(kieskringen)} KIESKRING regions; "
+            f"the Tweede Kamer has {TK_DISTRICTS} "
             "(Kieswet E 1)"
         )
     if not any(r.category == "GEMEENTE" for r in d.regions) and eid.category != "EK":
@@ -128,7 +140,8 @@ def matches_definition(eid: ElectionIdentifier, definition: Definition110a, what
             out.append(f"{label} of this {what} is {mine}, the election definition says {theirs}")
     if eid.domain_id is not None and ref.domain_id is not None and eid.domain_id != ref.domain_id:
         out.append(
-            f"kr:ElectionDomain of this {what} is {eid.domain_id}, the election definition says {ref.domain_id}"
+            f"kr:ElectionDomain of this {what} is {eid.domain_id}, "
+            f"the election definition says {ref.domain_id}"
         )
     return out
 

@@ -1,8 +1,9 @@
 """XSD validation against the official EML_NL v1.2.2 schemas (lxml, XSD 1.0).
 
-The schemas are not copied into the repository: they are found through `TELKETEN_EML_SCHEMAS` or, by default, in
-`../shared/data/eml/schemas/v1.2.2/xsd` beside the repository. When they are not there, `schema_dir()` says so
-(None) and the check reports "schema not checked" instead of pretending. Schemas load from local files only.
+The schemas are not copied into the repository: they are found through `TELKETEN_EML_SCHEMAS` or, by default,
+in `../shared/data/eml/schemas/v1.2.2/xsd` beside the repository. When they are not there, `schema_dir()` says
+so (None) and the check reports "schema not checked" instead of pretending. Schemas load from local files
+only.
 """
 
 from __future__ import annotations
@@ -10,8 +11,9 @@ from __future__ import annotations
 import os
 from functools import cache
 from pathlib import Path
+from typing import Any
 
-from lxml import etree
+from lxml import etree  # type: ignore[import-untyped]  # lxml ships no hints; lxml-stubs is no dependency
 
 from shared.errors import EnvironmentProblem
 from shared.formats.eml.xml import Element, parse_xml
@@ -29,7 +31,9 @@ SCHEMA_FILES = {
 
 
 def default_schema_dir() -> Path:
-    return Path(__file__).resolve().parents[3].parent / "shared" / "data" / "eml" / "schemas" / "v1.2.2" / "xsd"
+    return (
+        Path(__file__).resolve().parents[3].parent / "shared" / "data" / "eml" / "schemas" / "v1.2.2" / "xsd"
+    )
 
 
 def schema_dir() -> Path | None:
@@ -46,17 +50,18 @@ def schema_file(message_id: str) -> str | None:
 
 
 @cache
-def _load(path: str) -> etree.XMLSchema:
+def _load(path: str) -> Any:
     parser = etree.XMLParser(resolve_entities=False, no_network=True)
     return etree.XMLSchema(etree.parse(path, parser))
 
 
-def schema_for(message_id: str) -> etree.XMLSchema | None:
+def schema_for(message_id: str) -> Any:
     """The compiled schema for a message type; None when there is none for it. Missing XSDs are an error."""
     directory = schema_dir()
     if directory is None:
         raise EnvironmentProblem(
-            f"EML_NL schemas not found; set {ENV_VAR} to the v1.2.2 xsd folder", where=str(default_schema_dir())
+            f"EML_NL schemas not found; set {ENV_VAR} to the v1.2.2 xsd folder",
+            where=str(default_schema_dir()),
         )
     name = schema_file(message_id)
     if name is None:

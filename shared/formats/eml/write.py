@@ -1,8 +1,9 @@
 """Write EML_NL 510b/c/d and 520 files that validate against the v1.2.2 schema.
 
-Strings are assembled directly (not through an lxml tree): the output is a fixed shape, this is ~5× faster for a
-national 510, and escaping is done in one place. The layout follows what OSV2020 and Abacus write (one line,
-default namespace for EML core, `kr:`/`xal:`/`xnl:`/`ds:` prefixes); the bytes are what gets hashed and printed.
+Strings are assembled directly (not through an lxml tree): the output is a fixed shape, this is ~5× faster for
+a national 510, and escaping is done in one place. The layout follows what OSV2020 and Abacus write (one line,
+default namespace for EML core, `kr:`/`xal:`/`xnl:`/`ds:` prefixes); the bytes are what gets hashed and
+printed.
 """
 
 from __future__ import annotations
@@ -25,9 +26,7 @@ from shared.formats.eml.model import (
 )
 from shared.formats.eml.xml import C14N_WITH_COMMENTS, DS_NS, EML_NS, KR_NS, XAL_NS, XNL_NS
 
-_NS_DECL = (
-    f'xmlns="{EML_NS}" xmlns:ds="{DS_NS}" xmlns:kr="{KR_NS}" xmlns:xal="{XAL_NS}" xmlns:xnl="{XNL_NS}"'
-)
+_NS_DECL = f'xmlns="{EML_NS}" xmlns:ds="{DS_NS}" xmlns:kr="{KR_NS}" xmlns:xal="{XAL_NS}" xmlns:xnl="{XNL_NS}"'
 _DOMAIN_ID = re.compile(r"\d{4}|[12]?[0-9]")
 _COUNT_IDS = ("510a", "510b", "510c", "510d", "510q", "510r", "510s")
 
@@ -97,11 +96,16 @@ def _election_identifier(eid: ElectionIdentifier) -> str:
 
 def _contest_identifier(contest_id: str, contest_name: str | None) -> str:
     if contest_name:
-        return f'<ContestIdentifier Id="{esc(contest_id)}"><ContestName>{esc(contest_name)}</ContestName></ContestIdentifier>'
+        return (
+            f'<ContestIdentifier Id="{esc(contest_id)}"><ContestName>{esc(contest_name)}</ContestName>'
+            "</ContestIdentifier>"
+        )
     return f'<ContestIdentifier Id="{esc(contest_id)}"/>'
 
 
-def _votes_body(unit: UnitVotes, layout: tuple[ListLayout, ...], names: list[str], where: str) -> Iterable[str]:
+def _votes_body(
+    unit: UnitVotes, layout: tuple[ListLayout, ...], names: list[str], where: str
+) -> Iterable[str]:
     t = unit.tally
     if len(t.lists) != len(layout):
         raise InputError(f"has {len(t.lists)} lists, the layout has {len(layout)}", where=where)
@@ -117,7 +121,8 @@ def _votes_body(unit: UnitVotes, layout: tuple[ListLayout, ...], names: list[str
             f"</AffiliationIdentifier><ValidVotes>{lst.votes}</ValidVotes></Selection>"
         )
         yield "".join(
-            f'<Selection><Candidate><CandidateIdentifier Id="{p}"/></Candidate><ValidVotes>{v}</ValidVotes></Selection>'
+            f'<Selection><Candidate><CandidateIdentifier Id="{p}"/></Candidate>'
+            f"<ValidVotes>{v}</ValidVotes></Selection>"
             for p, v in zip(lay.positions, lst.candidate_votes, strict=True)
         )
     yield (
@@ -227,7 +232,9 @@ def write_520(result: ResultInput, election: Election, identifier: ElectionIdent
     for el in result.elected:
         lst = district.list_by_number(el.list_number)
         if lst is None:
-            raise InputError(f"elected candidate on list {el.list_number}, which is not in district {district.id}")
+            raise InputError(
+                f"elected candidate on list {el.list_number}, which is not in district {district.id}"
+            )
         cand = next((c for c in lst.candidates if c.position == el.position), None)
         if cand is None:
             raise InputError(f"list {el.list_number} has no candidate {el.position}")
@@ -242,7 +249,8 @@ def write_520(result: ResultInput, election: Election, identifier: ElectionIdent
             raise InputError(f"list {number} is not in district {district.id}")
         if seats.get(number, 0) != len(per_list.get(number, [])):
             raise InputError(
-                f"list {number} has {seats.get(number, 0)} seats but {len(per_list.get(number, []))} elected candidates"
+                f"list {number} has {seats.get(number, 0)} seats "
+                f"but {len(per_list.get(number, []))} elected candidates"
             )
     parts = [
         _header("520", result.authority_id, result.authority_name, result.created),
@@ -255,13 +263,15 @@ def write_520(result: ResultInput, election: Election, identifier: ElectionIdent
         if not seats.get(lst.number):
             continue
         parts.append(
-            f'<Selection><AffiliationIdentifier Id="{lst.number}"><RegisteredName>{esc(lst.name)}</RegisteredName>'
+            f'<Selection><AffiliationIdentifier Id="{lst.number}">'
+            f"<RegisteredName>{esc(lst.name)}</RegisteredName>"
             "</AffiliationIdentifier><Elected>yes</Elected></Selection>"
         )
         for cand, ranking in per_list[lst.number]:
             rank = f"<Ranking>{ranking}</Ranking>" if ranking is not None else ""
             parts.append(
-                f'<Selection><Candidate><CandidateIdentifier Id="{cand.position}"/>{_person(cand)}</Candidate>'
+                f'<Selection><Candidate><CandidateIdentifier Id="{cand.position}"/>'
+                f"{_person(cand)}</Candidate>"
                 f"{rank}<Elected>yes</Elected></Selection>"
             )
     parts.append("</Contest></Election></Result></EML>\n")

@@ -1,16 +1,16 @@
 """Namespace-robust, safe XML helpers for EML_NL.
 
-Real files differ in prefixes, indentation, XML declaration and line endings; every lookup here goes by namespace
-URI and local name, never by prefix. Parsing never touches the network, never expands entities and refuses a
-DOCTYPE outright (an EML file has no use for one, and it is the door for entity tricks). Every failure becomes an
-`EmlError` naming the file, the line and the element path, so a user sees one clear line.
+Real files differ in prefixes, indentation, XML declaration and line endings; every lookup here goes by
+namespace URI and local name, never by prefix. Parsing never touches the network, never expands entities and
+refuses a DOCTYPE outright (an EML file has no use for one, and it is the door for entity tricks). Every
+failure becomes an `EmlError` naming the file, the line and the element path, so a user sees one clear line.
 """
 
 from __future__ import annotations
 
-from typing import NoReturn
+from typing import Any, NoReturn, TypeAlias
 
-from lxml import etree
+from lxml import etree  # type: ignore[import-untyped]  # lxml ships no hints; lxml-stubs is no dependency
 
 from shared.errors import EmlError
 
@@ -22,7 +22,8 @@ DS_NS = "http://www.w3.org/2000/09/xmldsig#"
 
 C14N_WITH_COMMENTS = "http://www.w3.org/TR/2001/REC-xml-c14n-20010315#WithComments"
 
-Element = etree._Element
+#: An lxml element (`lxml.etree._Element`); Any for mypy, since lxml has no type hints.
+Element: TypeAlias = Any
 
 
 def e(name: str) -> str:
@@ -119,7 +120,8 @@ def text(el: Element | None) -> str:
     """Element text with whitespace collapsed as for xs:token (what the schemas declare names to be)."""
     if el is None or el.text is None:
         return ""
-    return " ".join(el.text.split())
+    raw: str = el.text
+    return " ".join(raw.split())
 
 
 def opt_text(el: Element | None) -> str | None:
@@ -129,7 +131,7 @@ def opt_text(el: Element | None) -> str | None:
 
 
 def attr(el: Element, name: str, where: str) -> str:
-    value = el.get(name)
+    value: str | None = el.get(name)
     if value is None:
         fail(where, el, f"missing required attribute {name}")
     return value.strip()

@@ -1,0 +1,355 @@
+"""Finalising the election: totals, seats and elected candidates, EML 510d and 520, P 22, signed summary.
+
+The totals are the field-wise sum of the summaries that count in the book (the kieskringen, or for a municipal
+council the municipality). Seats and candidates come from `shared.domain.seats` (Kieswet P 5–P 19a): deceased
+candidates are entered before the computation (P 19a) and left out; lots are drawn physically and their
+outcomes passed in, in the order they are asked (P 7/P 8/P 9/P 16: "beslist het lot"), and every lot used is
+written to the audit log. The result, the files and the audit entry are stored in one transaction."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable, Sequence
+
+import msgspec
+
+from central.office import AUTHORITY_ID, Office, district_of_child, now
+from central.report import p22_data, render_p22
+from shared.adapters import audit
+from shared.adapters.keyfiles import load_signing_key
+from shared.domain.apportionment import LotRequest
+from shared.domain.election import District, DistrictId, Election
+from shared.domain.keyregister import Role
+from shared.domain.seats import ListInput, SeatsInput, SeatsResult, compute
+from shared.domain.tally import Tally, add_tallies, check_internal
+from shared.errors import InputError, StateError
+from shared.formats.eml.model import Count510, ElectedCandidate, ResultInput
+from shared.formats.eml.write import identifier_of, layout_of, unit_votes, write_510, write_520
+from shared.formats.signing import message_digest, open_signed, register_lookup, sign_summary
+from shared.formats.summary import (
+    FORMAT_VERSION,
+    ChildDigest,
+    Summary,
+    counts_from_tally,
+    encode_summary,
+    tally_from_counts,
+)
+
+SUMMARY_FILE = "summary.tks"
+NATIONAL = DistrictId("alle")
+
+AskLot = Callable[[LotRequest], int]
+
+
+class Part(msgspec.Struct, frozen=True, kw_only=True):
+    """A summary that counts: the authority, its digest and phase, its district and its tally."""
+
+    authority: str
+    name: str
+    digest: bytes
+    phase: int
+    district_id: str
+    tally: Tally
+    children: tuple[tuple[str, bytes], ...] = ()
+
+
+class Outcome(msgspec.Struct, frozen=True, kw_only=True):
+    """What one finalise produced."""
+
+    phase: int
+    digest: str
+    total: Tally
+    result: SeatsResult
+    files: tuple[str, ...]
+    lots: tuple[int, ...]
+    warnings: tuple[str, ...] = ()
+
+
+def result_view(election: Election) -> District:
+    """The contest the result is about: the single district, or for several districts the national view.
+
+    With several districts the lists must be the same in every district (gelijkluidende lijsten, Kieswet
+    H 11 — what the generated national elections have); lists that differ per district (list groups split by
+    P 12) are not supported yet, and are refused rather than added up wrongly.
+    """
+    if len(election.districts) == 1:
+        return election.districts[0]
+    first = election.districts[0]
+    shape = layout_of(first)
+    for d in election.districts[1:]:
+        if layout_of(d) != shape:
+            raise StateError(
+                f"kieskring {d.id} has other lists or candidates than kieskring {first.id}; "
+                "lists that differ per district (P 12 list-group split) are not supported yet",
+                where="finalise",
+            )
+    return District(id=NATIONAL, name=None, lists=first.lists)
+
+
+def result_election(election: Election) -> Election:
+    """The election with its result contest as its only district (what the 510d and 520 writers need)."""
+    view = result_view(election)
+    return election if view is election.districts[0] else msgspec.structs.replace(election, districts=(view,))
+
+
+def counted_parts(office: Office) -> list[Part]:
+    """Every summary that counts, in report order, opened again from the exact bytes received."""
+    lookup = register_lookup(office.register())
+    out = []
+    for rec in office.book().counting():
+        _, summary = open_signed(office.message(rec.digest), lookup)
+        district = district_of_child(office.election, rec.authority)
+        out.append(
+            Part(
+                authority=rec.authority,
+                name=office.child_name(rec.authority),
+                digest=rec.digest,
+                phase=rec.phase,
+                district_id=district.id,
+                tally=tally_from_counts(summary.counts),
+                children=tuple((c.authority_id, c.digest) for c in summary.children),
+            )
+        )
+    return out
+
+
+def seats_input(election: Election, view: District, total: Tally, deceased: dict[int, tuple[int, ...]],
+                lots: Sequence[int]) -> SeatsInput:  # fmt: skip
+    """The seats computation's input: list votes, candidate votes and deceased candidates per list."""
+    known = {lst.number for lst in view.lists}
+    for number in deceased:
+        if number not in known:
+            raise InputError(f"list {number} is not on the ballot", where="deceased")
+    return SeatsInput(
+        id=election.id,
+        category=election.category,  # type: ignore[arg-type]
+        seats=election.seats,
+        lists=tuple(
+            ListInput(
+                number=lst.number,
+                votes=lst.votes,
+                name=(view.list_by_number(lst.number) or view.lists[0]).name,
+                candidate_votes=lst.candidate_votes,
+                deceased=deceased.get(lst.number, ()),
+            )
+            for lst in total.lists
+        ),
+        lots=tuple(lots),
+    )
+
+
+def compute_with_lots(
+    inp: SeatsInput, lots: Sequence[int], ask: AskLot | None
+) -> tuple[SeatsResult, tuple[int, ...], list[LotRequest]]:
+    """Compute, asking the operator for each lot not given yet; never draws a lot itself.
+
+    Returns the result, the lots used (given + asked) and the requests they answered, for the audit log.
+    """
+    outcomes = list(lots)
+    asked: list[LotRequest] = []
+    while True:
+        result = compute(msgspec.structs.replace(inp, lots=tuple(outcomes)))
+        if result.status == "complete":
+            return result, tuple(outcomes), asked
+        assert result.lot is not None
+        if ask is None:
+            given = f" (given: {', '.join(map(str, outcomes))})" if outcomes else ""
+            raise StateError(
+                f"a lot must be drawn: {result.lot.reason}; options {list(result.lot.options)}. Draw it "
+                f"physically and run finalise again with --lot N for every lot in the order asked{given}",
+                where="finalise",
+            )
+        outcome = ask(result.lot)
+        if outcome not in result.lot.options:
+            raise InputError(f"{outcome} is not one of the options {list(result.lot.options)}", where="lot")
+        asked.append(result.lot)
+        outcomes.append(outcome)
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_]+", "_", text).strip("_")
+
+
+def previous_output(office: Office) -> tuple[int, bytes] | None:
+    row = office.conn.execute("SELECT phase, digest FROM outputs ORDER BY phase DESC LIMIT 1").fetchone()
+    return None if row is None else (int(row[0]), bytes.fromhex(row[1]))
+
+
+def finalise(
+    office: Office, *, passphrase: bytes, lots: Sequence[int] = (), ask_lot: AskLot | None = None
+) -> Outcome:
+    """Add up, compute seats and candidates, write 510d/520/P 22, sign; all stored in one transaction."""
+    book = office.book()
+    if not book.complete:
+        names = ", ".join(f"{c} {office.child_name(c)}" for c in book.missing)
+        raise StateError(f"not every {office.child_role.value} is in; missing: {names}", where="finalise")
+    election = office.election
+    view = result_view(election)
+    parts = counted_parts(office)
+    total = add_tallies(((p.authority, p.tally) for p in parts), unit=AUTHORITY_ID)
+    warnings = tuple(str(m) for m in check_internal(AUTHORITY_ID, total))
+    deceased = office.deceased()
+    inp = seats_input(election, view, total, deceased, lots)
+    result, used, asked = compute_with_lots(inp, lots, ask_lot)
+    previous = previous_output(office)
+    phase = 0 if previous is None else previous[0] + 1
+    supersedes = b"" if previous is None else previous[1]
+    at = now()
+    created = at.isoformat()
+    place = office.meta("place")
+    authority_name = office.meta("authority_name")
+    rel = result_election(election)
+    count = Count510(
+        message_id="510d",
+        election=identifier_of(election),
+        contest_id=view.id,
+        contest_name=view.name,
+        authority_id=AUTHORITY_ID,
+        authority_name=authority_name,
+        created=created,
+        lists=layout_of(view),
+        total=unit_votes(AUTHORITY_ID, authority_name, total),
+        units=tuple(unit_votes(p.authority, p.name, p.tally) for p in parts),
+    )
+    eml_510d = write_510(count, rel)
+    seats = tuple((int(k), v) for k, v in result.seats.items())
+    elected = tuple(
+        ElectedCandidate(list_number=int(number), position=pos)
+        for number, positions in (result.elected or {}).items()
+        for pos in positions
+    )
+    eml_520 = write_520(
+        ResultInput(
+            district_id=view.id,
+            authority_id=AUTHORITY_ID,
+            authority_name=authority_name,
+            created=created,
+            seats=seats,
+            elected=elected,
+        ),
+        rel,
+    )
+    sha_520 = hashlib.sha256(eml_520).hexdigest()
+    sha_510d = hashlib.sha256(eml_510d).hexdigest()
+    key = load_signing_key(office.key_path, passphrase)
+    summary = Summary(
+        version=FORMAT_VERSION,
+        election_id=election.id,
+        district_id=view.id,
+        role=Role.CENTRAL,
+        authority_id=AUTHORITY_ID,
+        phase=phase,
+        supersedes=supersedes,
+        issued_at=created,
+        counts=counts_from_tally(total),
+        eml_sha256=bytes.fromhex(sha_520),
+        children=[ChildDigest(authority_id=p.authority, digest=p.digest) for p in parts],
+        seats=[result.seats.get(str(lst.number), 0) for lst in total.lists],
+    )
+    signed = sign_summary(encode_summary(summary), key.private_key)
+    digest = message_digest(signed)
+    data = p22_data(
+        election,
+        view,
+        total,
+        result,
+        place=place,
+        at=at,
+        eml_sha256=sha_520,
+        eml_510d_sha256=sha_510d,
+        deceased=deceased,
+        parts=[(p.authority, p.name, p.tally) for p in parts],
+    )
+    pdf = render_p22(data)
+    model = "P22-1" if len(election.districts) > 1 else "P22-2"
+    files = {
+        f"Totaaltelling_{_slug(election.id)}.eml.xml": eml_510d,
+        f"Resultaat_{_slug(election.id)}.eml.xml": eml_520,
+        f"Model_{model}_{_slug(election.id)}.pdf": pdf,
+        SUMMARY_FILE: signed,
+    }
+    with office.transaction():
+        office.conn.execute(
+            "INSERT INTO outputs (phase, created_at, digest, signed_message, result) VALUES (?,?,?,?,?)",
+            (phase, created, digest.hex(), signed, msgspec.json.encode(result).decode()),
+        )
+        for name, content in files.items():
+            office.conn.execute(
+                "INSERT INTO output_files (phase, name, content) VALUES (?,?,?)", (phase, name, content)
+            )
+        for n, request in enumerate(asked, start=len(used) - len(asked)):
+            office.log(
+                "lot_drawn",
+                {"n": n + 1, "reason": request.reason, "options": list(request.options), "outcome": used[n]},
+                at,
+            )
+        office.log(
+            "finalised",
+            {
+                "phase": phase,
+                "summary_digest": digest.hex(),
+                "supersedes": supersedes.hex(),
+                "520_sha256": sha_520,
+                "510d_sha256": sha_510d,
+                "seats": result.seats,
+                "elected": result.elected,
+                "lots": list(used),
+                "deceased": {str(k): list(v) for k, v in deceased.items()},
+                "children": [p.digest.hex() for p in parts],
+                "files": {name: hashlib.sha256(c).hexdigest() for name, c in files.items()},
+                "previous_audit_head": audit.head(office.conn)[1],
+            },
+            at,
+        )
+    return Outcome(
+        phase=phase,
+        digest=digest.hex(),
+        total=total,
+        result=result,
+        files=tuple(files),
+        lots=used,
+        warnings=warnings,
+    )
+
+
+def latest(office: Office) -> tuple[int, SeatsResult, dict[str, bytes]]:
+    """(phase, result, files) of the latest finalise."""
+    row = office.conn.execute("SELECT phase, result FROM outputs ORDER BY phase DESC LIMIT 1").fetchone()
+    if row is None:
+        raise StateError("not finalised yet; run finalise first")
+    phase = int(row[0])
+    result = msgspec.json.decode(row[1], type=SeatsResult)
+    files = {
+        str(name): bytes(content)
+        for name, content in office.conn.execute(
+            "SELECT name, content FROM output_files WHERE phase = ? ORDER BY name", (phase,)
+        ).fetchall()
+    }
+    return phase, result, files
+
+
+def enter_deceased(office: Office, list_number: int, position: int) -> str:
+    """Record a deceased candidate before the computation (Kieswet P 19a); returns the candidate's name."""
+    if previous_output(office) is not None:
+        raise StateError("the result is already finalised; a deceased candidate must be entered before it")
+    view = result_view(office.election)
+    lst = view.list_by_number(list_number)
+    if lst is None:
+        raise InputError(f"there is no list {list_number}", where="deceased")
+    cand = next((c for c in lst.candidates if c.position == position), None)
+    if cand is None:
+        raise InputError(f"list {list_number} has no candidate {position}", where="deceased")
+    at = now()
+    with office.transaction():
+        exists = office.conn.execute(
+            "SELECT 1 FROM deceased WHERE list_number = ? AND position = ?", (list_number, position)
+        ).fetchone()
+        if exists:
+            raise StateError(f"candidate {position} of list {list_number} is already recorded as deceased")
+        office.conn.execute(
+            "INSERT INTO deceased (list_number, position, entered_at, entered_by) VALUES (?,?,?,?)",
+            (list_number, position, at.isoformat(), office.user),
+        )
+        office.log("deceased", {"list": list_number, "position": position, "name": cand.display_name}, at)
+    return cand.display_name

@@ -1,0 +1,338 @@
+"""The results site: static HTML that works from a file folder (no server, no CDN, no scripts).
+
+Written into `<published>/site/` after the central office published its files, so it can list every published
+file with its SHA-256 and link to it relatively (`../CSB/Resultaat_….eml.xml`). Pages: the seats (an SVG
+hemicycle drawn here, the numbers beside it), lists and candidates, a drill-down per area (kieskring →
+municipality → station, as far as the published files reach), and the files with their hashes.
+
+The drill-down reads only what is published and checks it on the way: a municipal summary is used only when
+its signature holds for the enrolment record published beside it and its digest is the one the kieskring's
+summary lists as consumed; a 510b only when its SHA-256 is the one that summary carries. What does not check
+out is left out of the site (and `telketen verify` will say why)."""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from collections.abc import Sequence
+from datetime import datetime
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import msgspec
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from jinja2 import DictLoader, Environment, select_autoescape
+
+from central import dutch
+from shared.adapters.files import atomic_write_many
+from shared.domain.apportionment import mixed
+from shared.domain.candidates import CandidateElectedStep, PreferenceThresholdStep
+from shared.domain.election import District, Election
+from shared.domain.seats import SeatsResult
+from shared.domain.tally import Tally
+from shared.errors import TelketenError
+from shared.formats.eml.read import read_510
+from shared.formats.signing import message_digest, open_enrolment, open_signed
+from shared.formats.summary import Summary, tally_from_counts
+
+SITE_DIR = "site"
+TEMPLATES = ("base.html", "index.html", "lists.html", "list.html", "areas.html", "area.html", "files.html")
+#: Distinct, print-safe colours for lists in ballot order (cycled for more lists).
+PALETTE = (
+    "#154273", "#d52b1e", "#39870c", "#f9e11e", "#8fcae7", "#a90061", "#e17000", "#42145f", "#007bc7",
+    "#94710a", "#673327", "#76d2b6", "#f092cd", "#275937", "#ffb612", "#b2d7ee", "#ca005d", "#535353",
+)  # fmt: skip
+
+
+class Area(msgspec.Struct, frozen=True, kw_only=True):
+    """A unit the central office added up (a kieskring, or a municipality for a council) and its summary."""
+
+    id: str
+    name: str
+    digest: bytes
+    tally: Tally
+    children: tuple[tuple[str, bytes], ...] = ()
+
+
+def hemicycle(seats: Sequence[tuple[str, int]], *, width: int = 600) -> str:
+    """An SVG parliament diagram: one dot per seat, lists in ballot order from left to right."""
+    total = sum(k for _, k in seats)
+    height = width // 2 + 20
+    if total == 0:
+        return f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img"></svg>'
+    rows = max(1, min(12, math.ceil(math.sqrt(total / 2.5))))
+    outer = width / 2 - 10
+    inner = outer * 0.4
+    step = (outer - inner) / max(1, rows - 1) if rows > 1 else 0.0
+    radii = [inner + i * step for i in range(rows)]
+    weights = sum(radii)
+    per_row = [max(1, round(total * r / weights)) for r in radii]
+    per_row[-1] += total - sum(per_row)
+    points: list[tuple[float, float, float]] = []
+    for r, n in zip(radii, per_row, strict=True):
+        for j in range(n):
+            angle = math.pi * (1 - (j + 0.5) / n) if n > 1 else math.pi / 2
+            points.append((angle, r, 0.0))
+    points.sort(key=lambda p: (-p[0], p[1]))
+    dot = max(
+        2.0, min(14.0, 0.45 * (outer - inner) / rows if rows > 1 else 10.0, 0.9 * math.pi * inner / total)
+    )
+    cx, cy = width / 2, width / 2
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
+        f'aria-label="Zetelverdeling: {total} zetels">'
+    ]
+    i = 0
+    for n, (colour, k) in enumerate(seats):
+        out.append(f'<g fill="{colour}" data-list="{n}">')
+        for angle, r, _ in points[i : i + k]:
+            x, y = cx + r * math.cos(angle), cy - r * math.sin(angle)
+            out.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{dot:.1f}"/>')
+        out.append("</g>")
+        i += k
+    out.append(
+        f'<text x="{cx}" y="{cy + 16}" text-anchor="middle" font-size="28" font-family="sans-serif">'
+        f"{total}</text>"
+    )
+    out.append("</svg>")
+    return "".join(out)
+
+
+def _env() -> Environment:
+    folder = resources.files("central").joinpath("site")
+    templates = {name: folder.joinpath(name).read_text(encoding="utf-8") for name in TEMPLATES}
+    return Environment(loader=DictLoader(templates), autoescape=select_autoescape(default=True))
+
+
+def _open_published_summary(folder: Path, expected_digest: bytes) -> Summary | None:
+    """The summary in `folder/summary.tks` if signed by the key in `folder/key.tke` and of this digest."""
+    try:
+        message = (folder / "summary.tks").read_bytes()
+        record = open_enrolment((folder / "key.tke").read_bytes(), where=str(folder / "key.tke"))
+    except (OSError, TelketenError):
+        return None
+    if message_digest(message) != expected_digest:
+        return None
+    key = Ed25519PublicKey.from_public_bytes(record.public_key)
+    try:
+        _, summary = open_signed(message, lambda kid: key if kid == record.key_id else None)
+    except TelketenError:
+        return None
+    return summary
+
+
+def _stations(folder: Path, summary: Summary) -> list[tuple[str, str, Tally]]:
+    """(id, name, tally) of the stations in the municipality's 510b whose hash the summary carries."""
+    for path in sorted(folder.glob("Telling_*.eml.xml")):
+        data = path.read_bytes()
+        if hashlib.sha256(data).digest() != summary.eml_sha256:
+            continue
+        try:
+            count = read_510(data, str(path))
+        except TelketenError:
+            return []
+        return [(u.id, u.name, u.tally) for u in count.units]
+    return []
+
+
+def _list_votes(t: Tally) -> list[str]:
+    return [dutch.number(lst.votes) for lst in t.lists]
+
+
+def build_site(
+    out: Path,
+    *,
+    election: Election,
+    view: District,
+    total: Tally,
+    result: SeatsResult,
+    areas: Sequence[Area],
+    deceased: dict[int, tuple[int, ...]],
+    authority: str,
+    at: datetime,
+) -> list[Path]:
+    """Write the site into `out/site/`; `out` is the published folder with every other file already in it."""
+    n = dutch.number
+    env = _env()
+    seats = {int(k): v for k, v in result.seats.items()}
+    elected_steps = [s for s in result.steps if isinstance(s, CandidateElectedStep)]
+    threshold = next((s for s in result.steps if isinstance(s, PreferenceThresholdStep)), None)
+    valid = total.votes_on_lists
+    counted = {lst.number: lst for lst in total.lists}
+    lists: list[dict[str, Any]] = []
+    elected_rows: list[dict[str, Any]] = []
+    for i, lst in enumerate(view.lists):
+        votes = counted[lst.number].votes
+        how = {s.candidate: s for s in elected_steps if s.list_number == lst.number}
+        ranking = (result.ranking or {}).get(str(lst.number), [])
+        rank_of = {pos: r for r, pos in enumerate((p for p in ranking if p not in how), start=1)}
+        dead = set(deceased.get(lst.number, ()))
+        candidates = []
+        for c, v in zip(lst.candidates, counted[lst.number].candidate_votes, strict=True):
+            step = how.get(c.position)
+            label = ""
+            if step is not None:
+                label = "gekozen (voorkeur)" if step.rule == "preference" else "gekozen"
+                elected_rows.append(
+                    {
+                        "sort": (c.last_name.lower(), c.initials),
+                        "name": c.display_name,
+                        "locality": c.locality or "",
+                        "list": f"{lst.number} {lst.name}",
+                        "how": "met voorkeurstemmen"
+                        if step.rule == "preference"
+                        else "op volgorde van de lijst",
+                    }
+                )
+            candidates.append(
+                {
+                    "position": c.position,
+                    "name": c.display_name,
+                    "locality": c.locality or "",
+                    "votes": n(v),
+                    "elected": label,
+                    "rank": "overleden" if c.position in dead else (f"opvolger {rank_of[c.position]}"
+                                                                      if c.position in rank_of else ""),
+                }
+            )  # fmt: skip
+        lists.append(
+            {
+                "number": lst.number,
+                "name": lst.name,
+                "colour": PALETTE[i % len(PALETTE)],
+                "votes": n(votes),
+                "share": f"{100 * votes / valid:.1f}".replace(".", ",") if valid else "0,0",
+                "seats": str(seats.get(lst.number, 0)),
+                "candidates": candidates,
+                "deceased": [
+                    f"Kandidaat {p} is overleden (artikel P 19a van de Kieswet)." for p in sorted(dead)
+                ],
+            }
+        )
+    elected_rows.sort(key=lambda r: r.pop("sort"))
+    multi = len(election.districts) > 1
+    site: dict[str, Any] = {
+        "election_name": election.name,
+        "election_date": dutch.long_date(election.date),
+        "authority": authority,
+        "generated": dutch.timestamp(at),
+        "lists": lists,
+        "elected": elected_rows,
+        "seats": str(election.seats),
+        "valid": n(valid),
+        "eligible": n(total.eligible_voters),
+        "admitted": n(total.admitted_voters),
+        "blank": n(total.blank),
+        "invalid": n(total.invalid),
+        "ballots": n(total.ballots_cast),
+        "quota": mixed(result.quota),
+        "threshold": f"{threshold.percentage}% van de kiesdeler ({mixed(threshold.threshold)} stemmen)"
+        if threshold
+        else "-",
+        "areas_title": "Kieskringen en gemeenten" if multi else "Gemeente en stembureaus",
+        "published_name": out.name,
+        "areas": [],
+    }
+    pages: dict[str, str] = {}
+    for area in areas:
+        page = f"gebied-{area.id}.html"
+        site["areas"].append(
+            {
+                "name": area.name,
+                "page": page,
+                "eligible": n(area.tally.eligible_voters),
+                "ballots": n(area.tally.ballots_cast),
+                "list_votes": _list_votes(area.tally),
+            }
+        )
+        children: list[dict[str, Any]] = []
+        if multi:
+            for code, digest in area.children:
+                summary = _open_published_summary(out / code, digest)
+                if summary is None:
+                    continue
+                t = tally_from_counts(summary.counts)
+                child_page = f"gebied-{code}.html"
+                children.append(
+                    {"name": f"{code} {_name(election, code)}", "page": child_page,
+                     "ballots": n(t.ballots_cast), "list_votes": _list_votes(t)}
+                )  # fmt: skip
+                stations = _stations(out / code, summary)
+                pages[child_page] = _area_page(env, site, code, f"{code} {_name(election, code)}", "Gemeente",
+                                               digest, t, view, stations)  # fmt: skip
+            pages[page] = _area_page(
+                env, site, area.id, area.name, "Kieskring", area.digest, area.tally, view, [], children
+            )
+        else:
+            summary = _open_published_summary(out / area.id, area.digest)
+            stations = _stations(out / area.id, summary) if summary else []
+            pages[page] = _area_page(env, site, area.id, area.name, "Gemeente", area.digest, area.tally, view,
+                                     stations)  # fmt: skip
+    files = []
+    for path in sorted(p for p in out.rglob("*") if p.is_file() and p.relative_to(out).parts[0] != SITE_DIR):
+        rel = path.relative_to(out).as_posix()
+        data = path.read_bytes()
+        files.append(
+            {
+                "path": rel,
+                "href": "../" + rel,
+                "size": n(len(data)),
+                "sha256": hashlib.sha256(data).hexdigest(),
+            }
+        )
+    common = {"site": site, "root": ""}
+    chart = hemicycle([(entry["colour"], int(entry["seats"])) for entry in lists])
+    pages["index.html"] = env.get_template("index.html").render(title="Uitslag", chart=chart, **common)
+    pages["lijsten.html"] = env.get_template("lists.html").render(title="Lijsten", **common)
+    for entry in lists:
+        pages[f"lijst-{entry['number']}.html"] = env.get_template("list.html").render(
+            title=f"Lijst {entry['number']}", l=entry, **common
+        )
+    pages["gebieden.html"] = env.get_template("areas.html").render(title=site["areas_title"], **common)
+    pages["bestanden.html"] = env.get_template("files.html").render(title="Bestanden", files=files, **common)
+    pages["style.css"] = resources.files("central").joinpath("site/style.css").read_text(encoding="utf-8")
+    return atomic_write_many(out / SITE_DIR, pages)
+
+
+def _name(election: Election, code: str) -> str:
+    try:
+        return election.municipality(code).name
+    except KeyError:
+        return code
+
+
+def _area_page(
+    env: Environment,
+    site: dict[str, Any],
+    area_id: str,
+    name: str,
+    kind: str,
+    digest: bytes,
+    t: Tally,
+    view: District,
+    stations: Sequence[tuple[str, str, Tally]],
+    children: Sequence[dict[str, Any]] = (),
+) -> str:
+    n = dutch.number
+    names = {lst.number: lst.name for lst in view.lists}
+    rows = list(children) or [
+        {"name": f"{sid} {sname}", "page": "", "ballots": n(st.ballots_cast), "list_votes": _list_votes(st)}
+        for sid, sname, st in stations
+    ]
+    area = {
+        "name": name,
+        "kind": kind,
+        "digest": digest.hex(),
+        "eligible": n(t.eligible_voters),
+        "admitted": n(t.admitted_voters),
+        "blank": n(t.blank),
+        "invalid": n(t.invalid),
+        "ballots": n(t.ballots_cast),
+        "lists": [
+            {"label": f"{lst.number} {names.get(lst.number, '')}", "votes": n(lst.votes)} for lst in t.lists
+        ],
+        "children": rows,
+        "children_title": "Gemeenten" if children else "Stembureaus",
+    }
+    return env.get_template("area.html").render(title=name, a=area, site=site, root="")

@@ -1,0 +1,836 @@
+"""The browser interface's plumbing, common to every tier: app factory, login, sessions, CSRF, roles, headers.
+
+Why one module: each tier app (municipality, hoofdstembureau, central) serves its own small site on its own
+offline machine, but the security rules must be the same everywhere and written once:
+
+- **Sessions** are a signed cookie (HMAC-SHA256 with a per-state secret kept beside the state file, mode 0600):
+  the user name, role, a CSRF token and the issue time. Nothing secret is in the cookie, and nothing in it can
+  be changed without the secret. A login issues a fresh cookie (no session fixation); logging out clears it.
+  Cookies are HttpOnly and SameSite=Strict.
+- **CSRF**: every visitor (also before logging in) has a token in the signed cookie; every POST must send it
+  back as the form field ``csrf`` or the header ``X-CSRF-Token``, compared in constant time.
+- **Roles are checked on the server for every request**: a route declares the roles that may use it, and the
+  guard refuses everything else (anonymous → login page, wrong role → 403) before the endpoint runs.
+- **Errors**: a `TelketenError` from the service layer becomes a Dutch page with the message and a status
+  (400 input, 409 state, 422 integrity, 503 environment) — never a traceback.
+- **Headers**: a strict Content-Security-Policy (only our own scripts and styles: the JavaScript and CSS are
+  shipped in the package, no CDN), no framing, no referrer, no caching of pages.
+- **Bind address**: loopback by default; an explicit private (RFC 1918 / link-local) address for the tier's own
+  offline network; never every interface or a public address.
+
+Endpoints are plain synchronous functions `(Ctx) -> Response`; Starlette runs them in a worker thread, so each
+opens its own SQLite connection (the service layer's transactions make concurrent typists safe).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import ipaddress
+import os
+import secrets
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+import jinja2
+import msgspec
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData, UploadFile
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.routing import BaseRoute, Mount, Route
+from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from shared.adapters.files import atomic_write
+from shared.adapters.passwords import hash_password, verify_password
+from shared.errors import EnvironmentProblem, InputError, IntegrityError, StateError, TelketenError
+
+HERE = Path(__file__).resolve().parent
+TEMPLATES = HERE / "web_templates"
+STATIC = HERE / "web_static"
+
+COOKIE = "telketen_session"
+SECRET_FILE = "web-secret"
+USERS_FILE = "web-users.json"
+SESSION_MAX_AGE_S = 12 * 3600
+_DOMAIN = b"telketen-web-session-v1\x00"
+#: Anyone may open these paths; everything else needs a logged-in user with a listed role.
+PUBLIC = ()
+
+MAX_UPLOAD_FILES = 20
+MAX_UPLOAD_BYTES = 64 * 1024 * 1024
+
+_STATUS: tuple[tuple[type[TelketenError], int], ...] = (
+    (StateError, 409),
+    (IntegrityError, 422),
+    (EnvironmentProblem, 503),
+    (InputError, 400),
+)
+
+
+class WebUser(msgspec.Struct, frozen=True):
+    """Who is logged in: a name and the role the tier's app gave them."""
+
+    name: str
+    role: str
+
+
+UserLookup = Callable[[str, str], WebUser | None]
+
+
+# --------------------------------------------------------------------------------------------- secret
+
+
+def load_secret(state_dir: Path) -> bytes:
+    """The per-state HMAC secret for session cookies, created (32 random bytes, mode 0600) on first use.
+
+    Kept beside the state file so that every web server of this state signs alike, and so that deleting it
+    logs everybody out.
+    """
+    path = state_dir / SECRET_FILE
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        data = b""
+    except OSError as exc:
+        raise EnvironmentProblem(f"cannot read the web secret: {exc.strerror}", where=str(path)) from None
+    if len(data) >= 32:
+        return data
+    data = secrets.token_bytes(32)
+    atomic_write(path, data, mode=0o600)
+    return data
+
+
+# --------------------------------------------------------------------------------------------- sessions
+
+
+class Session(msgspec.Struct, frozen=True, kw_only=True):
+    """What the signed cookie holds: the user (None before login), the CSRF token, when it was issued."""
+
+    user: WebUser | None
+    csrf: str
+    issued: int
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).decode("ascii").rstrip("=")
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+class Sessions:
+    """Issue and read signed session cookies; the clock is passed in so expiry can be tested."""
+
+    def __init__(
+        self, secret: bytes, *, max_age_s: int = SESSION_MAX_AGE_S, clock: Callable[[], float] = time.time
+    ) -> None:
+        if len(secret) < 32:
+            raise EnvironmentProblem("the web session secret is shorter than 32 bytes")
+        self._secret = secret
+        self.max_age_s = max_age_s
+        self._clock = clock
+
+    def _mac(self, body: bytes) -> bytes:
+        return hmac.new(self._secret, _DOMAIN + body, hashlib.sha256).digest()
+
+    def new(self, user: WebUser | None) -> Session:
+        return Session(user=user, csrf=secrets.token_urlsafe(32), issued=int(self._clock()))
+
+    def encode(self, session: Session) -> str:
+        body = msgspec.json.encode(session)
+        return f"{_b64(body)}.{_b64(self._mac(body))}"
+
+    def decode(self, value: str | None) -> Session | None:
+        """The session in `value`, or None when it is missing, forged, malformed or expired."""
+        if not value or value.count(".") != 1 or len(value) > 4096:
+            return None
+        body_text, mac_text = value.split(".")
+        try:
+            body, mac = _unb64(body_text), _unb64(mac_text)
+        except (ValueError, TypeError):
+            return None
+        if not hmac.compare_digest(mac, self._mac(body)):
+            return None
+        try:
+            session = msgspec.json.decode(body, type=Session)
+        except msgspec.DecodeError:
+            return None
+        age = self._clock() - session.issued
+        if age < -60 or age > self.max_age_s:
+            return None
+        return session
+
+
+# ------------------------------------------------------------------------------------------ web users
+
+
+class UserFile:
+    """Users of a tier whose state has no user table (hoofdstembureau, central): a JSON file of scrypt hashes.
+
+    The municipality keeps its users in its state file; the scanning desks of the upper tiers only need
+    operators, kept here beside the state so the tiers' own state stays untouched.
+    """
+
+    def __init__(self, path: Path, roles: Sequence[str]) -> None:
+        self.path = path
+        self.roles = tuple(roles)
+
+    def _read(self) -> dict[str, dict[str, str]]:
+        try:
+            data = self.path.read_bytes()
+        except FileNotFoundError:
+            return {}
+        except OSError as exc:
+            raise EnvironmentProblem(f"cannot read: {exc.strerror}", where=str(self.path)) from None
+        try:
+            return msgspec.json.decode(data, type=dict[str, dict[str, str]])
+        except msgspec.DecodeError as exc:
+            raise InputError(f"not a web users file: {exc}", where=str(self.path)) from None
+
+    def add(self, name: str, role: str, password: str) -> WebUser:
+        if not name or len(name) > 64 or not name.isprintable() or name.strip() != name:
+            raise InputError("a user name is 1–64 printable characters without surrounding spaces", where="NAME")
+        if role not in self.roles:
+            raise InputError(f"role must be one of {', '.join(self.roles)}", where="--role")
+        users = self._read()
+        if name in users:
+            raise StateError(f"user '{name}' already exists", where=str(self.path))
+        users[name] = {"role": role, "password": hash_password(password)}
+        atomic_write(self.path, msgspec.json.format(msgspec.json.encode(users), indent=2), mode=0o600)
+        return WebUser(name, role)
+
+    def names(self) -> list[WebUser]:
+        return [WebUser(n, u.get("role", "")) for n, u in sorted(self._read().items())]
+
+    def lookup(self, name: str, password: str) -> WebUser | None:
+        entry = self._read().get(name)
+        if entry is None or not verify_password(password, entry.get("password", "")):
+            return None
+        role = entry.get("role", "")
+        return WebUser(name, role) if role in self.roles else None
+
+
+# ------------------------------------------------------------------------------------------ templates
+
+
+def dutch_number(value: object) -> str:
+    """12345 → '12.345' (Dutch thousands separator), as on the paper."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        return "" if value is None else str(value)
+    return f"{value:,}".replace(",", ".")
+
+
+def make_environment(tier_templates: Path | None = None) -> jinja2.Environment:
+    """Jinja2 with autoescaping; a tier's own templates first, then the shared layout and desk."""
+    loaders: list[jinja2.BaseLoader] = []
+    if tier_templates is not None:
+        loaders.append(jinja2.FileSystemLoader(str(tier_templates)))
+    loaders.append(jinja2.FileSystemLoader(str(TEMPLATES)))
+    env = jinja2.Environment(
+        loader=jinja2.ChoiceLoader(loaders),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["nl"] = dutch_number
+    return env
+
+
+# ------------------------------------------------------------------------------------------- routing
+
+
+@dataclass(frozen=True)
+class NavItem:
+    href: str
+    label: str
+    roles: tuple[str, ...]
+
+
+@dataclass
+class Ctx:
+    """What an endpoint gets: the request, the logged-in user, the parsed form (POST), and a renderer."""
+
+    request: Request
+    user: WebUser
+    csrf: str
+    form: FormData | None
+    site: Site
+
+    def render(self, template: str, status: int = 200, **data: Any) -> HTMLResponse:
+        return self.site.render(self.request, template, status=status, user=self.user, csrf=self.csrf, **data)
+
+    def field(self, name: str, default: str = "") -> str:
+        """A text field of the posted form ('' when absent; an upload in a text field is refused)."""
+        if self.form is None:
+            return default
+        value = self.form.get(name, default)
+        if not isinstance(value, str):
+            raise InputError("expected text, got a file", where=name)
+        return value
+
+    def redirect(self, path: str) -> RedirectResponse:
+        return RedirectResponse(path, status_code=303)
+
+
+Endpoint = Callable[[Ctx], Response]
+
+
+@dataclass(frozen=True)
+class WebRoute:
+    """A page: its path, methods, and the roles allowed to use it (checked before the endpoint runs)."""
+
+    path: str
+    endpoint: Endpoint
+    roles: tuple[str, ...]
+    methods: tuple[str, ...] = ("GET",)
+    name: str | None = None
+
+
+@dataclass
+class Site:
+    """Everything the app factory needs to know about one tier's site."""
+
+    title: str
+    users: UserLookup
+    secret: bytes
+    routes: Sequence[WebRoute]
+    home: Mapping[str, str]
+    nav: Sequence[NavItem] = ()
+    templates: Path | None = None
+    on_login: Callable[[WebUser], None] | None = None
+    clock: Callable[[], float] = time.time
+    env: jinja2.Environment = field(init=False)
+    sessions: Sessions = field(init=False)
+    _failures: dict[str, list[float]] = field(init=False, default_factory=dict)
+    _lock: threading.Lock = field(init=False, default_factory=threading.Lock)
+
+    def __post_init__(self) -> None:
+        self.env = make_environment(self.templates)
+        self.sessions = Sessions(self.secret, clock=self.clock)
+
+    def render(self, request: Request, template: str, *, status: int = 200, **data: Any) -> HTMLResponse:
+        user = data.get("user")
+        nav = [n for n in self.nav if user is not None and user.role in n.roles]
+        data.setdefault("user", None)
+        data.setdefault("csrf", "")
+        html = self.env.get_template(template).render(
+            site_title=self.title, nav=nav, path=request.url.path, **data
+        )
+        return HTMLResponse(html, status_code=status)
+
+    # -------------------------------------------------------------------------- login throttling
+    def throttled(self, name: str) -> bool:
+        """Five wrong passwords for a name within a minute lock that name for the rest of the minute."""
+        now = self.clock()
+        with self._lock:
+            recent = [t for t in self._failures.get(name, []) if now - t < 60]
+            self._failures[name] = recent
+            return len(recent) >= 5
+
+    def failed(self, name: str) -> None:
+        with self._lock:
+            self._failures.setdefault(name, []).append(self.clock())
+
+
+def _session_of(site: Site, request: Request) -> Session | None:
+    return site.sessions.decode(request.cookies.get(COOKIE))
+
+
+def _set_cookie(site: Site, response: Response, session: Session) -> None:
+    response.set_cookie(
+        COOKIE,
+        site.sessions.encode(session),
+        max_age=site.sessions.max_age_s,
+        httponly=True,
+        samesite="strict",
+        path="/",
+    )
+
+
+def _error_status(exc: TelketenError) -> int:
+    for cls, status in _STATUS:
+        if isinstance(exc, cls):
+            return status
+    return 400
+
+
+def error_text(exc: TelketenError) -> str:
+    return f"{exc.where}: {exc.message}" if exc.where else exc.message
+
+
+async def _read_form(request: Request) -> FormData:
+    try:
+        return await request.form(
+            max_files=MAX_UPLOAD_FILES, max_fields=20000, max_part_size=MAX_UPLOAD_BYTES
+        )
+    except HTTPException:
+        raise
+    except Exception as exc:  # malformed multipart bodies raise parser-specific errors
+        raise HTTPException(400, f"form cannot be read: {exc}") from None
+
+
+def _check_csrf(session: Session, request: Request, form: FormData) -> bool:
+    sent = form.get("csrf")
+    if not isinstance(sent, str):
+        sent = request.headers.get("x-csrf-token", "")
+    return bool(sent) and hmac.compare_digest(sent.encode(), session.csrf.encode())
+
+
+def _guard(site: Site, route: WebRoute) -> Callable[[Request], Any]:
+    """Wrap an endpoint: session, role, CSRF on POST, errors as pages. Nothing reaches the endpoint unchecked."""
+
+    async def handler(request: Request) -> Response:
+        session = _session_of(site, request)
+        if session is None or session.user is None:
+            if request.method == "GET":
+                return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+            return site.render(request, "error.html", status=401, message="U bent niet (meer) ingelogd.")
+        user = session.user
+        if user.role not in route.roles:
+            return site.render(
+                request,
+                "error.html",
+                status=403,
+                user=user,
+                csrf=session.csrf,
+                message=f"Deze pagina is niet voor uw rol ({user.role}).",
+            )
+        form: FormData | None = None
+        if request.method == "POST":
+            form = await _read_form(request)
+            if not _check_csrf(session, request, form):
+                await form.close()
+                return site.render(
+                    request, "error.html", status=403, user=user, csrf=session.csrf,
+                    message="Het formulier is verlopen of komt niet van deze site (CSRF). Laad de pagina opnieuw.",
+                )  # fmt: skip
+        ctx = Ctx(request=request, user=user, csrf=session.csrf, form=form, site=site)
+        try:
+            return await run_in_threadpool(route.endpoint, ctx)
+        except TelketenError as exc:
+            return ctx.render("error.html", status=_error_status(exc), message=error_text(exc))
+        finally:
+            if form is not None:
+                await form.close()
+
+    return handler
+
+
+def _safe_next(target: str) -> str:
+    """Only local paths: a login never redirects to another site."""
+    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return "/"
+
+
+def _login_routes(site: Site) -> list[BaseRoute]:
+    async def login_page(request: Request) -> Response:
+        session = _session_of(site, request)
+        if session is not None and session.user is not None:
+            return RedirectResponse(site.home.get(session.user.role, "/"), status_code=303)
+        if session is None:
+            session = site.sessions.new(None)
+        response = site.render(
+            request, "login.html", csrf=session.csrf, next=_safe_next(request.query_params.get("next", "/"))
+        )
+        _set_cookie(site, response, session)
+        return response
+
+    async def login_post(request: Request) -> Response:
+        session = _session_of(site, request)
+        form = await _read_form(request)
+        if session is None or not _check_csrf(session, request, form):
+            fresh = site.sessions.new(None)
+            response = site.render(
+                request, "login.html", status=403, csrf=fresh.csrf, next="/",
+                error="Het formulier was verlopen. Probeer het opnieuw.",
+            )  # fmt: skip
+            _set_cookie(site, response, fresh)
+            return response
+        name = str(form.get("name", "")).strip()
+        password = str(form.get("password", ""))
+        target = _safe_next(str(form.get("next", "/")))
+        user: WebUser | None = None
+        if name and password and not site.throttled(name):
+            user = await run_in_threadpool(site.users, name, password)
+        if user is None:
+            site.failed(name)
+            return site.render(
+                request, "login.html", status=401, csrf=session.csrf, next=target, name=name,
+                error="Onbekende gebruiker of verkeerd wachtwoord.",
+            )  # fmt: skip
+        if site.on_login is not None:
+            await run_in_threadpool(site.on_login, user)
+        home = site.home.get(user.role, "/")
+        response = RedirectResponse(target if target != "/" else home, status_code=303)
+        _set_cookie(site, response, site.sessions.new(user))
+        return response
+
+    async def logout(request: Request) -> Response:
+        session = _session_of(site, request)
+        form = await _read_form(request)
+        if session is None or not _check_csrf(session, request, form):
+            return site.render(request, "error.html", status=403, message="Uitloggen mislukt (CSRF).")
+        response = RedirectResponse("/login", status_code=303)
+        response.delete_cookie(COOKIE, path="/")
+        return response
+
+    async def root(request: Request) -> Response:
+        session = _session_of(site, request)
+        if session is None or session.user is None:
+            return RedirectResponse("/login", status_code=303)
+        return RedirectResponse(site.home.get(session.user.role, "/login"), status_code=303)
+
+    return [
+        Route("/", root, methods=["GET"]),
+        Route("/login", login_page, methods=["GET"]),
+        Route("/login", login_post, methods=["POST"]),
+        Route("/logout", logout, methods=["POST"]),
+    ]
+
+
+# ---------------------------------------------------------------------------------------- headers
+
+SECURITY_HEADERS: tuple[tuple[bytes, bytes], ...] = (
+    (
+        b"content-security-policy",
+        b"default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
+        b"media-src 'self' blob: mediastream:; connect-src 'self'; form-action 'self'; "
+        b"frame-ancestors 'none'; base-uri 'none'",
+    ),
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"cross-origin-opener-policy", b"same-origin"),
+    (b"permissions-policy", b"camera=(self), microphone=(), geolocation=()"),
+)
+
+
+class SecurityHeaders:
+    """ASGI middleware adding the headers above to every response, and no-store to every page."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        static = str(scope.get("path", "")).startswith("/static/")
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                headers += list(SECURITY_HEADERS)
+                if not static:
+                    headers.append((b"cache-control", b"no-store"))
+                message["headers"] = headers
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+# ------------------------------------------------------------------------------------------ factory
+
+
+def create_app(site: Site) -> Starlette:
+    """The Starlette app of one tier: login/logout, the tier's guarded routes, the packaged static files."""
+    routes: list[BaseRoute] = _login_routes(site)
+    for r in site.routes:
+        if not r.roles:
+            raise ValueError(f"route {r.path} names no role: every page is for a role")
+        routes.append(Route(r.path, _guard(site, r), methods=list(r.methods), name=r.name))
+    routes.append(Mount("/static", app=StaticFiles(directory=str(STATIC)), name="static"))
+
+    async def not_found(request: Request, exc: Exception) -> Response:
+        status = exc.status_code if isinstance(exc, HTTPException) else 500
+        text = exc.detail if isinstance(exc, HTTPException) and status != 404 else "Deze pagina bestaat niet."
+        return site.render(request, "error.html", status=status, message=text)
+
+    return Starlette(
+        routes=routes,
+        middleware=[Middleware(SecurityHeaders)],
+        exception_handlers={HTTPException: not_found},
+    )
+
+
+# --------------------------------------------------------------------------------------- bind & serve
+
+
+def check_bind(host: str) -> str:
+    """The address to listen on, refused unless loopback or a private address of an offline network.
+
+    Why: the apps hold the count; they must never be reachable from the internet. Loopback is the default;
+    a tier that runs several desks on its own cable network gives that network's private address.
+    """
+    if host == "localhost":
+        return "127.0.0.1"
+    try:
+        ip = ipaddress.ip_address(host)
+    except ValueError:
+        raise InputError(f"'{host}' is not an IP address: give 127.0.0.1 or this machine's address "
+                         "on the offline network", where="--host") from None  # fmt: skip
+    if ip.is_loopback:
+        return host
+    if ip.is_unspecified:
+        raise InputError(
+            f"{host} listens on every network interface; give the one address of the offline network",
+            where="--host",
+        )
+    if ip.is_private or ip.is_link_local:
+        return host
+    raise InputError(
+        f"{host} is a public address: the app only listens on loopback or a private offline network",
+        where="--host",
+    )
+
+
+def serve(app: Starlette, host: str, port: int) -> None:
+    """Run the app with uvicorn until interrupted (no server header, no access log of form bodies)."""
+    import uvicorn
+
+    if not 0 < port < 65536:
+        raise InputError(f"port {port} is not between 1 and 65535", where="--port")
+    try:
+        uvicorn.run(app, host=check_bind(host), port=port, log_level="warning", server_header=False)
+    except OSError as exc:
+        raise EnvironmentProblem(f"cannot listen on {host}:{port}: {exc.strerror}", where="--host") from None
+
+
+# ------------------------------------------------------------------------------------ scanning desk
+
+
+class DeskItem(msgspec.Struct, frozen=True, kw_only=True):
+    """One received summary as the desk shows it: outcome, message, and the numbers to compare with paper."""
+
+    source: str
+    outcome: str
+    text: str
+    authority: str = ""
+    name: str = ""
+    rows: tuple[tuple[str, int], ...] = ()
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def refused(self) -> bool:
+        return self.outcome == "refuse"
+
+
+class DeskRow(msgspec.Struct, frozen=True, kw_only=True):
+    """One authority on the dashboard: in, missing, or in by corrigendum."""
+
+    code: str
+    name: str
+    state: str
+    phase: int | None = None
+    digest: str = ""
+    duplicates: int = 0
+    superseded: int = 0
+
+
+class DeskRefusal(msgspec.Struct, frozen=True, kw_only=True):
+    at: str
+    source: str
+    authority: str
+    reason: str
+
+
+class DeskStatus(msgspec.Struct, frozen=True, kw_only=True):
+    rows: tuple[DeskRow, ...]
+    refused: tuple[DeskRefusal, ...]
+    finalised_phase: int | None = None
+
+
+class DeskBackend(Protocol):
+    """What a tier gives the shared scanning desk: receive checked messages, and the dashboard."""
+
+    title: str
+
+    def receive(self, user: WebUser, messages: Sequence[tuple[str, bytes]]) -> list[DeskItem]: ...
+
+    def status(self) -> DeskStatus: ...
+
+
+SCAN_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".tif", ".tiff", ".pdf", ".bmp", ".webp"})
+MESSAGE_SUFFIXES = frozenset({".tks"})
+
+
+def collect_uploads(files: Sequence[tuple[str, bytes]]) -> tuple[list[tuple[str, bytes]], list[str]]:
+    """(source, signed message) from uploaded scans and .tks files; plus notes on what could not be read.
+
+    Scans are decoded by `shared.adapters.qr_scan` (every page, every symbol, reassembled across files).
+    """
+    from shared.adapters.qr_scan import scan_files
+
+    found: list[tuple[str, bytes]] = []
+    notes: list[str] = []
+    with tempfile.TemporaryDirectory(prefix="telketen-upload-") as tmp:
+        scans: list[Path] = []
+        names: dict[str, str] = {}
+        for n, (name, data) in enumerate(files, start=1):
+            suffix = Path(name).suffix.lower()
+            shown = Path(name).name or f"bestand {n}"
+            if suffix in MESSAGE_SUFFIXES:
+                found.append((shown, data))
+            elif suffix in SCAN_SUFFIXES:
+                path = Path(tmp) / f"{n}{suffix}"
+                path.write_bytes(data)
+                names[str(path)] = shown
+                scans.append(path)
+            else:
+                notes.append(f"{shown}: geen scan (PNG, JPEG, TIFF, PDF) en geen .tks-bestand")
+        if scans:
+            result = scan_files(scans)
+            messages = result.messages
+            for n, message in enumerate(messages.values(), start=1):
+                shown = ", ".join(names.values())
+                found.append((f"scan van {shown}, samenvatting {n}", bytes(message)))
+            for line in result.describe():
+                for tmp_name, shown in names.items():
+                    line = line.replace(tmp_name, shown)
+                if "complete" not in line:
+                    notes.append(line)
+    return found, notes
+
+
+@dataclass
+class DeskMemory:
+    """Per logged-in session: the webcam symbols collected so far and the last results shown."""
+
+    reports: dict[str, Any] = field(default_factory=dict)
+    last: dict[str, tuple[list[DeskItem], list[str]]] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+def tally_rows(t: Any, list_names: Mapping[int, str]) -> tuple[tuple[str, int], ...]:
+    """The numbers of a summary's tally in the order of the paper, labelled in Dutch."""
+    rows: list[tuple[str, int]] = [
+        ("Z kiesgerechtigden", t.eligible_voters),
+        ("A stempassen", t.poll_cards),
+        ("B volmachtbewijzen", t.proxy_certificates),
+        ("C kiezerspassen", t.voter_cards),
+        ("D toegelaten kiezers", t.admitted_voters),
+    ]
+    rows += [(f"E.{lst.number} {list_names.get(lst.number, '')}".rstrip(), lst.votes) for lst in t.lists]
+    rows += [
+        ("E stemmen op kandidaten", t.votes_on_lists),
+        ("F blanco", t.blank),
+        ("G ongeldig", t.invalid),
+        ("H uitgebrachte stemmen", t.ballots_cast),
+        ("I meer geteld", t.more_ballots),
+        ("J minder geteld", t.fewer_ballots),
+    ]
+    return tuple(rows)
+
+
+def desk_routes(backend: Callable[[], DeskBackend], roles: tuple[str, ...], *, scan_roles: tuple[str, ...]) -> list[WebRoute]:
+    """The scanning desk: upload scans or .tks files, webcam frames, the results and the dashboard.
+
+    `roles` may look; `scan_roles` may also scan. The shared template is `desk.html` (tiers may not import
+    each other, so the desk lives here and each tier passes its backend).
+    """
+    memory = DeskMemory()
+
+    def desk(ctx: Ctx) -> Response:
+        b = backend()
+        with memory.lock:
+            items, notes = memory.last.get(ctx.csrf, ([], []))
+        return ctx.render(
+            "desk.html", title=b.title, status=b.status(), items=items, notes=notes,
+            can_scan=ctx.user.role in scan_roles,
+        )  # fmt: skip
+
+    def status_page(ctx: Ctx) -> Response:
+        b = backend()
+        return ctx.render("desk_status.html", title=b.title, status=b.status())
+
+    def upload(ctx: Ctx) -> Response:
+        assert ctx.form is not None
+        uploads = [v for _, v in ctx.form.multi_items() if isinstance(v, UploadFile)]
+        files: list[tuple[str, bytes]] = []
+        for up in uploads:
+            data = up.file.read(MAX_UPLOAD_BYTES + 1)
+            if not data:
+                continue
+            if len(data) > MAX_UPLOAD_BYTES:
+                raise InputError("bestand is groter dan 64 MB", where=up.filename or "upload")
+            files.append((up.filename or "upload", data))
+        if not files:
+            raise InputError("kies één of meer scans (PNG, JPEG, TIFF, PDF) of .tks-bestanden", where="upload")
+        messages, notes = collect_uploads(files)
+        if not messages and not notes:
+            notes = ["geen complete ondertekende samenvatting gevonden"]
+        items = backend().receive(ctx.user, messages) if messages else []
+        with memory.lock:
+            memory.last[ctx.csrf] = (items, notes)
+        return ctx.redirect("/balie")
+
+    def webcam_frame(ctx: Ctx) -> Response:
+        """One camera frame from the browser: decode its symbols, add them, receive complete messages."""
+        from PIL import Image, UnidentifiedImageError
+
+        from shared.adapters.qr_scan import ScanReport, add_payloads
+        from shared.adapters.webcam import decode_frame, progress_line
+
+        assert ctx.form is not None
+        frame = ctx.form.get("frame")
+        if not isinstance(frame, UploadFile):
+            raise InputError("no camera frame in the request", where="frame")
+        data = frame.file.read(16 * 1024 * 1024)
+        try:
+            import io
+
+            import numpy as np
+
+            image = np.asarray(Image.open(io.BytesIO(data)).convert("L"))
+        except (UnidentifiedImageError, OSError, ValueError):
+            raise InputError("the camera frame is not an image", where="frame") from None
+        with memory.lock:
+            report = memory.reports.setdefault(ctx.csrf, ScanReport())
+        new = add_payloads(report, decode_frame(image), "camera")
+        complete = report.messages
+        done = bool(complete) and report.reassembler.complete
+        items: list[DeskItem] = []
+        if done:
+            items = backend().receive(ctx.user, [(f"camera {n}", m) for n, m in enumerate(complete.values(), 1)])
+            with memory.lock:
+                memory.reports.pop(ctx.csrf, None)
+                memory.last[ctx.csrf] = (items, [])
+        return JSONResponse(
+            {"new": new, "progress": progress_line(report), "done": done, "items": len(items)}
+        )
+
+    def webcam_reset(ctx: Ctx) -> Response:
+        with memory.lock:
+            memory.reports.pop(ctx.csrf, None)
+        return ctx.redirect("/balie")
+
+    return [
+        WebRoute("/balie", desk, roles),
+        WebRoute("/status", status_page, roles),
+        WebRoute("/balie/upload", upload, scan_roles, methods=("POST",)),
+        WebRoute("/balie/camera", webcam_frame, scan_roles, methods=("POST",)),
+        WebRoute("/balie/camera/opnieuw", webcam_reset, scan_roles, methods=("POST",)),
+    ]
+
+
+def env_password(var: str | None, default_var: str) -> str | None:
+    """A password from the environment (scripts, tests), or None to prompt."""
+    name = var or default_var
+    value = os.environ.get(name)
+    if value is None and var:
+        raise InputError(f"environment variable {var} is not set", where="--password-env")
+    return value

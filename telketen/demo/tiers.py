@@ -1,0 +1,179 @@
+"""The tiers above the municipality, in-process: hoofdstembureau per district and the central office.
+
+Each runs its own app through its service functions (the ones its command line calls): import the definition
+with the typed hash check, make its key and enrolment sheet, enrol the keys of the tier below by *scanning their
+enrolment sheets* and confirming the fingerprints from the (simulated) signed letters, scan the summaries from
+the (simulated) scans of the printed reports, finalise, and publish into the shared `published/` folder.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+from pathlib import Path
+
+import msgspec
+
+from central import finalise as central_finalise
+from central import publish as central_publish
+from central import receive as central_receive
+from central import setup as central_setup
+from central.office import open_office as open_central
+from hoofdstembureau import finalise as hsb_finalise
+from hoofdstembureau import publish as hsb_publish
+from hoofdstembureau import receive as hsb_receive
+from hoofdstembureau import setup as hsb_setup
+from hoofdstembureau.office import open_office as open_hsb
+from shared.domain.apportionment import LotRequest
+from shared.domain.keyregister import EnrolmentRecord
+from shared.errors import IntegrityError
+from telketen.demo.clock import DEMO_PASSPHRASE
+from telketen.demo.municipal import DefinitionFiles, typed_groups
+from telketen.demo.paper import Scanned, print_and_scan
+
+DEMO_USER = "demo-operator"
+
+
+class Delivered(msgspec.Struct, frozen=True, kw_only=True):
+    """What a lower body sends up on paper: its scanned report and its scanned enrolment sheet."""
+
+    authority: str
+    fingerprint: str
+    report: Scanned
+    enrolment: Scanned
+
+
+class TierOutput(msgspec.Struct, frozen=True, kw_only=True):
+    """A finalised upper body: its printed report and enrolment sheet (to be scanned by the tier above)."""
+
+    authority: str
+    fingerprint: str
+    report_pdf: Path
+    enrolment_sheet: Path
+    accepted: int
+    refused: int
+
+
+def scan_delivery(
+    authority: str, fingerprint: str, report_pdf: Path, sheet_pdf: Path, scans: Path, rng: random.Random
+) -> Delivered:
+    """Print and scan a body's report and enrolment sheet, as the courier's paper arrives at the next tier."""
+    return Delivered(
+        authority=authority,
+        fingerprint=fingerprint,
+        report=print_and_scan(report_pdf, scans, rng, stem=f"{authority}-report"),
+        enrolment=print_and_scan(sheet_pdf, scans, rng, stem=f"{authority}-enrolment"),
+    )
+
+
+def _quiet(record: EnrolmentRecord) -> None:
+    """The operator reads the fingerprint on screen; the demo's progress bar is the screen."""
+
+
+def _messages(deliveries: Sequence[Delivered], kind: str) -> list[tuple[str, bytes]]:
+    out: list[tuple[str, bytes]] = []
+    for d in deliveries:
+        scanned = d.report if kind == "report" else d.enrolment
+        out += [(f"scan of {d.authority} {kind}", m) for m in scanned.messages]
+    return out
+
+
+def run_hoofdstembureau(
+    district_id: str, definition: DefinitionFiles, deliveries: Sequence[Delivered], work: Path, published: Path
+) -> TierOutput:
+    """One district's hoofdstembureau: enrol and scan its municipalities, finalise O 3 and the 510c, publish."""
+    state = work / f"HSB{district_id}"
+    init = hsb_setup.init(
+        state,
+        definition=(definition.name_110a, definition.data_110a),
+        candidates=(definition.name_230b, definition.data_230b),
+        typed_110a=typed_groups(definition.data_110a),
+        typed_230b=typed_groups(definition.data_230b),
+        district_id=district_id,
+        place="Demostad",
+        passphrase=DEMO_PASSPHRASE,
+        user=DEMO_USER,
+    )
+    office = open_hsb(state, DEMO_USER)
+    try:
+        hsb_setup.enrol_messages(
+            office,
+            _messages(deliveries, "enrolment"),
+            expected=[d.fingerprint for d in deliveries],
+            ask=None,
+            show=_quiet,
+        )
+        items = [hsb_receive.receive_message(office, src, m) for src, m in _messages(deliveries, "report")]
+        refused = [i for i in items if i.refused]
+        if refused:
+            raise IntegrityError(f"HSB{district_id} refused a scanned summary: {refused[0].text}")
+        hsb_finalise.finalise(office, passphrase=DEMO_PASSPHRASE)
+        hsb_publish.publish(office, published)
+        _, _, _, _, pdf, pdf_name = hsb_finalise.latest(office)
+    finally:
+        office.conn.close()
+    report_pdf = state / "output" / pdf_name
+    report_pdf.parent.mkdir(parents=True, exist_ok=True)
+    report_pdf.write_bytes(pdf)
+    return TierOutput(
+        authority=f"HSB{district_id}",
+        fingerprint=init.fingerprint,
+        report_pdf=report_pdf,
+        enrolment_sheet=init.sheet_file,
+        accepted=len(items),
+        refused=0,
+    )
+
+
+class CentralOutput(msgspec.Struct, frozen=True, kw_only=True):
+    """The central office's result: seats per list, number elected, and the lots the demo drew."""
+
+    seats: dict[str, int]
+    elected: int
+    lots: tuple[int, ...]
+    accepted: int
+
+
+def run_central(
+    definition: DefinitionFiles,
+    deliveries: Sequence[Delivered],
+    work: Path,
+    published: Path,
+    rng: random.Random,
+) -> CentralOutput:
+    """The central office: enrol and scan the tier below, compute seats and candidates, publish with the site."""
+    state = work / "CSB"
+    central_setup.init(
+        state,
+        definition=(definition.name_110a, definition.data_110a),
+        candidates=(definition.name_230b, definition.data_230b),
+        typed_110a=typed_groups(definition.data_110a),
+        typed_230b=typed_groups(definition.data_230b),
+        place="Demostad",
+        passphrase=DEMO_PASSPHRASE,
+        user=DEMO_USER,
+    )
+    office = open_central(state, DEMO_USER)
+
+    def draw_lot(request: LotRequest) -> int:
+        """A lot is drawn physically in public (Kieswet P 7 lid 4); the demo's stand-in draws from the seed."""
+        return rng.choice(request.options)
+
+    try:
+        central_setup.enrol_messages(
+            office,
+            _messages(deliveries, "enrolment"),
+            expected=[d.fingerprint for d in deliveries],
+            ask=None,
+            show=_quiet,
+        )
+        items = [central_receive.receive_message(office, src, m) for src, m in _messages(deliveries, "report")]
+        refused = [i for i in items if i.refused]
+        if refused:
+            raise IntegrityError(f"the central office refused a scanned summary: {refused[0].text}")
+        outcome = central_finalise.finalise(office, passphrase=DEMO_PASSPHRASE, ask_lot=draw_lot)
+        central_publish.publish(office, published)
+    finally:
+        office.conn.close()
+    elected = sum(len(v) for v in (outcome.result.elected or {}).values())
+    return CentralOutput(seats=dict(outcome.result.seats), elected=elected, lots=outcome.lots, accepted=len(items))
