@@ -12,7 +12,6 @@ machines (issue 2). Every CSV is compared with the official oracle / with itself
 from __future__ import annotations
 
 import argparse
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -117,7 +116,7 @@ def generated(stations: int, candidates: int) -> tuple[bytes, District]:
 
 def pyeml_parse(path: Path) -> object:
     from pyeml_bindings.mod_510_count_kiesraad_strict import Eml  # type: ignore[import-untyped]
-    from xsdata.formats.dataclass.parsers import XmlParser  # type: ignore[import-untyped]
+    from xsdata.formats.dataclass.parsers import XmlParser
 
     return XmlParser().parse(str(path), Eml)
 
@@ -164,7 +163,8 @@ def whole_process(argv: list[str], repeat: int) -> float:
 
 def report(label: str, seconds: float, size: int, baseline: float) -> None:
     print(
-        f"  {label:<38} {seconds * 1000:9.1f} ms  {size / seconds / 1e6:7.1f} MB/s  {seconds / baseline:6.2f}× lxml parse"
+        f"  {label:<38} {seconds * 1000:9.1f} ms  {size / seconds / 1e6:7.1f} MB/s  "
+        f"{seconds / baseline:6.2f}× lxml parse"
     )
 
 
@@ -217,11 +217,13 @@ def main() -> None:
         same = csv_out.read_bytes() == TK_CSV.read_bytes()
     print(f"whole process (eml2csv: {EML2CSV_SECONDS:.2f} s; bare python startup {bare * 1000:.0f} ms):")
     print(
-        f"  telketen eml csv (CLI)                 {cli * 1000:9.1f} ms  {EML2CSV_SECONDS / cli:5.1f}× faster than eml2csv"
+        f"  telketen eml csv (CLI)                 {cli * 1000:9.1f} ms  "
+        f"{EML2CSV_SECONDS / cli:5.1f}× faster than eml2csv"
         f"  (output identical: {same})"
     )
     print(
-        f"  python -c read+check+csv               {minimal * 1000:9.1f} ms  {EML2CSV_SECONDS / minimal:5.1f}× faster than eml2csv"
+        f"  python -c read+check+csv               {minimal * 1000:9.1f} ms  "
+        f"{EML2CSV_SECONDS / minimal:5.1f}× faster than eml2csv"
     )
 
     t0 = time.perf_counter()
@@ -238,8 +240,6 @@ def main() -> None:
     csv1 = pipeline(gen, district)
     report("read_510 + check + osv4-3 CSV", best(lambda: pipeline(gen, district), rep), len(gen), gbase)
     print(f"  CSV {len(csv1) / 1e6:.1f} MB, stable across runs: {csv1 == pipeline(gen, district)}")
-    sizes = statistics.mean([len(gen)])
-    del sizes
 
 
 if __name__ == "__main__":

@@ -236,7 +236,7 @@ def finalise(
     summary = Summary(
         version=FORMAT_VERSION,
         election_id=election.id,
-        district_id=view.id,
+        district_id="",
         role=Role.CENTRAL,
         authority_id=AUTHORITY_ID,
         phase=phase,

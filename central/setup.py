@@ -92,7 +92,7 @@ def init(
     (name_a, a110), (name_b, b230) = definition, candidates
     check_hash(a110, typed_110a, where=name_a)
     check_hash(b230, typed_230b, where=name_b)
-    election: Election = election_from_eml(a110, b230)
+    election: Election = election_from_eml(a110, b230, where=(name_a, name_b))
     authority_id = AUTHORITY_ID
     children = children_of(election)
     if not children:
@@ -124,36 +124,41 @@ def init(
     if key_path.exists():
         raise StateError("a key file already exists in this state folder", where=str(key_path))
     conn = state.open_db(path, at=at.isoformat(), create=True)
-    office = Office(state_dir, conn, user)
-    with office.transaction():
-        for key, value in {
-            "role": ROLE,
-            "election_id": election.id,
-            "authority_id": authority_id,
-            "authority_name": authority_name,
-            "place": place,
-            "key_file": KEY_FILE,
-        }.items():
-            state.set_meta(conn, key, value)
-        for kind, name, data in (("110a", name_a, a110), ("230b", name_b, b230)):
-            conn.execute(
-                "INSERT INTO definition (kind, file_name, sha256, content) VALUES (?,?,?,?)",
-                (kind, Path(name).name, hashlib.sha256(data).hexdigest(), data),
+    try:
+        office = Office(state_dir, conn, user)
+        with office.transaction():
+            for key, value in {
+                "role": ROLE,
+                "election_id": election.id,
+                "authority_id": authority_id,
+                "authority_name": authority_name,
+                "place": place,
+                "key_file": KEY_FILE,
+            }.items():
+                state.set_meta(conn, key, value)
+            for kind, name, data in (("110a", name_a, a110), ("230b", name_b, b230)):
+                conn.execute(
+                    "INSERT INTO definition (kind, file_name, sha256, content) VALUES (?,?,?,?)",
+                    (kind, Path(name).name, hashlib.sha256(data).hexdigest(), data),
+                )
+            office.log(
+                "init",
+                {
+                    "election": election.id,
+                    "authority": authority_id,
+                    "110a_sha256": hashlib.sha256(a110).hexdigest(),
+                    "230b_sha256": hashlib.sha256(b230).hexdigest(),
+                    "fingerprint": fingerprint,
+                    "children": list(children),
+                },
+                at,
             )
-        office.log(
-            "init",
-            {
-                "election": election.id,
-                "authority": authority_id,
-                "110a_sha256": hashlib.sha256(a110).hexdigest(),
-                "230b_sha256": hashlib.sha256(b230).hexdigest(),
-                "fingerprint": fingerprint,
-                "children": list(children),
-            },
-            at,
-        )
-        write_key_file(key_path, private_key, enrolment, passphrase)
-    written = atomic_write_many(state_dir, {ENROLMENT_FILE: enrolment, SHEET_FILE: sheet})
+            write_key_file(key_path, private_key, enrolment, passphrase)
+        written = atomic_write_many(state_dir, {ENROLMENT_FILE: enrolment, SHEET_FILE: sheet})
+    except BaseException:
+        conn.close()
+        _remove_partial(path, key_path)  # nothing half-made: init can simply be run again
+        raise
     conn.close()
     return InitResult(
         state_file=path,
@@ -163,6 +168,11 @@ def init(
         fingerprint=fingerprint,
         children=children,
     )
+
+
+def _remove_partial(path: Path, key_path: Path) -> None:
+    for p in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm"), key_path):
+        p.unlink(missing_ok=True)
 
 
 class Enrolled(msgspec.Struct, frozen=True, kw_only=True):

@@ -113,12 +113,13 @@ def apply_values(report: StationReport, values: Mapping[str, Any], *, where: str
     """A copy of `report` with path → value applied; InputError names the file (`where`) and the path."""
     out = copy_report(report)
     for path, value in values.items():
+        at = f"{where}:{path}" if where else path
         if value is not None and not isinstance(value, bool | int):
-            raise InputError(f"expects a number or true/false, got {value!r}", where=f"{where}:{path}")
+            raise InputError(f"expects a whole number or true/false, got {value!r}", where=at)
         try:
             set_field(out, path, value)
         except InputError as exc:
-            raise InputError(exc.message, where=f"{where}:{path}" if where else path) from None
+            raise InputError(exc.message, where=at) from None
     return out
 
 
@@ -139,6 +140,10 @@ def read_report_json(
             raise InputError(f"not a station report: {exc}", where=where) from None
     else:
         report = apply_values(blank, raw, where=where)
+    if report.model != blank.model:
+        raise InputError(
+            f"report is model {report.model}, this entry is {blank.model}", where=f"{where}:model"
+        )
     try:
         check_shape(report, ctx)
     except InputError as exc:
@@ -210,8 +215,8 @@ class EntrySession:
     """One typist's report being typed: commit values box by box, see totals and findings after each.
 
     `on_commit(path, value, report)` runs after every committed box, so the app can persist at once (a crash
-    loses at most the box being typed). `extra` adds findings that depend on the double-entry state (W.001,
-    W.002 from `shared.domain.double_entry.entry_results`).
+    loses at most the box being typed). `extra`, if given, replaces plain validation by findings that also
+    depend on the double-entry state (W.001, W.002: `shared.domain.double_entry.entry_results`).
     """
 
     def __init__(
@@ -247,7 +252,7 @@ class EntrySession:
     def apply(self, values: Mapping[str, Any]) -> None:
         for path, value in values.items():
             if value is not None and not isinstance(value, bool | int):
-                raise InputError(f"expects a number or true/false, got {value!r}", where=path)
+                raise InputError(f"expects a whole number or true/false, got {value!r}", where=path)
             self.commit(path, value)
 
     def totals(self) -> Totals:

@@ -14,6 +14,7 @@ from collections.abc import Callable
 
 import msgspec
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from shared.domain.validation import ValidationResult
@@ -41,10 +42,16 @@ class TerminalOutcome(msgspec.Struct, frozen=True, kw_only=True):
     resume_at: str | None = None
 
 
-def _show_value(field: FormField, value: object) -> str:
+def _prompt(field: FormField, value: object) -> str:
     if field.kind == "tick":
-        return "x" if value else "leeg"
-    return f"{value:,}".replace(",", ".") if isinstance(value, int) else "-"
+        return f"{field.label} — nu {'aangevinkt' if value else 'leeg'}: "
+    shown = f"{value:,}".replace(",", ".") if isinstance(value, int) else "-"
+    return f"{field.letter} {field.label} [{shown}]: " if field.letter else f"{field.label} [{shown}]: "
+
+
+def console_reader(console: Console) -> ReadLine:
+    """The `read_line` for a real terminal: the prompt printed literally (labels hold brackets)."""
+    return lambda prompt: console.input(escape(prompt))
 
 
 def _totals_line(session: EntrySession, section: FormSection) -> str | None:
@@ -86,7 +93,9 @@ def _summary(console: Console, session: EntrySession) -> None:
     table.add_column("Melding")
     for key, findings in grouped.items():
         for finding in findings:
-            table.add_row(titles[key], finding.code, describe(finding).removeprefix(finding.code).strip())
+            table.add_row(
+                escape(titles[key]), finding.code, describe(finding).removeprefix(finding.code).strip()
+            )
     console.print(table)
     console.print(
         "Controleer deze velden met het papieren proces-verbaal. Klopt alles met het papier? "
@@ -111,20 +120,21 @@ def run_terminal_form(
     while index < len(order):
         section, field = order[index]
         if section.key != shown_section:
-            console.rule(section.title)
+            console.rule(escape(section.title))
             shown_section, shown_questions = section.key, []
         if field.question is not None and field.question not in shown_questions:
-            console.print(f"[bold]{field.question}[/bold]")  # once per rubric, as on paper
+            console.print(f"[bold]{escape(field.question)}[/bold]")  # once per rubric, as on paper
             shown_questions.append(field.question)
         current = session.value(field.path)
-        letter = f"{field.letter} " if field.letter else ""
         try:
-            text = read_line(f"{letter}{field.label} [{_show_value(field, current)}]: ")
+            text = read_line(_prompt(field, current))
         except EOFError:
             text = QUIT
         command = text.strip().lower()
         if command == QUIT:
-            console.print(f"Opgeslagen. U gaat later verder bij: {letter}{field.label}")
+            console.print(
+                f"Opgeslagen. U gaat later verder bij: {field.letter} {field.label}".replace("  ", " ")
+            )
             return TerminalOutcome(finished=False, resume_at=field.path)
         if command == HELP:
             console.print(HELP_NL)
@@ -138,7 +148,7 @@ def run_terminal_form(
             else:
                 session.commit_text(field.path, text)
         except InputError as exc:
-            console.print(f"  [red]{exc.message}[/red]")
+            console.print(f"  [red]{escape(exc.message)}[/red]")
             continue
         line = _totals_line(session, section)
         if line is not None:

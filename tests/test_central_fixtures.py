@@ -13,10 +13,11 @@ import random
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import msgspec
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from shared.adapters.sheets import render_sheets
-from shared.domain.election import Election
+from shared.domain.election import Election, ElectionId
 from shared.domain.generate import GeneratedElection, generate_municipal, generate_national
 from shared.domain.keyregister import ENROLMENT_VERSION, EnrolmentRecord, Role
 from shared.domain.tally import Tally, add_tallies
@@ -96,7 +97,22 @@ def make_chain(folder: Path, *, national: bool, seed: int = 7) -> Chain:
     """A small election: national = 2 kieskringen with 2 municipalities each; else a municipal council."""
     rng = random.Random(seed)
     if national:
-        gen = generate_national(rng, districts=2, municipalities=4, stations=8, lists=5, candidates=60)
+        # Two kieskringen: a provincial election (PS2) is the smallest multi-district election the definition
+        # rules accept (the Tweede Kamer needs all 20, Kieswet E 1).
+        gen = generate_national(rng, districts=2, municipalities=4, stations=8, lists=5, candidates=150)
+        gen = msgspec.structs.replace(
+            gen,
+            election=msgspec.structs.replace(
+                gen.election,
+                id=ElectionId("PS2029_Gelderland"),
+                name="Provinciale Staten Gelderland 2029",
+                category="PS",
+                subcategory="PS2",
+                domain="Gelderland",
+                seats=45,
+                preference_threshold=25,
+            ),
+        )
     else:
         gen = generate_municipal(rng, stations=4, lists=5)
     folder.mkdir(parents=True, exist_ok=True)
@@ -173,6 +189,18 @@ def municipal_summary(chain: Chain, code: str, **kw: object) -> bytes:
         eml=municipal_510b(chain, code, total),
         **kw,  # type: ignore[arg-type]
     )
+
+
+def publish_municipality(chain: Chain, code: str, out: Path, message: bytes | None = None) -> Path:
+    """What a municipality publishes (docs/tiers.md): its 510b, its signed summary and its enrolment record."""
+    folder = out / code
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"Telling_{chain.election.id}_gemeente_{code}.eml.xml").write_bytes(
+        municipal_510b(chain, code, chain.total(code))
+    )
+    (folder / "summary.tks").write_bytes(message or municipal_summary(chain, code))
+    (folder / "key.tke").write_bytes(chain.municipalities[code].enrolment)
+    return folder
 
 
 def sheet(message: bytes, path: Path, title: str = "Samenvatting") -> Path:

@@ -206,3 +206,20 @@ def test_hash_command(capsys: pytest.CaptureFixture[str]) -> None:
     out = capsys.readouterr().out
     assert out.startswith("fae2 12ff 03ce 27d0 45e2") and "____" in out
     assert main(["eml", "hash", str(path), "--typed", "0000", "0000"]) == 3
+
+
+def test_csv_to_an_impossible_place_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    counts, lists, _ = CSV_CASES[0]
+    for target in (tmp_path / "no" / "such" / "dir.csv", tmp_path):
+        assert main(["eml", "csv", str(counts), str(lists), "-o", str(target)]) == 2
+        err = capsys.readouterr().err.strip()
+        assert str(target) in err and "\n" not in err
+
+
+def test_csv_with_swapped_arguments_says_what_is_expected(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    counts, lists, _ = CSV_CASES[0]
+    assert main(["eml", "csv", str(lists), str(counts), "-o", str(tmp_path / "x.csv")]) == 2
+    assert "message type 230b where a 510 count was expected" in capsys.readouterr().err
+    assert not (tmp_path / "x.csv").exists()

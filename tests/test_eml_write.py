@@ -4,6 +4,7 @@ every file we write validates against the official v1.2.2 XSD."""
 from __future__ import annotations
 
 from functools import cache
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -127,9 +128,11 @@ def counts(draw: st.DrawFn) -> Count510:
         explanations: tuple[tuple[str, int], ...] = ()
         if has_admissions:
             explanations = tuple(
-                (code, draw(_nat))
-                for code in EXPLANATION_CODES
-                if code in STANDARD_EXPLANATIONS or draw(st.booleans())
+                sorted(
+                    (code, draw(_nat))
+                    for code in EXPLANATION_CODES
+                    if code in STANDARD_EXPLANATIONS or draw(st.booleans())
+                )
             )
         lists = tuple(
             ListTally(lay.number, draw(_nat), tuple(draw(_nat) for _ in lay.positions)) for lay in layout
@@ -284,6 +287,8 @@ def test_write_520_refuses_inconsistent_input() -> None:
             ),
             el,
         )
+    with pytest.raises(InputError, match="at least one elected"):
+        write_520(ResultInput(**base, seats=(), elected=()), el)
     with pytest.raises(InputError, match="district 7 is not in election"):
         write_520(ResultInput(**{**base, "district_id": "7"}, seats=(), elected=()), el)
 
@@ -308,3 +313,88 @@ def test_layout_of_district() -> None:
         ),
     )
     assert layout_of(d) == (ListLayout(3, "P", (1, 3)),)
+
+
+# ------------------------------------------------------------------ golden: the bytes we publish (and hash)
+
+GOLDEN = Path(__file__).parent / "eml_golden_510b.eml.xml"
+
+
+def _golden_count() -> Count510:
+    def tally(a: int) -> Tally:
+        lists = (ListTally(1, 10 + a, (7 + a, 3)), ListTally(2, 5, (5,)))
+        e = sum(lst.votes for lst in lists)
+        return Tally(
+            eligible_voters=100,
+            poll_cards=e + 2,
+            admitted_voters=e + 2,
+            blank=1,
+            invalid=1,
+            explanations=tuple(sorted((code, 0) for code in STANDARD_EXPLANATIONS)),
+            lists=lists,
+        )
+
+    units = (
+        unit_votes("0668::SB1", "Stembureau Dorpshuis & Co (postcode: 6626 AC)", tally(0)),
+        unit_votes("0668::SB2", 'Stembureau "De Kerk"', tally(1)),
+    )
+    from shared.domain.tally import add_tallies
+
+    total = add_tallies((u.id, u.tally) for u in units)
+    return Count510(
+        message_id="510b",
+        election=ElectionIdentifier(
+            id="GR2026_WestMaasenWaal",
+            name="Gemeenteraad West Maas en Waal 2026",
+            category="GR",
+            subcategory="GR2",
+            date="2026-03-18",
+            domain_id="0668",
+            domain_name="West Maas en Waal",
+        ),
+        contest_id="geen",
+        contest_name=None,
+        authority_id="0668",
+        authority_name="West Maas en Waal",
+        created="2026-03-19T01:02:03.456",
+        lists=(ListLayout(1, "Lijst <Één>", (1, 2)), ListLayout(2, "Partij B", (1,))),
+        total=unit_votes("0668", "West Maas en Waal", total),
+        units=units,
+    )
+
+
+def test_golden_510b_bytes() -> None:
+    """The exact bytes of a small 510b: a change here changes every published hash code, so it must be
+    deliberate (regenerate: `python -c "from tests.test_eml_write import regenerate_golden as r; r()"`)."""
+    data = write_510(_golden_count())
+    assert data == GOLDEN.read_bytes()
+    assert_valid(data)
+    assert read_510(data) == _golden_count()
+
+
+def regenerate_golden() -> None:
+    GOLDEN.write_bytes(write_510(_golden_count()))
+
+
+def test_fast_and_element_paths_agree(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The XSLT fast path and the element walk must read every sample 510 identically."""
+    import shared.formats.eml.read as read_module
+
+    samples = [EML_SAMPLES / name for name in REAL_510 if (EML_SAMPLES / name).is_file()]
+    samples.append(GOLDEN)
+    fast = [read_510(p.read_bytes()) for p in samples]
+    monkeypatch.setattr(read_module, "extract_units", lambda *args: [])
+    slow = [read_510(p.read_bytes()) for p in samples]
+    assert fast == slow
+
+
+def test_writer_never_drops_admission_counts() -> None:
+    count = _golden_count()
+    lossy = count.units[0].__class__(
+        id="0668::SB1", name="x", tally=count.units[0].tally, total_counted=15, has_admissions=False
+    )
+    fields = {f: getattr(count, f) for f in count.__struct_fields__}
+    with pytest.raises(InputError, match="would be lost"):
+        write_510(Count510(**{**fields, "units": (lossy,)}))
+    with pytest.raises(InputError, match="CreationDateTime"):
+        write_510(Count510(**{**fields, "created": ""}))

@@ -74,7 +74,9 @@ def test_flipped_bit_anywhere_is_never_accepted(message: bytes, capacity: int, d
 
 @given(st.binary(min_size=1, max_size=3000), st.integers(HEADER_LEN + 40, 600), st.data())
 @settings(max_examples=100, deadline=None)
-def test_forged_chunk_with_valid_crc_fails_the_digest(message: bytes, capacity: int, data: st.DataObject) -> None:
+def test_forged_chunk_with_valid_crc_fails_the_digest(
+    message: bytes, capacity: int, data: st.DataObject
+) -> None:
     chunks = frame(message, capacity)
     index = data.draw(st.integers(0, len(chunks) - 1))
     body = bytearray(chunks[index][HEADER_LEN:])

@@ -9,6 +9,7 @@ import io
 import random
 import sys
 from functools import cache
+from pathlib import Path
 
 import cv2
 import numpy as np
@@ -45,7 +46,9 @@ def payload(size: int, seed: int = 0) -> bytes:
 
 @cache
 def sheets(size: int, dense: bool = False) -> bytes:
-    return render_sheets(payload(size), title="Testbladen", subtitle="ronde", fingerprint="ABCD 1234", dense=dense)
+    return render_sheets(
+        payload(size), title="Testbladen", subtitle="ronde", fingerprint="ABCD 1234", dense=dense
+    )
 
 
 @cache
@@ -61,12 +64,18 @@ def reassemble(images: list[Image.Image]) -> bytes:
     return r.message()
 
 
-# ------------------------------------------------------------------------------------------------ layout rules
+# --- layout rules
 
 
 def test_default_and_dense_capacity() -> None:
     default = choose_layout(100_000)
-    assert (default.version, default.ecc, default.module_mm, default.cols, default.rows) == (25, "M", 0.42, 3, 5)
+    assert (default.version, default.ecc, default.module_mm, default.cols, default.rows) == (
+        25,
+        "M",
+        0.42,
+        3,
+        5,
+    )
     assert default.bytes_per_page() >= 14_600
     dense = choose_layout(100_000, dense=True)
     assert dense.module_mm == 0.34 and dense.bytes_per_page() >= 30_000
@@ -98,7 +107,7 @@ def test_qr_symbol_round_trip_binary(data: bytes, version: int, ecc: str) -> Non
     assert [f.data for f in zxing_read(to_gray(image))] == [data]
 
 
-# ------------------------------------------------------------------------------------------------ round trips
+# --- round trips
 
 
 @pytest.mark.parametrize("size", [1, 900, 5000, 14_600])
@@ -117,7 +126,7 @@ def test_full_page_every_degradation(name: str, dpi: int) -> None:
     assert reassemble([scan]) == payload(14_600)
 
 
-def test_100_kb_over_seven_pages_shuffled_through_files(tmp_path: pytest.TempPathFactory) -> None:
+def test_100_kb_over_seven_pages_shuffled_through_files(tmp_path: Path) -> None:
     """Pages in any order, several file types, one page scanned twice: still byte-exact."""
     scans = list(pages(100_000, 200))
     assert len(scans) == 7
@@ -125,11 +134,13 @@ def test_100_kb_over_seven_pages_shuffled_through_files(tmp_path: pytest.TempPat
     damaged = [degrade.scanner_like(page, rng, 200) for page in scans]
     paths = []
     for i, image in enumerate(damaged):
-        path = tmp_path / f"scan{i}.{['png', 'jpg', 'png'][i % 3]}"  # type: ignore[operator]
+        path = tmp_path / f"scan{i}.{['png', 'jpg', 'png'][i % 3]}"
         image.save(path, quality=85) if path.suffix == ".jpg" else image.save(path)
         paths.append(path)
-    tiff = tmp_path / "two.tiff"  # type: ignore[operator]
-    first, second = (Image.fromarray(np.asarray(im)) for im in damaged[:2])  # PIL keeps JPEG options otherwise
+    tiff = tmp_path / "two.tiff"
+    first, second = (
+        Image.fromarray(np.asarray(im)) for im in damaged[:2]
+    )  # PIL keeps JPEG options otherwise
     first.save(tiff, save_all=True, append_images=[second])
     rng.shuffle(paths)
     report = scan_files([*paths, tiff])
@@ -145,11 +156,13 @@ def test_dense_30_kb_page_at_300_dpi() -> None:
     assert reassemble([scan]) == payload(32_000)
 
 
-def test_scanned_pdf_and_missing_page_is_named(tmp_path: pytest.TempPathFactory) -> None:
-    path = tmp_path / "scan.pdf"  # type: ignore[operator]
+def test_scanned_pdf_and_missing_page_is_named(tmp_path: Path) -> None:
+    path = tmp_path / "scan.pdf"
     buffer = io.BytesIO()
     images = list(pages(100_000, 200))  # 103 symbols on 7 pages; scan pages 1-3 and 5-7 only
-    images[0].save(buffer, format="PDF", save_all=True, append_images=[*images[1:3], *images[4:]], resolution=200)
+    images[0].save(
+        buffer, format="PDF", save_all=True, append_images=[*images[1:3], *images[4:]], resolution=200
+    )
     path.write_bytes(buffer.getvalue())
     assert len(load_pdf_pages(path, 200)) == 6
     report = scan_files([path], dpi=200)
@@ -158,7 +171,7 @@ def test_scanned_pdf_and_missing_page_is_named(tmp_path: pytest.TempPathFactory)
     assert any("46–60 of 103" in line for line in report.describe())
 
 
-# ------------------------------------------------------------------------------------------------ decoder passes
+# --- decoder passes
 
 
 @pytest.mark.parametrize("name", ["rotate", "perspective"])
@@ -207,8 +220,10 @@ def test_without_libzbar_the_message_says_what_is_missing(monkeypatch: pytest.Mo
 def test_photo_of_a_sheet_is_straightened() -> None:
     page = np.asarray(pages(900, 200)[0])
     h, w = page.shape
-    src = np.float32([[0, 0], [w, 0], [w, h], [0, h]])
-    dst = np.float32([[260, 180], [w + 120, 260], [w + 300, h + 330], [150, h + 250]])  # a tilted phone photo
+    src = np.array([[0, 0], [w, 0], [w, h], [0, h]], dtype=np.float32)
+    dst = np.array(
+        [[260, 180], [w + 120, 260], [w + 300, h + 330], [150, h + 250]], dtype=np.float32
+    )  # a tilted phone photo
     matrix = cv2.getPerspectiveTransform(src, dst)
     photo = cv2.warpPerspective(page, matrix, (w + 450, h + 450), borderValue=40)  # dark desk around the page
     flat = straighten_page(photo)
@@ -227,7 +242,7 @@ def test_garbage_images_give_nothing_not_crashes() -> None:
         assert decode_image(image) == []
 
 
-# ------------------------------------------------------------------------------------------------ PDF + typst
+# --- PDF + typst
 
 
 def test_sheet_markup_embeds_at_the_end_of_a_report() -> None:
@@ -265,7 +280,7 @@ def test_truncated_pdf_is_an_input_error() -> None:
         rasterize(pdf[: len(pdf) // 3], 100)
 
 
-# ------------------------------------------------------------------------------------------------ webcam loop
+# --- webcam loop
 
 
 def test_webcam_loop_reads_one_symbol_per_frame_in_any_order() -> None:

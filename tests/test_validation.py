@@ -13,6 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from shared.domain.election import Candidate, CandidateList, District, DistrictId
 from shared.domain.station_report import (
     MAX_COUNT,
     ReportModel,
@@ -24,6 +25,7 @@ from shared.domain.tally import ListTally, Tally
 from shared.domain.validation import (
     ValidationContext,
     check_shape,
+    context_for,
     copy_report,
     differing_fields,
     get_field,
@@ -584,3 +586,23 @@ def test_one_changed_box_is_the_one_differing_field(report: StationReport, data:
     path, value = data.draw(st.sampled_from(leaf_paths(report)))
     set_field(other, path, (not value) if isinstance(value, bool) else value + 1)  # type: ignore[operator]
     assert differing_fields(report, other) == [path]
+
+
+def test_context_for_a_district() -> None:
+    district = District(
+        id=DistrictId("geen"),
+        name=None,
+        lists=(
+            CandidateList(
+                number=1, name="A", candidates=tuple(Candidate(position=i, last_name="X") for i in (1, 2, 3))
+            ),
+            CandidateList(
+                number=2,
+                name="B",
+                candidates=(Candidate(position=1, last_name="Y"), Candidate(position=2, last_name="Z")),
+            ),
+        ),
+    )
+    assert context_for(district, "GR") == GR
+    ps = context_for(district, "PS", level="csb", model="cso_next", eligible_voters=7)
+    assert ps.voter_cards and ps.level == "csb" and ps.model == "cso_next" and ps.eligible_voters == 7

@@ -1,8 +1,9 @@
 """Simulated print–scan damage for QR sheets: what a printer, a scanner or a phone does to a clean page.
 
-Used by the tests and the benchmark to prove the sheets read back byte-exact, and by the demo to make realistic
-"scans" without a scanner. Strengths are given in millimetres or fractions of the page, so the same degradation
-means the same physical damage at 200 and 300 dpi. Randomness comes from the `random.Random` passed in.
+Used by the tests and the benchmark to prove the sheets read back byte-exact, and by the demo to make
+realistic "scans" without a scanner. Strengths are given in millimetres or fractions of the page, so the same
+degradation means the same physical damage at 200 and 300 dpi. Randomness comes from the `random.Random`
+passed in.
 """
 
 from __future__ import annotations
@@ -51,14 +52,13 @@ def perspective(image: Image.Image, strength: float, rng: random.Random) -> Imag
     """A photographed page: each corner moved inwards by up to `strength` of the page size."""
     array = _gray(image)
     h, w = array.shape
-    src = np.float32([[0, 0], [w, 0], [w, h], [0, h]])
+    src = np.array([[0, 0], [w, 0], [w, h], [0, h]], dtype=np.float32)
     signs = [(1, 1), (-1, 1), (-1, -1), (1, -1)]
-    dst = np.float32(
-        [
-            [x + sx * rng.uniform(0, strength) * w, y + sy * rng.uniform(0, strength) * h]
-            for (x, y), (sx, sy) in zip(src.tolist(), signs, strict=True)
-        ]
-    )
+    moved = [
+        [x + sx * rng.uniform(0, strength) * w, y + sy * rng.uniform(0, strength) * h]
+        for (x, y), (sx, sy) in zip(src.tolist(), signs, strict=True)
+    ]
+    dst = np.array(moved, dtype=np.float32)
     matrix = cv2.getPerspectiveTransform(src, dst)
     return _image(cv2.warpPerspective(array, matrix, (w, h), flags=cv2.INTER_LINEAR, borderValue=255))
 
@@ -68,7 +68,7 @@ def noise(image: Image.Image, sigma: float, rng: random.Random) -> Image.Image:
     array = _gray(image).astype(np.float32)
     grain = np.empty_like(array)
     cv2.setRNGSeed(rng.getrandbits(31))
-    cv2.randn(grain, 0.0, sigma)
+    cv2.randn(grain, np.array([0.0]), np.array([sigma]))
     return _image(cv2.add(array, grain))
 
 

@@ -1,7 +1,8 @@
-"""PDF in and out: typst to compile printed documents, pdfium to turn PDF pages (ours or a scanner's) into images.
+"""PDF in and out: typst to compile printed documents, pdfium to turn PDF pages (ours or a scanner's) into
+images.
 
-Every printed document of Telketen (reports, QR sheets, key enrolment sheets) is typst source compiled here, so
-the look is defined in text that can be reviewed, and the same PDF comes out for the same input.
+Every printed document of Telketen (reports, QR sheets, key enrolment sheets) is typst source compiled here,
+so the look is defined in text that can be reviewed, and the same PDF comes out for the same input.
 """
 
 from __future__ import annotations
@@ -29,9 +30,9 @@ def compile_typst(source: str, files: Mapping[str, bytes] | None = None) -> byte
     """Compile typst `source` to PDF bytes, with `files` (relative path -> content) next to it.
 
     The source is compiled as `main.typ` in a fresh temporary directory that is also typst's root, so `files`
-    (images, data, included .typ files) are referenced by the same relative paths they have as keys, and nothing
-    outside that directory can be read. Only typst's bundled fonts are used, so output does not depend on the
-    machine.
+    (images, data, included .typ files) are referenced by the same relative paths they have as keys, and
+    nothing outside that directory can be read. Only typst's bundled fonts are used, so output does not depend
+    on the machine.
     """
     with tempfile.TemporaryDirectory(prefix="telketen-typst-") as tmp:
         root = Path(tmp)

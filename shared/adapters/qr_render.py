@@ -87,13 +87,13 @@ def _penalty(m: np.ndarray) -> int:
 class _FastMaskQRCode(qrcode.QRCode):  # type: ignore[misc]
     """qrcode's QRCode with the mask choice done in numpy: same symbol, about five times faster.
 
-    qrcode lays out the data eight times in pure Python to score the masks; here it is laid out once with mask 0
-    (in test mode, like qrcode does) and the other seven are derived by XOR on the data modules.
+    qrcode lays out the data eight times in pure Python to score the masks; here it is laid out once with mask
+    0 (in test mode, like qrcode does) and the other seven are derived by XOR on the data modules.
     """
 
     def best_mask_pattern(self) -> int:
         self.makeImpl(True, 0)
-        base = np.array(self.modules, dtype=bool)
+        base = np.array(self.modules, dtype=np.bool_)  # type: ignore[has-type]
         n = self.modules_count
         self.modules = [[None] * n for _ in range(n)]
         self.setup_position_probe_pattern(0, 0)

@@ -3,16 +3,18 @@
 Decoding a page (ARCHITECTURE.md §2, "Decoders"):
 
 1. zxing-cpp on the whole page (fast settings; it finds most symbols of a decent scan).
-2. From the symbols found, fit a homography from the image to the sheet's grid (all our symbols of one page have
-   the same version and a 4-module gap, so the grid is regular in module units). This straightens rotated and
-   photographed pages with OpenCV.
-3. For every grid cell without a symbol (one ring beyond the found ones too), cut the cell out of the straightened
-   page and retry: zxing-cpp with two binarizers, on an Otsu-thresholded copy, then zbar in BINARY mode.
-4. If nothing at all was found: zxing-cpp with its slow settings, then on the page straightened by its outline,
-   then zbar on the whole page.
+2. From the symbols found, fit a homography from the image to the sheet's grid (all our symbols of one page
+   have the same version and a 4-module gap, so the grid is regular in module units). This straightens
+   rotated and photographed pages with OpenCV.
+3. For every grid cell without a symbol (one ring beyond the found ones too), cut the cell out of the
+   straightened page and retry: zxing-cpp with two binarizers, on an Otsu-thresholded copy, then zbar in
+   BINARY mode.
+4. If nothing at all was found: zxing-cpp with its slow settings, then on the page straightened by its
+   outline, then zbar on the whole page.
 
-zbar is loaded lazily: without libzbar0 the app still starts, and only a page that needs the second decoder says
-what is missing. zbar's default output re-encodes bytes above 0x7F as UTF-8; ZBAR_CFG_BINARY turns that off.
+zbar is loaded lazily: without libzbar0 the app still starts, and only a page that needs the second decoder
+says what is missing. zbar's default output re-encodes bytes above 0x7F as UTF-8; ZBAR_CFG_BINARY turns
+that off.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from shared.formats.framing import Reassembler, describe_missing
 GAP_MODULES = 4
 _CELL_MARGIN_MODULES = 3.5
 _MAX_RETRY_CELLS = 48
+_QR_ONLY = zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode)
 _ZBAR_CFG_BINARY = 4  # zbar.h: enum zbar_config_e { ENABLE, ADD_CHECK, EMIT_CHECK, ASCII, BINARY, ... }
 _ZBAR_QRCODE = 64
 _ZBAR_FOURCC_Y800 = 0x30303859  # 'Y800': 8-bit grey
@@ -73,7 +76,7 @@ def to_gray(image: Image.Image | np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(array)
 
 
-# ---------------------------------------------------------------------------------------------------- decoders
+# --- decoders
 
 
 def zxing_read(
@@ -82,7 +85,7 @@ def zxing_read(
     """zxing-cpp, QR only. Fast settings unless `thorough` (rotations, inversions, downscaled copies)."""
     results = zxingcpp.read_barcodes(
         gray,
-        formats=zxingcpp.BarcodeFormat.QRCode,
+        formats=_QR_ONLY,
         try_rotate=thorough,
         try_invert=thorough,
         try_downscale=thorough,
@@ -92,7 +95,8 @@ def zxing_read(
     for result in results:
         pos = result.position
         corners = np.array(
-            [[p.x, p.y] for p in (pos.top_left, pos.top_right, pos.bottom_right, pos.bottom_left)], dtype=np.float64
+            [[p.x, p.y] for p in (pos.top_left, pos.top_right, pos.bottom_right, pos.bottom_left)],
+            dtype=np.float64,
         )
         extra = result.extra if isinstance(result.extra, dict) else {}
         try:
@@ -123,14 +127,18 @@ def zbar_read(gray: np.ndarray) -> list[bytes]:
         zw.zbar_image_scanner_set_config(scanner, _ZBAR_QRCODE, _ZBAR_CFG_BINARY, 1)
         zw.zbar_image_set_format(image, _ZBAR_FOURCC_Y800)
         zw.zbar_image_set_size(image, width, height)
-        zw.zbar_image_set_data(image, ctypes.cast(pixels, ctypes.c_void_p), len(pixels), None)
+        zw.zbar_image_set_data(
+            image, ctypes.cast(ctypes.c_char_p(pixels), ctypes.c_void_p), len(pixels), None
+        )
         if zw.zbar_scan_image(scanner, image) < 0:
             return []
         out: list[bytes] = []
         symbol = zw.zbar_image_first_symbol(image)
         while symbol:
             if symbol.contents.type == _ZBAR_QRCODE:
-                out.append(ctypes.string_at(zw.zbar_symbol_get_data(symbol), zw.zbar_symbol_get_data_length(symbol)))
+                out.append(
+                    ctypes.string_at(zw.zbar_symbol_get_data(symbol), zw.zbar_symbol_get_data_length(symbol))
+                )
             symbol = zw.zbar_symbol_next(symbol)
         return out
     finally:
@@ -138,7 +146,7 @@ def zbar_read(gray: np.ndarray) -> list[bytes]:
         zw.zbar_image_scanner_destroy(scanner)
 
 
-# ---------------------------------------------------------------------------------------------------- one page
+# --- one page
 
 
 def decode_image(image: Image.Image | np.ndarray) -> list[bytes]:
@@ -206,7 +214,7 @@ def straighten_page(gray: np.ndarray) -> np.ndarray | None:
     height = int(max(np.linalg.norm(pts[3] - pts[0]), np.linalg.norm(pts[2] - pts[1])))
     if width < 50 or height < 50:
         return None
-    target = np.float32([[0, 0], [width, 0], [width, height], [0, height]])
+    target = np.array([[0, 0], [width, 0], [width, height], [0, height]], dtype=np.float32)
     matrix = cv2.getPerspectiveTransform(pts, target)
     return cv2.warpPerspective(gray, matrix, (width, height), flags=cv2.INTER_CUBIC, borderValue=255)
 
@@ -242,11 +250,17 @@ def _retry_missing_cells(gray: np.ndarray, found: list[Found], result: PageResul
     for c, r in todo[:_MAX_RETRY_CELLS]:
         x0, y0 = c * pitch - _CELL_MARGIN_MODULES, r * pitch - _CELL_MARGIN_MODULES
         span = side + 2 * _CELL_MARGIN_MODULES
-        quad = np.float64([[x0, y0], [x0 + span, y0], [x0 + span, y0 + span], [x0, y0 + span]])
+        quad = np.array(
+            [[x0, y0], [x0 + span, y0], [x0 + span, y0 + span], [x0, y0 + span]], dtype=np.float64
+        )
         image_quad = cv2.perspectiveTransform(quad.reshape(1, 4, 2), inverse).reshape(4, 2)
         slack = 2 * native
-        if (image_quad[:, 0].min() < -slack or image_quad[:, 1].min() < -slack
-                or image_quad[:, 0].max() > width + slack or image_quad[:, 1].max() > height + slack):
+        if (
+            image_quad[:, 0].min() < -slack
+            or image_quad[:, 1].min() < -slack
+            or image_quad[:, 0].max() > width + slack
+            or image_quad[:, 1].max() > height + slack
+        ):
             continue
         result.retried_cells += 1
         size = round(span * scale)
@@ -260,7 +274,7 @@ def _retry_missing_cells(gray: np.ndarray, found: list[Found], result: PageResul
 
 def _fit_grid(group: list[Found], side: int, pitch: int) -> tuple[np.ndarray | None, list[tuple[int, int]]]:
     """Homography image -> grid (module units, cell (c, r) at (c·pitch, r·pitch)) and each symbol's cell."""
-    unit = np.float64([[0, 0], [side, 0], [side, side], [0, side]])
+    unit = np.array([[0, 0], [side, 0], [side, side], [0, side]], dtype=np.float64)
     centre = np.median(np.array([s.corners.mean(axis=0) for s in group]), axis=0)
     ref = min(group, key=lambda s: float(np.linalg.norm(s.corners.mean(axis=0) - centre)))
     homography = cv2.getPerspectiveTransform(ref.corners.astype(np.float32), unit.astype(np.float32))
@@ -268,12 +282,13 @@ def _fit_grid(group: list[Found], side: int, pitch: int) -> tuple[np.ndarray | N
     for _ in range(2):
         cells = []
         for symbol in group:
-            x, y = cv2.perspectiveTransform(symbol.corners.mean(axis=0).reshape(1, 1, 2), homography).reshape(2)
+            centre_px = symbol.corners.mean(axis=0).reshape(1, 1, 2)
+            x, y = cv2.perspectiveTransform(centre_px, homography).reshape(2)
             cells.append((round((x - side / 2) / pitch), round((y - side / 2) / pitch)))
         if len(group) == 1:
             break
         src = np.concatenate([s.corners for s in group]).astype(np.float32)
-        dst = np.concatenate([unit + (c * pitch, r * pitch) for c, r in cells]).astype(np.float32)
+        dst = np.concatenate([unit + np.array([c * pitch, r * pitch]) for c, r in cells]).astype(np.float32)
         fitted, _ = cv2.findHomography(src, dst, cv2.RANSAC, 3.0)
         if fitted is None:
             break
@@ -303,7 +318,7 @@ def _decode_cell(crop: np.ndarray, result: PageResult) -> bytes | None:
     return None
 
 
-# ---------------------------------------------------------------------------------------------------- files
+# --- files
 
 
 def load_images(path: str | os.PathLike[str], *, dpi: int = 300) -> list[Image.Image]:
@@ -321,7 +336,9 @@ def load_images(path: str | os.PathLike[str], *, dpi: int = 300) -> list[Image.I
         return rasterize(data, dpi, where=where)
     try:
         with Image.open(path) as image:
-            pages = [ImageOps.exif_transpose(frame.copy()).convert("L") for frame in ImageSequence.Iterator(image)]
+            pages = [
+                ImageOps.exif_transpose(frame.copy()).convert("L") for frame in ImageSequence.Iterator(image)
+            ]
     except Image.DecompressionBombError:
         raise InputError("the image is too large to be a scan", where=where) from None
     except (OSError, ValueError, SyntaxError) as exc:
@@ -333,7 +350,7 @@ def load_images(path: str | os.PathLike[str], *, dpi: int = 300) -> list[Image.I
 
 @dataclass
 class ScanReport:
-    """Everything a scan gave: symbols per file, complete messages, what is still missing, what was refused."""
+    """Everything a scan gave: symbols per file, complete messages, what is missing, what was refused."""
 
     symbols_per_file: dict[str, int] = field(default_factory=dict)
     pages_per_file: dict[str, int] = field(default_factory=dict)

@@ -26,8 +26,10 @@ GRID_WIDTH_MM = 210.0 - 2 * PAGE_MARGIN_MM - LABEL_MM
 GRID_HEIGHT_MM = 297.0 - 2 * PAGE_MARGIN_MM - HEADER_MM
 GAP_MODULES = 4
 PRINT_DPI = 600
-DEFAULT_VERSION, DEFAULT_ECC, DEFAULT_MODULE_MM = 25, "M", 0.42
-DENSE_VERSION, DENSE_ECC, DENSE_MODULE_MM = 29, "L", 0.34
+DEFAULT_VERSION, DEFAULT_MODULE_MM = 25, 0.42
+DEFAULT_ECC: Ecc = "M"
+DENSE_VERSION, DENSE_MODULE_MM = 29, 0.34
+DENSE_ECC: Ecc = "L"
 # Module sizes tried, largest first, for messages that fit on one page: bigger modules read better.
 _MODULE_LADDER_MM = (0.75, 0.6, 0.5, DEFAULT_MODULE_MM)
 _SINGLE_SYMBOL_MM = 110.0
@@ -113,12 +115,12 @@ def sheet_markup(
     """Typst markup for the QR pages of `payload`, and the PNG files it references.
 
     Standalone: `compile_typst(markup, files)`. At the end of a report: append the markup to the report's own
-    source and merge the file maps, e.g. `compile_typst(report_src + "\\n" + markup, {**report_files, **files})`.
-    Every QR page is an explicit `#page(...)` with its own A4 size, margins, and no header or footer, so the
-    report's page settings are untouched before and after; the report's fonts and language still apply. The pages
-    carry their own "QR-blad x/y" numbering, independent of typst's page counter (a report that prints
-    "pagina x van y" with `counter(page).final()` will count the QR pages too). File names are
-    `telketen-qr/<message id>-<n>.png`, so several messages can share one document.
+    source and merge the file maps, e.g. `compile_typst(report_src + "\\n" + markup, {**report_files,
+    **files})`. Every QR page is an explicit `#page(...)` with its own A4 size, margins, and no header or
+    footer, so the report's page settings are untouched before and after; the report's fonts and language
+    still apply. The pages carry their own "QR-blad x/y" numbering, independent of typst's page counter (a
+    report that prints "pagina x van y" with `counter(page).final()` will count the QR pages too). File names
+    are `telketen-qr/<message id>-<n>.png`, so several messages can share one document.
     """
     layout = choose_layout(len(payload), dense=dense)
     chunks = frame(payload, layout.chunk_capacity)

@@ -241,7 +241,6 @@ def make_environment(tier_templates: Path | None = None) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.ChoiceLoader(loaders),
         autoescape=True,
-        undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
     )
@@ -671,38 +670,53 @@ MESSAGE_SUFFIXES = frozenset({".tks"})
 def collect_uploads(files: Sequence[tuple[str, bytes]]) -> tuple[list[tuple[str, bytes]], list[str]]:
     """(source, signed message) from uploaded scans and .tks files; plus notes on what could not be read.
 
-    Scans are decoded by `shared.adapters.qr_scan` (every page, every symbol, reassembled across files).
+    Scans are decoded page by page with `shared.adapters.qr_scan` and reassembled across all files (a sheet
+    may be scanned in parts); a file that cannot be read is named in the notes and the others still count.
     """
-    from shared.adapters.qr_scan import scan_files
+    from shared.adapters.qr_scan import ScanReport, add_payloads, decode_page, load_images
 
     found: list[tuple[str, bytes]] = []
     notes: list[str] = []
+    report = ScanReport()
+    scanned: list[str] = []
     with tempfile.TemporaryDirectory(prefix="telketen-upload-") as tmp:
-        scans: list[Path] = []
-        names: dict[str, str] = {}
         for n, (name, data) in enumerate(files, start=1):
             suffix = Path(name).suffix.lower()
             shown = Path(name).name or f"bestand {n}"
             if suffix in MESSAGE_SUFFIXES:
                 found.append((shown, data))
-            elif suffix in SCAN_SUFFIXES:
-                path = Path(tmp) / f"{n}{suffix}"
-                path.write_bytes(data)
-                names[str(path)] = shown
-                scans.append(path)
-            else:
+                continue
+            if suffix not in SCAN_SUFFIXES:
                 notes.append(f"{shown}: geen scan (PNG, JPEG, TIFF, PDF) en geen .tks-bestand")
-        if scans:
-            result = scan_files(scans)
-            messages = result.messages
-            for n, message in enumerate(messages.values(), start=1):
-                shown = ", ".join(names.values())
-                found.append((f"scan van {shown}, samenvatting {n}", bytes(message)))
-            for line in result.describe():
-                for tmp_name, shown in names.items():
-                    line = line.replace(tmp_name, shown)
-                if "complete" not in line:
-                    notes.append(line)
+                continue
+            path = Path(tmp) / f"{n}{suffix}"
+            path.write_bytes(data)
+            try:
+                pages = load_images(path)
+            except TelketenError as exc:
+                notes.append(f"{shown}: {exc.message.replace(str(path), shown)}")
+                continue
+            scanned.append(shown)
+            for number, page in enumerate(pages, start=1):
+                result = decode_page(page)
+                add_payloads(report, result.payloads, f"{shown} pagina {number}")
+                for problem in result.environment:
+                    if problem not in report.environment:
+                        report.environment.append(problem)
+    for n, message in enumerate(report.messages.values(), start=1):
+        found.append((f"scan van {', '.join(scanned)}, samenvatting {n}", bytes(message)))
+    complete = set(report.messages)
+    for msg_id, gaps in report.missing.items():
+        if msg_id not in complete:
+            total = report.reassembler.count(msg_id)
+            notes.append(
+                f"samenvatting {msg_id.hex()[:8]}: QR-code(s) {', '.join(str(i + 1) for i in gaps)} van {total} "
+                "niet gelezen; scan die opnieuw"
+            )
+    notes += [f"geweigerde QR-code: {r}" for r in report.rejected]
+    notes += [f"ontbreekt op deze computer: {p}" for p in report.environment]
+    if scanned and not report.reassembler.messages():
+        notes.append(f"{', '.join(scanned)}: geen Telketen-QR-codes gevonden")
     return found, notes
 
 
@@ -749,13 +763,13 @@ def desk_routes(backend: Callable[[], DeskBackend], roles: tuple[str, ...], *, s
         with memory.lock:
             items, notes = memory.last.get(ctx.csrf, ([], []))
         return ctx.render(
-            "desk.html", title=b.title, status=b.status(), items=items, notes=notes,
+            "desk.html", title=b.title, desk=b.status(), items=items, notes=notes,
             can_scan=ctx.user.role in scan_roles,
         )  # fmt: skip
 
     def status_page(ctx: Ctx) -> Response:
         b = backend()
-        return ctx.render("desk_status.html", title=b.title, status=b.status())
+        return ctx.render("desk_status.html", title=b.title, desk=b.status())
 
     def upload(ctx: Ctx) -> Response:
         assert ctx.form is not None
@@ -834,3 +848,134 @@ def env_password(var: str | None, default_var: str) -> str | None:
     if value is None and var:
         raise InputError(f"environment variable {var} is not set", where="--password-env")
     return value
+
+
+# ------------------------------------------------------------------------- the upper tiers' desk site
+
+OPERATOR, OBSERVER = "operator", "observer"
+DESK_ROLES = (OPERATOR, OBSERVER)
+
+
+class OfficeDesk:
+    """A `DeskBackend` over a tier's own office functions (hoofdstembureau or central, which may not import
+    each other): open the office per request, receive with the tier's `receive_message`, show its `status`."""
+
+    def __init__(
+        self,
+        title: str,
+        *,
+        open_office: Callable[[str], Any],
+        receive: Callable[[Any, str, bytes], Any],
+        status: Callable[[Any], Any],
+        list_names: Callable[[Any, str], Mapping[int, str]],
+        name_of: Callable[[Any, str], str],
+    ) -> None:
+        self.title = title
+        self._open = open_office
+        self._receive = receive
+        self._status = status
+        self._list_names = list_names
+        self._name_of = name_of
+
+    def receive(self, user: WebUser, messages: Sequence[tuple[str, bytes]]) -> list[DeskItem]:
+        office = self._open(user.name)
+        try:
+            out = []
+            for source, message in messages:
+                item = self._receive(office, source, message)
+                who = item.authority or ""
+                rows = tally_rows(item.tally, self._list_names(office, who)) if item.tally is not None else ()
+                out.append(
+                    DeskItem(
+                        source=item.source, outcome=item.outcome, text=item.text, authority=who,
+                        name=self._name_of(office, who) if who else "", rows=rows,
+                        warnings=tuple(item.warnings),
+                    )  # fmt: skip
+                )
+            return out
+        finally:
+            office.conn.close()
+
+    def status(self) -> DeskStatus:
+        office = self._open("web")
+        try:
+            st = self._status(office)
+            return DeskStatus(
+                rows=tuple(
+                    DeskRow(code=r.code, name=r.name, state=r.state, phase=r.phase, digest=r.digest,
+                            duplicates=r.duplicates, superseded=r.superseded)  # fmt: skip
+                    for r in st.rows
+                ),
+                refused=tuple(
+                    DeskRefusal(at=x.at, source=x.source, authority=x.authority, reason=x.reason)
+                    for x in st.refused
+                ),
+                finalised_phase=st.finalised_phase,
+            )
+        finally:
+            office.conn.close()
+
+
+def desk_site(title: str, state_dir: Path, backend: Callable[[], DeskBackend]) -> Site:
+    """The site of a scanning desk: operators scan, observers look; users from `web-users.json`."""
+    users = UserFile(state_dir / USERS_FILE, DESK_ROLES)
+    return Site(
+        title=title,
+        users=users.lookup,
+        secret=load_secret(state_dir),
+        routes=desk_routes(backend, DESK_ROLES, scan_roles=(OPERATOR,)),
+        home={OPERATOR: "/balie", OBSERVER: "/status"},
+        nav=(NavItem("/balie", "Scanbalie", DESK_ROLES), NavItem("/status", "Overzicht", DESK_ROLES)),
+    )
+
+
+def register_desk_commands(
+    subparsers: Any, *, default_state: Path, make_app: Callable[[Path], Starlette], what: str
+) -> None:
+    """`serve` and `web-user add|list` for a tier with a scanning desk (hoofdstembureau, central)."""
+    import argparse
+
+    def cmd_serve(args: argparse.Namespace) -> int:
+        state_dir = Path(args.state)
+        if not UserFile(state_dir / USERS_FILE, DESK_ROLES).names():
+            raise StateError(
+                f"no web users yet: add one with `telketen {what} web-user add NAME --role operator`",
+                where=str(state_dir / USERS_FILE),
+            )
+        app = make_app(state_dir)
+        print(f"Telketen {what}: http://{args.host}:{args.port}/ (Ctrl+C stops)", file=__import__("sys").stderr)
+        serve(app, args.host, args.port)
+        return 0
+
+    def cmd_user_add(args: argparse.Namespace) -> int:
+        password = env_password(args.password_env, "TELKETEN_PASSWORD")
+        if password is None:
+            import getpass
+
+            password = getpass.getpass("Password for the new web user: ")
+            if getpass.getpass("Repeat the password: ") != password:
+                raise InputError("the two passwords differ", where="password")
+        user = UserFile(Path(args.state) / USERS_FILE, DESK_ROLES).add(args.name, args.role, password)
+        print(f"web user {user.name} ({user.role}) added")
+        return 0
+
+    def cmd_user_list(args: argparse.Namespace) -> int:
+        for u in UserFile(Path(args.state) / USERS_FILE, DESK_ROLES).names():
+            print(f"{u.name}\t{u.role}")
+        return 0
+
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--state", default=str(default_state), help="state folder (default: %(default)s)")
+    s = subparsers.add_parser("serve", parents=[common], help="the scanning desk in a browser")
+    s.add_argument("--host", default="127.0.0.1", help="address to listen on (default %(default)s)")
+    s.add_argument("--port", type=int, default=8471, help="port (default %(default)s)")
+    s.set_defaults(func=cmd_serve)
+    w = subparsers.add_parser("web-user", help="users of the scanning desk").add_subparsers(dest="web_user_command")
+    w.required = True
+    s = w.add_parser("add", parents=[common], help="add a web user")
+    s.add_argument("name", metavar="NAME")
+    s.add_argument("--role", choices=DESK_ROLES, default=OPERATOR)
+    s.add_argument("--password-env", metavar="VAR", help="read the password from VAR (default TELKETEN_PASSWORD)")
+    s.set_defaults(func=cmd_user_add)
+    s = w.add_parser("list", parents=[common], help="list web users")
+    s.set_defaults(func=cmd_user_list)

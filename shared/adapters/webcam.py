@@ -61,7 +61,10 @@ def progress_line(report: ScanReport) -> str:
 def read_frames(
     frames: Iterable[np.ndarray], *, on_progress: Callable[[str], None] | None = None
 ) -> ScanReport:
-    """Feed frames until every message seen is complete (or the frames run out); report after each new symbol."""
+    """Feed frames until every message seen is complete (or the frames run out).
+
+    The progress line is reported at the start and after each new symbol.
+    """
     report = ScanReport()
     if on_progress:
         on_progress(progress_line(report))
@@ -72,6 +75,7 @@ def read_frames(
         if report.reassembler.complete:
             break
     report.symbols_per_file["webcam"] = sum(
-        report.reassembler.count(m) - len(report.reassembler.missing(m)) for m in report.reassembler.messages()
+        report.reassembler.count(m) - len(report.reassembler.missing(m))
+        for m in report.reassembler.messages()
     )
     return report

@@ -24,6 +24,7 @@ from typing import Literal
 
 import msgspec
 
+from shared.domain.election import District
 from shared.domain.station_report import MAX_COUNT, ReportModel, StationReport, YesNo
 from shared.errors import InputError
 
@@ -53,6 +54,24 @@ class ValidationContext(msgspec.Struct, frozen=True, kw_only=True):
     voter_cards: bool
     eligible_voters: int | None = None
     model: ReportModel | None = None
+
+
+def context_for(
+    district: District,
+    category: str,
+    *,
+    level: Level = "gsb",
+    model: ReportModel | None = None,
+    eligible_voters: int | None = None,
+) -> ValidationContext:
+    """The context for reports of one district of an election of `category` (EML ElectionCategory)."""
+    return ValidationContext(
+        level=level,
+        lists=tuple((lst.number, len(lst.candidates)) for lst in district.lists),
+        voter_cards=has_voter_cards(category),
+        eligible_voters=eligible_voters,
+        model=model,
+    )
 
 
 class ValidationResult(msgspec.Struct, frozen=True, kw_only=True):
@@ -184,8 +203,9 @@ def leaf_paths(report: StationReport) -> list[tuple[str, Leaf]]:
 
 def differing_fields(first: StationReport, second: StationReport) -> list[str]:
     """W.001: the paths of every field whose value differs between two entries (including missing ones)."""
-    a, b = dict(leaf_paths(first)), dict(leaf_paths(second))
-    order = [p for p, _ in leaf_paths(first)] + [p for p, _ in leaf_paths(second) if p not in a]
+    first_leaves, second_leaves = leaf_paths(first), leaf_paths(second)
+    a, b = dict(first_leaves), dict(second_leaves)
+    order = [p for p, _ in first_leaves] + [p for p, _ in second_leaves if p not in a]
     return [p for p in order if a.get(p, "absent") != b.get(p, "absent")]
 
 
@@ -327,8 +347,8 @@ def _counting_differences(report: StationReport, f: _Findings) -> None:
 def _about_report_and_checks(report: StationReport, f: _Findings) -> None:
     """F.121–F.135: DSO "about the report" and the "controles en correcties" insert (first session).
 
-    The insert records a re-examination by the GSB on its own initiative (Kieswet hoofdstuk N) and whether it led
-    to a corrigendum; a request of the central body cannot exist yet during the first session.
+    The insert records a re-examination by the GSB on its own initiative (Kieswet hoofdstuk N) and whether
+    it led to a corrigendum; a request of the central body cannot exist yet during the first session.
     """
     about, checks = report.about_report, report.checks_and_corrections
     if about is None or checks is None:

@@ -1,8 +1,8 @@
 """Cut a message into QR-sized chunks and put it back together, trusting nothing on the way.
 
 A printed message travels as several QR symbols, scanned in any order, from several images or pages, sometimes
-twice, sometimes damaged. Each chunk therefore carries a small binary header so it can be placed and checked on its
-own; QR Structured Append is not used because decoder support is patchy (ARCHITECTURE.md §2).
+twice, sometimes damaged. Each chunk therefore carries a small binary header so it can be placed and checked
+on its own; QR Structured Append is not used because decoder support is patchy (ARCHITECTURE.md §2).
 
 Chunk layout (big-endian, 19 bytes of header, then data)::
 
@@ -15,8 +15,8 @@ Chunk layout (big-endian, 19 bytes of header, then data)::
     data     …  a slice of  SHA-256(message) ‖ message
 
 The full 32-byte digest leads the chunked stream (it lands in chunk 0), so the reassembled message is checked
-against the whole SHA-256, not just the 8-byte id. CRC32 catches every single-bit and every burst error up to 32
-bits, so a flipped bit in any chunk is refused before it can be placed. Pure: no I/O.
+against the whole SHA-256, not just the 8-byte id. CRC32 catches every single-bit and every burst error up to
+32 bits, so a flipped bit in any chunk is refused before it can be placed. Pure: no I/O.
 """
 
 from __future__ import annotations
@@ -49,12 +49,16 @@ def frame(message: bytes, chunk_capacity: int) -> list[bytes]:
     """
     room = chunk_capacity - HEADER_LEN
     if room < 1:
-        raise InputError(f"chunk capacity {chunk_capacity} leaves no room for data (header is {HEADER_LEN} bytes)")
+        raise InputError(
+            f"chunk capacity {chunk_capacity} leaves no room for data (header is {HEADER_LEN} bytes)"
+        )
     digest = hashlib.sha256(message).digest()
     stream = digest + message
     count = -(-len(stream) // room)
     if count > MAX_CHUNKS:
-        raise InputError(f"message of {len(message)} bytes needs {count} chunks; at most {MAX_CHUNKS} are possible")
+        raise InputError(
+            f"message of {len(message)} bytes needs {count} chunks; at most {MAX_CHUNKS} are possible"
+        )
     base, extra = divmod(len(stream), count)
     chunks: list[bytes] = []
     pos = 0
@@ -85,7 +89,7 @@ def parse_chunk(chunk: bytes) -> Chunk:
     """Check one chunk on its own; raise InputError for foreign data, IntegrityError for a damaged chunk."""
     if len(chunk) < HEADER_LEN or chunk[:2] != MAGIC:
         raise InputError("not a Telketen chunk (no 'TK' header): a QR code that belongs to something else")
-    magic, version, msg_id, index, count, crc = _HEADER.unpack_from(chunk)
+    _, version, msg_id, index, count, crc = _HEADER.unpack_from(chunk)
     data = chunk[HEADER_LEN:]
     if zlib.crc32(chunk[: HEADER_LEN - 4] + data) != crc:
         raise IntegrityError("chunk fails its CRC32 check: the symbol was damaged or altered")
@@ -135,8 +139,9 @@ class Reassembler:
     def add(self, chunk: bytes) -> bool:
         """Add one scanned chunk; True if it was new, False for a duplicate of a chunk already held.
 
-        Raises InputError for data that is not a chunk of ours and IntegrityError for a damaged chunk or one that
-        contradicts a chunk already held for the same message (which also marks that message as unusable).
+        Raises InputError for data that is not a chunk of ours and IntegrityError for a damaged chunk or one
+        that contradicts a chunk already held for the same message (which also marks that message as
+        unusable).
         """
         parsed = parse_chunk(chunk)
         partial = self._partials.get(parsed.msg_id)
@@ -187,17 +192,27 @@ class Reassembler:
                 raise InputError("no Telketen QR symbols were found")
             if len(self._partials) > 1:
                 ids = ", ".join(m.hex() for m in self._partials)
-                raise InputError(f"the scans hold {len(self._partials)} different messages ({ids}); scan one at a time")
+                raise InputError(
+                    f"the scans hold {len(self._partials)} different messages ({ids}); scan one at a time"
+                )
             msg_id = next(iter(self._partials))
         partial = self._get(msg_id)
         if partial.conflict:
-            raise IntegrityError(f"message {msg_id.hex()} cannot be trusted: {partial.conflict}", where="framing")
+            raise IntegrityError(
+                f"message {msg_id.hex()} cannot be trusted: {partial.conflict}", where="framing"
+            )
         missing = self.missing(msg_id)
         if missing:
-            raise InputError(f"message {msg_id.hex()} is incomplete: {describe_missing(missing, partial.count)}")
+            raise InputError(
+                f"message {msg_id.hex()} is incomplete: {describe_missing(missing, partial.count)}"
+            )
         stream = b"".join(partial.parts[i] for i in range(partial.count))
         digest, body = stream[:DIGEST_LEN], stream[DIGEST_LEN:]
-        if len(digest) < DIGEST_LEN or hashlib.sha256(body).digest() != digest or digest[:MSG_ID_LEN] != msg_id:
+        if (
+            len(digest) < DIGEST_LEN
+            or hashlib.sha256(body).digest() != digest
+            or digest[:MSG_ID_LEN] != msg_id
+        ):
             raise IntegrityError(
                 f"message {msg_id.hex()} does not match its SHA-256 digest after reassembly", where="framing"
             )

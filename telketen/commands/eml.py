@@ -14,7 +14,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from shared.errors import IntegrityError, TelketenError
+from shared.errors import InputError, IntegrityError, TelketenError
 from shared.formats.eml.check import check_count, total_label
 from shared.formats.eml.csv import osv43_csv
 from shared.formats.eml.hashcode import check_typed_groups, digest, hash_code, masked_code
@@ -62,7 +62,12 @@ def register(subparsers: Any) -> None:
 def write_atomic(path: Path, data: bytes) -> None:
     """Write next to the target and rename over it, so a reader never sees half a file."""
     directory = path.parent if str(path.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=directory)
+    if path.is_dir():
+        raise InputError("is a directory, expected a file name to write", where=str(path))
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=directory)
+    except OSError as exc:
+        raise InputError(f"cannot write here: {exc.strerror or exc}", where=str(path)) from None
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)

@@ -33,4 +33,6 @@ class DemoClock:
 
 def demo_key(seed: int, authority: str) -> Ed25519PrivateKey:
     """A signing key derived from the seed and the authority: reproducible, and therefore NOT secret."""
-    return Ed25519PrivateKey.from_private_bytes(hashlib.sha256(f"telketen-demo:{seed}:{authority}".encode()).digest())
+    return Ed25519PrivateKey.from_private_bytes(
+        hashlib.sha256(f"telketen-demo:{seed}:{authority}".encode()).digest()
+    )

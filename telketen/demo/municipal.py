@@ -1,8 +1,9 @@
-"""One municipality through its own app, in-process: import with hash check, key, users, double entry, finalise.
+"""One municipality through its own app, in-process: hash-checked import, key, users, double entry, finalise.
 
-Everything goes through the municipality's service layer (`municipality.setup`, `municipality.service`), the
-same functions its command line calls, so the demo exercises the real app: the state is a real SQLite file, the
-key file is encrypted with the (demo) passphrase, the report is a real PDF with the signed QR summary.
+Everything goes through the municipality's service layer (`municipality.setup`, `municipality.service`),
+the same functions its command line calls, so the demo exercises the real app: the state is a real SQLite
+file, the key file is encrypted with the (demo) passphrase, the report is a real PDF with the signed QR
+summary.
 """
 
 from __future__ import annotations

@@ -1,9 +1,9 @@
 """Print and scan, simulated: the QR pages of a report PDF as a scanner would deliver them, then decoded.
 
 Why: between the tiers only paper travels. The demo renders the printed PDF's QR pages to images, damages
-them like an office print-and-scan (blur, skew, grey paper, uneven light, noise, JPEG — `degrade.scanner_like`,
-seeded), writes them as the scanner's JPEG files, and the next tier reads those files with the same scanner
-code its `scan` command uses (`qr_scan.scan_files`). Nothing is handed over in memory.
+them like an office print-and-scan (blur, skew, grey paper, uneven light, noise, JPEG —
+`degrade.scanner_like`, seeded), writes them as the scanner's JPEG files, and decodes those files with the
+scanner code the tiers' `scan` commands use (`qr_scan.decode_page`). Nothing is handed over in memory.
 
 The QR summary is at the end of a report, so pages are rendered from the last one backwards until the message
 is complete: a municipal report of a national election has hundreds of table pages that need no scanning.
@@ -41,7 +41,8 @@ class Scanned(msgspec.Struct, frozen=True, kw_only=True):
 def _render(document: pdfium.PdfDocument, index: int, dpi: int) -> Image.Image:
     page = document[index]
     try:
-        return page.render(scale=dpi / 72, grayscale=True).to_pil().convert("L")
+        image: Image.Image = page.render(scale=dpi / 72, grayscale=True).to_pil().convert("L")
+        return image
     finally:
         page.close()
 
@@ -72,5 +73,7 @@ def print_and_scan(pdf_path: Path, scans: Path, rng: random.Random, *, stem: str
     finally:
         document.close()
     if not report.messages:
-        raise InputError(f"no complete signed message on the QR pages of {pdf_path.name}", where=str(pdf_path))
+        raise InputError(
+            f"no complete signed message on the QR pages of {pdf_path.name}", where=str(pdf_path)
+        )
     return Scanned(files=tuple(files), messages=tuple(report.messages.values()), symbols=symbols)

@@ -1,8 +1,12 @@
-"""The whole chain for a generated election: generate → municipalities → paper → upper tiers → publish → verify.
+"""The whole chain for a generated election: generate, municipalities, paper, upper tiers, publish, verify.
 
 Why in-process: the apps' service layers are called directly (the functions behind their commands), so a
-national election of ~10,000 stations runs in minutes, not hours of process start-ups; the paper between the
-tiers is still real (PDF → degraded scanner images on disk → decoded by the scanner code).
+national election of ~10,000 stations runs without hours of process start-ups; the paper between the tiers
+is still real (PDF → degraded scanner images on disk → decoded by the scanner code).
+
+Municipalities are independent machines in reality, so the demo may run them in parallel worker processes
+(`jobs`); each worker regenerates the election from the seed instead of receiving it, and every random choice
+is derived from (seed, authority), so the published result does not depend on `jobs` or on scheduling.
 
 Deterministic for a seed: the election, the typists' slips, the scanner damage, the timestamps and the
 municipal keys all derive from it (`telketen.demo.clock`). Stages report progress through `Progress`.
@@ -13,9 +17,10 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import msgspec
 
@@ -25,8 +30,15 @@ from shared.errors import InputError
 from shared.formats.eml.definition_writer import write_110a, write_110b, write_230b
 from shared.formats.eml.read import read_110a, read_230b
 from telketen.demo.clock import DemoClock
-from telketen.demo.municipal import DefinitionFiles, MunicipalOutput, run_municipality
-from telketen.demo.tiers import CentralOutput, Delivered, run_central, run_hoofdstembureau, scan_delivery
+from telketen.demo.municipal import DefinitionFiles, run_municipality
+from telketen.demo.tiers import (
+    CentralOutput,
+    Delivered,
+    run_central,
+    run_hoofdstembureau,
+    scan_delivery,
+    tier_clock,
+)
 from telketen.demo.typists import EntryStats
 from telketen.verify.findings import Report
 from telketen.verify.run import verify_dir
@@ -34,12 +46,31 @@ from telketen.verify.run import verify_dir
 Scale = Literal["municipal", "national"]
 
 
+class ElectionSpec(msgspec.Struct, frozen=True, kw_only=True):
+    """What to generate: the scale, the seed, and optional sizes (smaller elections for tests and benches)."""
+
+    scale: Scale = "municipal"
+    seed: int = 1
+    sizes: dict[str, int] = {}
+
+
+def generate(spec: ElectionSpec) -> GeneratedElection:
+    """The election of the demo: a municipal council of ~20 stations, or a Tweede Kamer of ~10,000."""
+    rng = random.Random(spec.seed)
+    if spec.scale == "municipal":
+        return generate_municipal(
+            rng, stations=spec.sizes.get("stations", 20), lists=spec.sizes.get("lists", 8)
+        )
+    return generate_national(rng, **spec.sizes)
+
+
 class Stage(msgspec.Struct, kw_only=True):
-    """One stage of the chain: what it did and how long it took."""
+    """A stage of the chain: what it did, how long it took (wall clock; `cpu`: summed over workers)."""
 
     name: str
     items: int = 0
     seconds: float = 0.0
+    cpu: bool = False
 
 
 class DemoResult(msgspec.Struct, kw_only=True):
@@ -74,18 +105,10 @@ class Progress:
         """One step of the stage is done."""
 
 
-def generate(scale: Scale, seed: int) -> GeneratedElection:
-    """The election of the demo: a municipal council of ~20 stations, or a Tweede Kamer of ~10,000."""
-    rng = random.Random(seed)
-    if scale == "municipal":
-        return generate_municipal(rng)
-    return generate_national(rng)
-
-
 def write_definition(g: GeneratedElection, folder: Path, clock: DemoClock) -> DefinitionFiles:
-    """The files the Kiesraad (or the municipality, for its 110b) publishes before election day."""
+    """The files the Kiesraad (and each municipality, its 110b) publishes before election day."""
     el = g.election
-    created = clock.stamp().replace("T", "T") + ".000"
+    created = clock.stamp() + ".000"
     name_110a, name_230b = f"Verkiezingsdefinitie_{el.id}.eml.xml", f"Kandidatenlijsten_{el.id}.eml.xml"
     data_110a, data_230b = write_110a(el, created=created), write_230b(el, created=created)
     files = {name_110a: data_110a, name_230b: data_230b}
@@ -107,8 +130,85 @@ def write_definition(g: GeneratedElection, folder: Path, clock: DemoClock) -> De
     )
 
 
+# ------------------------------------------------------------------------------------------- municipalities
+
+
+class MunicipalJob(msgspec.Struct, frozen=True, kw_only=True):
+    """A municipality's outcome as a worker returns it: its delivery to the next tier and its statistics."""
+
+    district_id: str
+    delivery: Delivered
+    stats: EntryStats
+    timings: dict[str, float]
+
+
+_WORKER: dict[str, Any] = {}
+
+
+def _init_worker(spec: ElectionSpec, definition: DefinitionFiles, out: Path) -> None:
+    """A worker process regenerates the election from the seed (cheaper and smaller than sending it)."""
+    _WORKER.update(g=generate(spec), spec=spec, definition=definition, out=out)
+
+
+def _municipality_job(code: str) -> MunicipalJob:
+    g: GeneratedElection = _WORKER["g"]
+    spec: ElectionSpec = _WORKER["spec"]
+    out: Path = _WORKER["out"]
+    stats = EntryStats()
+    timings: dict[str, float] = {}
+    o = run_municipality(
+        g,
+        code,
+        _WORKER["definition"],
+        out / "work" / "municipalities",
+        out / "published",
+        seed=spec.seed,
+        stats=stats,
+        timings=timings,
+    )
+    started = time.perf_counter()
+    rng = random.Random(f"{spec.seed}:scan:{code}")
+    delivery = scan_delivery(o.code, o.fingerprint, o.report_pdf, o.enrolment_sheet, out / "scans", rng)
+    timings["print & scan"] = time.perf_counter() - started
+    return MunicipalJob(district_id=o.district_id, delivery=delivery, stats=stats, timings=timings)
+
+
+def run_municipalities(
+    spec: ElectionSpec,
+    g: GeneratedElection,
+    definition: DefinitionFiles,
+    out: Path,
+    *,
+    jobs: int,
+    progress: Progress,
+) -> list[MunicipalJob]:
+    """Every municipality, in election order, on `jobs` worker processes (1: in this process)."""
+    codes = [m.code for m in g.election.municipalities]
+    progress.start("municipalities", len(codes))
+    results: list[MunicipalJob] = []
+    if jobs <= 1:
+        _WORKER.update(g=g, spec=spec, definition=definition, out=out)
+        try:
+            for code in codes:
+                results.append(_municipality_job(code))
+                progress.advance("municipalities")
+        finally:
+            _WORKER.clear()
+        return results
+    with ProcessPoolExecutor(
+        max_workers=jobs, initializer=_init_worker, initargs=(spec, definition, out)
+    ) as pool:
+        for job in pool.map(_municipality_job, codes):
+            results.append(job)
+            progress.advance("municipalities")
+    return results
+
+
+# ------------------------------------------------------------------------------------------------- the chain
+
+
 @contextmanager
-def _stage(stages: list[Stage], name: str) -> Iterator[Stage]:
+def _stage(stages: list[Stage], name: str, on_stage: Callable[[Stage], None] | None) -> Iterator[Stage]:
     stage = Stage(name=name)
     started = time.perf_counter()
     try:
@@ -116,98 +216,93 @@ def _stage(stages: list[Stage], name: str) -> Iterator[Stage]:
     finally:
         stage.seconds += time.perf_counter() - started
         stages.append(stage)
+        if on_stage is not None:
+            on_stage(stage)
 
 
 def run_demo(
     out: Path,
     *,
-    scale: Scale = "municipal",
-    seed: int = 1,
+    spec: ElectionSpec | None = None,
+    jobs: int = 1,
     progress: Progress | None = None,
     on_stage: Callable[[Stage], None] | None = None,
 ) -> DemoResult:
     """Run the whole chain into `out` (which must be empty or absent) and verify what was published."""
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
-        raise InputError("choose an empty or new folder: the demo does not mix with earlier files", where=str(out))
+        raise InputError(
+            "choose an empty or new folder: the demo does not mix with earlier files", where=str(out)
+        )
+    spec = spec or ElectionSpec()
     progress = progress or Progress()
     stages: list[Stage] = []
     work, published, scans = out / "work", out / "published", out / "scans"
+    seed = spec.seed
 
-    def done(stage: Stage) -> None:
-        if on_stage is not None:
-            on_stage(stage)
-
-    with _stage(stages, "generate") as st:
-        g = generate(scale, seed)
+    with _stage(stages, "generate", on_stage) as st:
+        g = generate(spec)
         el = g.election
         st.items = len(g.tallies)
-    done(st)
-    clock = DemoClock(el.date, hour=8)
-    with _stage(stages, "definition") as st:
-        definition = write_definition(g, out / "definition", clock)
+    with _stage(stages, "definition (110a, 230b, 110b)", on_stage) as st:
+        definition = write_definition(g, out / "definition", DemoClock(el.date, hour=8))
         st.items = 2 + len(el.municipalities)
-    done(st)
+    with _stage(stages, f"municipalities ({jobs} worker{'s' if jobs > 1 else ''})", on_stage) as st:
+        municipal = run_municipalities(spec, g, definition, out, jobs=jobs, progress=progress)
+        st.items = len(municipal)
     stats = EntryStats()
-    timings: dict[str, float] = {}
-    outputs: list[MunicipalOutput] = []
-    started = time.perf_counter()
-    progress.start("municipalities", len(el.municipalities))
-    for m in el.municipalities:
-        outputs.append(
-            run_municipality(g, m.code, definition, work / "municipalities", published, seed=seed, stats=stats,
-                             timings=timings)
-        )  # fmt: skip
-        progress.advance("municipalities")
-    elapsed = time.perf_counter() - started
-    for name in ("setup", "enter", "finalise"):
-        share = timings.get(name, 0.0)
-        stage = Stage(name=f"municipality {name}", items=stats.stations if name == "enter" else len(outputs))
-        stage.seconds = share if sum(timings.values()) else elapsed
+    for job in municipal:
+        for field in stats.__struct_fields__:
+            setattr(stats, field, getattr(stats, field) + getattr(job.stats, field))
+    for name, items in (
+        ("setup", len(municipal)),
+        ("enter", stats.stations),
+        ("finalise", len(municipal)),
+        (
+            "print & scan",
+            sum(len(j.delivery.report.files) + len(j.delivery.enrolment.files) for j in municipal),
+        ),
+    ):
+        stage = Stage(name=f"  {name}", items=items, cpu=True)
+        stage.seconds = sum(j.timings.get(name, 0.0) for j in municipal)
         stages.append(stage)
-        done(stage)
-    rng = random.Random(f"{seed}:scanner")
-    with _stage(stages, "print & scan (municipal)") as st:
-        progress.start("scan municipal reports", len(outputs))
-        deliveries: list[tuple[str, Delivered]] = []
-        for o in outputs:
-            d = scan_delivery(o.code, o.fingerprint, o.report_pdf, o.enrolment_sheet, scans, rng)
-            deliveries.append((o.district_id, d))
-            progress.advance("scan municipal reports")
-        st.items = sum(len(d.report.files) + len(d.enrolment.files) for _, d in deliveries)
-    done(st)
-    national = len(el.districts) > 1
-    upper: list[Delivered] = [d for _, d in deliveries]
-    if national:
-        with _stage(stages, "hoofdstembureaus") as st:
-            progress.start("hoofdstembureaus", len(el.districts))
-            tier_outputs = []
-            for district in el.districts:
-                mine = [d for did, d in deliveries if did == district.id]
-                tier_outputs.append(run_hoofdstembureau(district.id, definition, mine, work, published))
-                progress.advance("hoofdstembureaus")
-            st.items = len(tier_outputs)
-        done(st)
-        with _stage(stages, "print & scan (districts)") as st:
-            upper = [
-                scan_delivery(t.authority, t.fingerprint, t.report_pdf, t.enrolment_sheet, scans, rng)
-                for t in tier_outputs
-            ]
-            st.items = sum(len(d.report.files) + len(d.enrolment.files) for d in upper)
-        done(st)
-    with _stage(stages, "central: seats & publish") as st:
-        central = run_central(definition, upper, work, published, random.Random(f"{seed}:lots"))
-        st.items = central.elected
-    done(st)
-    with _stage(stages, "verify") as st:
+        if on_stage is not None:
+            on_stage(stage)
+    upper: list[Delivered] = [j.delivery for j in municipal]
+    with tier_clock(DemoClock(el.date, hour=23)):
+        if len(el.districts) > 1:
+            with _stage(stages, "hoofdstembureaus", on_stage) as st:
+                progress.start("hoofdstembureaus", len(el.districts))
+                tier_outputs = []
+                for district in el.districts:
+                    mine = [j.delivery for j in municipal if j.district_id == district.id]
+                    tier_outputs.append(run_hoofdstembureau(district.id, definition, mine, work, published))
+                    progress.advance("hoofdstembureaus")
+                st.items = len(tier_outputs)
+            with _stage(stages, "print & scan (districts)", on_stage) as st:
+                upper = [
+                    scan_delivery(
+                        t.authority,
+                        t.fingerprint,
+                        t.report_pdf,
+                        t.enrolment_sheet,
+                        scans,
+                        random.Random(f"{seed}:scan:{t.authority}"),
+                    )
+                    for t in tier_outputs
+                ]
+                st.items = sum(len(d.report.files) + len(d.enrolment.files) for d in upper)
+        with _stage(stages, "central: seats, 510d/520, site", on_stage) as st:
+            central = run_central(definition, upper, work, published, random.Random(f"{seed}:lots"))
+            st.items = central.elected
+    with _stage(stages, "verify", on_stage) as st:
         report = verify_dir(published)
         st.items = sum(report.checked.values())
-    done(st)
     return DemoResult(
         out=out,
         published=published,
         election_id=el.id,
         election_name=el.name,
-        scale=scale,
+        scale=spec.scale,
         seed=seed,
         municipalities=len(el.municipalities),
         stations=len(g.tallies),

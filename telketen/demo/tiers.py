@@ -1,15 +1,18 @@
 """The tiers above the municipality, in-process: hoofdstembureau per district and the central office.
 
-Each runs its own app through its service functions (the ones its command line calls): import the definition
-with the typed hash check, make its key and enrolment sheet, enrol the keys of the tier below by *scanning their
-enrolment sheets* and confirming the fingerprints from the (simulated) signed letters, scan the summaries from
-the (simulated) scans of the printed reports, finalise, and publish into the shared `published/` folder.
+Each runs its own app through its service functions (the ones its command line calls): import the
+definition with the typed hash check, make its key and enrolment sheet, enrol the keys of the tier below by
+*scanning their enrolment sheets* and confirming the fingerprints from the (simulated) signed letters, scan
+the summaries from the (simulated) scans of the printed reports, finalise, and publish into the shared
+`published/` folder.
 """
 
 from __future__ import annotations
 
+import importlib
 import random
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 import msgspec
@@ -27,11 +30,38 @@ from hoofdstembureau.office import open_office as open_hsb
 from shared.domain.apportionment import LotRequest
 from shared.domain.keyregister import EnrolmentRecord
 from shared.errors import IntegrityError
-from telketen.demo.clock import DEMO_PASSPHRASE
+from telketen.demo.clock import DEMO_PASSPHRASE, DemoClock
 from telketen.demo.municipal import DefinitionFiles, typed_groups
 from telketen.demo.paper import Scanned, print_and_scan
 
 DEMO_USER = "demo-operator"
+
+#: The tier modules that read the clock through their office's `now()`.
+TIER_CLOCK_MODULES = tuple(
+    f"{tier}.{module}"
+    for tier in ("hoofdstembureau", "central")
+    for module in ("office", "setup", "receive", "finalise", "publish")
+)
+
+
+@contextmanager
+def tier_clock(clock: DemoClock) -> Iterator[None]:
+    """Run the upper tiers on the demo clock, so their files carry the seed's time, not the machine's.
+
+    The hoofdstembureau and central apps take the time from `now()` in their own modules instead of as an
+    argument (unlike the municipality's service layer); until they do, the demo points those functions at its
+    clock for the duration of the run and always puts the originals back.
+    """
+    saved = []
+    for name in TIER_CLOCK_MODULES:
+        module = importlib.import_module(name)
+        saved.append((module, getattr(module, "now")))  # noqa: B009 - checked at run time, not by mypy
+        setattr(module, "now", clock.tick)  # noqa: B010
+    try:
+        yield
+    finally:
+        for module, original in saved:
+            setattr(module, "now", original)  # noqa: B010
 
 
 class Delivered(msgspec.Struct, frozen=True, kw_only=True):
@@ -79,9 +109,13 @@ def _messages(deliveries: Sequence[Delivered], kind: str) -> list[tuple[str, byt
 
 
 def run_hoofdstembureau(
-    district_id: str, definition: DefinitionFiles, deliveries: Sequence[Delivered], work: Path, published: Path
+    district_id: str,
+    definition: DefinitionFiles,
+    deliveries: Sequence[Delivered],
+    work: Path,
+    published: Path,
 ) -> TierOutput:
-    """One district's hoofdstembureau: enrol and scan its municipalities, finalise O 3 and the 510c, publish."""
+    """One district's hoofdstembureau: enrol and scan its municipalities, finalise O 3 and 510c, publish."""
     state = work / f"HSB{district_id}"
     init = hsb_setup.init(
         state,
@@ -141,7 +175,7 @@ def run_central(
     published: Path,
     rng: random.Random,
 ) -> CentralOutput:
-    """The central office: enrol and scan the tier below, compute seats and candidates, publish with the site."""
+    """The central office: enrol and scan the tier below, seats and candidates, publish with the site."""
     state = work / "CSB"
     central_setup.init(
         state,
@@ -156,7 +190,7 @@ def run_central(
     office = open_central(state, DEMO_USER)
 
     def draw_lot(request: LotRequest) -> int:
-        """A lot is drawn physically in public (Kieswet P 7 lid 4); the demo's stand-in draws from the seed."""
+        """A lot is drawn physically in public (Kieswet P 7 lid 4); the demo's stand-in uses the seed."""
         return rng.choice(request.options)
 
     try:
@@ -167,7 +201,9 @@ def run_central(
             ask=None,
             show=_quiet,
         )
-        items = [central_receive.receive_message(office, src, m) for src, m in _messages(deliveries, "report")]
+        items = [
+            central_receive.receive_message(office, src, m) for src, m in _messages(deliveries, "report")
+        ]
         refused = [i for i in items if i.refused]
         if refused:
             raise IntegrityError(f"the central office refused a scanned summary: {refused[0].text}")
@@ -176,4 +212,6 @@ def run_central(
     finally:
         office.conn.close()
     elected = sum(len(v) for v in (outcome.result.elected or {}).values())
-    return CentralOutput(seats=dict(outcome.result.seats), elected=elected, lots=outcome.lots, accepted=len(items))
+    return CentralOutput(
+        seats=dict(outcome.result.seats), elected=elected, lots=outcome.lots, accepted=len(items)
+    )

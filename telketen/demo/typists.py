@@ -55,7 +55,9 @@ def inconsistent_slip(report: StationReport, rng: random.Random) -> StationRepor
 def consistent_slip(report: StationReport, rng: random.Random) -> StationReport | None:
     """Two candidates' votes of one list swapped: every sum still holds, only double entry sees it."""
     options = [
-        i for i, lst in enumerate(report.lists) if len(set(lst.candidate_votes)) > 1 and len(lst.candidate_votes) > 1
+        i
+        for i, lst in enumerate(report.lists)
+        if len(set(lst.candidate_votes)) > 1 and len(lst.candidate_votes) > 1
     ]
     if not options:
         return None
@@ -79,7 +81,7 @@ def enter_station(
     at: Callable[[], str],
     stats: EntryStats,
 ) -> None:
-    """Type one station twice (with the seeded slips) and resolve whatever the checks catch, until definitive."""
+    """Type one station twice (with the seeded slips), resolve whatever the checks catch, until definitive."""
     first, second = typists
     stats.stations += 1
 
@@ -87,7 +89,7 @@ def enter_station(
         svc.claim(user, station_id, at=at())
         svc.save(user, station_id, report, progress=100, at=at())
         stats.entries += 1
-        # The typist compared the screen with the paper: warnings (and, if the paper says so, errors) accepted.
+        # The typist compared the screen with the paper: warnings (and errors the paper has) are accepted.
         return svc.finalise_entry(user, station_id, accept_warnings=True, accept_errors=True, at=at()).state
 
     slip = inconsistent_slip(paper, rng) if rng.random() < SLIP_RATE else None
@@ -103,7 +105,9 @@ def enter_station(
         stats.caught_by_double_entry += 1
         entry = svc.entry(station_id)
         first_right = entry.first is not None and entry.first.report == paper
-        svc.resolve(coordinator, station_id, "return-to-second" if first_right else "return-to-first", at=at())
+        svc.resolve(
+            coordinator, station_id, "return-to-second" if first_right else "return-to-first", at=at()
+        )
         stats.resolutions += 1
         state = type_entry(second if first_right else first, paper)
     if state != "definitive":

@@ -85,6 +85,6 @@ def verify_dir(directory: Path, *, lots: Sequence[int] = ()) -> Report:
         check_layout(f, c, election, report)
         check_file_sums(f, c, report)
     check_chain(election, counts, report)
-    check_tree(election, summaries, counts, report)
+    check_tree(election, summaries, published, report)
     check_result(election, counts, results, summaries, report, lots)
     return report

@@ -20,14 +20,31 @@ from shared.domain.election import Election
 from shared.domain.keyregister import EnrolmentRecord, readable_fingerprint
 from shared.domain.tally import compare_tallies
 from shared.errors import TelketenError
-from shared.formats.eml.model import Count510
+from shared.formats.eml.model import Count510, Result520
 from shared.formats.signing import message_digest, open_enrolment, split_signed, verify_parts
 from shared.formats.summary import Summary, decode_summary, tally_from_counts
 from telketen.verify.collect import Blob, Eml, Published
 from telketen.verify.findings import KeyInfo, Report
 
-#: The EML message a summary of each role vouches for (the file in the same folder).
+#: The count a summary of each role carries the totals of (the file in the same folder).
 EML_OF_ROLE = {"municipality": "510b", "hoofdstembureau": "510c", "central": "510d"}
+
+
+def _beside(published: Published, folder: str, role: str) -> tuple[tuple[Eml, Count510] | None, list[Eml]]:
+    """The count in a summary's folder, and the files its `eml_sha256` may name: the count, or for the
+    central office also the 520 (the result is the root of the tree)."""
+    kind = EML_OF_ROLE.get(role, "")
+    counted: tuple[Eml, Count510] | None = None
+    hashed: list[Eml] = []
+    for f in published.emls:
+        if f.folder != folder:
+            continue
+        if isinstance(f.message, Count510) and f.message.message_id == kind:
+            counted = (f, f.message)
+            hashed.append(f)
+        elif role == "central" and isinstance(f.message, Result520):
+            hashed.append(f)
+    return counted, hashed
 
 
 class VerifiedSummary(msgspec.Struct, frozen=True, kw_only=True):
@@ -104,11 +121,13 @@ def verify_signatures(
                 exc.message,
             )
             continue
+        # As the receiving tiers apply it (keyregister.check_acceptance): a key enrolled without a district
+        # (the central office) may speak for any contest; otherwise everything must match the enrolment.
         for field, claimed, enrolled in (
             ("role", str(summary.role), str(record.role)),
             ("authority", summary.authority_id, record.authority_id),
             ("election", summary.election_id, record.election_id),
-            ("district", summary.district_id, record.district_id),
+            ("district", summary.district_id, record.district_id or summary.district_id),
         ):
             if claimed != enrolled:
                 report.add(
@@ -131,7 +150,7 @@ def verify_signatures(
 
 
 def check_tree(
-    election: Election, summaries: list[VerifiedSummary], counts: list[tuple[Eml, Count510]], report: Report
+    election: Election, summaries: list[VerifiedSummary], published: Published, report: Report
 ) -> None:
     """Tie each summary to its EML file and its children, and every body of the election to a summary."""
     by_digest = {v.digest: v for v in summaries}
@@ -140,32 +159,23 @@ def check_tree(
         other = by_authority.get(v.summary.authority_id)
         if other is None or v.summary.phase > other.summary.phase:
             by_authority[v.summary.authority_id] = v
-    folder_files: dict[tuple[str, str], tuple[Eml, Count510]] = {
-        (f.folder, c.message_id): (f, c) for f, c in counts
-    }
     for v in summaries:
         s = v.summary
-        kind = EML_OF_ROLE.get(str(s.role), "")
-        found = folder_files.get((v.folder, kind))
+        counted, hashed = _beside(published, v.folder, str(s.role))
         report.count("hash")
-        if found is None:
-            report.add(
-                "hash",
-                v.file,
-                s.authority_id,
-                f"{kind} beside the summary",
-                "published in the same folder",
-                "missing",
-            )
+        if counted is None:
+            kind = EML_OF_ROLE.get(str(s.role), "EML")
+            report.add("hash", v.file, s.authority_id, f"{kind} beside the summary", "published", "missing")
         else:
-            f, c = found
-            if s.eml_sha256 != f.sha256:
+            f, c = counted
+            if not any(s.eml_sha256 == h.sha256 for h in hashed):
+                names = " or ".join(h.file for h in hashed)
                 report.add(
                     "hash",
                     v.file,
                     s.authority_id,
-                    f"eml_sha256 (SHA-256 of {f.file})",
-                    f.sha256.hex(),
+                    f"eml_sha256 (SHA-256 of {names})",
+                    " or ".join(h.sha256.hex() for h in hashed),
                     s.eml_sha256.hex(),
                 )
             if c.authority_id != s.authority_id:

@@ -55,11 +55,5 @@
   }
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("form[data-entry]").forEach(setup);
-    var cam = document.querySelector("[data-camera]");
-    if (cam) {
-      var s = document.createElement("script");
-      s.src = "/static/camera.js";
-      document.body.appendChild(s);
-    }
   });
 })();

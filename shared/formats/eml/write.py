@@ -140,8 +140,11 @@ def _votes_body(
         for code in EXPLANATION_CODES:
             if code in explanations or code in STANDARD_EXPLANATIONS:
                 yield f'<UncountedVotes ReasonCode="{code}">{explanations.get(code, 0)}</UncountedVotes>'
-    elif t.explanations:
-        raise InputError("explanations without admitted-voter counts cannot be written", where=where)
+    elif t.explanations or any(getattr(t, field) for _, field in ADMISSION_CODES):
+        raise InputError(
+            "has admission counts (A-D, I, J, explanations) but has_admissions is False: they would be lost",
+            where=where,
+        )
 
 
 def _check_against_district(count: Count510, district: District) -> None:
@@ -158,6 +161,8 @@ def write_510(count: Count510, election: Election | None = None) -> bytes:
     """The EML 510 bytes of a count; with an election, its lists must match the count's district exactly."""
     if count.message_id not in _COUNT_IDS:
         raise InputError(f"message id {count.message_id!r} is not a 510 type ({', '.join(_COUNT_IDS)})")
+    if not count.created:
+        raise InputError("the creation time (kr:CreationDateTime) is required", where=count.message_id)
     names = [esc(lay.name) for lay in count.lists]
     if election is not None:
         try:
@@ -227,6 +232,10 @@ def write_520(result: ResultInput, election: Election, identifier: ElectionIdent
     seats = dict(result.seats)
     if len(seats) != len(result.seats):
         raise InputError("a list occurs twice in the seats")
+    if not result.elected:
+        raise InputError("a 520 lists at least one elected candidate")
+    if not result.created:
+        raise InputError("the creation time (kr:CreationDateTime) is required", where="520")
     per_list: dict[int, list[tuple[Candidate, int | None]]] = {}
     seen: set[tuple[int, int]] = set()
     for el in result.elected:

@@ -1,0 +1,352 @@
+"""The central polling office end to end, for both shapes of the chain.
+
+- Municipal council (GR): the central office scans the municipality's sheet directly, records a deceased
+  candidate, computes seats and candidates, writes 510d, 520, P 22-2 and the results site.
+- Several districts (PS2 here; the Tweede Kamer has the same shape with 20): two hoofdstembureaus run by the
+  hoofdstembureau app scan the municipalities and print O 3 with its QR pages; the central office scans those
+  O 3 PDFs, writes P 22-1, and `telketen verify` checks the whole published folder.
+- Lots: the app never draws; without an outcome it stops and says which lot, `--lot N` completes it, and the
+  lots are in the audit log.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import re
+import sqlite3
+from pathlib import Path
+
+import msgspec
+import pypdfium2 as pdfium
+import pytest
+from conftest import needs_shared
+from test_central_fixtures import (
+    PASSPHRASE,
+    Chain,
+    make_chain,
+    municipal_summary,
+    publish_municipality,
+    sheet,
+    typed_groups,
+)
+
+from central.finalise import result_view
+from central.site import hemicycle
+from shared.domain.election import District
+from shared.domain.keyregister import readable_fingerprint
+from shared.domain.tally import ListTally, Tally
+from shared.errors import StateError
+from shared.formats.eml.read import read_510, read_520
+from shared.formats.signing import open_enrolment
+from telketen.cli import main
+
+
+@pytest.fixture(autouse=True)
+def _passphrase(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TELKETEN_PASSPHRASE", PASSPHRASE)
+
+
+def fingerprint(enrolment: bytes) -> str:
+    return readable_fingerprint(open_enrolment(enrolment).key_id)
+
+
+def hashes(chain: Chain) -> list[str]:
+    return [
+        "--hash-110a",
+        typed_groups(chain.a110.read_bytes()),
+        "--hash-230b",
+        typed_groups(chain.b230.read_bytes()),
+    ]
+
+
+def central_init(chain: Chain, state: Path) -> int:
+    return main(
+        ["central", "init", "--state", str(state), "--definition", str(chain.a110),
+         "--candidates", str(chain.b230), "--place", "Den Haag", *hashes(chain)]
+    )  # fmt: skip
+
+
+def pdf_text(path: Path) -> str:
+    doc = pdfium.PdfDocument(path.read_bytes())
+    return "\n".join(doc[i].get_textpage().get_text_range() for i in range(len(doc)))
+
+
+def audit_actions(state: Path) -> list[tuple[str, str]]:
+    with sqlite3.connect(next(state.glob("*.csb.sqlite"))) as conn:
+        return [(r[0], r[1]) for r in conn.execute("SELECT action, payload FROM audit_log ORDER BY seq")]
+
+
+# ------------------------------------------------------------------------------------------ municipal council
+
+
+@pytest.fixture(scope="module")
+def council(tmp_path_factory: pytest.TempPathFactory) -> tuple[Chain, Path, Path]:
+    mp = pytest.MonkeyPatch()
+    mp.setenv("TELKETEN_PASSPHRASE", PASSPHRASE)
+    base = tmp_path_factory.mktemp("gr")
+    chain = make_chain(base / "in", national=False)
+    state, published = base / "csb", base / "published"
+    (code,) = chain.codes()
+    assert central_init(chain, state) == 0
+    tke = base / "m.tke"
+    tke.write_bytes(chain.municipalities[code].enrolment)
+    fp = fingerprint(chain.municipalities[code].enrolment)
+    assert main(["central", "enrol", "--state", str(state), str(tke), "--expect-fingerprint", fp]) == 0
+    message = municipal_summary(chain, code)
+    publish_municipality(chain, code, published, message)
+    assert main(["central", "scan", "--state", str(state), str(sheet(message, base / "gsb.pdf"))]) == 0
+    assert main(["central", "finalise", "--state", str(state)]) == 0
+    assert main(["central", "publish", "--state", str(state), "--out", str(published)]) == 0
+    mp.undo()
+    return chain, state, published
+
+
+def enrolled_council(tmp_path: Path, seed: int = 7) -> tuple[Chain, Path, str]:
+    chain = make_chain(tmp_path / "in", national=False, seed=seed)
+    (code,) = chain.codes()
+    state = tmp_path / "csb"
+    assert central_init(chain, state) == 0
+    tke = tmp_path / "m.tke"
+    tke.write_bytes(chain.municipalities[code].enrolment)
+    fp = fingerprint(chain.municipalities[code].enrolment)
+    assert main(["central", "enrol", "--state", str(state), str(tke), "--expect-fingerprint", fp]) == 0
+    return chain, state, code
+
+
+def test_council_result_files(council: tuple[Chain, Path, Path]) -> None:
+    chain, _, published = council
+    csb = published / "CSB"
+    names = sorted(p.name for p in csb.iterdir())
+    assert "summary.tks" in names and "key.tke" in names
+    (r520,) = csb.glob("Resultaat_*.eml.xml")
+    (t510,) = csb.glob("Totaaltelling_*.eml.xml")
+    result = read_520(r520.read_bytes())
+    assert sum(result.seats().values()) == chain.election.seats
+    count = read_510(t510.read_bytes())
+    assert count.message_id == "510d"
+    assert count.total.tally.votes_on_lists == chain.total(chain.codes()[0]).votes_on_lists
+
+
+@needs_shared
+def test_council_510d_and_520_validate(council: tuple[Chain, Path, Path]) -> None:
+    from shared.formats.eml.schema import validate
+
+    _, _, published = council
+    for path in (published / "CSB").glob("*.eml.xml"):
+        assert validate(path.read_bytes()) == [], path.name
+
+
+def test_p22_2_pdf_says_what_it_must(council: tuple[Chain, Path, Path]) -> None:
+    _, _, published = council
+    (pdf,) = (published / "CSB").glob("Model_P22-2_*.pdf")
+    text = pdf_text(pdf)
+    for needle in (
+        "Centraal Stembureau",
+        "Verslag, uitslag en zetelverdeling – Model P 22-2",
+        "2.5 Kiesdeler",
+        "2.7 Restzetels",
+        "Gekozen kandidaten in alfabetische volgorde",
+        "Deel 3 - Ondertekening",
+        "Bijlage 1",
+    ):
+        assert needle in text, needle
+    (r520,) = (published / "CSB").glob("Resultaat_*.eml.xml")
+    digest = hashlib.sha256(r520.read_bytes()).hexdigest()
+    assert " ".join(digest[i : i + 4] for i in range(0, 64, 4)) in text  # the 520's hash, as Abacus prints
+
+
+def test_site_links_every_file_with_its_hash(council: tuple[Chain, Path, Path]) -> None:
+    chain, _, published = council
+    site = published / "site"
+    index = (site / "index.html").read_text(encoding="utf-8")
+    assert "<svg" in index and "http" not in index.replace('xmlns="http://www.w3.org/2000/svg"', "")
+    assert index.count("<circle") == chain.election.seats
+    files = (site / "bestanden.html").read_text(encoding="utf-8")
+    rows = re.findall(
+        r'<a href="([^"]+)">([^<]+)</a></td><td class="num">[^<]*</td><td class="hash">(\w+)</td>', files
+    )
+    listed = {html.unescape(path) for _, path, _ in rows}
+    on_disk = {p.relative_to(published).as_posix() for p in published.rglob("*") if p.is_file()}
+    assert listed == {p for p in on_disk if not p.startswith("site/")}
+    for href, path, sha in rows:
+        target = (site / html.unescape(href)).resolve()
+        assert target == (published / html.unescape(path)).resolve()
+        assert hashlib.sha256(target.read_bytes()).hexdigest() == sha
+    for lst in chain.election.districts[0].lists:
+        assert (site / f"lijst-{lst.number}.html").is_file()
+    assert (site / f"gebied-{chain.codes()[0]}.html").is_file()
+
+
+def test_council_verifies(council: tuple[Chain, Path, Path]) -> None:
+    _, _, published = council
+    assert main(["verify", str(published)]) == 0
+
+
+def test_deceased_candidate_is_left_out_and_stated(tmp_path: Path) -> None:
+    chain, state, code = enrolled_council(tmp_path)
+    tks = tmp_path / "m.tks"
+    tks.write_bytes(municipal_summary(chain, code))
+    assert main(["central", "scan", "--state", str(state), str(tks)]) == 0
+    assert main(["central", "deceased", "--state", str(state), "99", "1"]) == 2  # no such list
+    assert main(["central", "deceased", "--state", str(state), "1", "1"]) == 0
+    assert main(["central", "deceased", "--state", str(state), "1", "1"]) == StateError.exit_code  # twice
+    assert main(["central", "finalise", "--state", str(state)]) == 0
+    out = state / "output"
+    (r520,) = out.glob("Resultaat_*.eml.xml")
+    result = read_520(r520.read_bytes())
+    assert result.seats().get(1, 0) >= 1  # list 1 still has its seats …
+    assert all(not (e.list_number == 1 and e.candidate.position == 1) for e in result.elected)  # … not for 1
+    (pdf,) = out.glob("Model_P22-2_*.pdf")
+    assert "artikel P 19a" in pdf_text(pdf)
+    assert any(a == "deceased" for a, _ in audit_actions(state))
+    assert main(["central", "deceased", "--state", str(state), "2", "1"]) == StateError.exit_code  # too late
+
+
+# ------------------------------------------------------------------------------------------ several districts
+
+
+@pytest.fixture(scope="module")
+def provincial(tmp_path_factory: pytest.TempPathFactory) -> tuple[Chain, Path, Path]:
+    """Municipalities → two hoofdstembureaus (the HSB app) → central, all on paper (PDF scans)."""
+    mp = pytest.MonkeyPatch()
+    mp.setenv("TELKETEN_PASSPHRASE", PASSPHRASE)
+    base = tmp_path_factory.mktemp("ps")
+    chain = make_chain(base / "in", national=True)
+    published = base / "published"
+    o3: list[str] = []
+    hsb_keys: list[Path] = []
+    for d in chain.election.districts:
+        st = base / f"hsb{d.id}"
+        assert main(
+            ["hsb", "init", "--state", str(st), "--definition", str(chain.a110),
+             "--candidates", str(chain.b230), "--district", d.id, "--place", "Arnhem", *hashes(chain)]
+        ) == 0  # fmt: skip
+        tkes, fps = [], []
+        for code in chain.codes(d.id):
+            tke = base / f"{code}.tke"
+            tke.write_bytes(chain.municipalities[code].enrolment)
+            tkes.append(str(tke))
+            fps += ["--expect-fingerprint", fingerprint(chain.municipalities[code].enrolment)]
+        assert main(["hsb", "enrol", "--state", str(st), *tkes, *fps]) == 0
+        sheets = []
+        for code in chain.codes(d.id):
+            message = municipal_summary(chain, code)
+            publish_municipality(chain, code, published, message)
+            sheets.append(str(sheet(message, base / f"{code}.pdf")))
+        assert main(["hsb", "scan", "--state", str(st), *sheets]) == 0
+        assert main(["hsb", "finalise", "--state", str(st)]) == 0
+        assert main(["hsb", "publish", "--state", str(st), "--out", str(published)]) == 0
+        o3 += [str(p) for p in (st / "output").glob("Model_O3_*.pdf")]
+        hsb_keys.append(st / "key.tke")
+    state = base / "csb"
+    assert central_init(chain, state) == 0
+    fps = [x for k in hsb_keys for x in ("--expect-fingerprint", fingerprint(k.read_bytes()))]
+    assert main(["central", "enrol", "--state", str(state), *map(str, hsb_keys), *fps]) == 0
+    assert main(["central", "scan", "--state", str(state), *o3]) == 0  # the O 3 reports as printed
+    assert main(["central", "finalise", "--state", str(state)]) == 0
+    assert main(["central", "publish", "--state", str(state), "--out", str(published)]) == 0
+    mp.undo()
+    return chain, state, published
+
+
+def test_provincial_chain_verifies(provincial: tuple[Chain, Path, Path]) -> None:
+    _, _, published = provincial
+    assert main(["verify", str(published)]) == 0
+
+
+def test_provincial_p22_1_and_drill_down(provincial: tuple[Chain, Path, Path]) -> None:
+    chain, _, published = provincial
+    (pdf,) = (published / "CSB").glob("Model_P22-1_*.pdf")
+    text = pdf_text(pdf)
+    assert "Model P 22-1" in text and "Ontvangen uitslagen per kieskring" in text
+    site = published / "site"
+    for d in chain.election.districts:
+        page = (site / f"gebied-HSB{d.id}.html").read_text(encoding="utf-8")
+        for code in chain.codes(d.id):
+            assert f'href="gebied-{code}.html"' in page  # kieskring → municipality
+            municipality = (site / f"gebied-{code}.html").read_text(encoding="utf-8")
+            assert "Stembureaus" in municipality  # municipality → its stations (from its published 510b)
+
+
+def test_tampered_publication_fails_verify(provincial: tuple[Chain, Path, Path], tmp_path: Path) -> None:
+    import shutil
+
+    _, _, published = provincial
+    copy = tmp_path / "published"
+    shutil.copytree(published, copy)
+    (tks,) = (copy / "CSB").glob("summary.tks")
+    data = bytearray(tks.read_bytes())
+    data[30] ^= 0x04
+    tks.write_bytes(bytes(data))
+    assert main(["verify", str(copy)]) != 0
+
+
+def test_scan_refuses_a_municipal_sheet_at_a_multi_district_central(
+    provincial: tuple[Chain, Path, Path], tmp_path: Path
+) -> None:
+    chain, state, _ = provincial
+    code = chain.codes()[0]
+    tks = tmp_path / "m.tks"
+    tks.write_bytes(municipal_summary(chain, code))
+    assert main(["central", "scan", "--state", str(state), str(tks)]) == 3
+    assert audit_actions(state)[-1][0] == "summary_refused"
+
+
+# ------------------------------------------------------------------------------------------ lots
+
+
+def tied_total(chain: Chain, code: str) -> Tally:
+    """Every list exactly 100 votes (all for its first candidate): equal averages, lots for the last seats."""
+    base = chain.total(code)
+    lists = tuple(
+        ListTally(lst.number, 100, (100,) + (0,) * (len(lst.candidate_votes) - 1)) for lst in base.lists
+    )
+    votes = 100 * len(lists)
+    return msgspec.structs.replace(
+        base, lists=lists, blank=0, invalid=0, poll_cards=votes, proxy_certificates=0, voter_cards=0,
+        admitted_voters=votes, more_ballots=0, fewer_ballots=0, explanations=(),
+    )  # fmt: skip
+
+
+def test_lot_is_asked_never_drawn_and_recorded(tmp_path: Path) -> None:
+    chain, state, code = enrolled_council(tmp_path, seed=11)
+    tks = tmp_path / "m.tks"
+    tks.write_bytes(municipal_summary(chain, code, total=tied_total(chain, code)))
+    assert main(["central", "scan", "--state", str(state), str(tks)]) == 0
+    assert main(["central", "finalise", "--state", str(state)]) == StateError.exit_code  # not at a terminal
+    assert not any(a == "finalised" for a, _ in audit_actions(state))
+    lists = [lst.number for lst in chain.election.districts[0].lists]
+    outcomes: list[str] = []
+    for _ in range(len(lists)):
+        code_ = main(["central", "finalise", "--state", str(state), *outcomes])
+        if code_ == 0:
+            break
+        # each run asks for the next lot; take the highest-numbered list still in the options
+        outcomes += ["--lot", str(lists[-1 - len(outcomes) // 2])]
+    assert code_ == 0
+    payloads = [p for a, p in audit_actions(state) if a == "finalised"]
+    assert len(payloads) == 1
+    recorded = msgspec.json.decode(payloads[0])
+    assert recorded["lots"] == [int(x) for x in outcomes[1::2]] and recorded["lots"]
+
+
+# ------------------------------------------------------------------------------------------ units
+
+
+def test_hemicycle_draws_one_dot_per_seat() -> None:
+    svg = hemicycle([("#111", 7), ("#222", 0), ("#333", 150 - 7)])
+    assert svg.count("<circle") == 150
+    assert svg.count('data-list="0"') == 1
+    assert hemicycle([]).count("<circle") == 0
+
+
+def test_result_view_refuses_districts_with_different_lists(tmp_path: Path) -> None:
+    chain = make_chain(tmp_path, national=True)
+    election = chain.election
+    first = election.districts[0]
+    shorter = District(id=election.districts[1].id, name=None, lists=first.lists[:-1])
+    other = msgspec.structs.replace(election, districts=(first, shorter))
+    with pytest.raises(StateError, match="not supported"):
+        result_view(other)
+    assert result_view(election).id == "alle"

@@ -1,0 +1,357 @@
+"""The hoofdstembureau app end to end: init → enrol → scan real QR sheets → status → finalise → publish.
+
+The municipalities are played with the real key, summary, signing, 510 and sheet APIs (test_central_fixtures);
+the app is driven through `telketen hsb …` exactly as an operator's script would. Refused sheets (unknown key,
+other election, other district, replayed older summary, corrigendum that does not name its predecessor, a
+flipped bit) must be refused, recorded in the audit log, never counted, and make the scan exit non-zero.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from pathlib import Path
+
+import msgspec
+import pypdfium2 as pdfium
+import pytest
+from conftest import needs_shared
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from test_central_fixtures import (
+    PASSPHRASE,
+    Chain,
+    make_authority,
+    make_chain,
+    municipal_summary,
+    sheet,
+    signed_summary,
+    typed_groups,
+)
+
+from hoofdstembureau.report import o3_data
+from shared.adapters import audit
+from shared.domain.keyregister import Role, readable_fingerprint
+from shared.domain.tally import add_tallies, compare_tallies
+from shared.formats.eml.read import read_510
+from shared.formats.signing import message_digest, open_enrolment, open_signed
+from shared.formats.summary import tally_from_counts
+from telketen.cli import main
+
+
+@pytest.fixture(autouse=True)
+def _passphrase(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TELKETEN_PASSPHRASE", PASSPHRASE)
+
+
+@pytest.fixture(scope="module")
+def chain(tmp_path_factory: pytest.TempPathFactory) -> Chain:
+    return make_chain(tmp_path_factory.mktemp("hsb-input"), national=True)
+
+
+def fingerprint(enrolment: bytes) -> str:
+    return readable_fingerprint(open_enrolment(enrolment).key_id)
+
+
+def init(chain: Chain, state: Path, district: str, *extra: str) -> int:
+    return main(
+        ["hsb", "init", "--state", str(state), "--definition", str(chain.a110),
+         "--candidates", str(chain.b230), "--district", district, "--place", "Arnhem",
+         "--hash-110a", typed_groups(chain.a110.read_bytes()),
+         "--hash-230b", typed_groups(chain.b230.read_bytes()), *extra]
+    )  # fmt: skip
+
+
+def enrol_all(chain: Chain, state: Path, district: str) -> int:
+    files, fps = [], []
+    for code in chain.codes(district):
+        path = chain.folder / f"{code}.tke"
+        path.write_bytes(chain.municipalities[code].enrolment)
+        files.append(str(path))
+        fps += ["--expect-fingerprint", fingerprint(chain.municipalities[code].enrolment)]
+    return main(["hsb", "enrol", "--state", str(state), *files, *fps])
+
+
+def db(state: Path) -> sqlite3.Connection:
+    return sqlite3.connect(next(state.glob("*.hsb.sqlite")))
+
+
+def actions(state: Path) -> list[str]:
+    with db(state) as conn:
+        return [r[0] for r in conn.execute("SELECT action FROM audit_log ORDER BY seq")]
+
+
+@pytest.fixture(scope="module")
+def finalised(chain: Chain, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, str]:
+    """District 1 taken through the whole flow with scanned sheets: (state, published folder, district)."""
+    mp = pytest.MonkeyPatch()
+    mp.setenv("TELKETEN_PASSPHRASE", PASSPHRASE)
+    base = tmp_path_factory.mktemp("hsb-flow")
+    district = chain.election.districts[0].id
+    state, published = base / "state", base / "published"
+    assert init(chain, state, district) == 0
+    assert enrol_all(chain, state, district) == 0
+    pdfs = [str(sheet(municipal_summary(chain, c), base / f"{c}.pdf")) for c in chain.codes(district)]
+    assert main(["hsb", "scan", "--state", str(state), *pdfs]) == 0
+    assert main(["hsb", "finalise", "--state", str(state)]) == 0
+    assert main(["hsb", "publish", "--state", str(state), "--out", str(published)]) == 0
+    mp.undo()
+    return state, published, district
+
+
+def test_district_total_is_the_sum_of_the_scanned_municipal_summaries(
+    chain: Chain, finalised: tuple[Path, Path, str]
+) -> None:
+    _, published, district = finalised
+    folder = published / f"HSB{district}"
+    message = (folder / "summary.tks").read_bytes()
+    record = open_enrolment((folder / "key.tke").read_bytes())
+    key = Ed25519PublicKey.from_public_bytes(record.public_key)
+    _, summary = open_signed(message, lambda kid: key if kid == record.key_id else None)
+    expected = add_tallies((c, chain.total(c)) for c in chain.codes(district))
+    assert tally_from_counts(summary.counts) == expected
+    assert summary.role is Role.HOOFDSTEMBUREAU and summary.authority_id == f"HSB{district}"
+    assert summary.phase == 0 and summary.supersedes == b""
+    # the hash tree: every municipal summary consumed, by digest, and the 510c by its SHA-256
+    consumed = {c.authority_id: c.digest for c in summary.children}
+    for code in chain.codes(district):
+        assert consumed[code] == message_digest((published / code / "summary.tks").read_bytes())
+    (eml_path,) = folder.glob("Telling_*_kieskring_*.eml.xml")
+    eml = eml_path.read_bytes()
+    assert summary.eml_sha256 == hashlib.sha256(eml).digest()
+    count = read_510(eml)
+    assert count.message_id == "510c"
+    assert compare_tallies("510c", expected, count.total.tally) == []  # zero explanations read back as 0
+    assert [u.id for u in count.units] == chain.codes(district)
+
+
+def test_published_layout(finalised: tuple[Path, Path, str], chain: Chain) -> None:
+    _, published, district = finalised
+    names = {p.relative_to(published).as_posix() for p in published.rglob("*") if p.is_file()}
+    hsb = f"HSB{district}"
+    assert {f"{hsb}/summary.tks", f"{hsb}/key.tke"} <= names
+    assert any(n.startswith(f"{hsb}/Telling_") for n in names)
+    assert any(n.startswith(f"{hsb}/Model_O3_") and n.endswith(".pdf") for n in names)
+    assert {f"definition/{chain.a110.name}", f"definition/{chain.b230.name}"} <= names
+    for code in chain.codes(district):
+        assert {f"{code}/summary.tks", f"{code}/key.tke"} <= names
+    assert (published / "definition" / chain.a110.name).read_bytes() == chain.a110.read_bytes()
+
+
+@needs_shared
+def test_510c_validates_against_the_xsd(finalised: tuple[Path, Path, str]) -> None:
+    from shared.formats.eml.schema import validate
+
+    _, published, district = finalised
+    (eml,) = (published / f"HSB{district}").glob("Telling_*.eml.xml")
+    assert validate(eml.read_bytes()) == []
+
+
+def test_o3_pdf_says_what_it_must(chain: Chain, finalised: tuple[Path, Path, str]) -> None:
+    _, published, district = finalised
+    (pdf_path,) = (published / f"HSB{district}").glob("Model_O3_*.pdf")
+    (eml,) = (published / f"HSB{district}").glob("Telling_*.eml.xml")
+    doc = pdfium.PdfDocument(pdf_path.read_bytes())
+    text = "\n".join(doc[i].get_textpage().get_text_range() for i in range(len(doc)))
+    assert "Model O 3" in text
+    assert "Proces-verbaal van het hoofdstembureau" in text
+    assert "Ondertekening leden hoofdstembureau" in text
+    total = add_tallies((c, chain.total(c)) for c in chain.codes(district))
+    assert f"{total.ballots_cast:,}".replace(",", ".") in text
+    groups = hashlib.sha256(eml.read_bytes()).hexdigest().upper()
+    assert " ".join(groups[i : i + 4] for i in range(0, 64, 4)) in text
+    for code in chain.codes(district):
+        assert code in text
+    assert "QR-blad 1/1" in text  # the signed summary is printed with the report
+
+
+def test_audit_log_is_intact_and_records_the_flow(finalised: tuple[Path, Path, str]) -> None:
+    state, _, _ = finalised
+    assert main(["hsb", "audit", "--state", str(state), "--verify"]) == 0
+    acts = actions(state)
+    assert acts[0] == "init" and acts.count("key_enrolled") == 2 and acts.count("summary_accept") == 2
+    assert "finalised" in acts and acts[-1] == "published"
+    with db(state) as conn:
+        assert audit.verify_audit(conn) == []
+
+
+# ------------------------------------------------------------------------------------------ refusals
+
+
+@pytest.fixture
+def office(chain: Chain, tmp_path: Path) -> tuple[Path, str]:
+    district = chain.election.districts[0].id
+    state = tmp_path / "state"
+    assert init(chain, state, district) == 0
+    assert enrol_all(chain, state, district) == 0
+    return state, district
+
+
+def scan(state: Path, *messages: bytes, folder: Path) -> int:
+    paths = []
+    for n, m in enumerate(messages):
+        p = folder / f"m{n}-{message_digest(m).hex()[:8]}.tks"
+        p.write_bytes(m)
+        paths.append(str(p))
+    return main(["hsb", "scan", "--state", str(state), *paths])
+
+
+def counted(state: Path) -> dict[str, str]:
+    with db(state) as conn:
+        rows = conn.execute(
+            "SELECT authority_id, digest, stage, outcome FROM received ORDER BY seq"
+        ).fetchall()
+    book: dict[str, str] = {}
+    for who, digest, stage, outcome in rows:
+        if stage == "intake" and outcome in ("accept", "replace"):
+            book[who] = digest
+    return book
+
+
+def test_unknown_key_is_refused_logged_and_not_counted(
+    chain: Chain, office: tuple[Path, str], tmp_path: Path
+) -> None:
+    state, district = office
+    code = chain.codes(district)[0]
+    stranger = make_authority(Role.MUNICIPALITY, code, "Vals", chain.election.id, district, seed=999)
+    claims_to_be_code = signed_summary(
+        stranger, election_id=chain.election.id, district_id=district, total=chain.total(code), eml=b"x"
+    )
+    genuine = municipal_summary(chain, code)
+    key_id_swapped = genuine[:4] + bytes(16) + genuine[20:]  # a key id nobody enrolled
+    assert scan(state, claims_to_be_code, folder=tmp_path) == 3
+    assert scan(state, key_id_swapped, folder=tmp_path) == 3
+    assert counted(state) == {}
+    assert actions(state).count("summary_refused") == 2
+    with db(state) as conn:
+        reasons = [r[0] for r in conn.execute("SELECT reason FROM received")]
+    assert any("unknown key" in r for r in reasons)
+
+
+def test_other_election_and_other_district_are_refused(
+    chain: Chain, office: tuple[Path, str], tmp_path: Path
+) -> None:
+    state, district = office
+    code = chain.codes(district)[0]
+    other_district = chain.election.districts[1].id
+    assert scan(state, municipal_summary(chain, code, election_id="PS2029_Limburg"), folder=tmp_path) == 3
+    assert scan(state, municipal_summary(chain, code, district_id=other_district), folder=tmp_path) == 3
+    assert counted(state) == {}
+    with db(state) as conn:
+        reasons = " | ".join(r[0] for r in conn.execute("SELECT reason FROM received"))
+    assert "election PS2029_Limburg" in reasons and f"district {other_district}" in reasons
+
+
+def test_a_flipped_bit_is_refused(chain: Chain, office: tuple[Path, str], tmp_path: Path) -> None:
+    state, district = office
+    good = bytearray(municipal_summary(chain, chain.codes(district)[0]))
+    good[40] ^= 0x01
+    assert scan(state, bytes(good), folder=tmp_path) == 3
+    assert counted(state) == {}
+
+
+def test_corrigendum_chain(chain: Chain, office: tuple[Path, str], tmp_path: Path) -> None:
+    state, district = office
+    code = chain.codes(district)[0]
+    first = municipal_summary(chain, code)
+    assert scan(state, first, folder=tmp_path) == 0
+    assert scan(state, first, folder=tmp_path) == 0  # the same sheet again: a duplicate, not a refusal
+    total = chain.total(code)
+    fixed_total = msgspec.structs.replace(total, blank=total.blank + 1, invalid=total.invalid)
+    unnamed = municipal_summary(chain, code, phase=1, total=fixed_total, supersedes=b"\x01" * 32)
+    assert scan(state, unnamed, folder=tmp_path) == 3  # does not name the accepted summary
+    assert counted(state)[code] == message_digest(first).hex()
+    named = municipal_summary(chain, code, phase=1, total=fixed_total, supersedes=message_digest(first))
+    assert scan(state, named, folder=tmp_path) == 0
+    assert counted(state)[code] == message_digest(named).hex()
+    assert scan(state, first, folder=tmp_path) == 3  # the older summary replayed
+    assert counted(state)[code] == message_digest(named).hex()
+    acts = actions(state)
+    assert acts.count("summary_duplicate") == 1 and acts.count("summary_replace") == 1
+    assert acts.count("summary_refuse") == 2
+
+
+def test_finalise_refuses_until_complete_then_a_corrigendum_supersedes(
+    chain: Chain, office: tuple[Path, str], tmp_path: Path
+) -> None:
+    state, district = office
+    codes = chain.codes(district)
+    assert scan(state, municipal_summary(chain, codes[0]), folder=tmp_path) == 0
+    assert main(["hsb", "finalise", "--state", str(state)]) == 4  # a municipality is missing
+    assert scan(state, municipal_summary(chain, codes[1]), folder=tmp_path) == 0
+    assert main(["hsb", "finalise", "--state", str(state)]) == 0
+    assert main(["hsb", "finalise", "--state", str(state)]) == 4  # nothing changed
+    with db(state) as conn:
+        (first_digest,) = conn.execute("SELECT digest FROM outputs WHERE phase = 0").fetchone()
+    total = chain.total(codes[1])
+    fixed = msgspec.structs.replace(total, invalid=total.invalid + 2)
+    first_msg = municipal_summary(chain, codes[1])
+    corr = municipal_summary(chain, codes[1], phase=1, total=fixed, supersedes=message_digest(first_msg))
+    assert scan(state, corr, folder=tmp_path) == 0
+    assert main(["hsb", "finalise", "--state", str(state)]) == 0
+    with db(state) as conn:
+        (signed,) = conn.execute("SELECT signed_message FROM outputs WHERE phase = 1").fetchone()
+    record = open_enrolment((state / "key.tke").read_bytes())
+    key = Ed25519PublicKey.from_public_bytes(record.public_key)
+    _, summary = open_signed(bytes(signed), lambda kid: key)
+    assert summary.phase == 1 and summary.supersedes.hex() == first_digest
+    assert summary.counts.invalid == sum(chain.total(c).invalid for c in codes) + 2
+
+
+# ------------------------------------------------------------------------------------------ setup errors
+
+
+def test_init_refuses_a_wrong_hash_group_and_leaves_nothing(chain: Chain, tmp_path: Path) -> None:
+    state = tmp_path / "state"
+    good = typed_groups(chain.a110.read_bytes())
+    wrong = ("0000" if good[:4] != "0000" else "1111") + good[4:]
+    code = main(
+        ["hsb", "init", "--state", str(state), "--definition", str(chain.a110),
+         "--candidates", str(chain.b230), "--district", chain.election.districts[0].id, "--place", "X",
+         "--hash-110a", wrong,
+         "--hash-230b", typed_groups(chain.b230.read_bytes())]
+    )  # fmt: skip
+    assert code == 3
+    assert not list(state.glob("*.sqlite")) if state.exists() else True
+
+
+def test_init_refuses_an_unknown_district(chain: Chain, tmp_path: Path) -> None:
+    assert init(chain, tmp_path / "s", "17") == 2
+
+
+def test_enrol_refuses_a_wrong_fingerprint_and_a_municipality_of_another_district(
+    chain: Chain, tmp_path: Path
+) -> None:
+    district = chain.election.districts[0].id
+    state = tmp_path / "state"
+    assert init(chain, state, district) == 0
+    code = chain.codes(district)[0]
+    tke = tmp_path / "m.tke"
+    tke.write_bytes(chain.municipalities[code].enrolment)
+    assert (
+        main(["hsb", "enrol", "--state", str(state), str(tke), "--expect-fingerprint", "0000 0000 0000 0000"])
+        == 3
+    )
+    other = chain.codes(chain.election.districts[1].id)[0]
+    tke.write_bytes(chain.municipalities[other].enrolment)
+    fp = fingerprint(chain.municipalities[other].enrolment)
+    assert main(["hsb", "enrol", "--state", str(state), str(tke), "--expect-fingerprint", fp]) == 2
+    with db(state) as conn:
+        assert conn.execute("SELECT COUNT(*) FROM register").fetchone()[0] == 0
+
+
+def test_o3_data_formats_in_dutch(chain: Chain) -> None:
+    from datetime import datetime
+
+    district = chain.election.districts[0].id
+    total = add_tallies((c, chain.total(c)) for c in chain.codes(district))
+    data = o3_data(
+        chain.election, district, total, place="Arnhem", at=datetime(2029, 3, 22, 10, 5, 7),
+        eml_sha256="ab" * 32, consumed=[], audit_head="",
+    )  # fmt: skip
+    assert data["session_date"] == "donderdag 22 maart 2029"
+    assert data["generated"] == "22-03-2029 10:05:07"
+    assert data["hash_upper"].startswith("ABAB ABAB ")
+    assert data["ballots"] == f"{total.ballots_cast:,}".replace(",", ".")
+    assert sum(len(lst["candidates"]) for lst in data["lists"]) == sum(
+        len(lst.candidates) for lst in chain.election.district(district).lists
+    )
