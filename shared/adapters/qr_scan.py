@@ -220,7 +220,11 @@ def straighten_page(gray: np.ndarray) -> np.ndarray | None:
 
 
 def _retry_missing_cells(gray: np.ndarray, found: list[Found], result: PageResult) -> list[bytes]:
-    """Locate the grid from the symbols found and decode each empty cell on its own."""
+    """Locate the grid from the symbols found and decode each empty cell on its own.
+
+    Works outwards: a symbol recovered at the edge of what is known extends the ring of cells to try, and its
+    corners refine the grid, so a page where the first pass read only one row is still read completely.
+    """
     out: list[bytes] = []
     by_version: dict[int, list[Found]] = {}
     for symbol in found:
@@ -229,47 +233,77 @@ def _retry_missing_cells(gray: np.ndarray, found: list[Found], result: PageResul
     if not by_version:
         return out
     version, group = max(by_version.items(), key=lambda item: len(item[1]))
+    group = list(group)
     side = 17 + 4 * version
     pitch = side + GAP_MODULES
     homography, cells = _fit_grid(group, side, pitch)
     if homography is None:
         return out
-    inverse = np.linalg.inv(homography)
+    assigned = list(zip(group, cells, strict=True))
     occupied = set(cells)
-    cols = [c for c, _ in cells]
-    rows = [r for _, r in cells]
+    tried: set[tuple[int, int]] = set()
     native = float(np.median([np.linalg.norm(s.corners[1] - s.corners[0]) for s in group])) / side
     scale = float(min(8.0, max(4.0, round(native))))
     height, width = gray.shape
-    todo = [
-        (c, r)
-        for r in range(min(rows) - 1, max(rows) + 2)
-        for c in range(min(cols) - 1, max(cols) + 2)
-        if (c, r) not in occupied
-    ]
-    for c, r in todo[:_MAX_RETRY_CELLS]:
-        x0, y0 = c * pitch - _CELL_MARGIN_MODULES, r * pitch - _CELL_MARGIN_MODULES
-        span = side + 2 * _CELL_MARGIN_MODULES
-        quad = np.array(
-            [[x0, y0], [x0 + span, y0], [x0 + span, y0 + span], [x0, y0 + span]], dtype=np.float64
-        )
-        image_quad = cv2.perspectiveTransform(quad.reshape(1, 4, 2), inverse).reshape(4, 2)
-        slack = 2 * native
-        if (
-            image_quad[:, 0].min() < -slack
-            or image_quad[:, 1].min() < -slack
-            or image_quad[:, 0].max() > width + slack
-            or image_quad[:, 1].max() > height + slack
-        ):
-            continue
-        result.retried_cells += 1
-        size = round(span * scale)
-        to_crop = np.array([[scale, 0, -x0 * scale], [0, scale, -y0 * scale], [0, 0, 1]]) @ homography
-        crop = cv2.warpPerspective(gray, to_crop, (size, size), flags=cv2.INTER_CUBIC, borderValue=255)
-        payload = _decode_cell(crop, result)
-        if payload is not None:
-            out.append(payload)
+    while len(tried) < _MAX_RETRY_CELLS:
+        cols = [c for c, _ in occupied]
+        rows = [r for _, r in occupied]
+        todo = [
+            (c, r)
+            for r in range(min(rows) - 1, max(rows) + 2)
+            for c in range(min(cols) - 1, max(cols) + 2)
+            if (c, r) not in occupied and (c, r) not in tried
+        ]
+        if not todo:
+            break
+        inverse = np.linalg.inv(homography)
+        recovered_here = False
+        for c, r in todo[: _MAX_RETRY_CELLS - len(tried)]:
+            tried.add((c, r))
+            x0, y0 = c * pitch - _CELL_MARGIN_MODULES, r * pitch - _CELL_MARGIN_MODULES
+            span = side + 2 * _CELL_MARGIN_MODULES
+            quad = np.array([[x0, y0], [x0 + span, y0], [x0 + span, y0 + span], [x0, y0 + span]], np.float64)
+            image_quad = cv2.perspectiveTransform(quad.reshape(1, 4, 2), inverse).reshape(4, 2)
+            slack = 2 * native
+            if (
+                image_quad[:, 0].min() < -slack
+                or image_quad[:, 1].min() < -slack
+                or image_quad[:, 0].max() > width + slack
+                or image_quad[:, 1].max() > height + slack
+            ):
+                continue
+            result.retried_cells += 1
+            size = round(span * scale)
+            to_crop = np.array([[scale, 0, -x0 * scale], [0, scale, -y0 * scale], [0, 0, 1]]) @ homography
+            crop = cv2.warpPerspective(gray, to_crop, (size, size), flags=cv2.INTER_CUBIC, borderValue=255)
+            hit = _decode_cell(crop, result)
+            if hit is None:
+                continue
+            out.append(hit.data)
+            occupied.add((c, r))
+            recovered_here = True
+            if hit.corners.size:
+                back = cv2.perspectiveTransform(hit.corners.reshape(1, 4, 2), np.linalg.inv(to_crop))
+                assigned.append((Found(hit.data, back.reshape(4, 2), version), (c, r)))
+        if not recovered_here:
+            break
+        homography = _refit(assigned, side, pitch, homography)
     return out
+
+
+def _refit(
+    assigned: list[tuple[Found, tuple[int, int]]], side: int, pitch: int, fallback: np.ndarray
+) -> np.ndarray:
+    """The homography from all symbols with known cells, keeping the grid's origin; `fallback` if it fails."""
+    if len(assigned) < 2:
+        return fallback
+    unit = np.array([[0, 0], [side, 0], [side, side], [0, side]], dtype=np.float64)
+    src = np.concatenate([f.corners for f, _ in assigned]).astype(np.float32)
+    dst = np.concatenate([unit + np.array([c * pitch, r * pitch]) for _, (c, r) in assigned]).astype(
+        np.float32
+    )
+    fitted, _ = cv2.findHomography(src, dst, cv2.RANSAC, 3.0)
+    return fallback if fitted is None else np.asarray(fitted, dtype=np.float64)
 
 
 def _fit_grid(group: list[Found], side: int, pitch: int) -> tuple[np.ndarray | None, list[tuple[int, int]]]:
@@ -296,16 +330,18 @@ def _fit_grid(group: list[Found], side: int, pitch: int) -> tuple[np.ndarray | N
     return np.asarray(homography, dtype=np.float64), cells
 
 
-def _decode_cell(crop: np.ndarray, result: PageResult) -> bytes | None:
-    """Try the decoders on one straightened cell, cheapest first."""
-    for binarizer in (zxingcpp.Binarizer.LocalAverage, zxingcpp.Binarizer.GlobalHistogram):
-        hits = zxing_read(crop, binarizer=binarizer)
-        if hits:
-            return hits[0].data
+def _decode_cell(crop: np.ndarray, result: PageResult) -> Found | None:
+    """Try the decoders on one straightened cell, cheapest first; corners in crop coordinates (zbar: none)."""
     _, otsu = cv2.threshold(cv2.GaussianBlur(crop, (3, 3), 0), 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
-    hits = zxing_read(otsu)
-    if hits:
-        return hits[0].data
+    attempts = (
+        (crop, zxingcpp.Binarizer.LocalAverage),
+        (crop, zxingcpp.Binarizer.GlobalHistogram),
+        (otsu, zxingcpp.Binarizer.LocalAverage),
+    )
+    for image, binarizer in attempts:
+        hits = zxing_read(image, binarizer=binarizer)
+        if hits:
+            return hits[0]
     for candidate in (crop, otsu):
         try:
             payloads = zbar_read(candidate)
@@ -314,7 +350,7 @@ def _decode_cell(crop: np.ndarray, result: PageResult) -> bytes | None:
                 result.environment.append(exc.message)
             return None
         if payloads:
-            return payloads[0]
+            return Found(payloads[0], np.empty((0, 2)), None)
     return None
 
 
