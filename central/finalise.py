@@ -37,6 +37,8 @@ from shared.formats.summary import (
 )
 
 SUMMARY_FILE = "summary.tks"
+#: The candidates left out as deceased (Kieswet P 19a): the 520 cannot say it, and a recomputation needs it.
+DECEASED_FILE = "deceased.json"
 NATIONAL = DistrictId("alle")
 
 AskLot = Callable[[LotRequest], int]
@@ -167,6 +169,18 @@ def compute_with_lots(
         outcomes.append(outcome)
 
 
+def deceased_json(election: Election, view: District, deceased: dict[int, tuple[int, ...]]) -> bytes:
+    """`{"election", "article": "P 19a", "deceased": [{"list", "position", "name"}]}`, always written."""
+    rows = []
+    for number, positions in sorted(deceased.items()):
+        lst = view.list_by_number(number)
+        for pos in positions:
+            cand = next((c for c in lst.candidates if c.position == pos), None) if lst else None
+            rows.append({"list": number, "position": pos, "name": cand.display_name if cand else ""})
+    doc = {"election": election.id, "article": "P 19a", "deceased": rows}
+    return msgspec.json.format(msgspec.json.encode(doc)) + b"\n"
+
+
 def _slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9_]+", "_", text).strip("_")
 
@@ -268,6 +282,7 @@ def finalise(
         f"Resultaat_{_slug(election.id)}.eml.xml": eml_520,
         f"Model_{model}_{_slug(election.id)}.pdf": pdf,
         SUMMARY_FILE: signed,
+        DECEASED_FILE: deceased_json(election, view, deceased),
     }
     with office.transaction():
         office.conn.execute(

@@ -54,4 +54,6 @@ def create_central_app(state_dir: Path) -> Starlette:
 
 def register_serve(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add `serve` and `web-user` to `telketen central` (call with its sub-parsers)."""
-    register_desk_commands(subparsers, default_state=DEFAULT_STATE, make_app=create_central_app, what="central")
+    register_desk_commands(
+        subparsers, default_state=DEFAULT_STATE, make_app=create_central_app, what="central"
+    )

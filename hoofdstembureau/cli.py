@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import getpass
-import importlib
 import os
 import sys
 from collections.abc import Callable
@@ -37,7 +36,7 @@ from shared.adapters.files import atomic_write
 from shared.adapters.keyfiles import read_enrolment_file, resolve_passphrase
 from shared.domain.keyregister import EnrolmentRecord, readable_fingerprint
 from shared.domain.tally import Tally
-from shared.errors import EnvironmentProblem, InputError
+from shared.errors import InputError
 from shared.formats.eml.read import read_path
 
 SCAN_SUFFIXES = {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".pdf", ".bmp", ".webp"}
@@ -75,7 +74,7 @@ def collect(paths: list[Path], *, what: str) -> tuple[list[tuple[str, bytes]], l
                 raise InputError(f"cannot read: {exc.strerror}", where=str(path)) from None
     missing: list[str] = []
     if scans:
-        from shared.adapters.qr_scan import scan_files
+        from shared.adapters.qr_scan import scan_files  # lazy: OpenCV and zxing load only when scanning
 
         result = scan_files(scans)
         names = ", ".join(p.name for p in scans)
@@ -94,12 +93,11 @@ def collect(paths: list[Path], *, what: str) -> tuple[list[tuple[str, bytes]], l
 
 
 def webcam_messages() -> list[tuple[str, bytes]]:
-    try:
-        webcam = importlib.import_module("shared.adapters.webcam")
-    except ModuleNotFoundError as exc:  # pragma: no cover - depends on the machine
-        raise EnvironmentProblem("webcam capture (shared.adapters.webcam) is not available") from exc
-    messages: list[bytes] = list(webcam.capture_messages())
-    return [(f"webcam {n}", m) for n, m in enumerate(messages, start=1)]
+    """Read one signed summary with the webcam, one QR symbol at a time, with a progress line."""
+    from shared.adapters.webcam import camera_frames, read_frames  # lazy, as scan_files
+
+    report = read_frames(camera_frames(timeout_s=300.0), on_progress=lambda line: console.print(escape(line)))
+    return [(f"webcam, summary {n}", m) for n, m in enumerate(report.messages.values(), start=1)]
 
 
 # ------------------------------------------------------------------------------------------------ commands

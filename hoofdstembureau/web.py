@@ -50,4 +50,6 @@ def create_hsb_app(state_dir: Path) -> Starlette:
 
 def register_serve(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add `serve` and `web-user` to `telketen hoofdstembureau` (call with its sub-parsers)."""
-    register_desk_commands(subparsers, default_state=DEFAULT_STATE, make_app=create_hsb_app, what="hoofdstembureau")
+    register_desk_commands(
+        subparsers, default_state=DEFAULT_STATE, make_app=create_hsb_app, what="hoofdstembureau"
+    )

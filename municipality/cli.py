@@ -26,7 +26,9 @@ from shared.adapters.airgap import check_air_gap
 from shared.adapters.files import atomic_write
 from shared.adapters.keyfiles import load_signing_key, resolve_passphrase
 from shared.domain import double_entry as de
+from shared.domain.validation import validate
 from shared.errors import InputError
+from shared.formats.eml.hashcode import digest, hash_code, masked_code
 from shared.formats.eml.read import read_path
 from station.entry import describe, encode_report, read_report_json
 
@@ -79,6 +81,10 @@ def cmd_init(args: argparse.Namespace) -> int:
         "230b": (Path(args.candidates), read_path(args.candidates)),
         "110b": (Path(args.stations), read_path(args.stations)),
     }
+    for kind, (path, data) in files.items():
+        # the checked files show two groups blanked: the operator types them from the paper, never from here
+        shown = hash_code(data) if kind == "110b" else masked_code(digest(data))
+        print(f"{kind} {path.name}\n     {shown}")
     for kind, typed in (("110a", args.hash_110a), ("230b", args.hash_230b)):
         setup.confirm_hash(
             kind, files[kind][0], files[kind][1], typed, ask=input if sys.stdin.isatty() else None
@@ -230,8 +236,6 @@ def cmd_show(args: argparse.Namespace) -> int:
     entry = svc.entry(station.id)
     print(f"station {station.number} {station.name}: {de.STATE_LABELS_NL[entry.state]}")
     ctx = svc.validation_context()
-    from shared.domain.validation import validate
-
     for label, slot in (("first", entry.first), ("second", entry.second)):
         if slot is None:
             continue

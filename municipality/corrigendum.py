@@ -14,11 +14,11 @@ from typing import Any
 
 from municipality.report import (
     StationResult,
-    _letter_rows,
     authority_of,
     dutch_date,
     footer_time,
     hash_groups,
+    letter_rows,
     list_tables,
     signatures_of,
     station_sentence,
@@ -46,7 +46,7 @@ def na14_2_data(
     """Everything the Na 14-2 template prints, as JSON-ready data."""
     local = election.category in ("GR", "ER")
     names = {cl.number: cl.name for cl in election.district(municipality.district_id).lists}
-    voters, votes = _letter_rows(totals, names, local=local, station=False, original=original)
+    voters, votes = letter_rows(totals, names, local=local, station=False, original=original)
     old = {s.station.id: s.tally for s in before}
     more = [s.station.number for s in stations if s.tally.ballots_cast > s.tally.admitted_voters]
     fewer = [s.station.number for s in stations if s.tally.ballots_cast < s.tally.admitted_voters]
@@ -54,7 +54,7 @@ def na14_2_data(
     for st, reason in investigations:
         new = next(s.tally for s in stations if s.station.id == st.id)
         prev = old[st.id]
-        sv, sw = _letter_rows(new, names, local=local, station=True, original=prev)
+        sv, sw = letter_rows(new, names, local=local, station=True, original=prev)
         investigated.append(
             {
                 "number": st.number,
@@ -67,7 +67,6 @@ def na14_2_data(
         )
     return {
         "title": f"Model Na 14-2 {municipality.code} {municipality.name} {election.name}",
-        "header-left": "Deel 1 - Gecorrigeerde telresultaten",
         "authority": authority_of(municipality),
         "election": {"name": election.name, "date_text": dutch_date(election.date), "local": local},
         "generated": footer_time(generated),

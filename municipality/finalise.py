@@ -3,7 +3,7 @@
 Why one function builds everything in memory first: the set of files is one legal act (the PV names the 510b's
 hash, the summary carries the same hash and totals), so they are produced together, checked against each
 other, and only then written atomically to the output folder (shared.adapters.files.atomic_write_many).
-Totals are the field-wise sum of the stations' definitive tallies (Kieswet art. N 11 / model Na 31-2: the
+Totals are the field-wise sum of the stations' definitive tallies (Kieswet hoofdstuk N, model Na 31-2: the
 gemeentelijk stembureau adds up the stations), and `check_sum` re-verifies them against the 510b as read back.
 """
 

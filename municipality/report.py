@@ -65,8 +65,6 @@ def station_sentence(numbers: Sequence[int]) -> str:
     """'Voor de stembureaus met de nummers 1, 4, 7' or 'In geen van de stembureaus' (Na 31-2 rubric 2.4.2)."""
     if not numbers:
         return "In geen van de stembureaus"
-    if len(numbers) == 1:
-        return f"Voor het stembureau met nummer {numbers[0]}"
     return "Voor de stembureaus met de nummers " + ", ".join(str(n) for n in numbers)
 
 
@@ -88,7 +86,7 @@ def _pages(rows: list[dict[str, Any]], *, corrected: bool) -> tuple[list[list[di
     return [columns[k : k + 2] for k in range(0, len(columns), 2)], len(columns)
 
 
-def _letter_rows(
+def letter_rows(
     t: Tally, names: dict[int, str], *, local: bool, station: bool, original: Tally | None
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     voters: list[tuple[str, str, int, int, bool]] = [
@@ -220,12 +218,12 @@ def na31_2_data(
     """Everything the Na 31-2 template prints, as JSON-ready data."""
     local = election.category in ("GR", "ER")
     names = {cl.number: cl.name for cl in election.district(municipality.district_id).lists}
-    voters, votes = _letter_rows(totals, names, local=local, station=False, original=None)
+    voters, votes = letter_rows(totals, names, local=local, station=False, original=None)
     more = [s.station.number for s in stations if s.tally.ballots_cast > s.tally.admitted_voters]
     fewer = [s.station.number for s in stations if s.tally.ballots_cast < s.tally.admitted_voters]
     station_rows = []
     for s in stations:
-        sv, sw = _letter_rows(s.tally, names, local=local, station=True, original=None)
+        sv, sw = letter_rows(s.tally, names, local=local, station=True, original=None)
         station_rows.append(
             {
                 "number": s.station.number,
@@ -249,7 +247,6 @@ def na31_2_data(
         )
     return {
         "title": f"Model Na 31-2 {municipality.code} {municipality.name} {election.name}",
-        "header-left": "Proces-verbaal gemeentelijk stembureau",
         "authority": authority_of(municipality),
         "election": {"name": election.name, "date_text": dutch_date(election.date), "local": local},
         "generated": footer_time(generated),

@@ -6,7 +6,7 @@ draws randomness. Time (`at`) and the acting, authenticated `User` are passed in
 SQLite transaction together with its audit event, so the state and its log never disagree, and a kill -9 loses
 at most the transaction in flight.
 
-The four-eyes principle (Kieswet art. N 11 / spec station-reports.md §1.3) lives in
+The four-eyes principle (the municipality's count, Kieswet hoofdstuk N; spec station-reports.md §1.3) lives in
 `shared.domain.double_entry`; this layer stores its state per station (one JSON blob, as Abacus does), checks
 roles, and records what happened."""
 

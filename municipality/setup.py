@@ -23,13 +23,19 @@ from shared.adapters.files import atomic_write, atomic_write_many
 from shared.adapters.keyfiles import ENROLMENT_SUFFIX, KEY_SUFFIX, write_key_file
 from shared.adapters.sheets import render_sheets
 from shared.adapters.store import transaction
-from shared.domain.election import Election
-from shared.domain.keyregister import ENROLMENT_VERSION, EnrolmentRecord, Role, readable_fingerprint
+from shared.domain.election import Election, Station
+from shared.domain.keyregister import (
+    ENROLMENT_VERSION,
+    EnrolmentRecord,
+    Role,
+    key_id_of,
+    readable_fingerprint,
+)
 from shared.errors import InputError, StateError
 from shared.formats.eml.build import build_election
-from shared.formats.eml.hashcode import check_typed_groups, masked_code
+from shared.formats.eml.hashcode import check_typed_groups, digest, masked_code
 from shared.formats.eml.read import read_110a, read_110b, read_230b
-from shared.formats.signing import raw_public_key, sign_enrolment
+from shared.formats.signing import open_enrolment, raw_public_key, sign_enrolment
 
 Ask = Callable[[str], str]
 
@@ -42,7 +48,7 @@ def confirm_hash(kind: str, path: Path, data: bytes, typed: Sequence[str] | None
                 f"give --hash-{kind} G1 G2: the two groups printed on the paper that came with the file",
                 where=str(path),
             )
-        shown = masked_code(sha256_hex_bytes(data))
+        shown = masked_code(digest(data))
         first = ask(f"{path.name}\n  {shown}\n  first missing group: ")
         second = ask("  second missing group: ")
         typed = (first, second)
@@ -52,12 +58,6 @@ def confirm_hash(kind: str, path: Path, data: bytes, typed: Sequence[str] | None
         check_typed_groups(data, (typed[0], typed[1]))
     except InputError as exc:
         raise type(exc)(exc.message, where=f"{path.name} {exc.where}") from None
-
-
-def sha256_hex_bytes(data: bytes) -> bytes:
-    import hashlib
-
-    return hashlib.sha256(data).digest()
 
 
 def source_of(kind: str, path: Path, data: bytes) -> SourceFile:
@@ -148,6 +148,22 @@ def initialise(
     return InitResult(db_path=path, key_path=kpath, sheet_path=sheet_path, fingerprint=fingerprint)
 
 
+#: The enrolment record in the output folder, so the folder can be published as is (docs/municipality.md).
+PUBLISHED_KEY_FILE = "key.tke"
+
+
+def enrolment_of(svc: Service, private_key: Ed25519PrivateKey) -> bytes:
+    """The municipality's self-signed enrolment record, checked to belong to the signing key in hand."""
+    path = svc.path.parent / f"{key_base(svc.election, svc.municipality.code)}{ENROLMENT_SUFFIX}"
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise StateError(f"the enrolment record is missing: {exc.strerror}", where=str(path)) from None
+    if open_enrolment(data, where=str(path)).public_key != raw_public_key(private_key):
+        raise InputError("the enrolment record is not for this signing key", where=str(path))
+    return data
+
+
 class FinaliseResult(msgspec.Struct, frozen=True, kw_only=True):
     paths: list[Path]
     eml_hash: str
@@ -173,10 +189,12 @@ def finalise(
     if session > 1 and previous_row is None:  # pragma: no cover - a next session needs a finalised one
         raise StateError("no earlier output to correct")
     previous = None
-    investigations: list[tuple[object, str]] = []
+    investigations: list[tuple[Station, str]] = []
     if previous_row is not None:
         previous = [(st, svc.definitive_report(st, before=session)) for st, _ in results]
         investigations = [(svc.station(sid), reason) for sid, reason in svc.investigations(session)]
+        if not investigations:
+            raise StateError(f"no station is under investigation in session {session}: nothing to correct")
     phase = 0 if previous_row is None else int(previous_row[0]) + 1
     supersedes = b"" if previous_row is None else bytes.fromhex(previous_row[1])
     head = audit.head(svc.conn)
@@ -189,16 +207,17 @@ def finalise(
         phase=phase,
         supersedes=supersedes,
         previous=previous,
-        investigations=investigations,  # type: ignore[arg-type]
+        investigations=investigations,
         audit_head=head,
         session_text=f"{dutch_date(at.date().isoformat())} {at:%H:%M} uur",
     )
-    existing = [name for name in outputs.files if (out / name).exists()]
+    files = {**outputs.files, PUBLISHED_KEY_FILE: enrolment_of(svc, private_key)}
+    existing = [name for name in files if (out / name).exists()]
     if existing:
         raise StateError(
             f"the output folder already has {', '.join(existing)}; choose an empty folder", where=str(out)
         )
-    paths = atomic_write_many(out, outputs.files)
+    paths = atomic_write_many(out, files)
     stamp = at.isoformat()
     with transaction(svc.conn):
         svc.conn.execute(
@@ -229,13 +248,11 @@ def finalise(
                 "summary_digest": outputs.digest,
                 "supersedes": supersedes.hex(),
                 "printed_audit_head": [head[0], head[1]],
-                "files": sorted(outputs.files),
+                "files": sorted(files),
             },
         )
     return FinaliseResult(paths=paths, eml_hash=outputs.eml_sha256, digest=outputs.digest, phase=phase)
 
 
 def raw_key_id(private_key: Ed25519PrivateKey) -> str:
-    from shared.domain.keyregister import key_id_of
-
     return key_id_of(raw_public_key(private_key)).hex()

@@ -3,8 +3,8 @@
 Why a browser: on election night several typists enter hundreds of station reports at once on the
 municipality's own offline network. Every action goes through `municipality.service` (claim, save, finalise,
 resolve, reset, status) and `municipality.setup.finalise`, and every rule comes from `station.form`,
-`station.entry` and `shared.domain` — this module only turns HTTP forms into those calls and their results into
-Dutch pages. The four-eyes principle (Kieswet art. N 11; spec station-reports.md §1.3) is enforced by the
+`station.entry` and `shared.domain` — this module only turns HTTP forms into those calls and their results
+into Dutch pages. The four-eyes principle (Kieswet art. N 11; spec station-reports.md §1.3) is enforced by the
 service: the second entry by the user of the first is refused there and shown here.
 
 Pages: `/invoer` (typist: pick a station), `/invoer/{nr}` (the station report in the order of the paper, Enter
@@ -52,7 +52,11 @@ TYPIST, COORDINATOR = "typist", "coordinator"
 #: How the coordinator's dashboard groups the states (the categories of the issue and of Abacus).
 CATEGORIES: tuple[tuple[str, str, tuple[de.State, ...]], ...] = (
     ("empty", "Leeg", ("empty",)),
-    ("first", "Eerste invoer", ("first_entry_in_progress", "first_entry_finalised", "first_entry_correction")),
+    (
+        "first",
+        "Eerste invoer",
+        ("first_entry_in_progress", "first_entry_finalised", "first_entry_correction"),
+    ),
     ("second", "Tweede invoer", ("second_entry_in_progress", "second_entry_correction")),
     ("different", "Verschillen", ("entries_different",)),
     ("errors", "Fouten", ("first_entry_has_errors",)),
@@ -201,7 +205,7 @@ def own_report(entry: de.DataEntry, user: WebUser) -> StationReport:
 
 
 def _user(web_user: WebUser) -> User:
-    return User(web_user.name, TYPIST if web_user.role == TYPIST else COORDINATOR)
+    return User(web_user.name, "typist" if web_user.role == TYPIST else "coordinator")
 
 
 def category_of(state: de.State) -> str:
@@ -214,7 +218,9 @@ def category_of(state: de.State) -> str:
 class MunicipalityWeb:
     """The site of one municipality's state folder; each request opens its own connection."""
 
-    def __init__(self, state_dir: Path, *, out_dir: Path | None = None, election_id: str | None = None) -> None:
+    def __init__(
+        self, state_dir: Path, *, out_dir: Path | None = None, election_id: str | None = None
+    ) -> None:
         self.state_dir = state_dir
         self.out_dir = out_dir or state_dir / "uitvoer"
         self.election_id = election_id
@@ -257,9 +263,13 @@ class MunicipalityWeb:
                 if match:
                     message = f"Stembureau {done}: {de.STATE_LABELS_NL[match[0].state]}."
             return ctx.render(
-                "typist_list.html", title="Invoer", rows=rows, labels=de.STATE_LABELS_NL, message=message,
+                "typist_list.html",
+                title="Invoer",
+                rows=rows,
+                labels=de.STATE_LABELS_NL,
+                message=message,
                 session=svc.current_session(),
-            )  # fmt: skip
+            )
         finally:
             svc.close()
 
@@ -346,9 +356,15 @@ class MunicipalityWeb:
                     errors[f.path] = exc.message
             if errors:
                 return self._entry_page(
-                    ctx, svc, ref, status=400, report=base, typed=typed, input_errors=errors,
+                    ctx,
+                    svc,
+                    ref,
+                    status=400,
+                    report=base,
+                    typed=typed,
+                    input_errors=errors,
                     message=f"{len(errors)} vak(ken) niet goed ingevuld: er is niets opgeslagen.",
-                )  # fmt: skip
+                )
             report = apply_values(base, values)
             finalising = action == "finalise"
             svc.save(user, station.id, report, progress=progress_of(form, report), at=stamp())
@@ -364,10 +380,13 @@ class MunicipalityWeb:
                 )
             except StateError as exc:
                 return self._entry_page(
-                    ctx, svc, ref, status=409,
+                    ctx,
+                    svc,
+                    ref,
+                    status=409,
                     message=f"Opgeslagen, maar nog niet afgerond: {exc.message}. Controleer met het papier "
                     "en vink aan dat u de meldingen hebt gecontroleerd.",
-                )  # fmt: skip
+                )
             del after
             return ctx.redirect(f"/invoer?klaar={station.number}")
         finally:
@@ -383,11 +402,17 @@ class MunicipalityWeb:
                 counts[category_of(r.state)] += 1
             session = svc.current_session()
             return ctx.render(
-                "dashboard.html", title="Voortgang", rows=rows, counts=counts, categories=CATEGORIES,
-                labels=de.STATE_LABELS_NL, category_of=category_of, session=session,
+                "dashboard.html",
+                title="Voortgang",
+                rows=rows,
+                counts=counts,
+                categories=CATEGORIES,
+                labels=de.STATE_LABELS_NL,
+                category_of=category_of,
+                session=session,
                 finalised=svc.session_finalised(session),
                 all_definitive=bool(rows) and all(r.state == "definitive" for r in rows),
-            )  # fmt: skip
+            )
         finally:
             svc.close()
 
@@ -397,14 +422,20 @@ class MunicipalityWeb:
             station = svc.station(ctx.request.path_params["nr"])
             entry = svc.entry(station.id)
             ctx_v = svc.validation_context()
-            model = (entry.first or entry.second).report.model if (entry.first or entry.second) else "cso_first"
+            some = entry.first or entry.second
+            model = some.report.model if some is not None else "cso_first"
             form = build_form(model, svc.district.lists, voter_cards=svc.voter_cards)
             diff_rows = []
             for path in de.differences(entry):
                 assert entry.first is not None and entry.second is not None
                 f = form.field(path)
                 diff_rows.append(
-                    (f, form.section_of(path), get_field(entry.first.report, path), get_field(entry.second.report, path))
+                    (
+                        f,
+                        form.section_of(path),
+                        get_field(entry.first.report, path),
+                        get_field(entry.second.report, path),
+                    )
                 )
             first_findings: list[tuple[str, list[tuple[FormField, Leaf]]]] = []
             if entry.first is not None and entry.state == "first_entry_has_errors":
@@ -422,10 +453,15 @@ class MunicipalityWeb:
             else:
                 options = []
             return ctx.render(
-                "station.html", title=f"Stembureau {station.number} — {station.name}", station=station,
-                entry=entry, label=de.STATE_LABELS_NL[entry.state], diff_rows=diff_rows,
-                first_findings=first_findings, options=[(o, RESOLUTION_LABELS[o]) for o in options],
-            )  # fmt: skip
+                "station.html",
+                title=f"Stembureau {station.number} — {station.name}",
+                station=station,
+                entry=entry,
+                label=de.STATE_LABELS_NL[entry.state],
+                diff_rows=diff_rows,
+                first_findings=first_findings,
+                options=[(o, RESOLUTION_LABELS[o]) for o in options],
+            )
         finally:
             svc.close()
 
@@ -457,7 +493,9 @@ class MunicipalityWeb:
         out = []
         for session, phase, created, folder in rows:
             try:
-                names = sorted(p.name for p in Path(folder).iterdir() if p.is_file() and not p.name.startswith("."))
+                names = sorted(
+                    p.name for p in Path(folder).iterdir() if p.is_file() and not p.name.startswith(".")
+                )
             except OSError:
                 names = []
             out.append((int(session), int(phase), str(created), names))
@@ -469,11 +507,16 @@ class MunicipalityWeb:
             rows = svc.status()
             session = svc.current_session()
             return ctx.render(
-                "finalise.html", status=status, title="Vaststellen", session=session,
+                "finalise.html",
+                status=status,
+                title="Vaststellen",
+                session=session,
                 finalised=svc.session_finalised(session),
-                waiting=[r for r in rows if r.state != "definitive"], labels=de.STATE_LABELS_NL,
-                outputs=self._outputs(svc), message=message,
-            )  # fmt: skip
+                waiting=[r for r in rows if r.state != "definitive"],
+                labels=de.STATE_LABELS_NL,
+                outputs=self._outputs(svc),
+                message=message,
+            )
         finally:
             svc.close()
 
@@ -488,7 +531,9 @@ class MunicipalityWeb:
         try:
             key = load_signing_key(setup.key_path(svc), passphrase.encode("utf-8"))
             session = svc.current_session()
-            setup.finalise(svc, _user(ctx.user), self.out_dir / f"zitting-{session}", key.private_key, at=now())
+            setup.finalise(
+                svc, _user(ctx.user), self.out_dir / f"zitting-{session}", key.private_key, at=now()
+            )
         finally:
             svc.close()
         return ctx.redirect("/coordinator/vaststellen")
@@ -571,13 +616,17 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def register_serve(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add `serve` to `telketen municipality` (call from municipality.cli.register with its sub-parsers)."""
     s = subparsers.add_parser("serve", help="the browser interface for typists and the coordinator")
-    s.add_argument("--state", default="telketen-state", metavar="DIR", help="state folder (default %(default)s)")
+    s.add_argument(
+        "--state", default="telketen-state", metavar="DIR", help="state folder (default %(default)s)"
+    )
     s.add_argument("--election", metavar="ID", help="election id, when the state folder holds several")
-    s.add_argument("--host", default="127.0.0.1", help="address to listen on (default %(default)s; a private "
-                   "address of the offline network for several desks)")  # fmt: skip
+    s.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to listen on (default %(default)s; a private "
+        "address of the offline network for several desks)",
+    )
     s.add_argument("--port", type=int, default=8470, help="port (default %(default)s)")
     s.add_argument("--out", metavar="DIR", help="where finalised outputs go (default STATE/uitvoer)")
     s.add_argument("--allow-network", action="store_true", help="skip the air-gap refusal (tests/training)")
     s.set_defaults(func=cmd_serve)
-
-

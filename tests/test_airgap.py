@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from shared.adapters.airgap import (
     ENV_OVERRIDE,
@@ -105,3 +107,11 @@ def test_unreadable_routing_tables_fail_closed(tmp_path: Path) -> None:
 
 def test_this_machine_is_checked_without_error_when_overridden() -> None:
     assert isinstance(check_air_gap(allow_network=True), list)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.sampled_from("0123456789abcdefABCDEF \t\nlo eth0wlan-x:"), max_size=400))
+def test_the_parsers_never_crash_on_garbled_tables(text: str) -> None:
+    """The kernel's files are outside input too: anything unreadable is skipped, never a traceback."""
+    for route in parse_ipv4_routes("header\n" + text) + parse_ipv6_routes(text):
+        assert route.interface != "lo"

@@ -36,14 +36,12 @@ ARGS = [
     "--no-first-run",
 ]
 
-try:
-    from playwright.sync_api import Browser, Page, expect, sync_playwright
-except ImportError:  # pragma: no cover - depends on the machine
-    sync_playwright = None
+pytest.importorskip("playwright.sync_api", reason="the playwright Python package is not installed")
+
+from playwright.sync_api import Browser, Page, expect, sync_playwright  # noqa: E402
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(sync_playwright is None, reason="the playwright Python package is not installed"),
     pytest.mark.skipif(
         shutil.which(CHROMIUM) is None and not Path(CHROMIUM).is_file(),
         reason=f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)",
@@ -53,7 +51,6 @@ pytestmark = [
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    assert sync_playwright is not None
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         yield b
@@ -152,6 +149,7 @@ def test_two_typists_differ_coordinator_resolves_and_report_downloads(
     state, url = municipality
     # first typist: keyboard only
     anna = login(browser, url, "anna")
+    expect(anna.get_by_label("Nummer van het stembureau op het proces-verbaal")).to_be_focused()
     anna.keyboard.type("1")
     anna.keyboard.press("Enter")
     expect(anna.get_by_role("heading", level=1)).to_contain_text("Stembureau 1")
@@ -260,3 +258,56 @@ def test_scanned_sheet_appears_on_the_desk(browser: Browser, tmp_path: Path) -> 
         expect(page.locator(f'tr[data-code="{code}"]')).to_have_class("state-in")
         shot(page, "11-desk-status")
         page.context.close()
+
+
+def write_y4m(path: Path, frames: list[Any], fps: int = 5) -> Path:
+    """Grey images as a Y4M video (4:2:0, neutral chroma): what Chromium's fake camera plays in a loop."""
+    width, height = frames[0].size
+    with path.open("wb") as fh:
+        fh.write(f"YUV4MPEG2 W{width} H{height} F{fps}:1 Ip A1:1 C420jpeg\n".encode())
+        chroma = bytes([128]) * ((width // 2) * (height // 2))
+        for image in frames:
+            fh.write(b"FRAME\n" + image.tobytes() + chroma + chroma)
+    return path
+
+
+def test_webcam_capture_in_the_browser_reads_a_summary_symbol_by_symbol(
+    browser: Browser, tmp_path: Path
+) -> None:
+    """Chromium's fake camera plays two QR symbols of one summary in turn; the desk reassembles them."""
+    from PIL import Image
+
+    from hoofdstembureau.web import create_hsb_app
+    from shared.adapters.qr_render import qr_image, smallest_version
+    from shared.formats.framing import frame
+    from tests.test_central_fixtures import municipal_summary
+    from tests.test_web_desk import make_hsb
+
+    desk = make_hsb(tmp_path)
+    code = desk.codes[0]
+    message = municipal_summary(desk.chain, code)
+    chunks = frame(message, len(message) // 2 + 64)
+    assert len(chunks) == 2
+    frames = []
+    for chunk in chunks:
+        symbol = qr_image(chunk, smallest_version(len(chunk), "M"), "M", box_size=4, border=4).convert("L")
+        canvas = Image.new("L", (640, 480), 255)
+        canvas.paste(symbol, ((640 - symbol.width) // 2, (480 - symbol.height) // 2))
+        frames += [canvas] * 8
+    video = write_y4m(tmp_path / "camera.y4m", frames)
+    args = [
+        *ARGS,
+        "--use-fake-ui-for-media-stream",
+        "--use-fake-device-for-media-stream",
+        f"--use-file-for-fake-video-capture={video}",
+    ]
+    with running(create_hsb_app(desk.state)) as url:
+        camera_browser = browser.browser_type.launch(executable_path=CHROMIUM, args=args)
+        page = login(camera_browser, url, "olga")
+        page.get_by_role("button", name="Camera starten").click()
+        expect(page.locator("[data-camera-status]")).to_contain_text("1/2", timeout=15000)
+        shot(page, "12-desk-webcam")
+        expect(page.locator('article[data-outcome="accept"]')).to_be_visible(timeout=15000)
+        expect(page.locator(f'tr[data-code="{code}"]')).to_have_class("state-in")
+        shot(page, "13-desk-webcam-accepted")
+        camera_browser.close()

@@ -15,6 +15,7 @@ import msgspec
 import pytest
 from rich.console import Console
 
+from municipality import setup
 from municipality.service import Service, User
 from municipality.terminal_entry import resume_point, run_terminal
 from shared.adapters import airgap, audit
@@ -23,6 +24,7 @@ from shared.domain import double_entry as de
 from shared.domain.station_report import StationReport, report_from_tally
 from shared.domain.tally import ListTally, Tally
 from shared.domain.validation import get_field
+from shared.errors import IntegrityError
 from station.entry import encode_report
 from station.form import build_form
 from telketen.cli import main
@@ -284,3 +286,19 @@ def test_kill_9_during_entry_loses_nothing_saved(env: Path) -> None:
     assert msgspec.json.encode(claimed.report) == msgspec.json.encode(entry.first.report)
     assert de.STATE_LABELS_NL[svc.entry("2").state] == "Eerste invoer bezig"
     svc.close()
+
+
+def test_confirm_hash_asks_for_the_two_blanked_groups() -> None:
+    data = DEF.read_bytes()
+    asked: list[str] = []
+    answers = iter(["45E2 ", "61db"])  # typed with a stray space and upper case: still accepted
+
+    def ask(prompt: str) -> str:
+        asked.append(prompt)
+        return next(answers)
+
+    setup.confirm_hash("110a", DEF, data, None, ask=ask)
+    assert "____" in asked[0] and "45e2" not in asked[0]  # the screen never shows the groups to type
+    wrong = iter(["45e2", "0000"])
+    with pytest.raises(IntegrityError, match="does not match the file"):
+        setup.confirm_hash("110a", DEF, data, None, ask=lambda p: next(wrong))

@@ -167,7 +167,7 @@ def test_the_pdf_prints_the_510b_hash_and_the_totals(replay: Replay) -> None:
     assert "0668 West Maas en Waal" in first and "Model Na 31-2" in first
     text = "".join(pdf[i].get_textpage().get_text_range() for i in range(len(pdf)))
     assert "9.398" in text  # D, admitted voters of the municipality
-    assert "Voor het stembureau met nummer 7" in text  # the one station with more ballots (I)
+    assert "Voor de stembureaus met de nummers 7 zijn" in text  # the one station with more ballots (I)
     assert "Dorpshuis De Hucht" in text  # Bijlage 1 / station list
 
 

@@ -15,81 +15,14 @@ from municipality import setup
 from municipality.prefill import next_session_form
 from municipality.service import Service, SourceFile, User
 from shared.adapters import audit
-from shared.domain.election import (
-    Candidate,
-    CandidateList,
-    District,
-    DistrictId,
-    Election,
-    ElectionId,
-    Municipality,
-    MunicipalityCode,
-    Station,
-    StationId,
-)
-from shared.domain.station_report import StationReport, report_from_tally
-from shared.domain.tally import ListTally, Tally
+from shared.domain.station_report import StationReport
 from shared.errors import InputError, StateError
 from shared.formats.eml.read import read_510
 from shared.formats.signing import open_signed
+from tests.municipality_helpers import good_report, small_election
 
 PW = "correct horse battery"
 AT = datetime(2026, 3, 19, 22, 15, 0)
-
-
-def small_election() -> Election:
-    lists = tuple(
-        CandidateList(
-            number=n,
-            name=f"Partij {n}",
-            candidates=tuple(
-                Candidate(position=i + 1, last_name=f"Kandidaat{n}{i}", initials="A.") for i in range(k)
-            ),
-        )
-        for n, k in ((1, 3), (2, 2))
-    )
-    stations = tuple(
-        Station(
-            id=StationId(f"9999::SB{i}"),
-            number=i,
-            name=f"Buurthuis {i}",
-            postal_code="1234 AB",
-            eligible_voters=900,
-        )
-        for i in (1, 2, 3)
-    )
-    return Election(
-        id=ElectionId("GR2026_Proefdorp"),
-        name="Gemeenteraad Proefdorp 2026",
-        category="GR",
-        subcategory="GR1",
-        date="2026-03-18",
-        seats=11,
-        preference_threshold=50,
-        districts=(District(id=DistrictId("geen"), name=None, lists=lists),),
-        municipalities=(
-            Municipality(
-                code=MunicipalityCode("9999"),
-                name="Proefdorp",
-                district_id=DistrictId("geen"),
-                stations=stations,
-            ),
-        ),
-        domain="9999",
-    )
-
-
-def good_report(seed: int = 0) -> StationReport:
-    lists = (ListTally(1, 60 + seed, (30 + seed, 20, 10)), ListTally(2, 40, (25, 15)))
-    t = Tally(
-        poll_cards=95 + seed,
-        proxy_certificates=10,
-        admitted_voters=105 + seed,
-        blank=2,
-        invalid=3,
-        lists=lists,
-    )
-    return report_from_tally("cso_first", t, with_voter_cards=False)
 
 
 class World:
@@ -300,6 +233,7 @@ def test_finalise_then_a_corrigendum_that_supersedes_it(world: World) -> None:
         "Model Na31-2.pdf",
         "Samenvatting_GR2026_Proefdorp_9999_fase0.tks",
         "Telling_GR2026_Proefdorp.eml.xml",
+        "key.tke",
         "osv4-3_telling_gr2026_proefdorp.csv",
     ]
     count = read_510((world.root / "out1" / "Telling_GR2026_Proefdorp.eml.xml").read_bytes())
@@ -352,3 +286,11 @@ def test_finalise_refuses_a_folder_with_earlier_output(world: World) -> None:
         setup.finalise(world.svc, world.coord, out, world.key, at=AT)
     assert (out / "Model Na31-2.pdf").read_bytes() == b"old"
     assert not world.svc.session_finalised(1)
+
+
+def test_a_next_session_without_investigations_has_nothing_to_correct(world: World) -> None:
+    world.enter_all()
+    setup.finalise(world.svc, world.coord, world.root / "out1", world.key, at=AT)
+    world.svc.new_session(world.coord, at="t")
+    with pytest.raises(StateError, match="nothing to correct"):
+        setup.finalise(world.svc, world.coord, world.root / "out2", world.key, at=AT)

@@ -23,7 +23,7 @@ from shared.adapters import audit
 from shared.domain import double_entry as de
 from shared.domain.station_report import StationReport
 from shared.errors import TelketenError
-from tests.test_municipality_service import good_report, small_election
+from tests.municipality_helpers import good_report, small_election
 
 USERS = [User("anna", "typist"), User("bert", "typist"), User("coord", "coordinator")]
 _TEMPLATE: Path | None = None

@@ -163,3 +163,14 @@ def test_encode_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> No
     assert code == 2 and "does not exist" in stderr
     code, _, stderr = run(["paper", "decode", "-o", str(tmp_path / "o.bin")], capsys)
     assert code == 2 and "give scanned images" in stderr
+
+
+def test_webcam_without_camera_is_an_environment_problem(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, stderr = run(["paper", "decode", "--webcam", "57", "-o", str(tmp_path / "o.bin")], capsys)
+    assert code == 5 and "no webcam could be opened at device 57" in stderr
+    code, _, stderr = run(
+        ["paper", "decode", "x.png", "--webcam", "0", "-o", str(tmp_path / "o.bin")], capsys
+    )
+    assert code == 2 and "not both" in stderr

@@ -188,6 +188,18 @@ def test_grid_retry_recovers_a_symbol_the_first_pass_lost(name: str) -> None:
         assert found[drop].data in recovered
 
 
+def test_one_row_is_enough_to_read_the_whole_page() -> None:
+    """The retry works outwards from what was found, refitting the grid as it goes."""
+    gray = to_gray(degrade.rotate(pages(14_600, 200)[0], 3.0))
+    found = zxing_read(gray)
+    top = min(f.corners[:, 1].mean() for f in found)
+    kept = [f for f in found if f.corners[:, 1].mean() < top + 100]
+    assert len(kept) == 3
+    recovered = _retry_missing_cells(gray, kept, PageResult([], len(kept)))
+    assert {f.data for f in found} - {f.data for f in kept} <= set(recovered)
+    assert len(found) == 15
+
+
 def test_whole_row_missing_is_found_by_the_ring() -> None:
     page = pages(14_600, 300)[0]
     gray = to_gray(page)

@@ -12,6 +12,7 @@ import json
 import random
 import re
 import shutil
+from collections.abc import Sequence
 from pathlib import Path
 
 import msgspec
@@ -61,7 +62,7 @@ class Publisher:
         eml_name: str,
         eml: bytes,
         total: Tally,
-        children: list[str],
+        children: Sequence[str],
         seats: list[int] | None = None,
     ) -> None:
         self.write(folder, eml_name, eml)
@@ -94,7 +95,15 @@ class Publisher:
         signed = self.write(folder, "summary.tks", sign_summary(encode_summary(summary), key))
         self.digests[authority] = message_digest(signed)
 
-    def count(self, mid: str, authority: str, name: str, contest: str, total: Tally, units: list) -> Count510:  # type: ignore[type-arg]
+    def count(
+        self,
+        mid: str,
+        authority: str,
+        name: str,
+        contest: str,
+        total: Tally,
+        units: Sequence[tuple[str, str, Tally]],
+    ) -> Count510:
         district = self.el.districts[0] if contest == "alle" else self.el.district(contest)
         return Count510(
             message_id=mid,
@@ -120,7 +129,7 @@ class Publisher:
             total = add_tallies(stations)
             municipal[m.code] = total
             district = m.district_id if national else ""
-            units = [(sid, s.name, self.g.tallies[sid]) for sid, s in ((s.id, s) for s in m.stations)]
+            units: list[tuple[str, str, Tally]] = [(s.id, s.name, self.g.tallies[s.id]) for s in m.stations]
             eml = write_510(self.count("510b", m.code, m.name, m.district_id, total, units), el)
             self.issue(
                 m.code,
@@ -138,7 +147,7 @@ class Publisher:
             for d in el.districts:
                 codes = [m.code for m in el.municipalities if m.district_id == d.id]
                 total = add_tallies((c, municipal[c]) for c in codes)
-                units = [(c, el.municipality(c).name, municipal[c]) for c in codes]
+                units = [(str(c), el.municipality(c).name, municipal[c]) for c in codes]
                 eml = write_510(self.count("510c", f"HSB{d.id}", d.name or "", d.id, total, units), el)
                 self.issue(
                     f"HSB{d.id}",

@@ -117,7 +117,12 @@ def test_bind_allows_loopback_and_private_networks(host: str) -> None:
 
 @pytest.mark.parametrize(
     ("host", "why"),
-    [("0.0.0.0", "every network"), ("::", "every network"), ("8.8.8.8", "public"), ("example.org", "not an IP")],
+    [
+        ("0.0.0.0", "every network"),
+        ("::", "every network"),
+        ("8.8.8.8", "public"),
+        ("example.org", "not an IP"),
+    ],
 )
 def test_bind_refuses_everything_else(host: str, why: str) -> None:
     with pytest.raises(InputError, match=why):
@@ -161,7 +166,9 @@ def test_login_is_throttled_after_five_wrong_passwords(tmp_path: Path) -> None:
     c = TestClient(create_app(_tiny_site(tmp_path)))
     token = csrf_of(c.get("/login").text)
     for _ in range(5):
-        assert c.post("/login", data={"csrf": token, "name": "olga", "password": "wrong one"}).status_code == 401
+        assert (
+            c.post("/login", data={"csrf": token, "name": "olga", "password": "wrong one"}).status_code == 401
+        )
     r = c.post("/login", data={"csrf": token, "name": "olga", "password": PW})
     assert r.status_code == 401  # even the right password waits out the minute
 
@@ -178,7 +185,9 @@ def test_a_route_without_roles_is_a_programming_error(tmp_path: Path) -> None:
         create_app(site)
 
 
-def test_desk_commands_parse_and_refuse_to_serve_without_users(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_desk_commands_parse_and_refuse_to_serve_without_users(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     parser = argparse.ArgumentParser()
     sub = parser.add_subparsers()
     register_desk_commands(sub, default_state=tmp_path, make_app=lambda p: None, what="hoofdstembureau")  # type: ignore[arg-type,return-value]
@@ -189,7 +198,9 @@ def test_desk_commands_parse_and_refuse_to_serve_without_users(tmp_path: Path, c
 
     os.environ["TELKETEN_TEST_PW"] = PW
     try:
-        args = parser.parse_args(["web-user", "add", "olga", "--state", str(tmp_path), "--password-env", "TELKETEN_TEST_PW"])
+        args = parser.parse_args(
+            ["web-user", "add", "olga", "--state", str(tmp_path), "--password-env", "TELKETEN_TEST_PW"]
+        )
         assert args.func(args) == 0
     finally:
         del os.environ["TELKETEN_TEST_PW"]
@@ -203,5 +214,7 @@ def test_municipality_serve_parser() -> None:
 
     parser = argparse.ArgumentParser()
     register_serve(parser.add_subparsers())
-    args = parser.parse_args(["serve", "--state", "s", "--host", "10.1.2.3", "--port", "8080", "--allow-network"])
+    args = parser.parse_args(
+        ["serve", "--state", "s", "--host", "10.1.2.3", "--port", "8080", "--allow-network"]
+    )
     assert (args.host, args.port, args.allow_network) == ("10.1.2.3", 8080, True)

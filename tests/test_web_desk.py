@@ -92,13 +92,15 @@ def test_upload_of_a_real_sheet_is_checked_booked_and_its_numbers_shown(desk: De
     page = c.get("/balie").text
     assert f'data-code="{code}"' in page and "ontbreekt" in page
     r = c.post(
-        "/balie/upload", data={"csrf": token}, files=[("files", ("sheet.pdf", pdf.read_bytes(), "application/pdf"))]
+        "/balie/upload",
+        data={"csrf": token},
+        files=[("files", ("sheet.pdf", pdf.read_bytes(), "application/pdf"))],
     )
     assert r.status_code == 200
     assert 'data-outcome="accept"' in r.text
     total = desk.chain.total(code)
     shown = f"{total.admitted_voters:,}".replace(",", ".")
-    assert f"<th scope=\"row\">D toegelaten kiezers</th><td class=\"num\">{shown}</td>" in r.text
+    assert f'<th scope="row">D toegelaten kiezers</th><td class="num">{shown}</td>' in r.text
     row = re.search(rf'<tr class="state-(\w+)" data-code="{code}">', r.text)
     assert row and row.group(1) == "in"
     office = open_office(desk.state, "t")
@@ -107,7 +109,9 @@ def test_upload_of_a_real_sheet_is_checked_booked_and_its_numbers_shown(desk: De
     office.conn.close()
     assert users == {"olga"}  # the audit log names the web user who scanned
     again = c.post(
-        "/balie/upload", data={"csrf": token}, files=[("files", ("sheet.pdf", pdf.read_bytes(), "application/pdf"))]
+        "/balie/upload",
+        data={"csrf": token},
+        files=[("files", ("sheet.pdf", pdf.read_bytes(), "application/pdf"))],
     )
     assert 'data-outcome="duplicate"' in again.text
 
@@ -124,7 +128,11 @@ def test_a_sheet_from_an_unknown_key_is_refused_and_listed(desk: Desk, tmp_path:
         chain.municipalities[code] = real
     c = TestClient(create_hsb_app(desk.state), follow_redirects=True)
     token = login(c, "olga")
-    r = c.post("/balie/upload", data={"csrf": token}, files=[("files", ("nep.tks", message, "application/octet-stream"))])
+    r = c.post(
+        "/balie/upload",
+        data={"csrf": token},
+        files=[("files", ("nep.tks", message, "application/octet-stream"))],
+    )
     assert 'data-outcome="refuse"' in r.text and "Geweigerd" in r.text
     assert "nep.tks" in r.text.split("Geweigerd</h2>")[1]  # listed under the refused sheets
     status = c.get("/status")
@@ -134,9 +142,13 @@ def test_a_sheet_from_an_unknown_key_is_refused_and_listed(desk: Desk, tmp_path:
 def test_files_that_are_no_scan_are_named(desk: Desk) -> None:
     c = TestClient(create_hsb_app(desk.state), follow_redirects=True)
     token = login(c, "olga")
-    r = c.post("/balie/upload", data={"csrf": token}, files=[("files", ("notes.txt", b"hello", "text/plain"))])
+    r = c.post(
+        "/balie/upload", data={"csrf": token}, files=[("files", ("notes.txt", b"hello", "text/plain"))]
+    )
     assert "notes.txt: geen scan" in r.text
-    r = c.post("/balie/upload", data={"csrf": token}, files=[("files", ("leeg.png", b"\x89PNG broken", "image/png"))])
+    r = c.post(
+        "/balie/upload", data={"csrf": token}, files=[("files", ("leeg.png", b"\x89PNG broken", "image/png"))]
+    )
     assert r.status_code == 200 and "leeg.png: not a readable image" in r.text and "/tmp/" not in r.text
 
 
@@ -146,7 +158,9 @@ def test_observer_sees_the_status_but_cannot_scan(desk: Desk) -> None:
     assert c.get("/status").status_code == 200
     page = c.get("/balie").text
     assert "/balie/upload" not in page
-    r = c.post("/balie/upload", data={"csrf": token}, files=[("files", ("x.tks", b"x", "application/octet-stream"))])
+    r = c.post(
+        "/balie/upload", data={"csrf": token}, files=[("files", ("x.tks", b"x", "application/octet-stream"))]
+    )
     assert r.status_code == 403
 
 
@@ -161,12 +175,18 @@ def test_webcam_frames_posted_by_the_browser_complete_a_summary(tmp_path: Path) 
     token = login(c, "olga")
     blank = io.BytesIO()
     Image.new("L", (320, 240), 255).save(blank, format="PNG")
-    r = c.post("/balie/camera", data={"csrf": token}, files=[("frame", ("f.png", blank.getvalue(), "image/png"))])
+    r = c.post(
+        "/balie/camera", data={"csrf": token}, files=[("frame", ("f.png", blank.getvalue(), "image/png"))]
+    )
     assert r.json()["done"] is False and "nog geen QR-code" in r.json()["progress"]
-    r = c.post("/balie/camera", data={"csrf": token}, files=[("frame", ("f.png", buf.getvalue(), "image/png"))])
+    r = c.post(
+        "/balie/camera", data={"csrf": token}, files=[("frame", ("f.png", buf.getvalue(), "image/png"))]
+    )
     assert r.json()["done"] is True and r.json()["items"] == 1
     assert 'data-outcome="accept"' in c.get("/balie").text
-    r = c.post("/balie/camera", data={"csrf": token}, files=[("frame", ("f.png", b"not an image", "image/png"))])
+    r = c.post(
+        "/balie/camera", data={"csrf": token}, files=[("frame", ("f.png", b"not an image", "image/png"))]
+    )
     assert r.status_code == 400
 
 
@@ -191,8 +211,9 @@ def test_central_desk_serves_the_same_desk(tmp_path: Path) -> None:
     token = login(c, "olga")
     code = chain.codes()[0]
     r = c.post(
-        "/balie/upload", data={"csrf": token},
+        "/balie/upload",
+        data={"csrf": token},
         files=[("files", ("s.tks", municipal_summary(chain, code), "application/octet-stream"))],
-    )  # fmt: skip
+    )
     assert 'data-outcome="refuse"' in r.text  # its key was never enrolled at the central office
     assert f'data-code="{code}"' in r.text

@@ -68,7 +68,13 @@ def clients(fresh_state: Path) -> Iterator[tuple[Path, dict[str, tuple[TestClien
 
 def test_anonymous_requests_go_to_login_and_posts_are_refused(state: Path) -> None:
     c = TestClient(create_municipality_app(state), follow_redirects=False)
-    for path in ("/invoer", "/invoer/1", "/coordinator", "/coordinator/vaststellen", "/coordinator/stembureau/1"):
+    for path in (
+        "/invoer",
+        "/invoer/1",
+        "/coordinator",
+        "/coordinator/vaststellen",
+        "/coordinator/stembureau/1",
+    ):
         r = c.get(path)
         assert r.status_code == 303 and r.headers["location"].startswith("/login"), path
     for path in ("/invoer", "/invoer/1", "/invoer/1/claim", "/coordinator/stembureau/1/besluit"):
@@ -151,7 +157,9 @@ def test_security_headers_on_pages_and_static_files(state: Path) -> None:
     assert "httponly" in cookie and "samesite=strict" in cookie
     js = c.get("/static/telketen.js")
     assert js.status_code == 200 and "Enter" in js.text and js.headers["x-content-type-options"] == "nosniff"
-    assert "<script>" not in r.text and " on" + "click=" not in r.text  # no inline script: the CSP would block it
+    assert (
+        "<script>" not in r.text and " on" + "click=" not in r.text
+    )  # no inline script: the CSP would block it
 
 
 # ------------------------------------------------------------------------------------------ the typist
@@ -186,7 +194,9 @@ def test_two_typists_one_difference_coordinator_keeps_first_then_correction(
     page = bert.post("/invoer/1/claim", data={"csrf": tb}).text
     assert 'value="100"' not in page and 'value="105"' not in page
     # one candidate typed differently (the sums still hold: 31+19+10 = 60)
-    wrong = entry_data(tb, "save", **{"lists[0].candidate_votes[0]": "31", "lists[0].candidate_votes[1]": "19"})
+    wrong = entry_data(
+        tb, "save", **{"lists[0].candidate_votes[0]": "31", "lists[0].candidate_votes[1]": "19"}
+    )
     page = bert.post("/invoer/1", data=wrong).text
     assert 'data-code="W.001"' in page  # differs from the first entry: fields marked, values not shown
     wrong["action"] = "finalise"
@@ -245,11 +255,14 @@ def test_unreadable_numbers_are_shown_at_the_box_and_nothing_is_saved(
     r = anna.post("/invoer/3", data=entry_data(ta, "save", **{"voters.poll_cards": "12a"}))
     assert r.status_code == 400 and "geen geheel getal" in r.text and 'value="12a"' in r.text
     svc = Service.open(state, at="t")
-    assert svc.entry("3").first is not None and svc.entry("3").first.report.voters.poll_cards == 0
+    first = svc.entry("3").first
     svc.close()
+    assert first is not None and first.report.voters.poll_cards == 0
 
 
-def test_save_and_resume_keeps_what_was_typed(clients: tuple[Path, dict[str, tuple[TestClient, str]]]) -> None:
+def test_save_and_resume_keeps_what_was_typed(
+    clients: tuple[Path, dict[str, tuple[TestClient, str]]],
+) -> None:
     state, cs = clients
     anna, ta = cs["anna"]
     anna.post("/invoer/3/claim", data={"csrf": ta})
@@ -268,7 +281,9 @@ def test_save_and_resume_keeps_what_was_typed(clients: tuple[Path, dict[str, tup
     assert r.status_code == 409 and "claimed by anna" in r.text
 
 
-def test_discard_returns_the_station_to_empty(clients: tuple[Path, dict[str, tuple[TestClient, str]]]) -> None:
+def test_discard_returns_the_station_to_empty(
+    clients: tuple[Path, dict[str, tuple[TestClient, str]]],
+) -> None:
     state, cs = clients
     anna, ta = cs["anna"]
     anna.post("/invoer/2/claim", data={"csrf": ta})

@@ -118,6 +118,17 @@ def scanner_like(image: Image.Image, rng: random.Random, dpi: int) -> Image.Imag
     return jpeg(out, rng.randint(70, 90))
 
 
+def harsh(image: Image.Image, rng: random.Random, dpi: int) -> Image.Image:
+    """A bad copy of a copy, photographed: worse than any scanner should deliver, to show the margin."""
+    out = blur(image, 0.11, dpi)
+    out = rotate(out, rng.uniform(-4.0, 4.0))
+    out = perspective(out, 0.03, rng)
+    out = low_contrast(out, 70, 200)
+    out = uneven_light(out, 0.4, rng)
+    out = noise(out, 14.0, rng)
+    return jpeg(out, 45)
+
+
 DEGRADATIONS: dict[str, Degradation] = {
     "clean": lambda im, rng, dpi: im,
     "blur": lambda im, rng, dpi: blur(im, 0.08, dpi),
@@ -129,5 +140,6 @@ DEGRADATIONS: dict[str, Degradation] = {
     "low_contrast": lambda im, rng, dpi: low_contrast(im, 90, 190),
     "ink_spread": lambda im, rng, dpi: ink_spread(im, 0.05, dpi),
     "scanner": scanner_like,
+    "harsh": harsh,
 }
 """Named degradations at a fixed, realistic-to-harsh strength, for tests and the benchmark."""

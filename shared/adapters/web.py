@@ -3,10 +3,10 @@
 Why one module: each tier app (municipality, hoofdstembureau, central) serves its own small site on its own
 offline machine, but the security rules must be the same everywhere and written once:
 
-- **Sessions** are a signed cookie (HMAC-SHA256 with a per-state secret kept beside the state file, mode 0600):
-  the user name, role, a CSRF token and the issue time. Nothing secret is in the cookie, and nothing in it can
-  be changed without the secret. A login issues a fresh cookie (no session fixation); logging out clears it.
-  Cookies are HttpOnly and SameSite=Strict.
+- **Sessions** are a signed cookie (HMAC-SHA256 with a per-state secret kept beside the state file, mode
+  0600): the user name, role, a CSRF token and the issue time. Nothing secret is in the cookie, and nothing in
+  it can be changed without the secret. A login issues a fresh cookie (no session fixation); logging out
+  clears it. Cookies are HttpOnly and SameSite=Strict.
 - **CSRF**: every visitor (also before logging in) has a token in the signed cookie; every POST must send it
   back as the form field ``csrf`` or the header ``X-CSRF-Token``, compared in constant time.
 - **Roles are checked on the server for every request**: a route declares the roles that may use it, and the
@@ -15,8 +15,8 @@ offline machine, but the security rules must be the same everywhere and written 
   (400 input, 409 state, 422 integrity, 503 environment) — never a traceback.
 - **Headers**: a strict Content-Security-Policy (only our own scripts and styles: the JavaScript and CSS are
   shipped in the package, no CDN), no framing, no referrer, no caching of pages.
-- **Bind address**: loopback by default; an explicit private (RFC 1918 / link-local) address for the tier's own
-  offline network; never every interface or a public address.
+- **Bind address**: loopback by default; an explicit private (RFC 1918 / link-local) address for the tier's
+  own offline network; never every interface or a public address.
 
 Endpoints are plain synchronous functions `(Ctx) -> Response`; Starlette runs them in a worker thread, so each
 opens its own SQLite connection (the service layer's transactions make concurrent typists safe).
@@ -201,7 +201,9 @@ class UserFile:
 
     def add(self, name: str, role: str, password: str) -> WebUser:
         if not name or len(name) > 64 or not name.isprintable() or name.strip() != name:
-            raise InputError("a user name is 1–64 printable characters without surrounding spaces", where="NAME")
+            raise InputError(
+                "a user name is 1–64 printable characters without surrounding spaces", where="NAME"
+            )
         if role not in self.roles:
             raise InputError(f"role must be one of {', '.join(self.roles)}", where="--role")
         users = self._read()
@@ -336,7 +338,10 @@ class Site:
         now = self.clock()
         with self._lock:
             recent = [t for t in self._failures.get(name, []) if now - t < 60]
-            self._failures[name] = recent
+            if recent:
+                self._failures[name] = recent
+            else:
+                self._failures.pop(name, None)  # keep the table small: only names failing right now
             return len(recent) >= 5
 
     def failed(self, name: str) -> None:
@@ -389,7 +394,7 @@ def _check_csrf(session: Session, request: Request, form: FormData) -> bool:
 
 
 def _guard(site: Site, route: WebRoute) -> Callable[[Request], Any]:
-    """Wrap an endpoint: session, role, CSRF on POST, errors as pages. Nothing reaches the endpoint unchecked."""
+    """Wrap an endpoint: session, role, CSRF on POST, errors as pages; nothing reaches it unchecked."""
 
     async def handler(request: Request) -> Response:
         session = _session_of(site, request)
@@ -413,9 +418,14 @@ def _guard(site: Site, route: WebRoute) -> Callable[[Request], Any]:
             if not _check_csrf(session, request, form):
                 await form.close()
                 return site.render(
-                    request, "error.html", status=403, user=user, csrf=session.csrf,
-                    message="Het formulier is verlopen of komt niet van deze site (CSRF). Laad de pagina opnieuw.",
-                )  # fmt: skip
+                    request,
+                    "error.html",
+                    status=403,
+                    user=user,
+                    csrf=session.csrf,
+                    message="Het formulier is verlopen of komt niet van deze site (CSRF). "
+                    "Laad de pagina opnieuw.",
+                )
         ctx = Ctx(request=request, user=user, csrf=session.csrf, form=form, site=site)
         try:
             return await run_in_threadpool(route.endpoint, ctx)
@@ -454,9 +464,13 @@ def _login_routes(site: Site) -> list[BaseRoute]:
         if session is None or not _check_csrf(session, request, form):
             fresh = site.sessions.new(None)
             response = site.render(
-                request, "login.html", status=403, csrf=fresh.csrf, next="/",
+                request,
+                "login.html",
+                status=403,
+                csrf=fresh.csrf,
+                next="/",
                 error="Het formulier was verlopen. Probeer het opnieuw.",
-            )  # fmt: skip
+            )
             _set_cookie(site, response, fresh)
             return response
         name = str(form.get("name", "")).strip()
@@ -468,15 +482,20 @@ def _login_routes(site: Site) -> list[BaseRoute]:
         if user is None:
             site.failed(name)
             return site.render(
-                request, "login.html", status=401, csrf=session.csrf, next=target, name=name,
+                request,
+                "login.html",
+                status=401,
+                csrf=session.csrf,
+                next=target,
+                name=name,
                 error="Onbekende gebruiker of verkeerd wachtwoord.",
-            )  # fmt: skip
+            )
         if site.on_login is not None:
             await run_in_threadpool(site.on_login, user)
         home = site.home.get(user.role, "/")
-        response = RedirectResponse(target if target != "/" else home, status_code=303)
-        _set_cookie(site, response, site.sessions.new(user))
-        return response
+        redirect = RedirectResponse(target if target != "/" else home, status_code=303)
+        _set_cookie(site, redirect, site.sessions.new(user))
+        return redirect
 
     async def logout(request: Request) -> Response:
         session = _session_of(site, request)
@@ -580,8 +599,10 @@ def check_bind(host: str) -> str:
     try:
         ip = ipaddress.ip_address(host)
     except ValueError:
-        raise InputError(f"'{host}' is not an IP address: give 127.0.0.1 or this machine's address "
-                         "on the offline network", where="--host") from None  # fmt: skip
+        raise InputError(
+            f"'{host}' is not an IP address: give 127.0.0.1 or this machine's address on the offline network",
+            where="--host",
+        ) from None
     if ip.is_loopback:
         return host
     if ip.is_unspecified:
@@ -710,7 +731,8 @@ def collect_uploads(files: Sequence[tuple[str, bytes]]) -> tuple[list[tuple[str,
         if msg_id not in complete:
             total = report.reassembler.count(msg_id)
             notes.append(
-                f"samenvatting {msg_id.hex()[:8]}: QR-code(s) {', '.join(str(i + 1) for i in gaps)} van {total} "
+                f"samenvatting {msg_id.hex()[:8]}: QR-code(s) {', '.join(str(i + 1) for i in gaps)} "
+                f"van {total} "
                 "niet gelezen; scan die opnieuw"
             )
     notes += [f"geweigerde QR-code: {r}" for r in report.rejected]
@@ -750,7 +772,9 @@ def tally_rows(t: Any, list_names: Mapping[int, str]) -> tuple[tuple[str, int], 
     return tuple(rows)
 
 
-def desk_routes(backend: Callable[[], DeskBackend], roles: tuple[str, ...], *, scan_roles: tuple[str, ...]) -> list[WebRoute]:
+def desk_routes(
+    backend: Callable[[], DeskBackend], roles: tuple[str, ...], *, scan_roles: tuple[str, ...]
+) -> list[WebRoute]:
     """The scanning desk: upload scans or .tks files, webcam frames, the results and the dashboard.
 
     `roles` may look; `scan_roles` may also scan. The shared template is `desk.html` (tiers may not import
@@ -763,9 +787,13 @@ def desk_routes(backend: Callable[[], DeskBackend], roles: tuple[str, ...], *, s
         with memory.lock:
             items, notes = memory.last.get(ctx.csrf, ([], []))
         return ctx.render(
-            "desk.html", title=b.title, desk=b.status(), items=items, notes=notes,
+            "desk.html",
+            title=b.title,
+            desk=b.status(),
+            items=items,
+            notes=notes,
             can_scan=ctx.user.role in scan_roles,
-        )  # fmt: skip
+        )
 
     def status_page(ctx: Ctx) -> Response:
         b = backend()
@@ -783,7 +811,9 @@ def desk_routes(backend: Callable[[], DeskBackend], roles: tuple[str, ...], *, s
                 raise InputError("bestand is groter dan 64 MB", where=up.filename or "upload")
             files.append((up.filename or "upload", data))
         if not files:
-            raise InputError("kies één of meer scans (PNG, JPEG, TIFF, PDF) of .tks-bestanden", where="upload")
+            raise InputError(
+                "kies één of meer scans (PNG, JPEG, TIFF, PDF) of .tks-bestanden", where="upload"
+            )
         messages, notes = collect_uploads(files)
         if not messages and not notes:
             notes = ["geen complete ondertekende samenvatting gevonden"]
@@ -819,7 +849,9 @@ def desk_routes(backend: Callable[[], DeskBackend], roles: tuple[str, ...], *, s
         done = bool(complete) and report.reassembler.complete
         items: list[DeskItem] = []
         if done:
-            items = backend().receive(ctx.user, [(f"camera {n}", m) for n, m in enumerate(complete.values(), 1)])
+            items = backend().receive(
+                ctx.user, [(f"camera {n}", m) for n, m in enumerate(complete.values(), 1)]
+            )
             with memory.lock:
                 memory.reports.pop(ctx.csrf, None)
                 memory.last[ctx.csrf] = (items, [])
@@ -887,10 +919,14 @@ class OfficeDesk:
                 rows = tally_rows(item.tally, self._list_names(office, who)) if item.tally is not None else ()
                 out.append(
                     DeskItem(
-                        source=item.source, outcome=item.outcome, text=item.text, authority=who,
-                        name=self._name_of(office, who) if who else "", rows=rows,
+                        source=item.source,
+                        outcome=item.outcome,
+                        text=item.text,
+                        authority=who,
+                        name=self._name_of(office, who) if who else "",
+                        rows=rows,
                         warnings=tuple(item.warnings),
-                    )  # fmt: skip
+                    )
                 )
             return out
         finally:
@@ -902,8 +938,15 @@ class OfficeDesk:
             st = self._status(office)
             return DeskStatus(
                 rows=tuple(
-                    DeskRow(code=r.code, name=r.name, state=r.state, phase=r.phase, digest=r.digest,
-                            duplicates=r.duplicates, superseded=r.superseded)  # fmt: skip
+                    DeskRow(
+                        code=r.code,
+                        name=r.name,
+                        state=r.state,
+                        phase=r.phase,
+                        digest=r.digest,
+                        duplicates=r.duplicates,
+                        superseded=r.superseded,
+                    )
                     for r in st.rows
                 ),
                 refused=tuple(
@@ -943,7 +986,9 @@ def register_desk_commands(
                 where=str(state_dir / USERS_FILE),
             )
         app = make_app(state_dir)
-        print(f"Telketen {what}: http://{args.host}:{args.port}/ (Ctrl+C stops)", file=__import__("sys").stderr)
+        print(
+            f"Telketen {what}: http://{args.host}:{args.port}/ (Ctrl+C stops)", file=__import__("sys").stderr
+        )
         serve(app, args.host, args.port)
         return 0
 
@@ -970,12 +1015,16 @@ def register_desk_commands(
     s.add_argument("--host", default="127.0.0.1", help="address to listen on (default %(default)s)")
     s.add_argument("--port", type=int, default=8471, help="port (default %(default)s)")
     s.set_defaults(func=cmd_serve)
-    w = subparsers.add_parser("web-user", help="users of the scanning desk").add_subparsers(dest="web_user_command")
+    w = subparsers.add_parser("web-user", help="users of the scanning desk").add_subparsers(
+        dest="web_user_command"
+    )
     w.required = True
     s = w.add_parser("add", parents=[common], help="add a web user")
     s.add_argument("name", metavar="NAME")
     s.add_argument("--role", choices=DESK_ROLES, default=OPERATOR)
-    s.add_argument("--password-env", metavar="VAR", help="read the password from VAR (default TELKETEN_PASSWORD)")
+    s.add_argument(
+        "--password-env", metavar="VAR", help="read the password from VAR (default TELKETEN_PASSWORD)"
+    )
     s.set_defaults(func=cmd_user_add)
     s = w.add_parser("list", parents=[common], help="list web users")
     s.set_defaults(func=cmd_user_list)

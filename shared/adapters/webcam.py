@@ -20,7 +20,12 @@ from shared.formats.framing import describe_missing
 
 def camera_frames(device: int = 0, *, timeout_s: float | None = None) -> Iterator[np.ndarray]:
     """Frames from an OpenCV capture device until the caller stops, or `timeout_s` passes."""
-    capture = cv2.VideoCapture(device)
+    level = cv2.utils.logging.getLogLevel()
+    cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_ERROR)  # our own message replaces its warning
+    try:
+        capture = cv2.VideoCapture(device)
+    finally:
+        cv2.utils.logging.setLogLevel(level)
     if not capture.isOpened():
         capture.release()
         raise EnvironmentProblem(f"no webcam could be opened at device {device}")

@@ -136,9 +136,16 @@ def run_municipality(
     sheet = state / f"{setup.key_base(election, code)}-sleutelregistratie.pdf"
     enrolment = enrolment_path.read_bytes()
     eml, signed = by_name[eml_name].read_bytes(), by_name[tks_name].read_bytes()
+    # The municipality publishes its 110b (stations), 510b, signed summary, key record and report.
     atomic_write_many(
         published / code,
-        {eml_name: eml, SUMMARY_FILE: signed, KEY_FILE: enrolment, pdf_name: by_name[pdf_name].read_bytes()},
+        {
+            name_110b: data_110b,
+            eml_name: eml,
+            SUMMARY_FILE: signed,
+            KEY_FILE: enrolment,
+            pdf_name: by_name[pdf_name].read_bytes(),
+        },
     )
     _add(timings, "finalise", time.perf_counter() - finalising)
     return MunicipalOutput(

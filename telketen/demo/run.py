@@ -14,6 +14,7 @@ municipal keys all derive from it (`telketen.demo.clock`). Stages report progres
 
 from __future__ import annotations
 
+import multiprocessing
 import random
 import time
 from collections.abc import Callable, Iterator

@@ -158,11 +158,19 @@ def check_chain(election: Election, counts: list[tuple[Eml, Count510]], report: 
             continue
         level.setdefault(key, (f, c))
     national = len(election.districts) > 1
-    # completeness of the bottom: every municipality has published its 510b
+    # completeness of the bottom: every municipality has published its 510b, with every station of its 110b
     for muni in election.municipalities:
         report.count("completeness")
-        if muni.code not in by_level["510b"]:
+        found = by_level["510b"].get(muni.code)
+        if found is None:
             report.add("completeness", f"{muni.code}/", muni.code, "510b", "published", "missing")
+        elif muni.stations:  # the 110b was published too: its stations are the 510b's units
+            units = {u.id for u in found[1].units}
+            for station in muni.stations:
+                if station.id not in units:
+                    report.add(
+                        "completeness", found[0].file, station.id, "station (110b)", "present", "missing"
+                    )
     upper_levels = [("510c", "510b"), ("510d", "510c")] if national else [("510d", "510b")]
     for upper, lower in upper_levels:
         for _key, (f, c) in sorted(by_level.get(upper, {}).items()):

@@ -50,7 +50,9 @@
       if (dirty) { ev.preventDefault(); ev.returnValue = ""; }
     });
     recompute(form);
-    var first = form.querySelector("[data-focus]") || fields(form)[0];
+    var flagged = form.hasAttribute("data-focus-findings") &&
+      form.querySelector(".has-error input[data-path], .has-warning input[data-path]");
+    var first = flagged || fields(form)[0];
     if (first) { first.focus(); }
   }
   document.addEventListener("DOMContentLoaded", function () {

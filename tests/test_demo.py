@@ -1,0 +1,112 @@
+"""`telketen demo`: the municipal chain end to end, deterministic, and caught when tampered with afterwards.
+
+One demo run (module fixture, through the command line) is shared by the tests; a second run checks that the
+same seed publishes the same 510 bytes. The simulated typists' slips are tested against the real validation
+and double-entry rules.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from pathlib import Path
+
+import pytest
+
+from shared.domain.generate import generate_municipal
+from shared.domain.station_report import report_from_tally
+from shared.domain.validation import ValidationContext, validate
+from telketen.cli import main
+from telketen.demo.run import ElectionSpec, run_demo
+from telketen.demo.typists import consistent_slip, inconsistent_slip
+from telketen.verify.run import verify_dir
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("demo") / "run"
+    assert main(["demo", "--out", str(out), "--seed", "1"]) == 0
+    return out
+
+
+def test_the_municipal_demo_publishes_a_verified_result(
+    demo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    published = demo / "published"
+    names = {p.relative_to(published).as_posix() for p in published.rglob("*") if p.is_file()}
+    assert any(n.startswith("definition/Verkiezingsdefinitie_") for n in names)
+    assert any(n.startswith("definition/Kandidatenlijsten_") for n in names)
+    municipal = [n for n in names if re.fullmatch(r"\d{4}/Telling_.*\.eml\.xml", n)]
+    assert len(municipal) == 1
+    code = municipal[0].split("/")[0]
+    for name in ("summary.tks", "key.tke"):
+        assert f"{code}/{name}" in names and f"CSB/{name}" in names
+    assert any(n.startswith(f"{code}/") and n.endswith(".pdf") for n in names)
+    assert any(n.startswith("CSB/Totaaltelling_") for n in names)
+    assert any(n.startswith("CSB/Resultaat_") for n in names)
+    assert "site/index.html" in names
+    assert list((demo / "scans").glob("*.jpg")), "the summaries travelled as scanned images"
+    assert main(["verify", str(published)]) == 0
+    assert "VERIFIED" in capsys.readouterr().out
+
+
+def test_the_demo_is_deterministic_for_a_seed(demo: Path, tmp_path: Path) -> None:
+    again = run_demo(tmp_path / "again", spec=ElectionSpec(seed=1))
+    assert again.verify is not None and again.verify.ok
+    for first in sorted((demo / "published").rglob("*.eml.xml")):
+        rel = first.relative_to(demo / "published")
+        assert (again.published / rel).read_bytes() == first.read_bytes(), rel
+    other = run_demo(tmp_path / "other", spec=ElectionSpec(seed=2, sizes={"stations": 3, "lists": 3}))
+    assert other.election_id != again.election_id
+    assert other.verify is not None and other.verify.ok
+
+
+def test_the_demo_catches_slips_with_validation_and_double_entry(demo: Path, tmp_path: Path) -> None:
+    result = run_demo(tmp_path / "slips", spec=ElectionSpec(seed=1, sizes={"stations": 40, "lists": 4}))
+    e = result.entries
+    assert e.stations == 40 and e.entries >= 80
+    assert e.caught_by_validation + e.caught_by_double_entry >= 1
+    assert e.entries == 80 + e.caught_by_validation + e.caught_by_double_entry
+    assert result.verify is not None and result.verify.ok
+
+
+def test_a_changed_vote_in_the_demo_output_is_caught(demo: Path, tmp_path: Path) -> None:
+    import shutil
+
+    published = tmp_path / "published"
+    shutil.copytree(demo / "published", published)
+    target = next(published.glob("[0-9]*/Telling_*.eml.xml"))
+    text = target.read_text("utf-8")
+    m = list(re.finditer(r"<ValidVotes>(\d+)</ValidVotes>", text))[-3]
+    target.write_text(text[: m.start(1)] + str(int(m.group(1)) + 1) + text[m.end(1) :], "utf-8")
+    report = verify_dir(published)
+    assert not report.ok
+    assert any(f.file == target.relative_to(published).as_posix() for f in report.findings)
+    assert main(["verify", str(published)]) == 3
+
+
+def test_the_demo_refuses_a_folder_in_use(demo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["demo", "--out", str(demo)]) == 2
+    assert "empty" in capsys.readouterr().err
+    assert main(["demo", "--out", str(demo / "x"), "--jobs", "0"]) == 2
+
+
+def test_slips_are_what_validation_and_double_entry_catch() -> None:
+    g = generate_municipal(random.Random(3), stations=3, lists=4)
+    district = g.election.districts[0]
+    ctx = ValidationContext(
+        lists=tuple((cl.number, len(cl.candidates)) for cl in district.lists), voter_cards=False
+    )
+    rng = random.Random(1)
+    for tally in g.tallies.values():
+        paper = report_from_tally("cso_first", tally, with_voter_cards=False)
+        assert not validate(paper, ctx).has_errors
+        wrong = inconsistent_slip(paper, rng)
+        assert wrong is not None
+        assert any(r.code == "F.402" for r in validate(wrong, ctx).errors)
+        swapped = consistent_slip(paper, rng)
+        assert swapped is not None and swapped != paper
+        assert not validate(swapped, ctx).has_errors  # only the second typist's different entry shows it
+        assert paper == report_from_tally(
+            "cso_first", tally, with_voter_cards=False
+        )  # the paper is untouched
