@@ -26,13 +26,16 @@ class TypstCompileError(InputError):
     """The typst source did not compile; the message carries typst's own diagnostics."""
 
 
-def compile_typst(source: str, files: Mapping[str, bytes] | None = None) -> bytes:
+def compile_typst(
+    source: str, files: Mapping[str, bytes] | None = None, *, timestamp: int | None = None
+) -> bytes:
     """Compile typst `source` to PDF bytes, with `files` (relative path -> content) next to it.
 
     The source is compiled as `main.typ` in a fresh temporary directory that is also typst's root, so `files`
     (images, data, included .typ files) are referenced by the same relative paths they have as keys, and
     nothing outside that directory can be read. Only typst's bundled fonts are used, so output does not depend
-    on the machine.
+    on the machine. `timestamp` (Unix seconds, passed in by the caller) fixes the document's creation date, so
+    the same input gives the same bytes; without it typst uses the clock.
     """
     with tempfile.TemporaryDirectory(prefix="telketen-typst-") as tmp:
         root = Path(tmp)
@@ -46,7 +49,13 @@ def compile_typst(source: str, files: Mapping[str, bytes] | None = None) -> byte
         main = root / MAIN_FILE
         main.write_text(source, encoding="utf-8")
         try:
-            pdf = typst.compile(os.fspath(main), root=os.fspath(root), ignore_system_fonts=True, format="pdf")
+            pdf = typst.compile(
+                os.fspath(main),
+                root=os.fspath(root),
+                ignore_system_fonts=True,
+                format="pdf",
+                timestamp=timestamp,
+            )
         except typst.TypstError as exc:
             raise TypstCompileError(_first_line(exc), where="typst") from None
     if not isinstance(pdf, bytes):
