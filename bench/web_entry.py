@@ -2,7 +2,9 @@
 
 Measures, in one run, the server time to show the entry page, to save a full entry (parse, validate, store,
 audit, redirect, re-render) and to show the coordinator's dashboard, against a baseline measured in the same
-run: the login page (the cheapest page: a template and a cookie). Run: `python bench/web_entry.py [--reps N]`.
+run: the login page for an anonymous visitor (the cheapest page: one template and a cookie).
+
+Run: `python bench/web_entry.py [--reps N]`.
 """
 
 from __future__ import annotations
@@ -19,7 +21,9 @@ from pathlib import Path
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from starlette.testclient import TestClient
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+# `import municipality` must find the package, not bench/municipality.py; the repository root gives `tests`.
+_HERE = Path(__file__).resolve().parent
+sys.path[:] = [str(_HERE.parent)] + [p for p in sys.path if Path(p or ".").resolve() != _HERE]
 
 from municipality import setup  # noqa: E402
 from municipality.service import Service, SourceFile  # noqa: E402
@@ -47,7 +51,8 @@ def big_election() -> Election:
             number=n,
             name=f"Partij {n}",
             candidates=tuple(
-                Candidate(position=i + 1, last_name=f"Kandidaat{n}-{i}", initials="A.") for i in range(CANDIDATES)
+                Candidate(position=i + 1, last_name=f"Kandidaat{n}-{i}", initials="A.")
+                for i in range(CANDIDATES)
             ),
         )
         for n in range(1, LISTS + 1)
@@ -67,7 +72,10 @@ def big_election() -> Election:
         districts=(District(id=DistrictId("1"), name="Kieskring 1", lists=lists),),
         municipalities=(
             Municipality(
-                code=MunicipalityCode("9999"), name="Proefstad", district_id=DistrictId("1"), stations=stations
+                code=MunicipalityCode("9999"),
+                name="Proefstad",
+                district_id=DistrictId("1"),
+                stations=stations,
             ),
         ),
         domain=None,
@@ -113,18 +121,20 @@ def main() -> int:
             found = re.search(r'name="csrf" value="([^"]+)"', page.text)
             assert found
             tokens[name] = found.group(1)
-        page = typist.post("/invoer/1/claim", data={"csrf": tokens["anna"]}).text
-        paths = re.findall(r'data-path="([^"]+)"', page)
+        form_html = typist.post("/invoer/1/claim", data={"csrf": tokens["anna"]}).text
+        paths = re.findall(r'data-path="([^"]+)"', form_html)
         data = {"csrf": tokens["anna"], "action": "save"}
         data.update({f"f:{p}": "7" for p in paths if "candidate_votes" in p})
 
-        baseline = timed(lambda: TestClient(app).get("/login"), reps)
+        anonymous = TestClient(app)
+        baseline = timed(lambda: anonymous.get("/login"), reps)
         show = timed(lambda: typist.get("/invoer/1"), reps)
         save = timed(lambda: typist.post("/invoer/1", data=data), reps)
         dashboard = timed(lambda: coord.get("/coordinator"), reps)
         size = len(typist.get("/invoer/1").content)
 
-    print(f"entry form: {LISTS} lists, {LISTS * CANDIDATES} candidates, {len(paths)} boxes, page {size / 1024:.0f} KiB")
+    boxes = f"{LISTS} lists, {LISTS * CANDIDATES} candidates, {len(paths)} boxes"
+    print(f"entry form: {boxes}, page {size / 1024:.0f} KiB")
     print(f"{'':28}{'median ms':>10}{'× baseline':>12}")
     for label, value in (
         ("baseline: login page", baseline),

@@ -31,6 +31,9 @@ ROLE = "central"
 AUTHORITY_ID = "CSB"
 
 
+_ELECTION = msgspec.msgpack.Decoder(Election)
+
+
 def now() -> datetime:
     """Local time without microseconds: what reports, EML and the audit log print."""
     return datetime.now().replace(microsecond=0)
@@ -96,10 +99,25 @@ class Office:
 
     @property
     def election(self) -> Election:
+        """The election of the imported 110a + 230b.
+
+        Reading a national 230b (~23,000 candidates) takes seconds and every command needs the election, so the
+        parsed form is cached in the state file, keyed by the SHA-256 of both files: the files stay the truth.
+        """
         if self._election is None:
-            _, _, a110 = self.definition("110a")
-            _, _, b230 = self.definition("230b")
-            self._election = election_from_eml(a110, b230)
+            _, sha_a, a110 = self.definition("110a")
+            _, sha_b, b230 = self.definition("230b")
+            key = f"{sha_a}:{sha_b}"
+            row = self.conn.execute("SELECT data FROM election_cache WHERE sources = ?", (key,)).fetchone()
+            if row is not None:
+                self._election = _ELECTION.decode(bytes(row[0]))
+            else:
+                self._election = election_from_eml(a110, b230)
+                with transaction(self.conn):
+                    self.conn.execute(
+                        "INSERT OR REPLACE INTO election_cache (sources, data) VALUES (?, ?)",
+                        (key, msgspec.msgpack.encode(self._election)),
+                    )
         return self._election
 
     @property

@@ -141,6 +141,13 @@ def init(
                     "INSERT INTO definition (kind, file_name, sha256, content) VALUES (?,?,?,?)",
                     (kind, Path(name).name, hashlib.sha256(data).hexdigest(), data),
                 )
+            conn.execute(
+                "INSERT INTO election_cache (sources, data) VALUES (?, ?)",
+                (
+                    f"{hashlib.sha256(a110).hexdigest()}:{hashlib.sha256(b230).hexdigest()}",
+                    msgspec.msgpack.encode(election),
+                ),
+            )
             office.log(
                 "init",
                 {

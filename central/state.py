@@ -34,6 +34,10 @@ CREATE TABLE definition (
     sha256 TEXT NOT NULL,
     content BLOB NOT NULL
 );
+CREATE TABLE election_cache (
+    sources TEXT PRIMARY KEY,
+    data BLOB NOT NULL
+);
 CREATE TABLE register (
     key_id TEXT PRIMARY KEY,
     authority_id TEXT NOT NULL,

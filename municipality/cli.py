@@ -21,6 +21,7 @@ from rich.table import Table
 from municipality import setup
 from municipality.service import RESOLUTIONS, Service, User
 from municipality.terminal_entry import run_terminal
+from municipality.web import register_serve
 from shared.adapters import audit
 from shared.adapters.airgap import check_air_gap
 from shared.adapters.files import atomic_write
@@ -436,3 +437,4 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     s.add_argument("station", metavar="STATION")
     s.add_argument("--out", required=True, metavar="REPORT.json")
     s.set_defaults(func=cmd_export)
+    register_serve(sub)

@@ -417,3 +417,14 @@ def test_any_single_vote_change_is_caught(
     if target.read_bytes() == before:
         return
     assert not verify_dir(root).ok
+
+
+def test_a_bad_lot_argument_is_refused(gr_folder: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["verify", "--lot", "0", str(gr_folder)]) == 2
+    assert "--lot" in capsys.readouterr().err
+
+
+def test_an_unneeded_lot_outcome_is_a_finding(gr_folder: Path) -> None:
+    """A lot outcome nobody asked for is refused by the seat computation: the published result is not it."""
+    report = verify_dir(gr_folder, lots=[1])
+    assert any(f.check == "seats" for f in report.findings)

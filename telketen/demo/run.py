@@ -196,8 +196,10 @@ def run_municipalities(
         finally:
             _WORKER.clear()
         return results
+    # spawn, not fork: this process may run threads (typst, OpenCV) whose held locks a fork would copy.
+    context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(
-        max_workers=jobs, initializer=_init_worker, initargs=(spec, definition, out)
+        max_workers=jobs, mp_context=context, initializer=_init_worker, initargs=(spec, definition, out)
     ) as pool:
         for job in pool.map(_municipality_job, codes):
             results.append(job)
