@@ -101,7 +101,7 @@ def main() -> None:
     a110, b230 = write_110a(e, created="2029-03-21T21:00:00"), write_230b(e, created="2029-03-21T21:00:00")
     totals = stage(
         "municipal totals",
-        lambda: {m.code: add_tallies(gen.station_tallies(m.code)) for m in e.municipalities},
+        lambda: {str(m.code): add_tallies(gen.station_tallies(m.code)) for m in e.municipalities},
     )
     authorities: dict[str, Authority] = {
         m.code: make_authority(Role.MUNICIPALITY, m.code, m.name, e.id, m.district_id, seed=args.seed)

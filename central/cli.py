@@ -33,6 +33,7 @@ from central.finalise import result_view
 from central.office import AUTHORITY_ID, Office, district_of_child, open_office
 from central.receive import ScanItem, receive_message
 from central.state import DEFAULT_STATE
+from central.web import register_serve
 from shared.adapters import audit
 from shared.adapters.files import atomic_write
 from shared.adapters.keyfiles import read_enrolment_file, resolve_passphrase
@@ -395,3 +396,4 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p = sub.add_parser("audit", parents=[common], help="show or verify the audit log")
     p.add_argument("--verify", action="store_true", help="check the hash chain")
     p.set_defaults(func=cmd_audit)
+    register_serve(sub)

@@ -101,7 +101,7 @@ class Office:
     def election(self) -> Election:
         """The election of the imported 110a + 230b.
 
-        Reading a national 230b (~23,000 candidates) takes seconds and every command needs the election, so the
+        Reading a national 230b (~23,000 candidates) takes seconds, every command needs the election: the
         parsed form is cached in the state file, keyed by the SHA-256 of both files: the files stay the truth.
         """
         if self._election is None:

@@ -34,10 +34,6 @@ CREATE TABLE definition (
     sha256 TEXT NOT NULL,
     content BLOB NOT NULL
 );
-CREATE TABLE election_cache (
-    sources TEXT PRIMARY KEY,
-    data BLOB NOT NULL
-);
 CREATE TABLE register (
     key_id TEXT PRIMARY KEY,
     authority_id TEXT NOT NULL,
@@ -81,6 +77,17 @@ CREATE TABLE output_files (
 );
 """
         + audit.SCHEMA,
+    ),
+    (
+        2,
+        # The parsed election, keyed by the SHA-256 of the 110a and 230b (IF NOT EXISTS: early state files of
+        # version 1 already had it).
+        """
+CREATE TABLE IF NOT EXISTS election_cache (
+    sources TEXT PRIMARY KEY,
+    data BLOB NOT NULL
+);
+""",
     ),
 )
 

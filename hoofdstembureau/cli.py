@@ -31,6 +31,7 @@ from hoofdstembureau import setup
 from hoofdstembureau.office import Office, open_office
 from hoofdstembureau.receive import ScanItem, receive_message
 from hoofdstembureau.state import DEFAULT_STATE
+from hoofdstembureau.web import register_serve
 from shared.adapters import audit
 from shared.adapters.files import atomic_write
 from shared.adapters.keyfiles import read_enrolment_file, resolve_passphrase
@@ -351,3 +352,4 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p = sub.add_parser("audit", parents=[common], help="show or verify the audit log")
     p.add_argument("--verify", action="store_true", help="check the hash chain")
     p.set_defaults(func=cmd_audit)
+    register_serve(sub)

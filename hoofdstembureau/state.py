@@ -33,10 +33,6 @@ CREATE TABLE definition (
     sha256 TEXT NOT NULL,
     content BLOB NOT NULL
 );
-CREATE TABLE election_cache (
-    sources TEXT PRIMARY KEY,
-    data BLOB NOT NULL
-);
 CREATE TABLE register (
     key_id TEXT PRIMARY KEY,
     authority_id TEXT NOT NULL,
@@ -71,6 +67,17 @@ CREATE TABLE outputs (
 );
 """
         + audit.SCHEMA,
+    ),
+    (
+        2,
+        # The parsed election, keyed by the SHA-256 of the 110a and 230b (IF NOT EXISTS: early state files of
+        # version 1 already had it).
+        """
+CREATE TABLE IF NOT EXISTS election_cache (
+    sources TEXT PRIMARY KEY,
+    data BLOB NOT NULL
+);
+""",
     ),
 )
 

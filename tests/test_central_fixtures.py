@@ -192,7 +192,7 @@ def municipal_summary(chain: Chain, code: str, **kw: object) -> bytes:
 
 
 def publish_municipality(chain: Chain, code: str, out: Path, message: bytes | None = None) -> Path:
-    """What a municipality publishes (docs/tiers.md): its 510b, its signed summary and its enrolment record."""
+    """What a municipality publishes (docs/tiers.md): its 510b, signed summary and enrolment record."""
     folder = out / code
     folder.mkdir(parents=True, exist_ok=True)
     (folder / f"Telling_{chain.election.id}_gemeente_{code}.eml.xml").write_bytes(

@@ -110,3 +110,22 @@ def test_slips_are_what_validation_and_double_entry_catch() -> None:
         assert paper == report_from_tally(
             "cso_first", tally, with_voter_cards=False
         )  # the paper is untouched
+
+
+@pytest.mark.parametrize("folder", ["municipality", "CSB"])
+def test_a_flipped_bit_in_a_published_summary_of_the_demo_is_caught(
+    folder: str, demo: Path, tmp_path: Path
+) -> None:
+    import shutil
+
+    published = tmp_path / "published"
+    shutil.copytree(demo / "published", published)
+    where = next(published.glob("[0-9]*")) if folder == "municipality" else published / "CSB"
+    tks = where / "summary.tks"
+    data = bytearray(tks.read_bytes())
+    data[len(data) // 3] ^= 0x01
+    tks.write_bytes(bytes(data))
+    report = verify_dir(published)
+    assert any(
+        f.file == tks.relative_to(published).as_posix() and f.check == "signature" for f in report.findings
+    )

@@ -17,6 +17,8 @@ import pypdfium2 as pdfium
 import pytest
 from conftest import needs_shared
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from test_central_fixtures import (
     PASSPHRASE,
     Chain,
@@ -28,6 +30,8 @@ from test_central_fixtures import (
     typed_groups,
 )
 
+from hoofdstembureau.office import Office, open_office
+from hoofdstembureau.receive import receive_message
 from hoofdstembureau.report import o3_data
 from shared.adapters import audit
 from shared.domain.keyregister import Role, readable_fingerprint
@@ -355,3 +359,41 @@ def test_o3_data_formats_in_dutch(chain: Chain) -> None:
     assert sum(len(lst["candidates"]) for lst in data["lists"]) == sum(
         len(lst.candidates) for lst in chain.election.district(district).lists
     )
+
+
+# ------------------------------------------------------------------------------------------ fuzz
+
+
+@pytest.fixture(scope="module")
+def fuzz_office(chain: Chain, tmp_path_factory: pytest.TempPathFactory) -> Office:
+    mp = pytest.MonkeyPatch()
+    mp.setenv("TELKETEN_PASSPHRASE", PASSPHRASE)
+    state = tmp_path_factory.mktemp("hsb-fuzz") / "state"
+    district = chain.election.districts[0].id
+    assert init(chain, state, district) == 0
+    assert enrol_all(chain, state, district) == 0
+    mp.undo()
+    return open_office(state, "fuzz")
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_damaged_or_random_messages_are_refused_never_counted(
+    chain: Chain, fuzz_office: Office, data: st.DataObject
+) -> None:
+    """Outside input: whatever bytes a scan yields, the app refuses them with a reason and counts nothing."""
+    genuine = municipal_summary(chain, chain.codes(fuzz_office.district_id)[0])
+    kind = data.draw(st.sampled_from(["random", "flip", "truncate", "extend"]))
+    if kind == "random":
+        message = data.draw(st.binary(max_size=300))
+    elif kind == "flip":
+        i = data.draw(st.integers(0, len(genuine) - 1))
+        bit = data.draw(st.integers(0, 7))
+        message = genuine[:i] + bytes([genuine[i] ^ (1 << bit)]) + genuine[i + 1 :]
+    elif kind == "truncate":
+        message = genuine[: data.draw(st.integers(0, len(genuine) - 1))]
+    else:
+        message = genuine + data.draw(st.binary(min_size=1, max_size=20))
+    item = receive_message(fuzz_office, "fuzz", message)
+    assert item.refused, item.text
+    assert fuzz_office.book().received_in == ()

@@ -428,3 +428,26 @@ def test_an_unneeded_lot_outcome_is_a_finding(gr_folder: Path) -> None:
     """A lot outcome nobody asked for is refused by the seat computation: the published result is not it."""
     report = verify_dir(gr_folder, lots=[1])
     assert any(f.check == "seats" for f in report.findings)
+
+
+def test_deceased_candidates_are_taken_into_account(gr_folder: Path, tmp_path: Path) -> None:
+    """deceased.json (Kieswet P 19a) feeds the recomputation: declaring an elected candidate deceased
+    afterwards makes the published 520 wrong, and a malformed file is a finding."""
+    root = copy(gr_folder, tmp_path)
+    text = files_with(root, "520")[0].read_text("utf-8")
+    first = re.search(r'<AffiliationIdentifier Id="(\d+)">.*?<CandidateIdentifier Id="(\d+)"/>', text)
+    assert first is not None
+    doc = {
+        "election": "x",
+        "article": "P 19a",
+        "deceased": [{"list": int(first[1]), "position": int(first[2])}],
+    }
+    (root / "CSB" / "deceased.json").write_text(json.dumps(doc), "utf-8")
+    report = verify_dir(root)
+    assert report.deceased == 1
+    assert any(f.check == "elected" for f in report.findings)
+    assert any(f.file == "CSB/deceased.json" and f.field == "election" for f in report.findings)
+    (root / "CSB" / "deceased.json").write_text('{"deceased": 3}', "utf-8")
+    assert any(f.check == "file" and f.file == "CSB/deceased.json" for f in verify_dir(root).findings)
+    (root / "CSB" / "deceased.json").write_text(json.dumps({**doc, "deceased": []}), "utf-8")
+    assert [f.file for f in verify_dir(root).findings] == ["CSB/deceased.json"]  # only the wrong election id

@@ -27,6 +27,8 @@ from shared.formats.eml.read import message_type, read_110a, read_110b, read_230
 from shared.formats.signing import ENROLMENT_MAGIC, SUMMARY_MAGIC
 from telketen.verify.findings import FileInfo, Report
 
+#: The central office's list of deceased candidates (Kieswet P 19a), which the 520 cannot express.
+DECEASED_FILE = "deceased.json"
 #: Files larger than this are not read (no published file comes near; a 510b of Amsterdam is ~60 MB).
 MAX_FILE = 512 * 1024 * 1024
 
@@ -55,6 +57,7 @@ class Published(msgspec.Struct, kw_only=True):
     emls: list[Eml] = msgspec.field(default_factory=list)
     summaries: list[Blob] = msgspec.field(default_factory=list)
     enrolments: list[Blob] = msgspec.field(default_factory=list)
+    deceased: list[Blob] = msgspec.field(default_factory=list)
 
     def of_type(self, kind: type[object]) -> list[Eml]:
         return [e for e in self.emls if isinstance(e.message, kind)]
@@ -101,6 +104,9 @@ def collect(root: Path, report: Report) -> Published:
         elif head.startswith(ENROLMENT_MAGIC):
             published.enrolments.append(Blob(file=rel, folder=folder, data=data))
             report.files.append(FileInfo(file=rel, kind="enrolment", sha256=sha.hex()))
+        elif path.name == DECEASED_FILE:
+            published.deceased.append(Blob(file=rel, folder=folder, data=data))
+            report.files.append(FileInfo(file=rel, kind="deceased", sha256=sha.hex()))
         elif head.startswith(b"%PDF"):
             report.files.append(FileInfo(file=rel, kind="pdf", sha256=sha.hex()))
         elif path.suffix.lower() == ".xml" or head.startswith((b"<?xml", b"<EML", b"\xef\xbb\xbf")):

@@ -60,6 +60,7 @@ class Report(msgspec.Struct, kw_only=True):
     checked: dict[str, int] = msgspec.field(default_factory=dict)
     seats: dict[str, int] = msgspec.field(default_factory=dict)
     elected: int = 0
+    deceased: int = 0
 
     @property
     def ok(self) -> bool:

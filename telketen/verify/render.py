@@ -56,6 +56,8 @@ def render(report: Report, console: Console) -> None:
         kinds[f.kind] = kinds.get(f.kind, 0) + 1
     console.print("Files read: " + ", ".join(f"{n} × {k}" for k, n in sorted(kinds.items())))
     console.print("Checks made: " + ", ".join(f"{n} {k}" for k, n in sorted(report.checked.items())))
+    if report.deceased:
+        console.print(f"Deceased candidates left out (Kieswet P 19a, deceased.json): {report.deceased}")
     if report.seats:
         table = Table(title="Seats (recomputed from the central totals)", title_justify="left")
         table.add_column("list", justify="right")

@@ -9,20 +9,57 @@ in the files: when one is needed, its outcomes are passed in (`--lot`), as print
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+
+import msgspec
 
 from shared.domain.election import Election
 from shared.domain.seats import ListInput, SeatsInput, SeatsResult, compute
 from shared.errors import TelketenError
 from shared.formats.eml.model import Count510, Result520
-from telketen.verify.collect import Eml
+from telketen.verify.collect import Blob, Eml
 from telketen.verify.counts import _district_for
 from telketen.verify.findings import Report
 from telketen.verify.tree import VerifiedSummary
 
 
-def recompute(election: Election, central: Count510, lots: Sequence[int] = ()) -> SeatsResult:
+class DeceasedRow(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    list: int
+    position: int
+    name: str = ""
+
+
+class DeceasedFile(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """`deceased.json` beside the 510d: candidates left out as deceased (Kieswet P 19a)."""
+
+    election: str
+    article: str
+    deceased: tuple[DeceasedRow, ...]
+
+
+def read_deceased(blob: Blob, election: Election, report: Report) -> dict[int, tuple[int, ...]]:
+    """The deceased candidates per list; a malformed file is a finding (and counts as no deceased)."""
+    try:
+        doc = msgspec.json.decode(blob.data, type=DeceasedFile)
+    except msgspec.DecodeError as exc:
+        report.add("file", blob.file, "-", "deceased candidates", "valid JSON (Kieswet P 19a list)", str(exc))
+        return {}
+    if doc.election != election.id:
+        report.add("file", blob.file, "-", "election", election.id, doc.election)
+    out: dict[int, list[int]] = {}
+    for row in doc.deceased:
+        out.setdefault(row.list, []).append(row.position)
+    return {k: tuple(sorted(v)) for k, v in out.items()}
+
+
+def recompute(
+    election: Election,
+    central: Count510,
+    lots: Sequence[int] = (),
+    deceased: Mapping[int, tuple[int, ...]] | None = None,
+) -> SeatsResult:
     """Seats and elected candidates from the central totals (the input the central office used)."""
+    deceased = deceased or {}
     names = {cl.number: cl.name for d in election.districts for cl in d.lists}
     return compute(
         SeatsInput(
@@ -35,6 +72,7 @@ def recompute(election: Election, central: Count510, lots: Sequence[int] = ()) -
                     votes=lst.votes,
                     name=names.get(lst.number, ""),
                     candidate_votes=lst.candidate_votes,
+                    deceased=deceased.get(lst.number, ()),
                 )
                 for lst in central.total.tally.lists
             ),
@@ -50,6 +88,7 @@ def check_result(
     summaries: list[VerifiedSummary],
     report: Report,
     lots: Sequence[int] = (),
+    deceased_files: Sequence[Blob] = (),
 ) -> None:
     """Compare the recomputed seats and elected candidates with each published 520 and the central summary."""
     central = [(f, c) for f, c in counts if c.message_id == "510d"]
@@ -57,8 +96,13 @@ def check_result(
         return  # reported by the completeness check
     f510d, c510d = central[0]
     report.count("seats")
+    deceased: dict[int, tuple[int, ...]] = {}
+    for blob in deceased_files:
+        if blob.folder == f510d.folder:
+            deceased = read_deceased(blob, election, report)
+            report.deceased = sum(len(v) for v in deceased.values())
     try:
-        result = recompute(election, c510d, lots)
+        result = recompute(election, c510d, lots, deceased)
     except TelketenError as exc:
         report.add("seats", f510d.file, "CSB", "seat computation", "computable from the totals", exc.message)
         return

@@ -86,5 +86,5 @@ def verify_dir(directory: Path, *, lots: Sequence[int] = ()) -> Report:
         check_file_sums(f, c, report)
     check_chain(election, counts, report)
     check_tree(election, summaries, published, report)
-    check_result(election, counts, results, summaries, report, lots)
+    check_result(election, counts, results, summaries, report, lots, published.deceased)
     return report
