@@ -1,42 +1,27 @@
-"""An open central polling office: its state file, its election, the key register and the intake book.
+"""An open central polling office: a receiving office (`shared.office`) that adds up the whole election.
 
 Which authorities it adds up depends on the election (ARCHITECTURE §1): with several districts the
 hoofdstembureaus (`HSB1` … `HSB20`), each reporting its kieskring; with one district (a municipal council, and
 any other single-district election) the municipalities directly, since their hoofdstembureau is the central
-office itself. The clock is read here, at the edge, and passed down.
+office itself. Its own state beyond that: the candidates recorded as deceased (Kieswet P 19a).
 """
 
 from __future__ import annotations
 
-import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
-from datetime import datetime
 from pathlib import Path
-from typing import Any
 
-import msgspec
-
-from central import state
-from central.definition import election_from_eml
-from shared.adapters import audit
-from shared.adapters.store import transaction
+from central.state import LAYOUT
 from shared.domain.election import District, Election
-from shared.domain.intake import Book, Received, new_book, receive
-from shared.domain.keyregister import KeyRegister, RegisteredKey, Role
-from shared.errors import InputError, StateError
-from shared.formats.signing import message_digest, open_enrolment
+from shared.domain.keyregister import EnrolmentRecord, Receiver, Role
+from shared.errors import InputError
+from shared.formats.summary import Summary
+from shared.office import office
+
+# This tier's clock, read by its office at each call (`Office.now`); the demo redirects it.
+from shared.office.office import now as now
 
 ROLE = "central"
 AUTHORITY_ID = "CSB"
-
-
-_ELECTION = msgspec.msgpack.Decoder(Election)
-
-
-def now() -> datetime:
-    """Local time without microseconds: what reports, EML and the audit log print."""
-    return datetime.now().replace(microsecond=0)
 
 
 def hsb_id(district_id: str) -> str:
@@ -68,57 +53,10 @@ def district_of_child(election: Election, authority_id: str) -> District:
     raise KeyError(authority_id)
 
 
-class Office:
+class Office(office.Office):
     """The state of one central polling office, opened from its state folder."""
 
-    def __init__(self, state_dir: Path, conn: sqlite3.Connection, user: str) -> None:
-        self.state_dir = state_dir
-        self.conn = conn
-        self.user = user
-        self._election: Election | None = None
-
-    def meta(self, key: str) -> str:
-        return state.get_meta(self.conn, key)
-
-    @property
-    def election_id(self) -> str:
-        return self.meta("election_id")
-
-    @property
-    def key_path(self) -> Path:
-        return self.state_dir / self.meta("key_file")
-
-    def definition(self, kind: str) -> tuple[str, str, bytes]:
-        """(file name, sha256 hex, bytes) of an imported definition file ('110a' or '230b')."""
-        row = self.conn.execute(
-            "SELECT file_name, sha256, content FROM definition WHERE kind = ?", (kind,)
-        ).fetchone()
-        if row is None:
-            raise StateError(f"no {kind} imported; run init first")
-        return str(row[0]), str(row[1]), bytes(row[2])
-
-    @property
-    def election(self) -> Election:
-        """The election of the imported 110a + 230b.
-
-        Reading a national 230b (~23,000 candidates) takes seconds, every command needs the election: the
-        parsed form is cached in the state file, keyed by the SHA-256 of both files: the files stay the truth.
-        """
-        if self._election is None:
-            _, sha_a, a110 = self.definition("110a")
-            _, sha_b, b230 = self.definition("230b")
-            key = f"{sha_a}:{sha_b}"
-            row = self.conn.execute("SELECT data FROM election_cache WHERE sources = ?", (key,)).fetchone()
-            if row is not None:
-                self._election = _ELECTION.decode(bytes(row[0]))
-            else:
-                self._election = election_from_eml(a110, b230)
-                with transaction(self.conn):
-                    self.conn.execute(
-                        "INSERT OR REPLACE INTO election_cache (sources, data) VALUES (?, ?)",
-                        (key, msgspec.msgpack.encode(self._election)),
-                    )
-        return self._election
+    layout = LAYOUT
 
     @property
     def child_role(self) -> Role:
@@ -137,40 +75,37 @@ class Office:
             return authority_id
         return f"Kieskring {d.id}" + (f" {d.name}" if d.name else "")
 
-    def register(self) -> KeyRegister:
-        rows = self.conn.execute(
-            "SELECT record, enrolled_at FROM register ORDER BY enrolled_at, key_id"
-        ).fetchall()
-        keys = []
-        for message, enrolled_at in rows:
-            record = open_enrolment(bytes(message), where="key register")
-            digest = message_digest(bytes(message))
-            keys.append(RegisteredKey(record=record, enrolled_at=str(enrolled_at), record_digest=digest))
-        return KeyRegister(election_id=self.election_id, keys=tuple(keys))
+    def district_of(self, authority_id: str) -> District | None:
+        try:
+            return district_of_child(self.election, authority_id)
+        except KeyError:
+            return None
 
-    def book(self) -> Book:
-        """The book of received summaries, rebuilt from every summary that passed its checks."""
-        book = new_book(self.children())
-        rows = self.conn.execute(
-            "SELECT authority_id, digest, phase, supersedes FROM received WHERE stage = 'intake' ORDER BY seq"
-        ).fetchall()
-        for who, digest, phase, supersedes in rows:
-            rec = Received(
-                authority=str(who),
-                digest=bytes.fromhex(digest),
-                phase=int(phase),
-                supersedes=bytes.fromhex(supersedes) if supersedes else None,
+    def receiver(self) -> Receiver:
+        """Not bound to one district: each summary is checked against its sender's (`summary_problem`)."""
+        return Receiver(election_id=self.election_id, district_id="", child_role=self.child_role)
+
+    def summary_problem(self, summary: Summary) -> str | None:
+        district = self.district_of(summary.authority_id)
+        if district is not None and summary.district_id != district.id:
+            who = summary.authority_id
+            return f"{who} reports for kieskring {district.id}, the summary says {summary.district_id}"
+        return super().summary_problem(summary)
+
+    def key_scope_problem(self, record: EnrolmentRecord) -> str | None:
+        children = set(self.children())
+        if record.role is not self.child_role or record.authority_id not in children:
+            return (
+                f"the key is for {record.role.value} {record.authority_id}, not for a "
+                f"{self.child_role.value} this office adds up ({', '.join(sorted(children))})"
             )
-            book, _ = receive(book, rec)
-        return book
-
-    def message(self, digest: bytes) -> bytes:
-        row = self.conn.execute(
-            "SELECT message FROM received WHERE digest = ? ORDER BY seq LIMIT 1", (digest.hex(),)
-        ).fetchone()
-        if row is None:
-            raise StateError(f"no received summary with digest {digest.hex()[:16]}…")
-        return bytes(row[0])
+        district = district_of_child(self.election, record.authority_id)
+        if record.district_id and record.district_id != district.id:
+            return (
+                f"the key is for kieskring {record.district_id}, {record.authority_id} reports for "
+                f"kieskring {district.id}"
+            )
+        return None
 
     def deceased(self) -> dict[int, tuple[int, ...]]:
         """List number → positions of candidates recorded as deceased (Kieswet P 19a)."""
@@ -181,22 +116,6 @@ class Office:
             out.setdefault(int(number), []).append(int(position))
         return {k: tuple(v) for k, v in out.items()}
 
-    def log(self, action: str, payload: dict[str, Any] | msgspec.Struct, at: datetime | None = None) -> None:
-        audit.append_event(
-            self.conn,
-            at=(at or now()).isoformat(),
-            user=self.user,
-            action=action,
-            payload=msgspec.to_builtins(payload),
-        )
-
-    @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        with transaction(self.conn) as conn:
-            yield conn
-
 
 def open_office(state_dir: Path, user: str) -> Office:
-    path = state.locate(state_dir)
-    conn = state.open_db(path, at=now().isoformat())
-    return Office(state_dir, conn, user)
+    return Office.open(state_dir, user)

@@ -1,110 +1,45 @@
 """The dashboard and the published folder of the central polling office, with the results site.
 
-Published layout (docs/tiers.md): `<out>/CSB/` with the 510d (`Totaaltelling_*`), the 520 (`Resultaat_*`), the
-P 22 PDF, `summary.tks` and `key.tke`; `<out>/definition/` with the 110a and 230b as imported; and, because
-the central office scanned them, a copy of every summary it added up in `<out>/<authority-id>/summary.tks`
-with that authority's `key.tke` (the exact bytes received), so the folder is complete for `telketen verify` up
-to the tier below. The site goes last into `<out>/site/`, so it can list every file with its SHA-256."""
+Published layout (docs/tiers.md, `shared.office.publish`): `<out>/CSB/` with the 510d (`Totaaltelling_*`), the
+520 (`Resultaat_*`), the P 22 PDF, `deceased.json`, `summary.tks` and `key.tke`; `<out>/definition/`; and a
+copy of every summary it added up in `<out>/<authority-id>/` with that authority's `key.tke`, so the folder is
+complete for `telketen verify` up to the tier below. The site goes last into `<out>/site/`, so it can list
+every file with its SHA-256.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import msgspec
-
 from central.finalise import counted_parts, latest, result_view
 from central.office import AUTHORITY_ID, Office, now
-from central.setup import ENROLMENT_FILE
 from central.site import Area, build_site
-from shared.adapters.files import atomic_write_many
 from shared.domain.tally import add_tallies
-
-SUMMARY_FILE = "summary.tks"
-KEY_FILE = "key.tke"
-
-
-class Row(msgspec.Struct, frozen=True, kw_only=True):
-    """One authority on the dashboard."""
-
-    code: str
-    name: str
-    state: str
-    phase: int | None = None
-    digest: str = ""
-    duplicates: int = 0
-    superseded: int = 0
+from shared.office import status as office_status
+from shared.office.publish import KEY_FILE as KEY_FILE
+from shared.office.publish import SUMMARY_FILE as SUMMARY_FILE
+from shared.office.publish import log_published, write_published
+from shared.office.status import Refused as Refused
+from shared.office.status import Row as Row
 
 
-class Refused(msgspec.Struct, frozen=True, kw_only=True):
-    at: str
-    source: str
-    authority: str
-    reason: str
+class Status(office_status.Status, frozen=True, kw_only=True):
+    """The dashboard, with the candidates recorded as deceased (Kieswet P 19a)."""
 
-
-class Status(msgspec.Struct, frozen=True, kw_only=True):
-    rows: tuple[Row, ...]
-    refused: tuple[Refused, ...]
-    finalised_phase: int | None
     deceased: tuple[tuple[int, int], ...] = ()
 
 
 def status(office: Office) -> Status:
     """Which authorities are in, missing, duplicated, superseded by a corrigendum; what was refused."""
-    book = office.book()
-    dup = dict(book.duplicates)
-    rows = []
-    for code in book.expected:
-        rec = book.accepted(code)
-        n_super = sum(1 for old in book.superseded if old.authority == code)
-        rows.append(
-            Row(
-                code=code,
-                name=office.child_name(code),
-                state="missing" if rec is None else ("corrigendum" if n_super else "in"),
-                phase=None if rec is None else rec.phase,
-                digest="" if rec is None else rec.digest.hex()[:16],
-                duplicates=dup.get(code, 0),
-                superseded=n_super,
-            )
-        )
-    refused = tuple(
-        Refused(at=str(at), source=str(src), authority=str(who or "?"), reason=str(reason or ""))
-        for at, src, who, reason in office.conn.execute(
-            "SELECT at, source, authority_id, reason FROM received WHERE outcome = 'refuse' ORDER BY seq"
-        ).fetchall()
-    )
-    row = office.conn.execute("SELECT MAX(phase) FROM outputs").fetchone()
+    st = office_status.status(office)
     deceased = tuple((n, p) for n, ps in office.deceased().items() for p in ps)
-    return Status(
-        rows=tuple(rows),
-        refused=refused,
-        finalised_phase=None if row[0] is None else int(row[0]),
-        deceased=deceased,
-    )
+    return Status(rows=st.rows, refused=st.refused, finalised_phase=st.finalised_phase, deceased=deceased)
 
 
 def publish(office: Office, out: Path) -> list[Path]:
     """Write the published files, copies of what was received, and the results site under `out`."""
     _, result, files = latest(office)
-    written: list[Path] = []
-    own = dict(files)
-    own[KEY_FILE] = (office.state_dir / ENROLMENT_FILE).read_bytes()
-    written += atomic_write_many(out / AUTHORITY_ID, own)
-    definition = {}
-    for kind in ("110a", "230b"):
-        name, _, data = office.definition(kind)
-        definition[name] = data
-    written += atomic_write_many(out / "definition", definition)
-    enrolments = {
-        str(who): bytes(rec)
-        for who, rec in office.conn.execute("SELECT authority_id, record FROM register").fetchall()
-    }
-    for rec in office.book().counting():
-        received = {SUMMARY_FILE: office.message(rec.digest)}
-        if rec.authority in enrolments:
-            received[KEY_FILE] = enrolments[rec.authority]
-        written += atomic_write_many(out / rec.authority, received)
+    written = write_published(office, out, files)
     parts = counted_parts(office)
     election = office.election
     total = add_tallies(((p.authority, p.tally) for p in parts), unit=AUTHORITY_ID)
@@ -123,6 +58,5 @@ def publish(office: Office, out: Path) -> list[Path]:
         authority=office.meta("authority_name"),
         at=at,
     )
-    with office.transaction():
-        office.log("published", {"folder": str(out), "files": [str(p) for p in written]}, at)
+    log_published(office, out, written, at)
     return written

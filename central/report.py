@@ -13,7 +13,6 @@ from datetime import datetime
 from importlib import resources
 from typing import Any
 
-from central import dutch
 from shared.adapters.pdf import compile_typst
 from shared.domain.apportionment import (
     AbsoluteMajorityStep,
@@ -29,6 +28,7 @@ from shared.domain.candidates import CandidateElectedStep, PreferenceThresholdSt
 from shared.domain.election import Candidate, District, Election
 from shared.domain.seats import SeatsResult
 from shared.domain.tally import Tally
+from shared.office import dutch
 
 RULE_TEXT = {
     "largest_averages": "grootste gemiddelde",

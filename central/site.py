@@ -24,7 +24,6 @@ import msgspec
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from jinja2 import DictLoader, Environment, select_autoescape
 
-from central import dutch
 from shared.adapters.files import atomic_write_many
 from shared.domain.apportionment import mixed
 from shared.domain.candidates import CandidateElectedStep, PreferenceThresholdStep
@@ -35,6 +34,7 @@ from shared.errors import TelketenError
 from shared.formats.eml.read import read_510
 from shared.formats.signing import message_digest, open_enrolment, open_signed
 from shared.formats.summary import Summary, tally_from_counts
+from shared.office import dutch
 
 SITE_DIR = "site"
 TEMPLATES = ("base.html", "index.html", "lists.html", "list.html", "areas.html", "area.html", "files.html")

@@ -15,341 +15,80 @@ added); the error tree's codes otherwise.
 from __future__ import annotations
 
 import argparse
-import getpass
-import os
-import sys
-from collections.abc import Callable
 from pathlib import Path
 
-from rich.console import Console
 from rich.markup import escape
-from rich.table import Table
 
 from hoofdstembureau import finalise as fin
 from hoofdstembureau import publish as pub
 from hoofdstembureau import setup
-from hoofdstembureau.office import Office, open_office
-from hoofdstembureau.receive import ScanItem, receive_message
-from hoofdstembureau.state import DEFAULT_STATE
+from hoofdstembureau.office import Office
 from hoofdstembureau.web import register_serve
-from shared.adapters import audit
 from shared.adapters.files import atomic_write
-from shared.adapters.keyfiles import read_enrolment_file, resolve_passphrase
-from shared.domain.keyregister import EnrolmentRecord, readable_fingerprint
-from shared.domain.tally import Tally
-from shared.errors import InputError
-from shared.formats.eml.read import read_path
+from shared.adapters.keyfiles import resolve_passphrase
+from shared.office import cli as office_cli
 
-SCAN_SUFFIXES = {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".pdf", ".bmp", ".webp"}
-EXIT_REFUSED = 3
-
-console = Console(highlight=False)
-
-
-def _user(args: argparse.Namespace) -> str:
-    return str(args.user or os.environ.get("USER") or getpass.getuser())
-
-
-def _office(args: argparse.Namespace) -> Office:
-    return open_office(Path(args.state), _user(args))
-
-
-def _ask() -> Callable[[str], str] | None:
-    return input if sys.stdin.isatty() else None
-
-
-# ------------------------------------------------------------------------------------------------ messages
-
-
-def collect(paths: list[Path], *, what: str) -> tuple[list[tuple[str, bytes]], list[str]]:
-    """(source, message) from binary files (.tks/.tke) and from scans; plus the missing-symbol notes."""
-    found: list[tuple[str, bytes]] = []
-    scans: list[Path] = []
-    for path in paths:
-        if path.suffix.lower() in SCAN_SUFFIXES:
-            scans.append(path)
-        else:
-            try:
-                found.append((str(path), path.read_bytes()))
-            except OSError as exc:
-                raise InputError(f"cannot read: {exc.strerror}", where=str(path)) from None
-    missing: list[str] = []
-    if scans:
-        from shared.adapters.qr_scan import scan_files  # lazy: OpenCV and zxing load only when scanning
-
-        result = scan_files(scans)
-        names = ", ".join(p.name for p in scans)
-        for n, message in enumerate(result.messages.values(), start=1):
-            found.append((f"scan of {names}, {what} {n}", bytes(message)))
-        complete = set(result.messages)
-        for msg_id, gaps in result.missing.items():
-            if msg_id not in complete:
-                missing.append(
-                    f"message {msg_id.hex()}: symbols {', '.join(str(i + 1) for i in gaps)} of "
-                    f"{result.counts[msg_id]} not read; scan those again"
-                )
-        missing += [f"refused symbol: {r}" for r in result.rejected]
-        missing += [f"missing on this machine: {p}" for p in result.environment]
-    return found, missing
-
-
-def webcam_messages() -> list[tuple[str, bytes]]:
-    """Read one signed summary with the webcam, one QR symbol at a time, with a progress line."""
-    from shared.adapters.webcam import camera_frames, read_frames  # lazy, as scan_files
-
-    report = read_frames(camera_frames(timeout_s=300.0), on_progress=lambda line: console.print(escape(line)))
-    return [(f"webcam, summary {n}", m) for n, m in enumerate(report.messages.values(), start=1)]
-
-
-# ------------------------------------------------------------------------------------------------ commands
+COMMANDS = office_cli.OfficeCommands(
+    office_type=Office,
+    status=pub.status,
+    publish=pub.publish,
+    name_column="gemeente",
+    counted=" municipalities",
+)
 
 
 def cmd_init(args: argparse.Namespace) -> int:
-    a110 = read_path(args.definition)
-    b230 = read_path(args.candidates)
-    typed_a = args.hash_110a or setup.ask_groups(a110, str(args.definition), _ask())
-    typed_b = args.hash_230b or setup.ask_groups(b230, str(args.candidates), _ask())
-    result = setup.init(
-        Path(args.state),
-        definition=(str(args.definition), a110),
-        candidates=(str(args.candidates), b230),
-        typed_110a=typed_a,
-        typed_230b=typed_b,
-        district_id=args.district,
-        place=args.place,
-        passphrase=resolve_passphrase(args.passphrase, new=True),
-        user=_user(args),
-    )
-    console.print(escape(f"state       {result.state_file}"))
-    console.print(escape(f"private key {result.key_file} (encrypted, mode 0600)"))
-    console.print(escape(f"enrolment   {result.enrolment_file}  sheet {result.sheet_file}"))
-    console.print(f"fingerprint [bold]{result.fingerprint}[/bold]")
-    console.print(f"municipalities of this kieskring: {', '.join(result.municipalities)}")
-    return 0
-
-
-def _show_record(record: EnrolmentRecord) -> None:
-    who = escape(
-        f"key of {record.role.value} {record.authority_id} {record.authority_name} "
-        f"(election {record.election_id}, district {record.district_id or '-'}): "
-    )
-    console.print(f"{who}fingerprint [bold]{readable_fingerprint(record.key_id)}[/bold]")
-
-
-def cmd_enrol(args: argparse.Namespace) -> int:
-    office = _office(args)
-    messages: list[tuple[str, bytes]] = []
-    binaries = [Path(p) for p in args.files if Path(p).suffix.lower() not in SCAN_SUFFIXES]
-    for path in binaries:
-        messages.append((str(path), read_enrolment_file(path)[0]))
-    scans = [Path(p) for p in args.files if Path(p).suffix.lower() in SCAN_SUFFIXES]
-    if scans:
-        found, missing = collect(scans, what="enrolment")
-        messages += found
-        for note in missing:
-            console.print(f"[yellow]not read: {escape(note)}[/yellow]")
-    if not messages:
-        raise InputError("no enrolment record found", where=", ".join(args.files))
-    for item in setup.enrol_messages(
-        office,
-        messages,
-        expected=args.expect_fingerprint or [],
-        ask=_ask(),
-        show=_show_record,
-        replace=args.replace,
-    ):
-        state = "already enrolled" if item.already else "enrolled"
-        console.print(escape(f"{state}: {item.authority} {item.fingerprint}"))
-    return 0
-
-
-def tally_table(title: str, t: Tally, list_names: dict[int, str]) -> Table:
-    """The numbers of a summary, for a person to compare with the paper."""
-    table = Table(title=title, title_justify="left")
-    table.add_column("")
-    table.add_column("", justify="right")
-    for label, value in (
-        ("Z kiesgerechtigden", t.eligible_voters),
-        ("A stempassen", t.poll_cards),
-        ("B volmachtbewijzen", t.proxy_certificates),
-        ("C kiezerspassen", t.voter_cards),
-        ("D toegelaten kiezers", t.admitted_voters),
-    ):
-        table.add_row(label, f"{value:,}".replace(",", "."))
-    for lst in t.lists:
-        name = escape(list_names.get(lst.number, ""))
-        table.add_row(f"E.{lst.number} {name}", f"{lst.votes:,}".replace(",", "."))
-    for label, value in (
-        ("E stemmen op kandidaten", t.votes_on_lists),
-        ("F blanco", t.blank),
-        ("G ongeldig", t.invalid),
-        ("H uitgebrachte stemmen", t.ballots_cast),
-        ("I meer geteld", t.more_ballots),
-        ("J minder geteld", t.fewer_ballots),
-    ):
-        table.add_row(label, f"{value:,}".replace(",", "."))
-    return table
-
-
-def show_items(office: Office, items: list[ScanItem]) -> int:
-    district = office.election.district(office.district_id)
-    names = {lst.number: lst.name for lst in district.lists}
-    refused = 0
-    for item in items:
-        style = "red" if item.refused else ("yellow" if item.outcome == "duplicate" else "green")
-        console.print(f"[{style}]{escape(item.source)}: {escape(item.text)}[/{style}]")
-        if item.refused:
-            refused += 1
-        if item.tally is not None and item.outcome in ("accept", "replace"):
-            who = f"{item.authority} {office.municipality_name(item.authority or '')}"
-            console.print(tally_table(escape(f"{who} — compare with the paper"), item.tally, names))
-        for w in item.warnings:
-            console.print(f"[yellow]warning: {escape(w)}[/yellow]")
-    return EXIT_REFUSED if refused else 0
-
-
-def cmd_scan(args: argparse.Namespace) -> int:
-    office = _office(args)
-    missing: list[str] = []
-    if args.webcam:
-        messages = webcam_messages()
-    else:
-        if not args.files:
-            raise InputError("give files to scan, or --webcam", where="scan")
-        messages, missing = collect([Path(p) for p in args.files], what="summary")
-    for note in missing:
-        console.print(f"[yellow]not read: {escape(note)}[/yellow]")
-    if not messages:
-        raise InputError("no complete signed summary found", where="scan")
-    items = [receive_message(office, source, message) for source, message in messages]
-    code = show_items(office, items)
-    st = pub.status(office)
-    console.print(f"{sum(r.state != 'missing' for r in st.rows)} of {len(st.rows)} municipalities in")
-    return code
-
-
-def cmd_status(args: argparse.Namespace) -> int:
-    office = _office(args)
-    st = pub.status(office)
-    table = Table(
-        title=escape(f"{office.meta('authority_name')} — {office.election_id}"), title_justify="left"
-    )
-    for col in ("code", "gemeente", "status", "zitting", "samenvatting", "dubbel", "vervangen"):
-        table.add_column(col)
-    for r in st.rows:
-        colour = {"missing": "red", "in": "green", "corrigendum": "cyan"}[r.state]
-        table.add_row(
-            r.code,
-            escape(r.name),
-            f"[{colour}]{r.state}[/{colour}]",
-            "" if r.phase is None else ("eerste" if r.phase == 0 else f"corr. {r.phase}"),
-            r.digest,
-            str(r.duplicates or ""),
-            str(r.superseded or ""),
-        )
-    console.print(table)
-    if st.refused:
-        ref = Table(title="refused", title_justify="left")
-        for col in ("at", "source", "authority", "reason"):
-            ref.add_column(col)
-        for x in st.refused:
-            ref.add_row(escape(x.at), escape(x.source), escape(x.authority), escape(x.reason))
-        console.print(ref)
-    done = "not finalised" if st.finalised_phase is None else f"finalised (session {st.finalised_phase})"
-    console.print(f"{sum(r.state != 'missing' for r in st.rows)} of {len(st.rows)} in; {done}")
+    result = setup.init(Path(args.state), district_id=args.district, **office_cli.init_arguments(args))
+    office_cli.show_created(result, "municipalities of this kieskring")
     return 0
 
 
 def cmd_finalise(args: argparse.Namespace) -> int:
-    office = _office(args)
+    office = Office.open(Path(args.state), office_cli.user_of(args))
     out = fin.finalise(office, passphrase=resolve_passphrase(args.passphrase, new=False))
     _, signed, eml, eml_name, pdf, pdf_name = fin.latest(office)
     folder = Path(args.state) / "output"
     atomic_write(folder / eml_name, eml)
     atomic_write(folder / pdf_name, pdf)
     atomic_write(folder / pub.SUMMARY_FILE, signed)
-    district = office.election.district(office.district_id)
-    console.print(
-        tally_table(f"{office.authority_id} totaal", out.total, {x.number: x.name for x in district.lists})
+    office_cli.console.print(
+        office_cli.tally_table(
+            f"{office.authority_id} totaal", out.total, office.list_names(office.authority_id)
+        )
     )
     for w in out.warnings:
-        console.print(f"[yellow]warning: {escape(w)}[/yellow]")
-    console.print(f"session {out.phase}: summary {out.digest[:16]}…, 510c sha256 {out.eml_sha256}")
-    console.print(escape(f"written to {folder}: {eml_name}, {pdf_name}, {pub.SUMMARY_FILE}"))
+        office_cli.console.print(f"[yellow]warning: {escape(w)}[/yellow]")
+    office_cli.console.print(f"session {out.phase}: summary {out.digest[:16]}…, 510c sha256 {out.eml_sha256}")
+    office_cli.console.print(escape(f"written to {folder}: {eml_name}, {pdf_name}, {pub.SUMMARY_FILE}"))
     return 0
-
-
-def cmd_publish(args: argparse.Namespace) -> int:
-    office = _office(args)
-    written = pub.publish(office, Path(args.out))
-    console.print(f"published {len(written)} files under {args.out}")
-    return 0
-
-
-def cmd_audit(args: argparse.Namespace) -> int:
-    office = _office(args)
-    if args.verify:
-        problems = audit.verify_audit(office.conn)
-        for p in problems:
-            console.print(f"[red]{escape(str(p))}[/red]")
-        seq, digest = audit.head(office.conn)
-        console.print(f"audit log: {seq} rows, head {digest[:16]}…, {'BROKEN' if problems else 'intact'}")
-        return EXIT_REFUSED if problems else 0
-    for ev in audit.events(office.conn):
-        console.print(escape(f"{ev.seq:>5} {ev.at} {ev.user:<12} {ev.action:<20} {ev.payload[:120]}"))
-    return 0
-
-
-# ------------------------------------------------------------------------------------------------ parser
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = subparsers.add_parser(
+    sub, common = COMMANDS.app_parser(
+        subparsers,
         "hoofdstembureau",
         aliases=["hsb"],
         help="the hoofdstembureau app (one district)",
         description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        dest="hsb_command",
     )
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--state", default=str(DEFAULT_STATE), help="state folder (default: %(default)s)")
-    common.add_argument("--user", help="operator name for the audit log (default: the login name)")
-    sub = parser.add_subparsers(dest="hsb_command", metavar="COMMAND")
-    sub.required = True
-
-    p = sub.add_parser("init", parents=[common], help="import the election, make the key pair")
-    p.add_argument("--definition", required=True, help="EML 110a (Verkiezingsdefinitie)")
-    p.add_argument("--candidates", required=True, help="EML 230b (Kandidatenlijsten)")
-    p.add_argument("--district", required=True, help="kieskring number")
-    p.add_argument("--place", required=True, help="where the hoofdstembureau sits (printed on O 3)")
-    p.add_argument("--hash-110a", help="the two blanked hash groups of the 110a, from its paper (scripts)")
-    p.add_argument("--hash-230b", help="the two blanked hash groups of the 230b, from its paper (scripts)")
-    p.add_argument("--passphrase", help="passphrase of the new private key (or TELKETEN_PASSPHRASE)")
+    p = office_cli.add_init(
+        sub, common, place_help="where the hoofdstembureau sits (printed on O 3)", district=True
+    )
     p.set_defaults(func=cmd_init)
 
-    p = sub.add_parser("enrol", parents=[common], help="enrol municipalities' keys")
-    p.add_argument("files", nargs="+", help="enrolment sheet scans or .tke files")
-    p.add_argument("--expect-fingerprint", action="append", help="first 4+ fingerprint groups (scripts)")
-    p.add_argument("--replace", action="store_true", help="replace a municipality's earlier key")
-    p.set_defaults(func=cmd_enrol)
+    COMMANDS.add_receiving(
+        sub,
+        common,
+        office_cli.ReceivingHelp(
+            enrol="enrol municipalities' keys",
+            replace="replace a municipality's earlier key",
+            scan="read municipalities' signed summaries",
+            status="which municipalities are in",
+        ),
+    )
 
-    p = sub.add_parser("scan", parents=[common], help="read municipalities' signed summaries")
-    p.add_argument("files", nargs="*", help="scans (PNG/JPEG/TIFF/PDF) or .tks files")
-    p.add_argument("--webcam", action="store_true", help="read QR codes from the webcam")
-    p.set_defaults(func=cmd_scan)
+    COMMANDS.add_finalise(sub, common, cmd_finalise, help="add up, write 510c, sign, print O 3")
 
-    p = sub.add_parser("status", parents=[common], help="which municipalities are in")
-    p.set_defaults(func=cmd_status)
-
-    p = sub.add_parser("finalise", parents=[common], help="add up, write 510c, sign, print O 3")
-    p.add_argument("--passphrase", help="passphrase of the private key (or TELKETEN_PASSPHRASE)")
-    p.set_defaults(func=cmd_finalise)
-
-    p = sub.add_parser("publish", parents=[common], help="write the published folder")
-    p.add_argument("--out", required=True, help="the published folder (shared by all tiers)")
-    p.set_defaults(func=cmd_publish)
-
-    p = sub.add_parser("audit", parents=[common], help="show or verify the audit log")
-    p.add_argument("--verify", action="store_true", help="check the hash chain")
-    p.set_defaults(func=cmd_audit)
+    COMMANDS.add_publishing(sub, common, publish_help="write the published folder")
     register_serve(sub)

@@ -13,8 +13,9 @@ import sqlite3
 from pathlib import Path
 
 from shared.adapters import audit
-from shared.adapters.store import Migration, connect, migrate
-from shared.errors import InputError, StateError
+from shared.adapters.store import Migration, locate_state, open_state
+from shared.adapters.store import get_meta as get_meta  # the service reads and writes `meta` through here
+from shared.adapters.store import set_meta as set_meta
 
 DEFAULT_STATE = Path("telketen-state")
 SUFFIX = ".telketen.sqlite"
@@ -77,39 +78,22 @@ def db_name(election_id: str, municipality: str) -> str:
 
 def locate(state_dir: Path, election: str | None = None) -> Path:
     """The state file in `state_dir`: the only one, or the one whose name starts with `election`."""
-    if not state_dir.is_dir():
-        raise StateError("no state folder here; run `telketen municipality init` first", where=str(state_dir))
-    found = sorted(state_dir.glob(f"*{SUFFIX}"))
-    if election:
-        found = [p for p in found if p.name.startswith(election)]
-    if not found:
-        raise StateError(
-            "no municipality state file; run `telketen municipality init` first", where=str(state_dir)
-        )
-    if len(found) > 1:
-        names = ", ".join(p.name for p in found)
-        raise InputError(f"several elections in this state folder ({names}); choose one with --election")
-    return found[0]
+    return locate_state(
+        state_dir,
+        SUFFIX,
+        app="municipality",
+        init="telketen municipality init",
+        several="several elections in this state folder ({names}); choose one with --election",
+        prefix=election,
+    )
 
 
 def open_db(path: Path, *, at: str, create: bool = False) -> sqlite3.Connection:
     """Open (creating when asked) and migrate the state file."""
-    if create and path.exists():
-        raise StateError("a state file for this municipality and election already exists", where=str(path))
-    conn = connect(path, must_exist=not create)
-    migrate(conn, MIGRATIONS, at=at)
-    return conn
-
-
-def get_meta(conn: sqlite3.Connection, key: str) -> str:
-    row = conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
-    if row is None:
-        raise StateError(f"the state file has no '{key}'; was init completed?")
-    return str(row[0])
-
-
-def set_meta(conn: sqlite3.Connection, key: str, value: str) -> None:
-    conn.execute(
-        "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-        (key, value),
+    return open_state(
+        path,
+        MIGRATIONS,
+        at=at,
+        create=create,
+        exists="a state file for this municipality and election already exists",
     )

@@ -129,3 +129,16 @@ def test_a_flipped_bit_in_a_published_summary_of_the_demo_is_caught(
     assert any(
         f.file == tks.relative_to(published).as_posix() and f.check == "signature" for f in report.findings
     )
+
+
+def test_worker_processes_publish_the_same_result(tmp_path: Path) -> None:
+    """Municipalities in worker processes (spawned, recycled) give the same files as in-process."""
+    spec = ElectionSpec(seed=5, sizes={"stations": 4, "lists": 3})
+    one = run_demo(tmp_path / "one", spec=spec, jobs=1)
+    two = run_demo(tmp_path / "two", spec=spec, jobs=2)
+    assert two.verify is not None and two.verify.ok
+    emls = sorted(p.relative_to(one.published) for p in one.published.rglob("*.eml.xml"))
+    assert emls and emls == sorted(p.relative_to(two.published) for p in two.published.rglob("*.eml.xml"))
+    for rel in emls:
+        assert (one.published / rel).read_bytes() == (two.published / rel).read_bytes(), rel
+    assert one.entries == two.entries

@@ -17,7 +17,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-from shared.errors import EnvironmentProblem, StateError
+from shared.errors import EnvironmentProblem, InputError, StateError
 
 Migration = tuple[int, str]
 
@@ -107,3 +107,52 @@ def split_sql(script: str) -> list[str]:
     if buf.strip():
         raise ValueError(f"incomplete SQL statement in migration: {buf.strip()[:60]}")
     return out
+
+
+def open_state(
+    path: Path, migrations: Sequence[Migration], *, at: str, create: bool, exists: str
+) -> sqlite3.Connection:
+    """Open (creating when asked) and migrate a tier's state file; `exists` is the refusal to create twice.
+
+    Creating never reuses a file: a second `init` in the same folder would otherwise mix two elections.
+    """
+    if create and path.exists():
+        raise StateError(exists, where=str(path))
+    conn = connect(path, must_exist=not create)
+    migrate(conn, migrations, at=at)
+    return conn
+
+
+def locate_state(
+    state_dir: Path, suffix: str, *, app: str, init: str, several: str, prefix: str | None = None
+) -> Path:
+    """The one state file (`*<suffix>`, optionally starting with `prefix`) in a tier's state folder.
+
+    `app` names the tier in the message ('no hoofdstembureau state file'), `init` the command that makes one,
+    `several` the refusal when the folder holds more than one (with `{names}` for the files found).
+    """
+    if not state_dir.is_dir():
+        raise StateError(f"no state folder here; run `{init}` first", where=str(state_dir))
+    found = sorted(state_dir.glob(f"*{suffix}"))
+    if prefix:
+        found = [p for p in found if p.name.startswith(prefix)]
+    if not found:
+        raise StateError(f"no {app} state file; run `{init}` first", where=str(state_dir))
+    if len(found) > 1:
+        raise InputError(several.format(names=", ".join(p.name for p in found)))
+    return found[0]
+
+
+def get_meta(conn: sqlite3.Connection, key: str) -> str:
+    """A value of the `meta` table every tier keeps (who this office is, for which election)."""
+    row = conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+    if row is None:
+        raise StateError(f"the state file has no '{key}'; was init completed?")
+    return str(row[0])
+
+
+def set_meta(conn: sqlite3.Connection, key: str, value: str) -> None:
+    conn.execute(
+        "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        (key, value),
+    )

@@ -5,8 +5,9 @@ national election of ~10,000 stations runs without hours of process start-ups; t
 is still real (PDF → degraded scanner images on disk → decoded by the scanner code).
 
 Municipalities are independent machines in reality, so the demo may run them in parallel worker processes
-(`jobs`); each worker regenerates the election from the seed instead of receiving it, and every random choice
-is derived from (seed, authority), so the published result does not depend on `jobs` or on scheduling.
+(`jobs`); each task carries only that municipality's station reports (what its machine would have), workers
+are replaced every few municipalities to bound memory, and every random choice is derived from
+(seed, authority), so the published result does not depend on `jobs` or on scheduling.
 
 Deterministic for a seed: the election, the typists' slips, the scanner damage, the timestamps and the
 municipal keys all derive from it (`telketen.demo.clock`). Stages report progress through `Progress`.
@@ -27,6 +28,7 @@ import msgspec
 
 from shared.adapters.files import atomic_write_many
 from shared.domain.generate import GeneratedElection, generate_municipal, generate_national
+from shared.domain.tally import Tally
 from shared.errors import InputError
 from shared.formats.eml.definition_writer import write_110a, write_110b, write_230b
 from shared.formats.eml.read import read_110a, read_230b
@@ -134,6 +136,14 @@ def write_definition(g: GeneratedElection, folder: Path, clock: DemoClock) -> De
 # ------------------------------------------------------------------------------------------- municipalities
 
 
+class MunicipalTask(msgspec.Struct, frozen=True, kw_only=True):
+    """What one municipality's machine gets: the election date and the paper reports of its stations."""
+
+    code: str
+    date: str
+    tallies: dict[str, Tally]
+
+
 class MunicipalJob(msgspec.Struct, frozen=True, kw_only=True):
     """A municipality's outcome as a worker returns it: its delivery to the next tier and its statistics."""
 
@@ -143,22 +153,27 @@ class MunicipalJob(msgspec.Struct, frozen=True, kw_only=True):
     timings: dict[str, float]
 
 
+#: Municipalities per worker process before it is replaced: typst keeps a cache of every compiled document
+#: for the life of the process (no eviction in typst-py), so long-lived workers grew to 4 GB at national
+#: scale. Workers are replaced by starting a fresh pool per batch (3.11's `max_tasks_per_child` can hang).
+TASKS_PER_WORKER = 12
+
 _WORKER: dict[str, Any] = {}
 
 
 def _init_worker(spec: ElectionSpec, definition: DefinitionFiles, out: Path) -> None:
-    """A worker process regenerates the election from the seed (cheaper and smaller than sending it)."""
-    _WORKER.update(g=generate(spec), spec=spec, definition=definition, out=out)
+    _WORKER.update(spec=spec, definition=definition, out=out)
 
 
-def _municipality_job(code: str) -> MunicipalJob:
-    g: GeneratedElection = _WORKER["g"]
+def _municipality_job(task: MunicipalTask) -> MunicipalJob:
     spec: ElectionSpec = _WORKER["spec"]
     out: Path = _WORKER["out"]
+    code = task.code
     stats = EntryStats()
     timings: dict[str, float] = {}
     o = run_municipality(
-        g,
+        task.date,
+        task.tallies,
         code,
         _WORKER["definition"],
         out / "work" / "municipalities",
@@ -184,26 +199,31 @@ def run_municipalities(
     progress: Progress,
 ) -> list[MunicipalJob]:
     """Every municipality, in election order, on `jobs` worker processes (1: in this process)."""
-    codes = [m.code for m in g.election.municipalities]
-    progress.start("municipalities", len(codes))
+    tasks = [
+        MunicipalTask(code=m.code, date=g.election.date, tallies={s.id: g.tallies[s.id] for s in m.stations})
+        for m in g.election.municipalities
+    ]
+    progress.start("municipalities", len(tasks))
     results: list[MunicipalJob] = []
     if jobs <= 1:
-        _WORKER.update(g=g, spec=spec, definition=definition, out=out)
+        _init_worker(spec, definition, out)
         try:
-            for code in codes:
-                results.append(_municipality_job(code))
+            for task in tasks:
+                results.append(_municipality_job(task))
                 progress.advance("municipalities")
         finally:
             _WORKER.clear()
         return results
     # spawn, not fork: this process may run threads (typst, OpenCV) whose held locks a fork would copy.
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(
-        max_workers=jobs, mp_context=context, initializer=_init_worker, initargs=(spec, definition, out)
-    ) as pool:
-        for job in pool.map(_municipality_job, codes):
-            results.append(job)
-            progress.advance("municipalities")
+    batch = jobs * TASKS_PER_WORKER
+    for start in range(0, len(tasks), batch):
+        with ProcessPoolExecutor(
+            max_workers=jobs, mp_context=context, initializer=_init_worker, initargs=(spec, definition, out)
+        ) as pool:
+            for job in pool.map(_municipality_job, tasks[start : start + batch]):
+                results.append(job)
+                progress.advance("municipalities")
     return results
 
 

@@ -23,7 +23,7 @@ from shared.formats.eml.model import (
     PollingStations110b,
     Result520,
 )
-from shared.formats.eml.read import message_type, read_110a, read_110b, read_230b, read_510, read_520
+from shared.formats.eml.read import read_eml
 from shared.formats.signing import ENROLMENT_MAGIC, SUMMARY_MAGIC
 from telketen.verify.findings import FileInfo, Report
 
@@ -63,23 +63,6 @@ class Published(msgspec.Struct, kw_only=True):
         return [e for e in self.emls if isinstance(e.message, kind)]
 
 
-def _read(
-    data: bytes, where: str
-) -> Definition110a | PollingStations110b | CandidateLists230b | Count510 | Result520:
-    kind = message_type(data, where)
-    if kind.startswith("510"):
-        return read_510(data, where)
-    if kind == "110a":
-        return read_110a(data, where)
-    if kind == "110b":
-        return read_110b(data, where)
-    if kind == "230b":
-        return read_230b(data, where)
-    if kind == "520":
-        return read_520(data, where)
-    raise TelketenError(f"EML message {kind} is not part of a published result", where=where)
-
-
 def collect(root: Path, report: Report) -> Published:
     """Read every file under `root`; unreadable or unknown files become findings of check `file`."""
     published = Published(root=str(root))
@@ -111,7 +94,7 @@ def collect(root: Path, report: Report) -> Published:
             report.files.append(FileInfo(file=rel, kind="pdf", sha256=sha.hex()))
         elif path.suffix.lower() == ".xml" or head.startswith((b"<?xml", b"<EML", b"\xef\xbb\xbf")):
             try:
-                message = _read(data, rel)
+                message = read_eml(data, rel)  # one parse: the reader dispatches on the message id
             except TelketenError as exc:
                 report.add("file", rel, "-", "EML", "a readable EML_NL file", exc.message)
                 continue

@@ -1,0 +1,393 @@
+"""The sub-commands both receiving offices have: enrol, scan, status, publish, audit (and their parsers).
+
+A tier's `cli.py` builds its own parser (`init` and `finalise` are its own, the central office adds
+`deceased`) and takes these from an `OfficeCommands` made with its `Office` type, its dashboard and its
+publish function. Exit codes: 0 when everything was accepted; 3 when a scanned summary was refused (it is
+recorded, never added) or the audit log is broken; the error tree's codes otherwise.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Generic, TypeVar
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from shared.adapters import audit
+from shared.adapters.keyfiles import read_enrolment_file, resolve_passphrase
+from shared.domain.keyregister import EnrolmentRecord, readable_fingerprint
+from shared.domain.tally import Tally
+from shared.errors import InputError
+from shared.formats.eml.read import read_path
+from shared.office.office import Office
+from shared.office.receive import ScanItem, receive_message
+from shared.office.setup import Created, InitArgs, ask_groups, enrol_messages
+from shared.office.status import Status
+
+SCAN_SUFFIXES = {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".pdf", ".bmp", ".webp"}
+EXIT_REFUSED = 3
+
+console = Console(highlight=False)
+
+if TYPE_CHECKING:
+    SubParsers = argparse._SubParsersAction[argparse.ArgumentParser]
+OfficeT = TypeVar("OfficeT", bound=Office)
+
+
+def user_of(args: argparse.Namespace) -> str:
+    return str(args.user or os.environ.get("USER") or getpass.getuser())
+
+
+def ask() -> Callable[[str], str] | None:
+    """`input` at a terminal; None in a script, where the values must come as options."""
+    return input if sys.stdin.isatty() else None
+
+
+def common_options(default_state: Path) -> argparse.ArgumentParser:
+    """`--state` and `--user`, the parent parser of every sub-command."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--state", default=str(default_state), help="state folder (default: %(default)s)")
+    common.add_argument("--user", help="operator name for the audit log (default: the login name)")
+    return common
+
+
+# ------------------------------------------------------------------------------------------------ init
+
+
+def init_arguments(args: argparse.Namespace) -> InitArgs:
+    """The keyword arguments every tier's `setup.init` takes, from the `init` options (typed groups asked at a
+    terminal when not given)."""
+    a110 = read_path(args.definition)
+    b230 = read_path(args.candidates)
+    return {
+        "definition": (str(args.definition), a110),
+        "candidates": (str(args.candidates), b230),
+        "typed_110a": args.hash_110a or ask_groups(a110, str(args.definition), ask()),
+        "typed_230b": args.hash_230b or ask_groups(b230, str(args.candidates), ask()),
+        "place": args.place,
+        "passphrase": resolve_passphrase(args.passphrase, new=True),
+        "user": user_of(args),
+    }
+
+
+def show_created(result: Created, children: str) -> None:
+    """What init made; `children` introduces the list of authorities this office adds up."""
+    console.print(escape(f"state       {result.state_file}"))
+    console.print(escape(f"private key {result.key_file} (encrypted, mode 0600)"))
+    console.print(escape(f"enrolment   {result.enrolment_file}  sheet {result.sheet_file}"))
+    console.print(f"fingerprint [bold]{result.fingerprint}[/bold]")
+    console.print(f"{children}: {', '.join(result.children)}")
+
+
+def add_init(
+    sub: SubParsers, common: argparse.ArgumentParser, *, place_help: str, district: bool = False
+) -> argparse.ArgumentParser:
+    """The `init` parser (the caller sets its handler); `district` adds the hoofdstembureau's `--district`."""
+    p = sub.add_parser("init", parents=[common], help="import the election, make the key pair")
+    p.add_argument("--definition", required=True, help="EML 110a (Verkiezingsdefinitie)")
+    p.add_argument("--candidates", required=True, help="EML 230b (Kandidatenlijsten)")
+    if district:
+        p.add_argument("--district", required=True, help="kieskring number")
+    p.add_argument("--place", required=True, help=place_help)
+    p.add_argument("--hash-110a", help="the two blanked hash groups of the 110a, from its paper (scripts)")
+    p.add_argument("--hash-230b", help="the two blanked hash groups of the 230b, from its paper (scripts)")
+    p.add_argument("--passphrase", help="passphrase of the new private key (or TELKETEN_PASSPHRASE)")
+    return p
+
+
+# ------------------------------------------------------------------------------------------------ messages
+
+
+def collect(paths: list[Path], *, what: str) -> tuple[list[tuple[str, bytes]], list[str]]:
+    """(source, message) from binary files (.tks/.tke) and from scans; plus the missing-symbol notes."""
+    found: list[tuple[str, bytes]] = []
+    scans: list[Path] = []
+    for path in paths:
+        if path.suffix.lower() in SCAN_SUFFIXES:
+            scans.append(path)
+        else:
+            try:
+                found.append((str(path), path.read_bytes()))
+            except OSError as exc:
+                raise InputError(f"cannot read: {exc.strerror}", where=str(path)) from None
+    missing: list[str] = []
+    if scans:
+        from shared.adapters.qr_scan import scan_files  # lazy: OpenCV and zxing load only when scanning
+
+        result = scan_files(scans)
+        names = ", ".join(p.name for p in scans)
+        for n, message in enumerate(result.messages.values(), start=1):
+            found.append((f"scan of {names}, {what} {n}", bytes(message)))
+        complete = set(result.messages)
+        for msg_id, gaps in result.missing.items():
+            if msg_id not in complete:
+                missing.append(
+                    f"message {msg_id.hex()}: symbols {', '.join(str(i + 1) for i in gaps)} of "
+                    f"{result.counts[msg_id]} not read; scan those again"
+                )
+        missing += [f"refused symbol: {r}" for r in result.rejected]
+        missing += [f"missing on this machine: {p}" for p in result.environment]
+    return found, missing
+
+
+def webcam_messages() -> list[tuple[str, bytes]]:
+    """Read one signed summary with the webcam, one QR symbol at a time, with a progress line."""
+    from shared.adapters.webcam import camera_frames, read_frames  # lazy, as scan_files
+
+    report = read_frames(camera_frames(timeout_s=300.0), on_progress=lambda line: console.print(escape(line)))
+    return [(f"webcam, summary {n}", m) for n, m in enumerate(report.messages.values(), start=1)]
+
+
+# ------------------------------------------------------------------------------------------------ screens
+
+
+def tally_table(title: str, t: Tally, list_names: dict[int, str]) -> Table:
+    """The numbers of a summary, for a person to compare with the paper."""
+    table = Table(title=title, title_justify="left")
+    table.add_column("")
+    table.add_column("", justify="right")
+    for label, value in (
+        ("Z kiesgerechtigden", t.eligible_voters),
+        ("A stempassen", t.poll_cards),
+        ("B volmachtbewijzen", t.proxy_certificates),
+        ("C kiezerspassen", t.voter_cards),
+        ("D toegelaten kiezers", t.admitted_voters),
+    ):
+        table.add_row(label, f"{value:,}".replace(",", "."))
+    for lst in t.lists:
+        name = escape(list_names.get(lst.number, ""))
+        table.add_row(f"E.{lst.number} {name}", f"{lst.votes:,}".replace(",", "."))
+    for label, value in (
+        ("E stemmen op kandidaten", t.votes_on_lists),
+        ("F blanco", t.blank),
+        ("G ongeldig", t.invalid),
+        ("H uitgebrachte stemmen", t.ballots_cast),
+        ("I meer geteld", t.more_ballots),
+        ("J minder geteld", t.fewer_ballots),
+    ):
+        table.add_row(label, f"{value:,}".replace(",", "."))
+    return table
+
+
+def show_record(record: EnrolmentRecord) -> None:
+    who = escape(
+        f"key of {record.role.value} {record.authority_id} {record.authority_name} "
+        f"(election {record.election_id}, district {record.district_id or '-'}): "
+    )
+    console.print(f"{who}fingerprint [bold]{readable_fingerprint(record.key_id)}[/bold]")
+
+
+def show_items(office: Office, items: list[ScanItem]) -> int:
+    """Each summary's outcome and the numbers of an accepted one; EXIT_REFUSED if any was refused."""
+    refused = 0
+    for item in items:
+        style = "red" if item.refused else ("yellow" if item.outcome == "duplicate" else "green")
+        console.print(f"[{style}]{escape(item.source)}: {escape(item.text)}[/{style}]")
+        if item.refused:
+            refused += 1
+        if item.tally is not None and item.outcome in ("accept", "replace"):
+            who = f"{item.authority} {office.child_name(item.authority or '')}"
+            names = office.list_names(item.authority or "")
+            console.print(tally_table(escape(f"{who} — compare with the paper"), item.tally, names))
+        for w in item.warnings:
+            console.print(f"[yellow]warning: {escape(w)}[/yellow]")
+    return EXIT_REFUSED if refused else 0
+
+
+# ------------------------------------------------------------------------------------------------ commands
+
+
+@dataclass(frozen=True)
+class ReceivingHelp:
+    """The help lines of `enrol`, its `--replace`, `scan` and `status`, in the tier's words."""
+
+    enrol: str
+    replace: str
+    scan: str
+    status: str
+
+
+@dataclass(frozen=True)
+class OfficeCommands(Generic[OfficeT]):
+    """The common sub-commands of one tier's app.
+
+    `name_column` heads the names on the dashboard ('gemeente', 'naam'), `counted` follows 'N of M' after a
+    scan (' municipalities' or ''), `status_notes` adds the tier's own lines under the dashboard.
+    """
+
+    office_type: type[OfficeT]
+    status: Callable[[OfficeT], Status]
+    publish: Callable[[OfficeT, Path], list[Path]]
+    name_column: str
+    counted: str
+    status_notes: Callable[[OfficeT], Iterable[str]] = lambda office: ()
+
+    def open(self, args: argparse.Namespace) -> OfficeT:
+        return self.office_type.open(Path(args.state), user_of(args))
+
+    def enrol(self, args: argparse.Namespace) -> int:
+        office = self.open(args)
+        messages: list[tuple[str, bytes]] = []
+        binaries = [Path(p) for p in args.files if Path(p).suffix.lower() not in SCAN_SUFFIXES]
+        for path in binaries:
+            messages.append((str(path), read_enrolment_file(path)[0]))
+        scans = [Path(p) for p in args.files if Path(p).suffix.lower() in SCAN_SUFFIXES]
+        if scans:
+            found, missing = collect(scans, what="enrolment")
+            messages += found
+            for note in missing:
+                console.print(f"[yellow]not read: {escape(note)}[/yellow]")
+        if not messages:
+            raise InputError("no enrolment record found", where=", ".join(args.files))
+        for item in enrol_messages(
+            office,
+            messages,
+            expected=args.expect_fingerprint or [],
+            ask=ask(),
+            show=show_record,
+            replace=args.replace,
+        ):
+            state = "already enrolled" if item.already else "enrolled"
+            console.print(escape(f"{state}: {item.authority} {item.fingerprint}"))
+        return 0
+
+    def scan(self, args: argparse.Namespace) -> int:
+        office = self.open(args)
+        missing: list[str] = []
+        if args.webcam:
+            messages = webcam_messages()
+        else:
+            if not args.files:
+                raise InputError("give files to scan, or --webcam", where="scan")
+            messages, missing = collect([Path(p) for p in args.files], what="summary")
+        for note in missing:
+            console.print(f"[yellow]not read: {escape(note)}[/yellow]")
+        if not messages:
+            raise InputError("no complete signed summary found", where="scan")
+        items = [receive_message(office, source, message) for source, message in messages]
+        code = show_items(office, items)
+        st = self.status(office)
+        console.print(f"{sum(r.state != 'missing' for r in st.rows)} of {len(st.rows)}{self.counted} in")
+        return code
+
+    def show_status(self, args: argparse.Namespace) -> int:
+        office = self.open(args)
+        st = self.status(office)
+        table = Table(
+            title=escape(f"{office.meta('authority_name')} — {office.election_id}"), title_justify="left"
+        )
+        for col in ("code", self.name_column, "status", "zitting", "samenvatting", "dubbel", "vervangen"):
+            table.add_column(col)
+        for r in st.rows:
+            colour = {"missing": "red", "in": "green", "corrigendum": "cyan"}[r.state]
+            table.add_row(
+                r.code,
+                escape(r.name),
+                f"[{colour}]{r.state}[/{colour}]",
+                "" if r.phase is None else ("eerste" if r.phase == 0 else f"corr. {r.phase}"),
+                r.digest,
+                str(r.duplicates or ""),
+                str(r.superseded or ""),
+            )
+        console.print(table)
+        if st.refused:
+            ref = Table(title="refused", title_justify="left")
+            for col in ("at", "source", "authority", "reason"):
+                ref.add_column(col)
+            for x in st.refused:
+                ref.add_row(escape(x.at), escape(x.source), escape(x.authority), escape(x.reason))
+            console.print(ref)
+        for line in self.status_notes(office):
+            console.print(line)
+        done = "not finalised" if st.finalised_phase is None else f"finalised (session {st.finalised_phase})"
+        console.print(f"{sum(r.state != 'missing' for r in st.rows)} of {len(st.rows)} in; {done}")
+        return 0
+
+    def publish_to(self, args: argparse.Namespace) -> int:
+        office = self.open(args)
+        written = self.publish(office, Path(args.out))
+        console.print(f"published {len(written)} files under {args.out}")
+        return 0
+
+    def audit(self, args: argparse.Namespace) -> int:
+        office = self.open(args)
+        if args.verify:
+            problems = audit.verify_audit(office.conn)
+            for p in problems:
+                console.print(f"[red]{escape(str(p))}[/red]")
+            seq, digest = audit.head(office.conn)
+            console.print(f"audit log: {seq} rows, head {digest[:16]}…, {'BROKEN' if problems else 'intact'}")
+            return EXIT_REFUSED if problems else 0
+        for ev in audit.events(office.conn):
+            console.print(escape(f"{ev.seq:>5} {ev.at} {ev.user:<12} {ev.action:<20} {ev.payload[:120]}"))
+        return 0
+
+    # -------------------------------------------------------------------------------------------- parsers
+    def app_parser(
+        self,
+        subparsers: SubParsers,
+        name: str,
+        *,
+        help: str,
+        description: str | None,
+        dest: str,
+        aliases: list[str] | None = None,
+    ) -> tuple[SubParsers, argparse.ArgumentParser]:
+        """The tier's `telketen <name>` parser: its sub-command parsers and their common options."""
+        parser = subparsers.add_parser(
+            name,
+            aliases=aliases or [],
+            help=help,
+            description=description,
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+        sub = parser.add_subparsers(dest=dest, metavar="COMMAND")
+        sub.required = True
+        return sub, common_options(self.office_type.layout.default_state)
+
+    def add_finalise(
+        self,
+        sub: SubParsers,
+        common: argparse.ArgumentParser,
+        handler: Callable[[argparse.Namespace], int],
+        help: str,
+    ) -> argparse.ArgumentParser:
+        """The `finalise` parser with its `--passphrase`; the tier adds its own options to it."""
+        p = sub.add_parser("finalise", parents=[common], help=help)
+        p.add_argument("--passphrase", help="passphrase of the private key (or TELKETEN_PASSPHRASE)")
+        p.set_defaults(func=handler)
+        return p
+
+    def add_receiving(self, sub: SubParsers, common: argparse.ArgumentParser, helps: ReceivingHelp) -> None:
+        """`enrol`, `scan` and `status`, with the tier's own words for whom it receives from."""
+        p = sub.add_parser("enrol", parents=[common], help=helps.enrol)
+        p.add_argument("files", nargs="+", help="enrolment sheet scans or .tke files")
+        p.add_argument("--expect-fingerprint", action="append", help="first 4+ fingerprint groups (scripts)")
+        p.add_argument("--replace", action="store_true", help=helps.replace)
+        p.set_defaults(func=self.enrol)
+
+        p = sub.add_parser("scan", parents=[common], help=helps.scan)
+        p.add_argument("files", nargs="*", help="scans (PNG/JPEG/TIFF/PDF) or .tks files")
+        p.add_argument("--webcam", action="store_true", help="read QR codes from the webcam")
+        p.set_defaults(func=self.scan)
+
+        p = sub.add_parser("status", parents=[common], help=helps.status)
+        p.set_defaults(func=self.show_status)
+
+    def add_publishing(self, sub: SubParsers, common: argparse.ArgumentParser, *, publish_help: str) -> None:
+        """`publish` and `audit`."""
+        p = sub.add_parser("publish", parents=[common], help=publish_help)
+        p.add_argument("--out", required=True, help="the published folder (shared by all tiers)")
+        p.set_defaults(func=self.publish_to)
+
+        p = sub.add_parser("audit", parents=[common], help="show or verify the audit log")
+        p.add_argument("--verify", action="store_true", help="check the hash chain")
+        p.set_defaults(func=self.audit)

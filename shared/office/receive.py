@@ -1,0 +1,145 @@
+"""Receiving a signed summary from the tier below: verify, check, book it, and show its numbers.
+
+Order of the checks (ARCHITECTURE §2, §4): the layout and the signature over the exact received bytes against
+the key register, then election, district and issuer (`shared.formats.signing.admit`), then the shape of the
+counts against the lists of the district the sender reports for (`Office.summary_problem`), and only then the
+book (`shared.domain.intake`), which applies the corrigendum chain. Whatever the outcome, the summary and the
+outcome are stored and written to the audit log in one transaction; a refused summary never reaches the count.
+"""
+
+from __future__ import annotations
+
+import msgspec
+
+from shared.domain.intake import Outcome, Received, decide
+from shared.domain.keyregister import readable_fingerprint
+from shared.domain.tally import Tally, check_internal
+from shared.errors import TelketenError
+from shared.formats.signing import admit, message_digest, split_signed
+from shared.formats.summary import Summary, tally_from_counts
+from shared.office.office import Office
+
+
+class ScanItem(msgspec.Struct, frozen=True, kw_only=True):
+    """The outcome of one received summary, for the operator's screen and the exit code."""
+
+    source: str
+    digest: str
+    outcome: str
+    text: str
+    authority: str | None = None
+    phase: int | None = None
+    tally: Tally | None = None
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def refused(self) -> bool:
+        return self.outcome == Outcome.REFUSE.value
+
+
+def _store(
+    office: Office,
+    *,
+    at: str,
+    source: str,
+    message: bytes,
+    stage: str,
+    outcome: str,
+    reason: str | None,
+    key_id: bytes,
+    summary: Summary | None,
+) -> None:
+    office.conn.execute(
+        "INSERT INTO received (at, source, digest, key_id, authority_id, phase, supersedes, stage, outcome, "
+        "reason, message) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+        (
+            at,
+            source,
+            message_digest(message).hex(),
+            key_id.hex(),
+            summary.authority_id if summary else None,
+            summary.phase if summary else None,
+            summary.supersedes.hex() if summary and summary.supersedes else None,
+            stage,
+            outcome,
+            reason,
+            message,
+        ),
+    )
+
+
+def receive_message(office: Office, source: str, message: bytes) -> ScanItem:
+    """Check and book one signed summary; never raises for a bad summary, returns a refused item instead."""
+    at = office.now()
+    digest = message_digest(message)
+    receiver = office.receiver()
+    try:
+        key_id = split_signed(message, where=source).key_id
+    except TelketenError:
+        key_id = b""
+    try:
+        admission = admit(message, office.register(), receiver, {}, where=source)
+        refusal_text = str(admission.refusal) if admission.refusal else None
+        summary = admission.summary
+        if refusal_text is None and summary is not None:
+            refusal_text = office.summary_problem(summary)
+    except TelketenError as exc:
+        refusal_text, summary = str(exc), None
+    with office.transaction():
+        if refusal_text is not None:
+            _store(
+                office, at=at.isoformat(), source=source, message=message, stage="check", outcome="refuse",
+                reason=refusal_text, key_id=key_id, summary=summary,
+            )  # fmt: skip
+            office.log(
+                "summary_refused",
+                {
+                    "source": source,
+                    "digest": digest.hex(),
+                    "key": readable_fingerprint(key_id) if key_id else "",
+                    "reason": refusal_text,
+                },
+                at,
+            )
+            who = summary.authority_id if summary else None
+            return ScanItem(
+                source=source, digest=digest.hex(), outcome="refuse", text=f"refused: {refusal_text}",
+                authority=who, phase=summary.phase if summary else None,
+            )  # fmt: skip
+        assert summary is not None
+        rec = Received(
+            authority=summary.authority_id,
+            digest=digest,
+            phase=summary.phase,
+            supersedes=summary.supersedes or None,
+        )
+        decision = decide(office.book(), rec)
+        reason = decision.reason.value if decision.reason else None
+        _store(
+            office, at=at.isoformat(), source=source, message=message, stage="intake",
+            outcome=decision.outcome.value, reason=reason, key_id=key_id, summary=summary,
+        )  # fmt: skip
+        office.log(
+            f"summary_{decision.outcome.value}",
+            {
+                "source": source,
+                "authority": summary.authority_id,
+                "phase": summary.phase,
+                "digest": digest.hex(),
+                "replaced": decision.replaced.hex() if decision.replaced else None,
+                "reason": reason,
+            },
+            at,
+        )
+    tally = tally_from_counts(summary.counts)
+    warnings = tuple(str(m) for m in check_internal(summary.authority_id, tally))
+    return ScanItem(
+        source=source,
+        digest=digest.hex(),
+        outcome=decision.outcome.value,
+        text=decision.message(),
+        authority=summary.authority_id,
+        phase=summary.phase,
+        tally=tally,
+        warnings=warnings,
+    )

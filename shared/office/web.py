@@ -1,0 +1,45 @@
+"""The scanning desk of a receiving office in a browser (`telketen hsb serve`, `telketen central serve`).
+
+The desk itself (upload, webcam frames, results, dashboard) is `shared.adapters.web`; this plugs in the
+office: `receive_message` checks every sheet (signature against the key register, election, district,
+issuer, corrigendum chain; ARCHITECTURE §1) and the tier's `status` lists who is in, missing and refused.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
+
+from starlette.applications import Starlette
+
+from shared.adapters.web import OfficeDesk, create_app, desk_site
+from shared.office.office import Office
+from shared.office.receive import receive_message
+from shared.office.status import Status
+
+OfficeT = TypeVar("OfficeT", bound=Office)
+
+
+def desk_app(
+    office_type: type[OfficeT],
+    state_dir: Path,
+    *,
+    title: Callable[[OfficeT], str],
+    status: Callable[[OfficeT], Status],
+) -> Starlette:
+    """The desk app on a state folder; `title(office)` heads every page."""
+    office = office_type.open(state_dir, "web")
+    try:
+        heading = title(office)
+    finally:
+        office.conn.close()
+    desk = OfficeDesk(
+        heading,
+        open_office=lambda user: office_type.open(state_dir, user),
+        receive=receive_message,
+        status=status,
+        list_names=lambda office, authority: office.list_names(authority),
+        name_of=lambda office, code: office.child_name(code),
+    )
+    return create_app(desk_site(heading, state_dir, lambda: desk))
