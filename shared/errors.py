@@ -1,14 +1,16 @@
 """The one small exception tree of Telketen.
 
-Exceptions mean "cannot proceed". Everything a person can get wrong (a file, a number, a scan, a key, an argument)
-raises a subclass of `TelketenError` with a message that says where and which rule; the command line turns it into
-one line on stderr and the exit code of its class. Validation findings about a station report are *data*
-(`shared.domain.validation`), never exceptions.
+Exceptions mean "cannot proceed". Everything a person can get wrong (a file, a number, a scan, a key, an
+argument) raises a subclass of `TelketenError` with a message that says where and which rule; the command line
+turns it into one line on stderr and the exit code of its class. Validation findings about a station report
+are *data* (`shared.domain.validation`), never exceptions.
 
     TelketenError              exit 2  any refusal with a clear message
     ├── InputError             exit 2  malformed input: file, argument, JSON, typed value
-    │   └── EmlError           exit 2  an EML_NL file that cannot be read or violates the standard
+    │   ├── EmlError           exit 2  an EML_NL file that cannot be read or violates the standard
+    │   └── TypstCompileError  exit 2  a report template that does not compile (shared.adapters.pdf)
     ├── IntegrityError         exit 3  a hash, signature, digest or sum that does not hold
+    │   └── UnknownKey         exit 3  a key that is not in the register (shared.formats.signing)
     ├── StateError             exit 4  an action not allowed in the current state (same typist twice, …)
     └── EnvironmentProblem     exit 5  the machine lacks something (zbar library, network air gap, webcam)
 """

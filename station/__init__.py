@@ -1,1 +1,1 @@
-"""The station report as the municipality types it: form order, Dutch labels, entry sessions (terminal and web)."""
+"""The station report as the municipality types it: form order, Dutch labels, entry (terminal and web)."""

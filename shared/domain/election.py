@@ -20,7 +20,7 @@ StationId = NewType("StationId", str)
 #: Categories of EML `ElectionCategory` that elect a body by list proportional representation.
 CATEGORIES = ("TK", "EK", "EP", "PS", "AB", "GR", "ER")
 
-#: Bodies for which P 7 lid 2 denies residual seats to lists below one full quota (Kieswet P 7 lid 2; EP by P 7
+#: Bodies for which Kieswet P 7 lid 2 denies residual seats to lists below one full quota (EP by P 7
 #: via Y 26). Municipal, provincial and water-board elections do not have it.
 QUOTA_THRESHOLD_CATEGORIES = frozenset({"TK", "EP"})
 
@@ -84,7 +84,7 @@ class Station(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class Municipality(msgspec.Struct, frozen=True, kw_only=True):
-    """A municipality (gemeentelijk stembureau) and its stations; `district_id` is the contest it counts for."""
+    """A municipality (gemeentelijk stembureau) and its stations; `district_id` is its contest."""
 
     code: MunicipalityCode
     name: str

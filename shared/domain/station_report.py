@@ -26,7 +26,7 @@ MAX_COUNT = 999_999_999
 
 
 class VotersCounts(msgspec.Struct, kw_only=True):
-    """A poll cards, B proxy certificates, C voter cards (None where the election has none: GR), D admitted."""
+    """A poll cards, B proxy certificates, C voter cards (None where there are none: GR), D admitted."""
 
     poll_cards: int = 0
     proxy_certificates: int = 0
@@ -45,7 +45,7 @@ class VotesCounts(msgspec.Struct, kw_only=True):
 
 
 class DifferencesCounts(msgspec.Struct, kw_only=True):
-    """The D/H comparison as ticked on paper (three boxes), I more / J fewer ballots, and "fully explained?"."""
+    """The D/H comparison as ticked (three boxes), I more / J fewer ballots, and "fully explained?"."""
 
     equal: bool = False
     more_counted: bool = False
@@ -84,7 +84,7 @@ class YesNo(msgspec.Struct, kw_only=True):
 
 
 class ExtraInvestigation(msgspec.Struct, kw_only=True):
-    """B1-1: an extra investigation for another reason than an unexplained difference, and a recount after it."""
+    """B1-1: an investigation for another reason than an unexplained difference; a recount after it."""
 
     other_reason: YesNo = msgspec.field(default_factory=YesNo)
     ballots_recounted: YesNo = msgspec.field(default_factory=YesNo)
@@ -114,7 +114,7 @@ class ChecksAndCorrections(msgspec.Struct, kw_only=True):
 
 
 class StationReport(msgspec.Struct, kw_only=True):
-    """Everything typed for one station in one entry. Mutable while typing; compare with `==` for double entry."""
+    """Everything typed for one station in one entry; mutable while typing, compared with `==`."""
 
     model: ReportModel
     voters: VotersCounts = msgspec.field(default_factory=VotersCounts)
@@ -164,7 +164,9 @@ def report_from_tally(model: ReportModel, tally: Tally, *, with_voter_cards: boo
     """A consistent report whose numbers are those of `tally` (pre-fill of a next session, demo, replay)."""
     d, h = tally.admitted_voters, tally.ballots_cast
     report = empty_report(
-        model, [(lst.number, len(lst.candidate_votes)) for lst in tally.lists], with_voter_cards=with_voter_cards
+        model,
+        [(lst.number, len(lst.candidate_votes)) for lst in tally.lists],
+        with_voter_cards=with_voter_cards,
     )
     report.voters = VotersCounts(
         poll_cards=tally.poll_cards,
@@ -192,7 +194,9 @@ def report_from_tally(model: ReportModel, tally: Tally, *, with_voter_cards: boo
         for lst in tally.lists
     ]
     if report.extra_investigation is not None:
-        report.extra_investigation = ExtraInvestigation(other_reason=YesNo(no=True), ballots_recounted=YesNo(no=True))
+        report.extra_investigation = ExtraInvestigation(
+            other_reason=YesNo(no=True), ballots_recounted=YesNo(no=True)
+        )
     if report.counting_differences is not None:
         report.counting_differences = CountingDifferences(
             unexplained_difference=YesNo(no=True), list_totals_differ=YesNo(no=True)

@@ -1,11 +1,10 @@
 """The counted numbers of one reporting unit (station, municipality, district, nation) and how they add up.
 
-A `Tally` is what a PV's voters-and-votes block and its per-candidate tables hold, with the letters of the paper
-models (GLOSSARY): A poll cards, B proxy certificates, C voter cards, D admitted voters, E.x votes per list,
-F blank, G invalid, I more / J fewer ballots counted, Z eligible voters. E and H are derived, never stored,
-so a tally cannot disagree with itself about them. Counts per list are in ballot order; candidate votes in list
-order, so a tally is plain integer arrays (what the summary and EML carry).
-"""
+A `Tally` is what a PV's voters-and-votes block and its per-candidate tables hold, with the letters of the
+paper models (GLOSSARY): A poll cards, B proxy certificates, C voter cards, D admitted voters, E.x votes per
+list, F blank, G invalid, I more / J fewer ballots counted, Z eligible voters. E and H are derived, never
+stored, so a tally cannot disagree with itself about them. Counts per list are in ballot order; candidate
+votes in list order, so a tally is plain integer arrays (what the summary and EML carry)."""
 
 from __future__ import annotations
 
@@ -104,7 +103,8 @@ def add_tallies(parts: Iterable[tuple[str, Tally]], *, unit: str = "total") -> T
     for name, t in items:
         if _shape(t) != shape:
             raise InputError(
-                f"lists or candidates differ from those of {first_name}; cannot add up", where=f"{unit}/{name}"
+                f"lists or candidates differ from those of {first_name}; cannot add up",
+                where=f"{unit}/{name}",
             )
         for field, _ in SCALAR_FIELDS:
             scalars[field] += getattr(t, field)
@@ -143,7 +143,10 @@ def compare_tallies(unit: str, expected: Tally, found: Tally) -> list[SumMismatc
         if len(el.candidate_votes) != len(fl.candidate_votes):
             out.append(
                 SumMismatch(
-                    unit, f"list {number} number of candidates", len(el.candidate_votes), len(fl.candidate_votes)
+                    unit,
+                    f"list {number} number of candidates",
+                    len(el.candidate_votes),
+                    len(fl.candidate_votes),
                 )
             )
             continue
@@ -153,7 +156,9 @@ def compare_tallies(unit: str, expected: Tally, found: Tally) -> list[SumMismatc
     exp_expl, found_expl = dict(expected.explanations), dict(found.explanations)
     for code in sorted(set(exp_expl) | set(found_expl)):
         if exp_expl.get(code, 0) != found_expl.get(code, 0):
-            out.append(SumMismatch(unit, f"explanation '{code}'", exp_expl.get(code, 0), found_expl.get(code, 0)))
+            out.append(
+                SumMismatch(unit, f"explanation '{code}'", exp_expl.get(code, 0), found_expl.get(code, 0))
+            )
     return out
 
 

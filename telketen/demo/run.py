@@ -17,9 +17,10 @@ from __future__ import annotations
 
 import multiprocessing
 import random
+import resource
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Literal
@@ -151,12 +152,13 @@ class MunicipalJob(msgspec.Struct, frozen=True, kw_only=True):
     delivery: Delivered
     stats: EntryStats
     timings: dict[str, float]
+    worker_mb: float = 0.0
 
 
-#: Municipalities per worker process before it is replaced: typst keeps a cache of every compiled document
-#: for the life of the process (no eviction in typst-py), so long-lived workers grew to 4 GB at national
-#: scale. Workers are replaced by starting a fresh pool per batch (3.11's `max_tasks_per_child` can hang).
-TASKS_PER_WORKER = 12
+#: A worker process that has grown beyond this is replaced: typst keeps a cache of every document it compiled
+#: for the life of the process (typst-py cannot evict it), so long-lived workers grew to 4 GB at national
+#: scale. The pool is drained and a fresh one started (3.11's `max_tasks_per_child` can hang).
+WORKER_LIMIT_MB = 800.0
 
 _WORKER: dict[str, Any] = {}
 
@@ -186,7 +188,10 @@ def _municipality_job(task: MunicipalTask) -> MunicipalJob:
     rng = random.Random(f"{spec.seed}:scan:{code}")
     delivery = scan_delivery(o.code, o.fingerprint, o.report_pdf, o.enrolment_sheet, out / "scans", rng)
     timings["print & scan"] = time.perf_counter() - started
-    return MunicipalJob(district_id=o.district_id, delivery=delivery, stats=stats, timings=timings)
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux reports KB
+    return MunicipalJob(
+        district_id=o.district_id, delivery=delivery, stats=stats, timings=timings, worker_mb=rss
+    )
 
 
 def run_municipalities(
@@ -216,14 +221,27 @@ def run_municipalities(
         return results
     # spawn, not fork: this process may run threads (typst, OpenCV) whose held locks a fork would copy.
     context = multiprocessing.get_context("spawn")
-    batch = jobs * TASKS_PER_WORKER
-    for start in range(0, len(tasks), batch):
+    done: dict[int, MunicipalJob] = {}
+    pending = list(range(len(tasks)))
+    while pending:
         with ProcessPoolExecutor(
             max_workers=jobs, mp_context=context, initializer=_init_worker, initargs=(spec, definition, out)
         ) as pool:
-            for job in pool.map(_municipality_job, tasks[start : start + batch]):
-                results.append(job)
-                progress.advance("municipalities")
+            running: dict[Future[MunicipalJob], int] = {}
+            grown = False
+            while pending or running:
+                while pending and not grown and len(running) < jobs:
+                    index = pending.pop(0)
+                    running[pool.submit(_municipality_job, tasks[index])] = index
+                if not running:
+                    break
+                finished, _ = wait(running, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    job = future.result()
+                    done[running.pop(future)] = job
+                    grown = grown or job.worker_mb > WORKER_LIMIT_MB
+                    progress.advance("municipalities")
+    results = [done[i] for i in range(len(tasks))]
     return results
 
 
