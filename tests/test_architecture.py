@@ -26,9 +26,32 @@ ALLOWED = {
 }
 OWN = {"shared", "station", "municipality", "hoofdstembureau", "central", "telketen"}
 IMPURE_STDLIB = {
-    "os", "io", "pathlib", "time", "datetime", "random", "secrets", "socket", "sqlite3", "subprocess",
-    "tempfile", "shutil", "urllib", "http", "glob", "uuid", "threading", "asyncio", "multiprocessing",
-    "getpass", "signal", "select", "ssl", "fileinput", "logging", "builtins",
+    "os",
+    "io",
+    "pathlib",
+    "time",
+    "datetime",
+    "random",
+    "secrets",
+    "socket",
+    "sqlite3",
+    "subprocess",
+    "tempfile",
+    "shutil",
+    "urllib",
+    "http",
+    "glob",
+    "uuid",
+    "threading",
+    "asyncio",
+    "multiprocessing",
+    "getpass",
+    "signal",
+    "select",
+    "ssl",
+    "fileinput",
+    "logging",
+    "builtins",
 }
 DOMAIN_THIRD_PARTY = {"msgspec", "cryptography"}
 
