@@ -296,7 +296,7 @@ def test_progress_and_sums_helpers() -> None:
     from shared.domain.validation import ValidationResults
 
     report = empty_report("cso_first", [(1, 3), (2, 2)], with_voter_cards=False)
-    from tests.test_web_support import small_election
+    from tests.municipality_helpers import small_election
 
     form = build_form("cso_first", small_election().districts[0].lists, voter_cards=False)
     assert progress_of(form, report) == 0

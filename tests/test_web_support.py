@@ -20,65 +20,11 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from municipality import setup as m_setup
 from municipality.service import Service, SourceFile
-from shared.domain.election import (
-    Candidate,
-    CandidateList,
-    District,
-    DistrictId,
-    Election,
-    ElectionId,
-    Municipality,
-    MunicipalityCode,
-    Station,
-    StationId,
-)
+from tests.municipality_helpers import small_election
 
 PW = "correct horse battery"
 PASSPHRASE = "passphrase for web tests"
 AT = datetime(2026, 3, 19, 22, 15, 0).astimezone()
-
-
-def small_election() -> Election:
-    """Two lists (3 and 2 candidates), three stations: every screen fits on one page."""
-    lists = tuple(
-        CandidateList(
-            number=n,
-            name=f"Partij {n}",
-            candidates=tuple(
-                Candidate(position=i + 1, last_name=f"Kandidaat{n}{i}", initials="A.") for i in range(k)
-            ),
-        )
-        for n, k in ((1, 3), (2, 2))
-    )
-    stations = tuple(
-        Station(
-            id=StationId(f"9999::SB{i}"),
-            number=i,
-            name=f"Buurthuis {i}",
-            postal_code="1234 AB",
-            eligible_voters=900,
-        )
-        for i in (1, 2, 3)
-    )
-    return Election(
-        id=ElectionId("GR2026_Proefdorp"),
-        name="Gemeenteraad Proefdorp 2026",
-        category="GR",
-        subcategory="GR1",
-        date="2026-03-18",
-        seats=11,
-        preference_threshold=50,
-        districts=(District(id=DistrictId("geen"), name=None, lists=lists),),
-        municipalities=(
-            Municipality(
-                code=MunicipalityCode("9999"),
-                name="Proefdorp",
-                district_id=DistrictId("geen"),
-                stations=stations,
-            ),
-        ),
-        domain="9999",
-    )
 
 
 def municipality_state(root: Path) -> Path:
