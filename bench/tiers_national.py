@@ -36,18 +36,19 @@ from central import finalise as central_finalise
 from central import publish as central_publish
 from central import receive as central_receive
 from central import setup as central_setup
-from central.office import open_office as open_central
+from central.office import Office as CentralOffice
 from hoofdstembureau import finalise as hsb_finalise
 from hoofdstembureau import publish as hsb_publish
 from hoofdstembureau import receive as hsb_receive
 from hoofdstembureau import setup as hsb_setup
-from hoofdstembureau.office import open_office as open_hsb
+from hoofdstembureau.office import Office as HsbOffice
 from shared.domain.generate import generate_national
 from shared.domain.keyregister import Role, readable_fingerprint
 from shared.domain.tally import add_tallies
 from shared.formats.eml.definition_writer import write_110a, write_230b
 from shared.formats.eml.hashcode import blanked_groups, groups
 from shared.formats.signing import open_enrolment
+from telketen.demo.clock import DemoClock, demo_key
 
 T = TypeVar("T")
 rows: list[tuple[str, float, float]] = []
@@ -117,6 +118,7 @@ def main() -> None:
     passphrase = PASSPHRASE.encode()
     published = tmp / "published"
     hsb_messages: list[tuple[str, bytes, bytes]] = []
+    clock = DemoClock(e.date, hour=23)  # time and keys handed in, as the demo does: the same bytes every run
 
     def run_hsbs() -> None:
         for d in e.districts:
@@ -124,8 +126,9 @@ def main() -> None:
             hsb_setup.init(
                 state, definition=("110a.xml", a110), candidates=("230b.xml", b230), typed_110a=typed(a110),
                 typed_230b=typed(b230), district_id=d.id, place="X", passphrase=passphrase, user="bench",
+                at=clock.tick(), private_key=demo_key(args.seed, f"HSB{d.id}"),
             )  # fmt: skip
-            office = open_hsb(state, "bench")
+            office = HsbOffice.open(state, "bench", clock=clock.tick)
             codes = [m.code for m in e.municipalities if m.district_id == d.id]
             hsb_setup.enrol_messages(
                 office, [(c, authorities[c].enrolment) for c in codes],
@@ -146,8 +149,9 @@ def main() -> None:
         central_setup.init(
             state, definition=("110a.xml", a110), candidates=("230b.xml", b230), typed_110a=typed(a110),
             typed_230b=typed(b230), place="Den Haag", passphrase=passphrase, user="bench",
+            at=clock.tick(), private_key=demo_key(args.seed, "CSB"),
         )  # fmt: skip
-        office = open_central(state, "bench")
+        office = CentralOffice.open(state, "bench", clock=clock.tick)
         keys = [(d, key) for d, _, key in hsb_messages]
         expected = [fp(key) for _, key in keys]
         central_setup.enrol_messages(office, keys, expected=expected, ask=None, show=lambda _: None)

@@ -52,7 +52,8 @@ COMMANDS = office_cli.OfficeCommands(
 
 
 def cmd_init(args: argparse.Namespace) -> int:
-    office_cli.show_created(setup.init(Path(args.state), **office_cli.init_arguments(args)), "adds up")
+    result = setup.init(Path(args.state), at=office_cli.system_clock(), **office_cli.init_arguments(args))
+    office_cli.show_created(result, "adds up")
     return 0
 
 

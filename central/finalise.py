@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 
 import msgspec
 
-from central.office import AUTHORITY_ID, Office, district_of_child, now
+from central.office import AUTHORITY_ID, DISTRICT_ID, Office, district_of_child
 from central.report import p22_data, render_p22
 from shared.adapters import audit
 from shared.adapters.keyfiles import load_signing_key
@@ -209,7 +209,7 @@ def finalise(
     previous = previous_output(office)
     phase = 0 if previous is None else previous[0] + 1
     supersedes = b"" if previous is None else previous[1]
-    at = now()
+    at = office.now()
     created = at.isoformat()
     place = office.meta("place")
     authority_name = office.meta("authority_name")
@@ -250,7 +250,7 @@ def finalise(
     summary = Summary(
         version=FORMAT_VERSION,
         election_id=election.id,
-        district_id="",
+        district_id=DISTRICT_ID,
         role=Role.CENTRAL,
         authority_id=AUTHORITY_ID,
         phase=phase,
@@ -275,7 +275,7 @@ def finalise(
         deceased=deceased,
         parts=[(p.authority, p.name, p.tally) for p in parts],
     )
-    pdf = render_p22(data)
+    pdf = render_p22(data, at=at)
     model = "P22-1" if len(election.districts) > 1 else "P22-2"
     files = {
         f"Totaaltelling_{_slug(election.id)}.eml.xml": eml_510d,
@@ -355,7 +355,7 @@ def enter_deceased(office: Office, list_number: int, position: int) -> str:
     cand = next((c for c in lst.candidates if c.position == position), None)
     if cand is None:
         raise InputError(f"list {list_number} has no candidate {position}", where="deceased")
-    at = now()
+    at = office.now()
     with office.transaction():
         exists = office.conn.execute(
             "SELECT 1 FROM deceased WHERE list_number = ? AND position = ?", (list_number, position)

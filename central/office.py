@@ -16,12 +16,15 @@ from shared.domain.keyregister import EnrolmentRecord, Receiver, Role
 from shared.errors import InputError
 from shared.formats.summary import Summary
 from shared.office import office
-
-# This tier's clock, read by its office at each call (`Office.now`); the demo redirects it.
-from shared.office.office import now as now
+from shared.office.cli import system_clock
+from shared.office.office import Clock
 
 ROLE = "central"
 AUTHORITY_ID = "CSB"
+#: The district of the central office's enrolment record and of its signed summary: none (docs/tiers.md). Its
+#: key speaks for no single kieskring and its summary covers them all; the contest id of its EML (`geen` for a
+#: single district, `alle` for several) is another thing. One constant, so the two can never differ again.
+DISTRICT_ID = ""
 
 
 def hsb_id(district_id: str) -> str:
@@ -117,5 +120,6 @@ class Office(office.Office):
         return {k: tuple(v) for k, v in out.items()}
 
 
-def open_office(state_dir: Path, user: str) -> Office:
-    return Office.open(state_dir, user)
+def open_office(state_dir: Path, user: str, *, clock: Clock = system_clock) -> Office:
+    """Open the central office in `state_dir`, on the machine's clock unless given another (a test's)."""
+    return Office.open(state_dir, user, clock=clock)

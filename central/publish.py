@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from central.finalise import counted_parts, latest, result_view
-from central.office import AUTHORITY_ID, Office, now
+from central.office import AUTHORITY_ID, Office
 from central.site import Area, build_site
 from shared.domain.tally import add_tallies
 from shared.office import status as office_status
@@ -43,7 +43,7 @@ def publish(office: Office, out: Path) -> list[Path]:
     parts = counted_parts(office)
     election = office.election
     total = add_tallies(((p.authority, p.tally) for p in parts), unit=AUTHORITY_ID)
-    at = now()
+    at = office.now()
     written += build_site(
         out,
         election=election,

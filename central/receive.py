@@ -7,8 +7,6 @@ district, issued by that tier) and that a summary must fit the lists of the dist
 
 from __future__ import annotations
 
-# `now` stays here: the demo redirects each module's clock (telketen/demo/tiers.py).
-from central.office import now as now
 from shared.office.office import shape_problem as shape_problem
 from shared.office.receive import ScanItem as ScanItem
 from shared.office.receive import receive_message as receive_message

@@ -13,7 +13,7 @@ from datetime import datetime
 from importlib import resources
 from typing import Any
 
-from shared.adapters.pdf import compile_typst
+from shared.adapters.pdf import compile_typst, pdf_date, pdf_timestamp
 from shared.domain.apportionment import (
     AbsoluteMajorityStep,
     ExhaustionStep,
@@ -242,6 +242,7 @@ def p22_data(
         "session_date": dutch.long_date(at.date().isoformat()),
         "session_time": at.strftime("%H:%M") + " uur",
         "generated": dutch.timestamp(at),
+        "pdf_date": pdf_date(at),
         "hash": dutch.hash_groups(eml_sha256),
         "hash_510d": dutch.hash_groups(eml_510d_sha256),
         "eligible": n(total.eligible_voters),
@@ -305,7 +306,12 @@ def p22_data(
     }
 
 
-def render_p22(data: dict[str, Any]) -> bytes:
-    """The P 22 PDF (with Bijlage 1, the votes per candidate)."""
+def render_p22(data: dict[str, Any], *, at: datetime | None = None) -> bytes:
+    """The P 22 PDF (with Bijlage 1, the votes per candidate); `at` (the session time, from the edge) is the
+    PDF's date, so the same input gives the same bytes."""
     template = resources.files("central").joinpath("templates/p22.typ").read_text(encoding="utf-8")
-    return compile_typst(template, {"data.json": json.dumps(data, ensure_ascii=False).encode("utf-8")})
+    return compile_typst(
+        template,
+        {"data.json": json.dumps(data, ensure_ascii=False).encode("utf-8")},
+        timestamp=pdf_timestamp(at),
+    )

@@ -7,17 +7,18 @@ adding up the hoofdstembureaus (for a municipal council: the municipality itself
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import Unpack
 
-from central import state
-from central.office import AUTHORITY_ID, Office, children_of
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-# `now` stays here: the demo redirects each module's clock (telketen/demo/tiers.py).
-from central.office import now as now
+from central import state
+from central.office import AUTHORITY_ID, DISTRICT_ID, Office, children_of
 from shared.domain.election import Election
 from shared.domain.keyregister import Role
 from shared.errors import InputError
+from shared.office.cli import system_clock
 from shared.office.setup import ENROLMENT_FILE as ENROLMENT_FILE
 from shared.office.setup import SHEET_FILE as SHEET_FILE
 from shared.office.setup import Created, Identity, InitArgs, create_office
@@ -43,7 +44,7 @@ def identity(election: Election, place: str, name_110a: str) -> Identity:
         role=Role.CENTRAL,
         authority_id=AUTHORITY_ID,
         authority_name=f"Centraal stembureau {place}",
-        district_id="",
+        district_id=DISTRICT_ID,
         db_name=state.db_name(election.id),
         sheet_subtitle=f"centraal stembureau, verkiezing {election.id}",
         children=children,
@@ -51,13 +52,26 @@ def identity(election: Election, place: str, name_110a: str) -> Identity:
     )
 
 
-def init(state_dir: Path, **args: Unpack[InitArgs]) -> InitResult:
-    """Create the state: definition files (hash-checked), the key pair and its enrolment sheet."""
+def init(
+    state_dir: Path,
+    *,
+    at: datetime | None = None,
+    private_key: Ed25519PrivateKey | None = None,
+    **args: Unpack[InitArgs],
+) -> InitResult:
+    """Create the state: definition files (hash-checked), the key pair and its enrolment sheet.
+
+    `at` is the moment of setup and `private_key` the office's signing key (None: a new one from the
+    operating system), as `municipality.setup.initialise` takes them; the demo and the tests pass theirs.
+    Without `at` the machine's clock is read: only for callers written before `at` existed.
+    """
     return create_office(
         Office,
         state_dir,
         identify=lambda election, name_110a: identity(election, args["place"], name_110a),
         key_file=KEY_FILE,
         result=InitResult,
+        at=at or system_clock(),
+        private_key=private_key,
         **args,
     )

@@ -14,7 +14,11 @@ from __future__ import annotations
 
 import hashlib
 import math
+import multiprocessing
+import os
+import threading
 from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
 from datetime import datetime
 from importlib import resources
 from pathlib import Path
@@ -37,6 +41,8 @@ from shared.formats.summary import Summary, tally_from_counts
 from shared.office import dutch
 
 SITE_DIR = "site"
+#: From this many bytes of 510b on, the files are read by two worker processes (a national folder: ~1 GB).
+PARALLEL_FROM = 48 * 1024 * 1024
 TEMPLATES = ("base.html", "index.html", "lists.html", "list.html", "areas.html", "area.html", "files.html")
 #: Distinct, print-safe colours for lists in ballot order (cycled for more lists).
 PALETTE = (
@@ -122,22 +128,61 @@ def _open_published_summary(folder: Path, expected_digest: bytes) -> Summary | N
     return summary
 
 
-def _stations(folder: Path, summary: Summary) -> list[tuple[str, str, Tally]]:
-    """(id, name, tally) of the stations in the municipality's 510b whose hash the summary carries."""
-    for path in sorted(folder.glob("Telling_*.eml.xml")):
-        data = path.read_bytes()
-        if hashlib.sha256(data).digest() != summary.eml_sha256:
-            continue
-        try:
-            count = read_510(data, str(path))
-        except TelketenError:
-            return []
-        return [(u.id, u.name, u.tally) for u in count.units]
-    return []
+class StationRow(msgspec.Struct, frozen=True, array_like=True):
+    """What an area page shows of one station: id, name, ballots cast (H) and the votes per list."""
+
+    id: str
+    name: str
+    ballots: int
+    list_votes: tuple[int, ...]
+
+
+class _FileRead(msgspec.Struct, frozen=True, array_like=True):
+    """A published file as the site reads it, once: size, SHA-256, and the stations of a vouched-for 510b."""
+
+    size: int
+    sha256: bytes
+    stations: tuple[StationRow, ...] | None = None
+
+
+def _read_file(path: str, count_sha256: bytes | None) -> _FileRead:
+    """Hash a published file; parse it for its stations only when it is the 510b a summary vouches for.
+
+    Pure but for reading `path`, so it runs in a worker process."""
+    data = Path(path).read_bytes()
+    sha = hashlib.sha256(data).digest()
+    if count_sha256 is None or sha != count_sha256:
+        return _FileRead(size=len(data), sha256=sha)
+    try:
+        count = read_510(data, path)
+    except TelketenError:
+        return _FileRead(size=len(data), sha256=sha, stations=())
+    rows = tuple(
+        StationRow(u.id, u.name, u.tally.ballots_cast, tuple(lst.votes for lst in u.tally.lists))
+        for u in count.units
+    )
+    return _FileRead(size=len(data), sha256=sha, stations=rows)
+
+
+def _read_files(jobs: list[tuple[str, bytes | None]], size: int) -> list[_FileRead]:
+    """Every job of `_read_file`, in order; by two worker processes when there is enough to read."""
+    # Forked workers only from a single-threaded process (the command line), never from the web server, where
+    # another thread may hold a lock the child would inherit; there the files are read here, one by one.
+    if size < PARALLEL_FROM or len(jobs) < 2 or threading.active_count() > 1:
+        return [_read_file(path, sha) for path, sha in jobs]
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else None)
+    workers = min(2, os.cpu_count() or 1)
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        return list(pool.map(_read_file, *zip(*jobs, strict=True), chunksize=4))
 
 
 def _list_votes(t: Tally) -> list[str]:
     return [dutch.number(lst.votes) for lst in t.lists]
+
+
+def _counts_of(folder: Path) -> list[Path]:
+    return sorted(folder.glob("Telling_*.eml.xml"))
 
 
 def build_site(
@@ -235,6 +280,33 @@ def build_site(
         "areas": [],
     }
     pages: dict[str, str] = {}
+    # The units the drill-down shows: (area above, code, name, digest, its summary if it checks out).
+    shown: list[tuple[Area, str, str, bytes, Summary | None]] = []
+    for area in areas:
+        if multi:
+            for code, digest in area.children:
+                shown.append((area, code, f"{code} {_name(election, code)}", digest,
+                              _open_published_summary(out / code, digest)))  # fmt: skip
+        else:
+            shown.append(
+                (area, area.id, area.name, area.digest, _open_published_summary(out / area.id, area.digest))
+            )
+    # One pass over every published file: each is read and hashed once, and the 510b files the summaries vouch
+    # for are parsed for their stations (by two workers for a national folder: ~1 GB of 510b).
+    vouched = {out / code: s.eml_sha256 for _, code, _, _, s in shown if s is not None}
+    paths = sorted(p for p in out.rglob("*") if p.is_file() and p.relative_to(out).parts[0] != SITE_DIR)
+    is_count = {p for folder in vouched for p in _counts_of(folder)}
+    jobs = [(str(p), vouched[p.parent] if p in is_count else None) for p in paths]
+    reads = dict(zip(paths, _read_files(jobs, sum(p.stat().st_size for p in is_count)), strict=True))
+    stations: dict[str, tuple[StationRow, ...]] = {}
+    for _, code, _, _, summary in shown:
+        if summary is None:
+            continue
+        for p in _counts_of(out / code):
+            rows = reads[p].stations
+            if rows is not None:
+                stations[code] = rows
+                break
     for area in areas:
         page = f"gebied-{area.id}.html"
         site["areas"].append(
@@ -246,41 +318,29 @@ def build_site(
                 "list_votes": _list_votes(area.tally),
             }
         )
-        children: list[dict[str, Any]] = []
-        if multi:
-            for code, digest in area.children:
-                summary = _open_published_summary(out / code, digest)
-                if summary is None:
-                    continue
-                t = tally_from_counts(summary.counts)
-                child_page = f"gebied-{code}.html"
-                children.append(
-                    {"name": f"{code} {_name(election, code)}", "page": child_page,
-                     "ballots": n(t.ballots_cast), "list_votes": _list_votes(t)}
-                )  # fmt: skip
-                stations = _stations(out / code, summary)
-                pages[child_page] = _area_page(env, site, code, f"{code} {_name(election, code)}", "Gemeente",
-                                               digest, t, view, stations)  # fmt: skip
-            pages[page] = _area_page(
-                env, site, area.id, area.name, "Kieskring", area.digest, area.tally, view, [], children
-            )
-        else:
-            summary = _open_published_summary(out / area.id, area.digest)
-            stations = _stations(out / area.id, summary) if summary else []
+        if not multi:
             pages[page] = _area_page(env, site, area.id, area.name, "Gemeente", area.digest, area.tally, view,
-                                     stations)  # fmt: skip
-    files = []
-    for path in sorted(p for p in out.rglob("*") if p.is_file() and p.relative_to(out).parts[0] != SITE_DIR):
-        rel = path.relative_to(out).as_posix()
-        data = path.read_bytes()
-        files.append(
-            {
-                "path": rel,
-                "href": "../" + rel,
-                "size": n(len(data)),
-                "sha256": hashlib.sha256(data).hexdigest(),
-            }
+                                     stations.get(area.id, ()))  # fmt: skip
+            continue
+        children: list[dict[str, Any]] = []
+        for parent, code, name, digest, summary in shown:
+            if parent is not area or summary is None:
+                continue
+            t = tally_from_counts(summary.counts)
+            child_page = f"gebied-{code}.html"
+            children.append(
+                {"name": name, "page": child_page, "ballots": n(t.ballots_cast), "list_votes": _list_votes(t)}
+            )
+            pages[child_page] = _area_page(env, site, code, name, "Gemeente", digest, t, view,
+                                           stations.get(code, ()))  # fmt: skip
+        pages[page] = _area_page(
+            env, site, area.id, area.name, "Kieskring", area.digest, area.tally, view, (), children
         )
+    files = []
+    for path in paths:
+        rel = path.relative_to(out).as_posix()
+        read = reads[path]
+        files.append({"path": rel, "href": "../" + rel, "size": n(read.size), "sha256": read.sha256.hex()})
     common = {"site": site, "root": ""}
     chart = hemicycle([(entry["colour"], int(entry["seats"])) for entry in lists])
     pages["index.html"] = env.get_template("index.html").render(title="Uitslag", chart=chart, **common)
@@ -311,14 +371,19 @@ def _area_page(
     digest: bytes,
     t: Tally,
     view: District,
-    stations: Sequence[tuple[str, str, Tally]],
+    stations: Sequence[StationRow],
     children: Sequence[dict[str, Any]] = (),
 ) -> str:
     n = dutch.number
     names = {lst.number: lst.name for lst in view.lists}
     rows = list(children) or [
-        {"name": f"{sid} {sname}", "page": "", "ballots": n(st.ballots_cast), "list_votes": _list_votes(st)}
-        for sid, sname, st in stations
+        {
+            "name": f"{st.id} {st.name}",
+            "page": "",
+            "ballots": n(st.ballots),
+            "list_votes": list(map(n, st.list_votes)),
+        }
+        for st in stations
     ]
     area = {
         "name": name,

@@ -17,16 +17,19 @@ from central import publish
 from central.office import Office
 from central.state import DEFAULT_STATE
 from shared.adapters.web import register_desk_commands
+from shared.office.cli import system_clock
+from shared.office.office import Clock
 from shared.office.web import desk_app
 
 
-def create_central_app(state_dir: Path) -> Starlette:
-    """The central office's desk app on a state folder (tests and `serve` call this)."""
+def create_central_app(state_dir: Path, *, clock: Clock = system_clock) -> Starlette:
+    """The central office's desk app on a state folder (tests and `serve` call this), on `clock`."""
     return desk_app(
         Office,
         state_dir,
         title=lambda office: f"Centraal stembureau — {office.election.name}",
         status=publish.status,
+        clock=clock,
     )
 
 

@@ -38,13 +38,18 @@ COMMANDS = office_cli.OfficeCommands(
 
 
 def cmd_init(args: argparse.Namespace) -> int:
-    result = setup.init(Path(args.state), district_id=args.district, **office_cli.init_arguments(args))
+    result = setup.init(
+        Path(args.state),
+        district_id=args.district,
+        at=office_cli.system_clock(),
+        **office_cli.init_arguments(args),
+    )
     office_cli.show_created(result, "municipalities of this kieskring")
     return 0
 
 
 def cmd_finalise(args: argparse.Namespace) -> int:
-    office = Office.open(Path(args.state), office_cli.user_of(args))
+    office = COMMANDS.open(args)
     out = fin.finalise(office, passphrase=resolve_passphrase(args.passphrase, new=False))
     _, signed, eml, eml_name, pdf, pdf_name = fin.latest(office)
     folder = Path(args.state) / "output"

@@ -15,7 +15,7 @@ import re
 import msgspec
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from hoofdstembureau.office import Office, now
+from hoofdstembureau.office import Office
 from hoofdstembureau.report import Consumed, o3_data, render_o3
 from shared.adapters import audit
 from shared.adapters.keyfiles import load_signing_key, read_key_file_public
@@ -94,7 +94,7 @@ def finalise(office: Office, *, passphrase: bytes) -> Output:
         )
     phase = 0 if previous is None else previous[0] + 1
     supersedes = b"" if previous is None else previous[1]
-    at = now()
+    at = office.now()
     election = office.election
     district_id = office.district_id
     total = add_tallies(((code, t) for code, _, _, t in parts), unit=office.authority_id)
@@ -157,6 +157,7 @@ def finalise(office: Office, *, passphrase: bytes) -> Output:
             qr_subtitle=f"{election.id}, kieskring {district_id}, "
             + ("eerste zitting" if phase == 0 else f"corrigendum {phase}")
             + f", sleutel {readable_fingerprint(key.record.key_id)}",
+            at=at,
         )
         office.conn.execute(
             "INSERT INTO outputs (phase, created_at, digest, eml_sha256, signed_message, eml, eml_name, pdf, "

@@ -13,9 +13,8 @@ from hoofdstembureau.state import LAYOUT
 from shared.domain.election import District
 from shared.domain.keyregister import EnrolmentRecord, Receiver, Role
 from shared.office import office
-
-# This tier's clock, read by its office at each call (`Office.now`); the demo redirects it.
-from shared.office.office import now as now
+from shared.office.cli import system_clock
+from shared.office.office import Clock
 
 ROLE = "hoofdstembureau"
 
@@ -69,5 +68,6 @@ class Office(office.Office):
         return None
 
 
-def open_office(state_dir: Path, user: str) -> Office:
-    return Office.open(state_dir, user)
+def open_office(state_dir: Path, user: str, *, clock: Clock = system_clock) -> Office:
+    """Open the hoofdstembureau in `state_dir`, on the machine's clock unless given another (a test's)."""
+    return Office.open(state_dir, user, clock=clock)

@@ -12,9 +12,6 @@ from pathlib import Path
 
 from hoofdstembureau.finalise import latest
 from hoofdstembureau.office import Office
-
-# `now` stays here: the demo redirects each module's clock (telketen/demo/tiers.py).
-from hoofdstembureau.office import now as now
 from shared.office.publish import KEY_FILE as KEY_FILE
 from shared.office.publish import SUMMARY_FILE as SUMMARY_FILE
 from shared.office.publish import log_published, write_published

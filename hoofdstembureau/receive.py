@@ -6,8 +6,6 @@ municipality) and the lists every summary must fit (this kieskring's 230b).
 
 from __future__ import annotations
 
-# `now` stays here: the demo redirects each module's clock (telketen/demo/tiers.py).
-from hoofdstembureau.office import now as now
 from shared.office.office import shape_problem as shape_problem
 from shared.office.receive import ScanItem as ScanItem
 from shared.office.receive import receive_message as receive_message

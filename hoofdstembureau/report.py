@@ -15,7 +15,7 @@ from typing import Any
 
 import msgspec
 
-from shared.adapters.pdf import compile_typst
+from shared.adapters.pdf import compile_typst, pdf_date, pdf_timestamp
 from shared.adapters.sheets import sheet_markup
 from shared.domain.election import Election
 from shared.domain.tally import Tally
@@ -102,6 +102,7 @@ def o3_data(
         ],
         "proxy": n(total.proxy_certificates),
         "generated": dutch.timestamp(at),
+        "pdf_date": pdf_date(at),
         "hash_upper": dutch.hash_groups(eml_sha256).upper(),
         "municipalities": [
             {
@@ -116,9 +117,21 @@ def o3_data(
     }
 
 
-def render_o3(data: dict[str, Any], signed_summary: bytes, *, qr_title: str, qr_subtitle: str) -> bytes:
-    """The O 3 PDF with the signed summary's QR pages at the end."""
+def render_o3(
+    data: dict[str, Any],
+    signed_summary: bytes,
+    *,
+    qr_title: str,
+    qr_subtitle: str,
+    at: datetime | None = None,
+) -> bytes:
+    """The O 3 PDF with the signed summary's QR pages at the end; `at` (the session time, from the edge) is
+    the PDF's date, so the same input gives the same bytes."""
     template = resources.files("hoofdstembureau").joinpath("templates/o3.typ").read_text(encoding="utf-8")
     markup, files = sheet_markup(signed_summary, title=qr_title, subtitle=qr_subtitle)
     source = template + "\n" + markup
-    return compile_typst(source, {"data.json": json.dumps(data, ensure_ascii=False).encode("utf-8"), **files})
+    return compile_typst(
+        source,
+        {"data.json": json.dumps(data, ensure_ascii=False).encode("utf-8"), **files},
+        timestamp=pdf_timestamp(at),
+    )

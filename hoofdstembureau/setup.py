@@ -7,17 +7,18 @@ up for (`--district`), named `HSB<n>`, adding up the municipalities the 110a pla
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import Unpack
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
 from hoofdstembureau import state
 from hoofdstembureau.office import Office
-
-# `now` stays here: the demo redirects each module's clock (telketen/demo/tiers.py).
-from hoofdstembureau.office import now as now
 from shared.domain.election import Election
 from shared.domain.keyregister import Role
 from shared.errors import InputError
+from shared.office.cli import system_clock
 from shared.office.setup import ENROLMENT_FILE as ENROLMENT_FILE
 from shared.office.setup import SHEET_FILE as SHEET_FILE
 from shared.office.setup import Created, Identity, InitArgs, create_office
@@ -72,13 +73,27 @@ def identity(election: Election, district_id: str, name_110a: str) -> Identity:
     )
 
 
-def init(state_dir: Path, *, district_id: str, **args: Unpack[InitArgs]) -> InitResult:
-    """Create the state: definition files (hash-checked), the district, the key pair, its enrolment sheet."""
+def init(
+    state_dir: Path,
+    *,
+    district_id: str,
+    at: datetime | None = None,
+    private_key: Ed25519PrivateKey | None = None,
+    **args: Unpack[InitArgs],
+) -> InitResult:
+    """Create the state: definition files (hash-checked), the district, the key pair, its enrolment sheet.
+
+    `at` is the moment of setup and `private_key` the office's signing key (None: a new one from the
+    operating system), as `municipality.setup.initialise` takes them; the demo and the tests pass theirs.
+    Without `at` the machine's clock is read: only for callers written before `at` existed.
+    """
     return create_office(
         Office,
         state_dir,
         identify=lambda election, name_110a: identity(election, district_id, name_110a),
         key_file=KEY_FILE,
         result=InitResult,
+        at=at or system_clock(),
+        private_key=private_key,
         **args,
     )

@@ -15,16 +15,19 @@ from hoofdstembureau import publish
 from hoofdstembureau.office import Office
 from hoofdstembureau.state import DEFAULT_STATE
 from shared.adapters.web import register_desk_commands
+from shared.office.cli import system_clock
+from shared.office.office import Clock
 from shared.office.web import desk_app
 
 
-def create_hsb_app(state_dir: Path) -> Starlette:
-    """The hoofdstembureau's desk app on a state folder (tests and `serve` call this)."""
+def create_hsb_app(state_dir: Path, *, clock: Clock = system_clock) -> Starlette:
+    """The hoofdstembureau's desk app on a state folder (tests and `serve` call this), on `clock`."""
     return desk_app(
         Office,
         state_dir,
         title=lambda office: f"{office.meta('authority_name')} — {office.election.name}",
         status=publish.status,
+        clock=clock,
     )
 
 

@@ -23,6 +23,7 @@ from municipality.report import (
     signatures_of,
     station_sentence,
 )
+from shared.adapters.pdf import pdf_date
 from shared.domain.election import Election, Municipality, Station
 from shared.domain.tally import Tally
 
@@ -70,6 +71,7 @@ def na14_2_data(
         "authority": authority_of(municipality),
         "election": {"name": election.name, "date_text": dutch_date(election.date), "local": local},
         "generated": footer_time(generated),
+        "pdf_date": pdf_date(generated),
         "session_text": session_text,
         "eml_hash": hash_groups(eml_sha256),
         "audit": {"seq": audit_head[0], "hash": hash_groups(audit_head[1])},

@@ -16,6 +16,7 @@ from typing import Any
 
 import msgspec
 
+from shared.adapters.pdf import compile_typst, pdf_date, pdf_timestamp
 from shared.domain.election import Election, Municipality, Station
 from shared.domain.tally import Tally
 
@@ -68,6 +69,14 @@ def station_sentence(numbers: Sequence[int]) -> str:
     return "Voor de stembureaus met de nummers " + ", ".join(str(n) for n in numbers)
 
 
+#: Longest candidate name on a votes table line: each name must stay on one line to line up with its votes.
+NAME_MAX = 48
+
+
+def _one_line(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def _pages(rows: list[dict[str, Any]], *, corrected: bool) -> tuple[list[list[dict[str, Any]]], int]:
     columns: list[dict[str, Any]] = []
     i = 0
@@ -81,6 +90,13 @@ def _pages(rows: list[dict[str, Any]], *, corrected: bool) -> tuple[list[list[di
         }
         if corrected:
             col["original_subtotal"] = sum(r["original"] for r in chunk)
+        else:
+            col["text"] = {
+                "names": "\n".join(_one_line(r["name"], NAME_MAX) for r in chunk),
+                "numbers": "\n".join(str(r["nr"]) for r in chunk),
+                "votes": "\n".join(fmt_nl(r["votes"]) if r["votes"] else "-" for r in chunk),
+                "subtotal": fmt_nl(col["subtotal"]),
+            }
         columns.append(col)
         i += cap
     return [columns[k : k + 2] for k in range(0, len(columns), 2)], len(columns)
@@ -137,17 +153,54 @@ def letter_rows(
 
     def rows(items: list[tuple[str, str, int, int, bool]]) -> list[dict[str, Any]]:
         return [
-            {"code": c, "label": label, "value": v, "original": o, "total": tot}
+            {"code": c, "label": label, "value": v, "original": o, "total": tot, "text": fmt_nl(v)}
             for c, label, v, o, tot in items
         ]
 
     return rows(voters), rows(votes)
 
 
+def fmt_nl(n: int) -> str:
+    """12345 → '12.345': Dutch thousands separator, formatted here once instead of per cell in typst."""
+    return f"{n:,}".replace(",", ".")
+
+
+#: Longest label printed on a Bijlage 1 row: each row must stay one line to line up with its code and value.
+ROW_LABEL_MAX = 95
+
+
+def text_rows(rows: Sequence[dict[str, Any]]) -> dict[str, str]:
+    """Letter rows as three newline-joined columns (codes, labels, values) for the template's `text-rows`."""
+
+    def label(text: str) -> str:
+        return _one_line(text, ROW_LABEL_MAX)
+
+    return {
+        "codes": "\n".join(r["code"] for r in rows),
+        "labels": "\n".join(label(r["label"]) for r in rows),
+        "values": "\n".join(r["text"] for r in rows),
+    }
+
+
+#: Candidates per line in Bijlage 1: a ledger of fixed-width columns, the line starts with its first number.
+LEDGER_WIDTH = 20
+
+
 def candidates_text(votes: Sequence[int]) -> str:
-    """A station's votes per candidate as one compact line ('1·23  2·5  3·-'): Bijlage 1 lists ~1,100 numbers
-    per station, and a table cell per number makes a 450-station report take minutes to lay out."""
-    return "  ".join(f"{i}\u00b7{v if v else '-'}" for i, v in enumerate(votes, start=1))
+    """A station's votes per candidate as a monospace ledger, 20 candidates per line, each line headed by the
+    range of candidate numbers it holds ('  1-20 │  23   5   - ...'; '-' = no votes).
+
+    One text block per list instead of a table cell per number: Bijlage 1 lists ~1,100 numbers per station,
+    and cells make a 450-station report take minutes and gigabytes to lay out (bench/reports.py)."""
+    cells = [str(v) if v else "-" for v in votes]
+    width = max((len(c) for c in cells), default=1)
+    label = len(f"{len(cells)}-{len(cells)}")
+    lines = []
+    for start in range(0, len(cells), LEDGER_WIDTH):
+        row = cells[start : start + LEDGER_WIDTH]
+        head = f"{start + 1}-{start + len(row)}".rjust(label)
+        lines.append(head + " │" + "".join(" " + c.rjust(width) for c in row))
+    return "\n".join(lines)
 
 
 def authority_of(m: Municipality) -> dict[str, Any]:
@@ -196,6 +249,7 @@ def list_tables(
                 "number": lst.number,
                 "name": cl.name if cl else "",
                 "votes": lst.votes,
+                "votes_text": fmt_nl(lst.votes),
                 "original": o.votes if o else 0,
                 "pages": pages,
                 "columns": ncols,
@@ -232,13 +286,13 @@ def na31_2_data(
                 "readmitted": s.flags.readmitted,
                 "investigated": s.flags.investigated,
                 "recounted": s.flags.recounted,
-                "rows_voters": sv,
-                "rows_votes": sw,
+                "rows": text_rows(sv + sw),
                 "lists": [
                     {
                         "number": lst.number,
                         "name": names.get(lst.number, ""),
                         "votes": lst.votes,
+                        "votes_text": fmt_nl(lst.votes),
                         "candidates_text": candidates_text(lst.candidate_votes),
                     }
                     for lst in s.tally.lists
@@ -250,6 +304,7 @@ def na31_2_data(
         "authority": authority_of(municipality),
         "election": {"name": election.name, "date_text": dutch_date(election.date), "local": local},
         "generated": footer_time(generated),
+        "pdf_date": pdf_date(generated),
         "session_text": session_text,
         "eml_hash": hash_groups(eml_sha256),
         "audit": {"seq": audit_head[0], "hash": hash_groups(audit_head[1])},
@@ -297,3 +352,31 @@ def report_source(
     if appendix_markup:
         source += "\n#pagebreak()\n" + appendix_markup
     return source, files
+
+
+def render_report(
+    template: str,
+    data: dict[str, Any],
+    appendix_markup: str = "",
+    appendix_files: dict[str, bytes] | None = None,
+    *,
+    at: datetime | None = None,
+) -> bytes:
+    """The report's PDF: `template` laid out over `data`, then the appended (QR) pages.
+
+    `at` is the time the report is about (the finalise time passed in from the edge); it becomes the PDF's
+    creation date, so the same input gives byte-identical PDFs.
+    """
+    source, files = report_source(template, data, appendix_markup)
+    return compile_typst(source, {**files, **(appendix_files or {})}, timestamp=pdf_timestamp(at))
+
+
+def render_na31_2(
+    data: dict[str, Any],
+    appendix_markup: str = "",
+    appendix_files: dict[str, bytes] | None = None,
+    *,
+    at: datetime | None = None,
+) -> bytes:
+    """The Na 31-2 PDF (reports.md §3) from `na31_2_data`, with the QR pages appended."""
+    return render_report("na31_2.typ", data, appendix_markup, appendix_files, at=at)

@@ -7,6 +7,10 @@
   O 3 PDFs, writes P 22-1, and `telketen verify` checks the whole published folder.
 - Lots: the app never draws; without an outcome it stops and says which lot, `--lot N` completes it, and the
   lots are in the audit log.
+- Refused sheets (unknown key, other election, other district, replayed older summary, corrigendum that does
+  not name its predecessor) are recorded, never counted, and make the scan exit 3.
+- Time and keys are passed in: the same clock, key and input give the same published bytes; the central
+  summary's district is its key's (`""`), not the contest id (`geen`).
 """
 
 from __future__ import annotations
@@ -15,30 +19,41 @@ import hashlib
 import html
 import re
 import sqlite3
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import msgspec
 import pypdfium2 as pdfium
 import pytest
 from conftest import needs_shared
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from test_central_fixtures import (
     PASSPHRASE,
     Chain,
+    make_authority,
     make_chain,
     municipal_summary,
     publish_municipality,
     sheet,
+    signed_summary,
     typed_groups,
 )
 
+from central import finalise as central_finalise
+from central import publish as central_publish
+from central import setup as central_setup
 from central.finalise import result_view
+from central.office import DISTRICT_ID, Office
+from central.receive import receive_message
 from central.site import hemicycle
+from shared.adapters.keyfiles import load_signing_key
 from shared.domain.election import District
-from shared.domain.keyregister import readable_fingerprint
+from shared.domain.keyregister import Role, readable_fingerprint
 from shared.domain.tally import ListTally, Tally
 from shared.errors import StateError
 from shared.formats.eml.read import read_510, read_520
-from shared.formats.signing import open_enrolment
+from shared.formats.signing import message_digest, open_enrolment, open_signed, sign_summary
+from shared.formats.summary import Summary, encode_summary
 from telketen.cli import main
 
 
@@ -341,6 +356,183 @@ def test_lot_is_asked_never_drawn_and_recorded(tmp_path: Path) -> None:
     assert len(payloads) == 1
     recorded = msgspec.json.decode(payloads[0])
     assert recorded["lots"] == [int(x) for x in outcomes[1::2]] and recorded["lots"]
+
+
+# ------------------------------------------------------------------------------------------ refusals
+
+
+def scan_tks(state: Path, *messages: bytes, folder: Path) -> int:
+    paths = []
+    for n, m in enumerate(messages):
+        p = folder / f"m{n}-{message_digest(m).hex()[:8]}.tks"
+        p.write_bytes(m)
+        paths.append(str(p))
+    return main(["central", "scan", "--state", str(state), *paths])
+
+
+def received(state: Path) -> list[tuple[str, str, str, str]]:
+    """(authority, stage, outcome, reason) of every summary scanned, in order."""
+    with sqlite3.connect(next(state.glob("*.csb.sqlite"))) as conn:
+        rows = conn.execute("SELECT authority_id, stage, outcome, reason FROM received ORDER BY seq")
+        return [(str(a), str(s), str(o), str(r or "")) for a, s, o, r in rows]
+
+
+def counting(state: Path) -> dict[str, str]:
+    """Authority → digest of the summary that counts, by replaying the outcomes as the book does."""
+    with sqlite3.connect(next(state.glob("*.csb.sqlite"))) as conn:
+        rows = conn.execute("SELECT authority_id, digest, outcome FROM received WHERE stage = 'intake'")
+        return {str(a): str(d) for a, d, o in rows if o in ("accept", "replace")}
+
+
+def test_council_refuses_unknown_key_other_election_and_other_district(tmp_path: Path) -> None:
+    chain, state, code = enrolled_council(tmp_path)
+    district = chain.district_of(code)
+    stranger = make_authority(Role.MUNICIPALITY, code, "Vals", chain.election.id, district, seed=999)
+    forged = signed_summary(
+        stranger, election_id=chain.election.id, district_id=district, total=chain.total(code), eml=b"x"
+    )
+    assert scan_tks(state, forged, folder=tmp_path) == 3
+    assert scan_tks(state, municipal_summary(chain, code, election_id="GR2099_Elders"), folder=tmp_path) == 3
+    assert scan_tks(state, municipal_summary(chain, code, district_id="3"), folder=tmp_path) == 3
+    reasons = [r for _, stage, outcome, r in received(state) if stage == "check" and outcome == "refuse"]
+    assert len(reasons) == 3
+    assert "unknown key" in reasons[0]
+    assert "GR2099_Elders" in reasons[1]
+    assert "district 3" in reasons[2]
+    assert counting(state) == {}
+    assert [a for a, _ in audit_actions(state)].count("summary_refused") == 3
+
+
+def test_council_refuses_a_replay_and_a_corrigendum_that_does_not_name_its_predecessor(
+    tmp_path: Path,
+) -> None:
+    chain, state, code = enrolled_council(tmp_path)
+    first = municipal_summary(chain, code)
+    assert scan_tks(state, first, folder=tmp_path) == 0
+    total = chain.total(code)
+    fixed = msgspec.structs.replace(total, blank=total.blank + 1)
+    unnamed = municipal_summary(chain, code, phase=1, total=fixed, supersedes=b"\x02" * 32)
+    assert scan_tks(state, unnamed, folder=tmp_path) == 3
+    assert counting(state) == {code: message_digest(first).hex()}
+    named = municipal_summary(chain, code, phase=1, total=fixed, supersedes=message_digest(first))
+    assert scan_tks(state, named, folder=tmp_path) == 0
+    assert scan_tks(state, first, folder=tmp_path) == 3  # the older summary replayed
+    assert counting(state) == {code: message_digest(named).hex()}
+    outcomes = [(stage, outcome) for _, stage, outcome, _ in received(state)]
+    assert outcomes == [
+        ("intake", "accept"),
+        ("intake", "refuse"),
+        ("intake", "replace"),
+        ("intake", "refuse"),
+    ]
+    assert main(["central", "finalise", "--state", str(state)]) == 0
+    (t510,) = (state / "output").glob("Totaaltelling_*.eml.xml")
+    assert read_510(t510.read_bytes()).total.tally.blank == fixed.blank  # the corrigendum is what counts
+
+
+def test_multi_district_central_refuses_a_hoofdstembureau_summary_for_another_district(
+    provincial: tuple[Chain, Path, Path], tmp_path: Path
+) -> None:
+    """HSB1's own key, a genuine signature, but the summary claims kieskring 2: refused, never counted."""
+    chain, state, published = provincial
+    first, second = (d.id for d in chain.election.districts)
+    key = load_signing_key(state.parent / f"hsb{first}" / "hoofdstembureau.key", PASSPHRASE.encode())
+    public = key.private_key.public_key()
+    _, genuine = open_signed((published / f"HSB{first}" / "summary.tks").read_bytes(), lambda kid: public)
+    moved = msgspec.structs.replace(genuine, district_id=second)
+    before = counting(state)
+    assert scan_tks(state, sign_summary(encode_summary(moved), key.private_key), folder=tmp_path) == 3
+    assert received(state)[-1][2] == "refuse" and f"district {second}" in received(state)[-1][3]
+    assert counting(state) == before
+
+
+# ------------------------------------------------------------------------------------------ time and keys
+
+
+class Ticking:
+    """A clock that moves 5 seconds at each reading, from `start`: what a test or the demo hands an office."""
+
+    def __init__(self, start: datetime) -> None:
+        self.at = start
+
+    def __call__(self) -> datetime:
+        self.at += timedelta(seconds=5)
+        return self.at
+
+
+def run_council(chain: Chain, root: Path, *, start: datetime, key: Ed25519PrivateKey) -> Path:
+    """The council's central office through its service functions on a given clock and key; CSB/ published."""
+    (code,) = chain.codes()
+    clock, state, published = Ticking(start), root / "csb", root / "published"
+    a110, b230 = chain.a110.read_bytes(), chain.b230.read_bytes()
+    central_setup.init(
+        state, definition=(chain.a110.name, a110), candidates=(chain.b230.name, b230),
+        typed_110a=typed_groups(a110), typed_230b=typed_groups(b230), place="Den Haag",
+        passphrase=PASSPHRASE.encode(), user="t", at=clock(), private_key=key,
+    )  # fmt: skip
+    office = Office.open(state, "t", clock=clock)
+    try:
+        enrolment = chain.municipalities[code].enrolment
+        central_setup.enrol_messages(
+            office, [(code, enrolment)], expected=[fingerprint(enrolment)], ask=None, show=lambda r: None
+        )
+        assert not receive_message(office, code, municipal_summary(chain, code)).refused
+        central_finalise.finalise(office, passphrase=PASSPHRASE.encode())
+        central_publish.publish(office, published)
+    finally:
+        office.conn.close()
+    return published / "CSB"
+
+
+def test_the_same_clock_key_and_input_publish_the_same_bytes(tmp_path: Path) -> None:
+    chain = make_chain(tmp_path / "in", national=False)
+    night = datetime(2029, 3, 22, 1, 0, 0)
+    key = Ed25519PrivateKey.from_private_bytes(bytes(range(32)))
+    first = run_council(chain, tmp_path / "a", start=night, key=key)
+    again = run_council(chain, tmp_path / "b", start=night, key=key)
+    names = sorted(p.name for p in first.iterdir())
+    assert {"summary.tks", "key.tke", "deceased.json"} <= set(names)
+    for model in ("Resultaat_", "Totaaltelling_", "Model_P22-2_"):
+        assert any(n.startswith(model) for n in names), model
+    for name in names:  # the signed summary, the key record, 510d, 520, and the P 22 PDF too
+        assert (again / name).read_bytes() == (first / name).read_bytes(), name
+    site = sorted(p.relative_to(first.parent) for p in (first.parent / "site").rglob("*") if p.is_file())
+    assert site
+    for rel in site:
+        assert (again.parent / rel).read_bytes() == (first.parent / rel).read_bytes(), rel
+    record = open_enrolment((first / "key.tke").read_bytes())
+    assert record.created_at == "2029-03-22T01:00:05" and record.public_key == bytes(
+        key.public_key().public_bytes_raw()
+    )
+    (r520,) = first.glob("Resultaat_*.eml.xml")
+    assert "2029-03-22T01:" in r520.read_text("utf-8")
+    later = run_council(
+        chain, tmp_path / "c", start=night + timedelta(hours=1),
+        key=Ed25519PrivateKey.from_private_bytes(bytes(range(1, 33))),
+    )  # fmt: skip
+    for name in ("summary.tks", "key.tke", r520.name):
+        assert (later / name).read_bytes() != (first / name).read_bytes(), name
+
+
+def central_summary(folder: Path) -> tuple[Summary, str]:
+    """The central office's published summary, opened with its published key; and the key's district."""
+    record = open_enrolment((folder / "key.tke").read_bytes())
+    key = Ed25519PublicKey.from_public_bytes(record.public_key)
+    _, summary = open_signed((folder / "summary.tks").read_bytes(), lambda kid: key)
+    return summary, record.district_id
+
+
+@pytest.mark.parametrize("shape", ["council", "provincial"])
+def test_central_summary_district_is_its_keys(shape: str, request: pytest.FixtureRequest) -> None:
+    """One constant for both: once the summary said `geen` (the contest id) while the key said ""."""
+    chain, _, published = request.getfixturevalue(shape)
+    summary, enrolled = central_summary(published / "CSB")
+    assert summary.district_id == enrolled == DISTRICT_ID == ""
+    assert summary.role is Role.CENTRAL
+    contest = result_view(chain.election).id
+    assert contest == ("geen" if shape == "council" else "alle")
+    (r520,) = (published / "CSB").glob("Resultaat_*.eml.xml")
+    assert f'Id="{contest}"' in r520.read_text("utf-8")  # the contest id stays the EML's own
 
 
 # ------------------------------------------------------------------------------------------ units

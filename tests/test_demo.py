@@ -1,8 +1,8 @@
 """`telketen demo`: the municipal chain end to end, deterministic, and caught when tampered with afterwards.
 
 One demo run (module fixture, through the command line) is shared by the tests; a second run checks that the
-same seed publishes the same 510 bytes. The simulated typists' slips are tested against the real validation
-and double-entry rules.
+same seed publishes the same EML, signed summaries and key records, for every tier. The simulated typists'
+slips are tested against the real validation and double-entry rules.
 """
 
 from __future__ import annotations
@@ -50,12 +50,26 @@ def test_the_municipal_demo_publishes_a_verified_result(
     assert "VERIFIED" in capsys.readouterr().out
 
 
+def signed_and_eml(published: Path) -> list[Path]:
+    """Every EML file, signed summary and key record in a published folder (relative paths)."""
+    return sorted(
+        p.relative_to(published)
+        for p in published.rglob("*")
+        if p.name.endswith(".eml.xml") or p.name in ("summary.tks", "key.tke")
+    )
+
+
 def test_the_demo_is_deterministic_for_a_seed(demo: Path, tmp_path: Path) -> None:
+    """Same seed, same bytes: the EML files, and the signed summary and key record of every tier (the upper
+    tiers get the demo's clock and keys through `at=`, `clock=` and `private_key=`)."""
     again = run_demo(tmp_path / "again", spec=ElectionSpec(seed=1))
     assert again.verify is not None and again.verify.ok
-    for first in sorted((demo / "published").rglob("*.eml.xml")):
-        rel = first.relative_to(demo / "published")
-        assert (again.published / rel).read_bytes() == first.read_bytes(), rel
+    files = signed_and_eml(demo / "published")
+    assert files == signed_and_eml(again.published)
+    tiers = {rel.parts[0] for rel in files if rel.name in ("summary.tks", "key.tke")}
+    assert "CSB" in tiers and any(t.isdigit() for t in tiers), tiers  # the municipality and central
+    for rel in files:
+        assert (again.published / rel).read_bytes() == (demo / "published" / rel).read_bytes(), rel
     other = run_demo(tmp_path / "other", spec=ElectionSpec(seed=2, sizes={"stations": 3, "lists": 3}))
     assert other.election_id != again.election_id
     assert other.verify is not None and other.verify.ok
@@ -137,8 +151,8 @@ def test_worker_processes_publish_the_same_result(tmp_path: Path) -> None:
     one = run_demo(tmp_path / "one", spec=spec, jobs=1)
     two = run_demo(tmp_path / "two", spec=spec, jobs=2)
     assert two.verify is not None and two.verify.ok
-    emls = sorted(p.relative_to(one.published) for p in one.published.rglob("*.eml.xml"))
-    assert emls and emls == sorted(p.relative_to(two.published) for p in two.published.rglob("*.eml.xml"))
-    for rel in emls:
+    files = signed_and_eml(one.published)
+    assert files and files == signed_and_eml(two.published)
+    for rel in files:
         assert (one.published / rel).read_bytes() == (two.published / rel).read_bytes(), rel
     assert one.entries == two.entries

@@ -3,20 +3,22 @@
 The municipalities are played with the real key, summary, signing, 510 and sheet APIs (test_central_fixtures);
 the app is driven through `telketen hsb …` exactly as an operator's script would. Refused sheets (unknown key,
 other election, other district, replayed older summary, corrigendum that does not name its predecessor, a
-flipped bit) must be refused, recorded in the audit log, never counted, and make the scan exit non-zero.
+flipped bit) must be refused, recorded in the audit log, never counted, and make the scan exit non-zero. Time
+and keys are passed in: the same clock, key and input give the same published bytes.
 """
 
 from __future__ import annotations
 
 import hashlib
 import sqlite3
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import msgspec
 import pypdfium2 as pdfium
 import pytest
 from conftest import needs_shared
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_central_fixtures import (
@@ -30,6 +32,9 @@ from test_central_fixtures import (
     typed_groups,
 )
 
+from hoofdstembureau import finalise as hsb_finalise
+from hoofdstembureau import publish as hsb_publish
+from hoofdstembureau import setup as hsb_setup
 from hoofdstembureau.office import Office, open_office
 from hoofdstembureau.receive import receive_message
 from hoofdstembureau.report import o3_data
@@ -299,6 +304,75 @@ def test_finalise_refuses_until_complete_then_a_corrigendum_supersedes(
     _, summary = open_signed(bytes(signed), lambda kid: key)
     assert summary.phase == 1 and summary.supersedes.hex() == first_digest
     assert summary.counts.invalid == sum(chain.total(c).invalid for c in codes) + 2
+
+
+# ------------------------------------------------------------------------------------------ time and keys
+
+
+class Ticking:
+    """A clock that moves 5 seconds at each reading, from `start`: what a test or the demo hands an office."""
+
+    def __init__(self, start: datetime) -> None:
+        self.at = start
+
+    def __call__(self) -> datetime:
+        self.at += timedelta(seconds=5)
+        return self.at
+
+
+def run_district(chain: Chain, root: Path, *, start: datetime, key: Ed25519PrivateKey) -> Path:
+    """One district through the app's service functions on a given clock and key; its published folder."""
+    district = chain.election.districts[0].id
+    clock, state, published = Ticking(start), root / "state", root / "published"
+    a110, b230 = chain.a110.read_bytes(), chain.b230.read_bytes()
+    hsb_setup.init(
+        state, definition=(chain.a110.name, a110), candidates=(chain.b230.name, b230),
+        typed_110a=typed_groups(a110), typed_230b=typed_groups(b230), district_id=district, place="Arnhem",
+        passphrase=PASSPHRASE.encode(), user="t", at=clock(), private_key=key,
+    )  # fmt: skip
+    office = Office.open(state, "t", clock=clock)
+    try:
+        codes = chain.codes(district)
+        enrolments = [(c, chain.municipalities[c].enrolment) for c in codes]
+        expected = [fingerprint(m) for _, m in enrolments]
+        hsb_setup.enrol_messages(office, enrolments, expected=expected, ask=None, show=lambda r: None)
+        for code in codes:
+            assert not receive_message(office, code, municipal_summary(chain, code)).refused
+        hsb_finalise.finalise(office, passphrase=PASSPHRASE.encode())
+        hsb_publish.publish(office, published)
+    finally:
+        office.conn.close()
+    return published / f"HSB{district}"
+
+
+def test_the_same_clock_key_and_input_publish_the_same_bytes(chain: Chain, tmp_path: Path) -> None:
+    night = datetime(2029, 3, 22, 1, 0, 0)
+    key = Ed25519PrivateKey.from_private_bytes(bytes(range(32)))
+    first = run_district(chain, tmp_path / "a", start=night, key=key)
+    again = run_district(chain, tmp_path / "b", start=night, key=key)
+    names = sorted(p.name for p in first.iterdir())
+    assert {"summary.tks", "key.tke"} <= set(names) and any(n.startswith("Telling_") for n in names)
+    assert any(n.startswith("Model_O3_") for n in names)
+    for name in names:  # the signed summary, the key record, the 510c, and the O 3 PDF too
+        assert (again / name).read_bytes() == (first / name).read_bytes(), name
+    sheet_pdf = Path("state") / hsb_setup.SHEET_FILE  # the enrolment sheet, dated by `at`
+    assert (tmp_path / "b" / sheet_pdf).read_bytes() == (tmp_path / "a" / sheet_pdf).read_bytes()
+    # … and they are the clock's and the key's, not the machine's:
+    record = open_enrolment((first / "key.tke").read_bytes())
+    assert record.created_at == "2029-03-22T01:00:05" and record.public_key == bytes(
+        key.public_key().public_bytes_raw()
+    )
+    _, summary = open_signed(
+        (first / "summary.tks").read_bytes(),
+        lambda kid: key.public_key() if kid == record.key_id else None,
+    )
+    assert summary.issued_at.startswith("2029-03-22T01:")
+    (eml,) = first.glob("Telling_*.eml.xml")
+    assert read_510(eml.read_bytes()).created == summary.issued_at
+    other_key = Ed25519PrivateKey.from_private_bytes(bytes(range(1, 33)))
+    later = run_district(chain, tmp_path / "c", start=night + timedelta(hours=1), key=other_key)
+    for name in ("summary.tks", "key.tke", eml.name):
+        assert (later / name).read_bytes() != (first / name).read_bytes(), name
 
 
 # ------------------------------------------------------------------------------------------ setup errors

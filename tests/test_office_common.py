@@ -7,6 +7,7 @@ their state files through these; the app tests drive them end to end, these pin 
 from __future__ import annotations
 
 import sqlite3
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,8 @@ from shared.adapters.store import get_meta, locate_state, open_state, schema_ver
 from shared.errors import InputError, StateError
 from shared.office.office import Office
 from shared.office.state import StateLayout, db_name, migrations
+
+NIGHT = datetime(2029, 3, 21, 23, 0, 0)
 
 LAYOUT = StateLayout(
     app="test",
@@ -82,5 +85,40 @@ def test_an_office_must_say_whom_it_adds_up(tmp_path: Path) -> None:
         layout = LAYOUT
 
     with pytest.raises(TypeError, match="abstract"):
-        Half(tmp_path, sqlite3.connect(":memory:"), "u")  # type: ignore[abstract]
+        Half(tmp_path, sqlite3.connect(":memory:"), "u", clock=lambda: NIGHT)  # type: ignore[abstract]
     assert HsbOffice.layout.suffix == ".hsb.sqlite" and CentralOffice.layout.suffix == ".csb.sqlite"
+
+
+def test_only_the_edge_reads_the_machine_clock() -> None:
+    """Time is passed in (docs/tiers.md): of the receiving offices' modules only `shared/office/cli.py` reads
+    the machine's clock, and nothing patches a module's clock any more."""
+    repo = Path(__file__).resolve().parents[1]
+    modules = [
+        p
+        for folder in ("shared/office", "hoofdstembureau", "central", "telketen/demo")
+        for p in sorted((repo / folder).glob("*.py"))
+    ]
+    assert len(modules) > 20
+    readers = {
+        p.relative_to(repo).as_posix()
+        for p in modules
+        if any(call in p.read_text("utf-8") for call in ("datetime.now(", "time.time(", "date.today("))
+    }
+    assert readers == {"shared/office/cli.py"}
+    patchers = [p.name for p in modules if 'setattr(module, "now"' in p.read_text("utf-8")]
+    assert patchers == []
+
+
+def test_an_office_takes_its_time_from_the_clock_it_was_opened_with(tmp_path: Path) -> None:
+    readings = iter([NIGHT, NIGHT.replace(minute=1), NIGHT.replace(minute=2)])
+    path = tmp_path / db_name("TK2029", "HSB1", ".hsb.sqlite")
+    HsbOffice.layout.open_db(path, at=NIGHT.isoformat(), create=True).close()
+    office = HsbOffice.open(tmp_path, "u", clock=lambda: next(readings))  # the first reading: opening
+    try:
+        assert office.now() == NIGHT.replace(minute=1)
+        with office.transaction():
+            office.log("test", {})
+        (at,) = office.conn.execute("SELECT at FROM audit_log WHERE action = 'test'").fetchone()
+    finally:
+        office.conn.close()
+    assert at == NIGHT.replace(minute=2).isoformat()

@@ -11,6 +11,7 @@ import os
 import re
 import tempfile
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 
 import pypdfium2 as pdfium
@@ -61,6 +62,23 @@ def compile_typst(
     if not isinstance(pdf, bytes):
         raise TypstCompileError("typst returned no PDF", where="typst")
     return pdf
+
+
+def pdf_timestamp(at: datetime | None) -> int | None:
+    """The `timestamp` for `compile_typst` from the time a document is about (passed in from the edge); a
+    naive `at` is read as UTC, so the machine's time zone cannot change the bytes."""
+    if at is None:
+        return None
+    return int((at if at.tzinfo else at.replace(tzinfo=UTC)).timestamp())
+
+
+def pdf_date(at: datetime) -> dict[str, int]:
+    """`at` as the arguments of typst's `datetime(..)`, for a template's `set document(date: ..)`: a document
+    that carries its own date is reproducible even when compiled without a `timestamp`."""
+    return {
+        "year": at.year, "month": at.month, "day": at.day,
+        "hour": at.hour, "minute": at.minute, "second": at.second,
+    }  # fmt: skip
 
 
 def _first_line(exc: BaseException) -> str:

@@ -218,10 +218,17 @@ def _page_markup(
 
 
 def render_sheets(
-    payload: bytes, *, title: str, subtitle: str = "", fingerprint: str | None = None, dense: bool = False
+    payload: bytes,
+    *,
+    title: str,
+    subtitle: str = "",
+    fingerprint: str | None = None,
+    dense: bool = False,
+    timestamp: int | None = None,
 ) -> bytes:
-    """PDF bytes of the A4 QR sheets carrying `payload` (any bytes)."""
+    """PDF bytes of the A4 QR sheets carrying `payload` (any bytes); `timestamp` (Unix seconds, from the
+    caller) fixes the PDF's date so the same payload gives the same bytes."""
     markup, files = sheet_markup(
         payload, title=title, subtitle=subtitle, fingerprint=fingerprint, dense=dense
     )
-    return compile_typst(markup, files)
+    return compile_typst(markup, files, timestamp=timestamp)

@@ -4,6 +4,9 @@ A tier's `cli.py` builds its own parser (`init` and `finalise` are its own, the 
 `deceased`) and takes these from an `OfficeCommands` made with its `Office` type, its dashboard and its
 publish function. Exit codes: 0 when everything was accepted; 3 when a scanned summary was refused (it is
 recorded, never added) or the audit log is broken; the error tree's codes otherwise.
+
+This is the edge: the only place the receiving offices read the machine's clock (`system_clock`, handed to
+every office opened here and to `init`); the offices, their setup, intake and finalise take it as given.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import os
 import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Generic, TypeVar
 
@@ -40,6 +44,12 @@ console = Console(highlight=False)
 if TYPE_CHECKING:
     SubParsers = argparse._SubParsersAction[argparse.ArgumentParser]
 OfficeT = TypeVar("OfficeT", bound=Office)
+
+
+def system_clock() -> datetime:
+    """The machine's clock: local time with its UTC offset, whole seconds (what the reports, the EML and the
+    audit log print)."""
+    return datetime.now().astimezone().replace(microsecond=0)
 
 
 def user_of(args: argparse.Namespace) -> str:
@@ -231,7 +241,7 @@ class OfficeCommands(Generic[OfficeT]):
     status_notes: Callable[[OfficeT], Iterable[str]] = lambda office: ()
 
     def open(self, args: argparse.Namespace) -> OfficeT:
-        return self.office_type.open(Path(args.state), user_of(args))
+        return self.office_type.open(Path(args.state), user_of(args), clock=system_clock)
 
     def enrol(self, args: argparse.Namespace) -> int:
         office = self.open(args)

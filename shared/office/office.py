@@ -1,7 +1,9 @@
 """An open receiving office: its state file, who it is, its election, its key register and its intake book.
 
 Every command opens the office once, does its work in transactions and appends to the audit log in the same
-transaction as the change. The clock is read here, at the edge, and passed down. A tier subclasses `Office`
+transaction as the change. The office never reads the machine's clock: whoever opens it hands it a `Clock`
+(the command line and the web desk the machine's, the demo and the tests a fixed or seeded one), so a run is
+reproducible from its inputs, its clock and its key (docs/tiers.md). A tier subclasses `Office`
 and says whom it adds up (`child_role`, `children`, `child_name`), which district a summary from one of them
 must fit (`district_of`) and which keys it accepts (`key_scope_problem`).
 """
@@ -9,7 +11,6 @@ must fit (`district_of`) and which keys it accepts (`key_scope_problem`).
 from __future__ import annotations
 
 import sqlite3
-import sys
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -32,10 +33,9 @@ from shared.office.state import StateLayout
 
 _ELECTION = msgspec.msgpack.Decoder(Election)
 
-
-def now() -> datetime:
-    """Local time without microseconds: what reports, EML and the audit log print."""
-    return datetime.now().replace(microsecond=0)
+#: Where an office takes every timestamp from (the audit log, the received summaries, the EML `created`, the
+#: signed summary's `issued_at`, the reports): passed in when the office is opened, called at each use.
+Clock = Callable[[], datetime]
 
 
 def shape_problem(summary: Summary, lists: Mapping[int, int]) -> str | None:
@@ -56,24 +56,23 @@ class Office(ABC):
 
     layout: ClassVar[StateLayout]
 
-    def __init__(self, state_dir: Path, conn: sqlite3.Connection, user: str) -> None:
+    def __init__(self, state_dir: Path, conn: sqlite3.Connection, user: str, *, clock: Clock) -> None:
         self.state_dir = state_dir
         self.conn = conn
         self.user = user
+        self.clock = clock
         self._election: Election | None = None
 
     @classmethod
-    def now(cls) -> datetime:
-        """The clock the shared mechanics read for every timestamp: the `now` of the module that defines the
-        tier's `Office`, looked up at each call (the demo points that at its own clock)."""
-        clock: Callable[[], datetime] = getattr(sys.modules[cls.__module__], "now", now)
-        return clock()
-
-    @classmethod
-    def open(cls, state_dir: Path, user: str) -> Self:
+    def open(cls, state_dir: Path, user: str, *, clock: Clock) -> Self:
+        """Open the one state file in `state_dir` for `user`, taking every timestamp from `clock`."""
         path = cls.layout.locate(state_dir)
-        conn = cls.layout.open_db(path, at=cls.now().isoformat())
-        return cls(state_dir, conn, user)
+        conn = cls.layout.open_db(path, at=clock().isoformat())
+        return cls(state_dir, conn, user, clock=clock)
+
+    def now(self) -> datetime:
+        """The moment of the action being recorded, from the clock the office was opened with."""
+        return self.clock()
 
     # ------------------------------------------------------------------------------------------- identity
     def meta(self, key: str) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import TypedDict, TypeVar, Unpack
 
@@ -19,6 +20,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from shared.adapters.files import atomic_write_many
 from shared.adapters.keyfiles import write_key_file
+from shared.adapters.pdf import pdf_timestamp
 from shared.adapters.sheets import render_sheets
 from shared.adapters.store import set_meta
 from shared.domain.election import Election
@@ -117,21 +119,25 @@ def create_office(
     identify: Callable[[Election, str], Identity],
     key_file: str,
     result: type[CreatedT],
+    at: datetime,
+    private_key: Ed25519PrivateKey | None,
     **args: Unpack[InitArgs],
 ) -> CreatedT:
     """Create the state: definition files (hash-checked), the key pair, its enrolment sheet.
 
     Returns a `result` (the tier's own `Created`). `identify(election, name of the 110a)` names the office
-    and whom it adds up, refusing (InputError) an election it cannot serve. Whatever fails, nothing half-made
-    stays behind: init can simply be run again.
+    and whom it adds up, refusing (InputError) an election it cannot serve. `at` is the moment of setup (the
+    enrolment record's `created_at`, the audit log); `private_key` the office's signing key, or None for a
+    new one from the operating system's random source. With the same inputs, `at` and key, init writes the
+    same enrolment record (`key.tke`) byte for byte. Whatever fails, nothing half-made stays behind: init can
+    simply be run again.
     """
     (name_a, a110), (name_b, b230) = args["definition"], args["candidates"]
     check_hash(a110, args["typed_110a"], where=name_a)
     check_hash(b230, args["typed_230b"], where=name_b)
     election = election_from_eml(a110, b230, where=(name_a, name_b))
     who = identify(election, name_a)
-    at = office_type.now()
-    private_key = Ed25519PrivateKey.generate()
+    private_key = private_key or Ed25519PrivateKey.generate()
     record = EnrolmentRecord(
         version=ENROLMENT_VERSION,
         role=who.role,
@@ -149,6 +155,7 @@ def create_office(
         title=f"Sleutelregistratie {who.authority_name}",
         subtitle=who.sheet_subtitle,
         fingerprint=fingerprint,
+        timestamp=pdf_timestamp(at),
     )
     state_dir.mkdir(parents=True, exist_ok=True)
     path = state_dir / who.db_name
@@ -157,7 +164,7 @@ def create_office(
         raise StateError("a key file already exists in this state folder", where=str(key_path))
     conn = office_type.layout.open_db(path, at=at.isoformat(), create=True)
     try:
-        office = office_type(state_dir, conn, args["user"])
+        office = office_type(state_dir, conn, args["user"], clock=lambda: at)
         with office.transaction():
             meta = {"role": office_type.layout.app, "election_id": election.id, **who.meta}
             meta |= {

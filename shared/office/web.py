@@ -14,7 +14,7 @@ from typing import TypeVar
 from starlette.applications import Starlette
 
 from shared.adapters.web import OfficeDesk, create_app, desk_site
-from shared.office.office import Office
+from shared.office.office import Clock, Office
 from shared.office.receive import receive_message
 from shared.office.status import Status
 
@@ -27,16 +27,18 @@ def desk_app(
     *,
     title: Callable[[OfficeT], str],
     status: Callable[[OfficeT], Status],
+    clock: Clock,
 ) -> Starlette:
-    """The desk app on a state folder; `title(office)` heads every page."""
-    office = office_type.open(state_dir, "web")
+    """The desk app on a state folder; `title(office)` heads every page; every office it opens (one per
+    request) takes its timestamps from `clock`."""
+    office = office_type.open(state_dir, "web", clock=clock)
     try:
         heading = title(office)
     finally:
         office.conn.close()
     desk = OfficeDesk(
         heading,
-        open_office=lambda user: office_type.open(state_dir, user),
+        open_office=lambda user: office_type.open(state_dir, user, clock=clock),
         receive=receive_message,
         status=status,
         list_names=lambda office, authority: office.list_names(authority),

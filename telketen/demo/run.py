@@ -9,8 +9,9 @@ Municipalities are independent machines in reality, so the demo may run them in 
 are replaced every few municipalities to bound memory, and every random choice is derived from
 (seed, authority), so the published result does not depend on `jobs` or on scheduling.
 
-Deterministic for a seed: the election, the typists' slips, the scanner damage, the timestamps and the
-municipal keys all derive from it (`telketen.demo.clock`). Stages report progress through `Progress`.
+Deterministic for a seed: the election, the typists' slips, the scanner damage, the timestamps and every
+office's key derive from it (`telketen.demo.clock`), handed to the apps through their `at=`, `clock=` and
+`private_key=` parameters. Stages report progress through `Progress`.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from shared.domain.tally import Tally
 from shared.errors import InputError
 from shared.formats.eml.definition_writer import write_110a, write_110b, write_230b
 from shared.formats.eml.read import read_110a, read_230b
-from telketen.demo.clock import DemoClock
+from telketen.demo.clock import DemoClock, demo_key
 from telketen.demo.municipal import DefinitionFiles, run_municipality
 from telketen.demo.tiers import (
     CentralOutput,
@@ -41,7 +42,6 @@ from telketen.demo.tiers import (
     run_central,
     run_hoofdstembureau,
     scan_delivery,
-    tier_clock,
 )
 from telketen.demo.typists import EntryStats
 from telketen.verify.findings import Report
@@ -309,32 +309,50 @@ def run_demo(
         if on_stage is not None:
             on_stage(stage)
     upper: list[Delivered] = [j.delivery for j in municipal]
-    with tier_clock(DemoClock(el.date, hour=23)):
-        if len(el.districts) > 1:
-            with _stage(stages, "hoofdstembureaus", on_stage) as st:
-                progress.start("hoofdstembureaus", len(el.districts))
-                tier_outputs = []
-                for district in el.districts:
-                    mine = [j.delivery for j in municipal if j.district_id == district.id]
-                    tier_outputs.append(run_hoofdstembureau(district.id, definition, mine, work, published))
-                    progress.advance("hoofdstembureaus")
-                st.items = len(tier_outputs)
-            with _stage(stages, "print & scan (districts)", on_stage) as st:
-                upper = [
-                    scan_delivery(
-                        t.authority,
-                        t.fingerprint,
-                        t.report_pdf,
-                        t.enrolment_sheet,
-                        scans,
-                        random.Random(f"{seed}:scan:{t.authority}"),
+    tier_clock = DemoClock(el.date, hour=23)
+    if len(el.districts) > 1:
+        with _stage(stages, "hoofdstembureaus", on_stage) as st:
+            progress.start("hoofdstembureaus", len(el.districts))
+            tier_outputs = []
+            for district in el.districts:
+                mine = [j.delivery for j in municipal if j.district_id == district.id]
+                tier_outputs.append(
+                    run_hoofdstembureau(
+                        district.id,
+                        definition,
+                        mine,
+                        work,
+                        published,
+                        clock=tier_clock.tick,
+                        private_key=demo_key(seed, f"HSB{district.id}"),
                     )
-                    for t in tier_outputs
-                ]
-                st.items = sum(len(d.report.files) + len(d.enrolment.files) for d in upper)
-        with _stage(stages, "central: seats, 510d/520, site", on_stage) as st:
-            central = run_central(definition, upper, work, published, random.Random(f"{seed}:lots"))
-            st.items = central.elected
+                )
+                progress.advance("hoofdstembureaus")
+            st.items = len(tier_outputs)
+        with _stage(stages, "print & scan (districts)", on_stage) as st:
+            upper = [
+                scan_delivery(
+                    t.authority,
+                    t.fingerprint,
+                    t.report_pdf,
+                    t.enrolment_sheet,
+                    scans,
+                    random.Random(f"{seed}:scan:{t.authority}"),
+                )
+                for t in tier_outputs
+            ]
+            st.items = sum(len(d.report.files) + len(d.enrolment.files) for d in upper)
+    with _stage(stages, "central: seats, 510d/520, site", on_stage) as st:
+        central = run_central(
+            definition,
+            upper,
+            work,
+            published,
+            random.Random(f"{seed}:lots"),
+            clock=tier_clock.tick,
+            private_key=demo_key(seed, "CSB"),
+        )
+        st.items = central.elected
     with _stage(stages, "verify", on_stage) as st:
         report = verify_dir(published)
         st.items = sum(report.checked.values())

@@ -5,63 +5,40 @@ definition with the typed hash check, make its key and enrolment sheet, enrol th
 *scanning their enrolment sheets* and confirming the fingerprints from the (simulated) signed letters, scan
 the summaries from the (simulated) scans of the printed reports, finalise, and publish into the shared
 `published/` folder.
+
+Time and keys are handed in, as to any caller of the apps: each office is set up at a moment of the demo's
+clock (`at=`) with the seed's key for its authority (`private_key=`), and opened on that clock (`clock=`), so
+its `key.tke`, `summary.tks` and EML files are the same bytes for the same seed.
 """
 
 from __future__ import annotations
 
-import importlib
 import random
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from pathlib import Path
 
 import msgspec
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from central import finalise as central_finalise
 from central import publish as central_publish
 from central import receive as central_receive
 from central import setup as central_setup
-from central.office import open_office as open_central
+from central.office import Office as CentralOffice
 from hoofdstembureau import finalise as hsb_finalise
 from hoofdstembureau import publish as hsb_publish
 from hoofdstembureau import receive as hsb_receive
 from hoofdstembureau import setup as hsb_setup
-from hoofdstembureau.office import open_office as open_hsb
+from hoofdstembureau.office import Office as HsbOffice
 from shared.domain.apportionment import LotRequest
 from shared.domain.keyregister import EnrolmentRecord
 from shared.errors import IntegrityError
-from telketen.demo.clock import DEMO_PASSPHRASE, DemoClock
+from shared.office.office import Clock
+from telketen.demo.clock import DEMO_PASSPHRASE
 from telketen.demo.municipal import DefinitionFiles, typed_groups
 from telketen.demo.paper import Scanned, print_and_scan
 
 DEMO_USER = "demo-operator"
-
-#: The tier modules that read the clock through their office's `now()`.
-TIER_CLOCK_MODULES = tuple(
-    f"{tier}.{module}"
-    for tier in ("hoofdstembureau", "central")
-    for module in ("office", "setup", "receive", "finalise", "publish")
-)
-
-
-@contextmanager
-def tier_clock(clock: DemoClock) -> Iterator[None]:
-    """Run the upper tiers on the demo clock, so their files carry the seed's time, not the machine's.
-
-    The hoofdstembureau and central apps take the time from `now()` in their own modules instead of as an
-    argument (unlike the municipality's service layer); until they do, the demo points those functions at its
-    clock for the duration of the run and always puts the originals back.
-    """
-    saved = []
-    for name in TIER_CLOCK_MODULES:
-        module = importlib.import_module(name)
-        saved.append((module, getattr(module, "now")))  # noqa: B009 - checked at run time, not by mypy
-        setattr(module, "now", clock.tick)  # noqa: B010
-    try:
-        yield
-    finally:
-        for module, original in saved:
-            setattr(module, "now", original)  # noqa: B010
 
 
 class Delivered(msgspec.Struct, frozen=True, kw_only=True):
@@ -114,6 +91,9 @@ def run_hoofdstembureau(
     deliveries: Sequence[Delivered],
     work: Path,
     published: Path,
+    *,
+    clock: Clock,
+    private_key: Ed25519PrivateKey,
 ) -> TierOutput:
     """One district's hoofdstembureau: enrol and scan its municipalities, finalise O 3 and 510c, publish."""
     state = work / f"HSB{district_id}"
@@ -127,8 +107,10 @@ def run_hoofdstembureau(
         place="Demostad",
         passphrase=DEMO_PASSPHRASE,
         user=DEMO_USER,
+        at=clock(),
+        private_key=private_key,
     )
-    office = open_hsb(state, DEMO_USER)
+    office = HsbOffice.open(state, DEMO_USER, clock=clock)
     try:
         hsb_setup.enrol_messages(
             office,
@@ -174,6 +156,9 @@ def run_central(
     work: Path,
     published: Path,
     rng: random.Random,
+    *,
+    clock: Clock,
+    private_key: Ed25519PrivateKey,
 ) -> CentralOutput:
     """The central office: enrol and scan the tier below, seats and candidates, publish with the site."""
     state = work / "CSB"
@@ -186,8 +171,10 @@ def run_central(
         place="Demostad",
         passphrase=DEMO_PASSPHRASE,
         user=DEMO_USER,
+        at=clock(),
+        private_key=private_key,
     )
-    office = open_central(state, DEMO_USER)
+    office = CentralOffice.open(state, DEMO_USER, clock=clock)
 
     def draw_lot(request: LotRequest) -> int:
         """A lot is drawn physically in public (Kieswet P 7 lid 4); the demo's stand-in uses the seed."""

@@ -12,7 +12,7 @@ Pure: works on parsed files (`collect.Eml`), adds findings to the report.
 from __future__ import annotations
 
 from shared.domain.election import District, Election
-from shared.domain.tally import Tally, check_internal, compare_tallies
+from shared.domain.tally import SCALAR_FIELDS, ListTally, Tally, check_internal, compare_tallies
 from shared.formats.eml.model import Count510, ListLayout, UnitVotes
 from telketen.verify.collect import Eml
 from telketen.verify.findings import Report
@@ -106,6 +106,37 @@ def _internal(f: Eml, unit: UnitVotes, report: Report) -> None:
         )
 
 
+def add_units(parts: list[Tally]) -> Tally | None:
+    """The field-wise sum of the units' tallies, as `shared.domain.tally.add_tallies` adds them; None when
+    their lists or candidates differ (the reader refuses such a file, so this is only a guard).
+
+    Why not add_tallies itself: it adds candidate by candidate in Python, ~11 million additions for a national
+    election; here each list's column sums are taken by `sum` over `zip` in C, ~20× faster."""
+    if not parts:
+        return Tally()
+    shape = [(lst.number, len(lst.candidate_votes)) for lst in parts[0].lists]
+    for t in parts:
+        if len(t.lists) != len(shape) or any(
+            lst.number != number or len(lst.candidate_votes) != n
+            for lst, (number, n) in zip(t.lists, shape, strict=False)
+        ):
+            return None
+    explanations: dict[str, int] = {}
+    for t in parts:
+        for code, n in t.explanations:
+            explanations[code] = explanations.get(code, 0) + n
+    lists = tuple(
+        ListTally(
+            number,
+            sum(t.lists[i].votes for t in parts),
+            tuple(map(sum, zip(*(t.lists[i].candidate_votes for t in parts), strict=True))) if n else (),
+        )
+        for i, (number, n) in enumerate(shape)
+    )
+    scalars = {field: sum(getattr(t, field) for t in parts) for field, _ in SCALAR_FIELDS}
+    return Tally(**scalars, lists=lists, explanations=tuple(sorted(explanations.items())))
+
+
 def check_file_sums(f: Eml, c: Count510, report: Report) -> None:
     """Inside one 510: each unit and the total add up in themselves, and the units add up to the total."""
     _internal(f, c.total, report)
@@ -119,20 +150,14 @@ def check_file_sums(f: Eml, c: Count510, report: Report) -> None:
     if all(p.eligible_voters == 0 for p in parts) and total.eligible_voters:
         parts = [_without_eligible(p) for p in parts]
         total = _without_eligible(total)
-    from shared.domain.tally import add_tallies
-
     report.count("sum")
-    for m in compare_tallies(
-        c.total.id or c.authority_id, add_tallies(zip([u.id for u in c.units], parts, strict=True)), total
-    ):
-        report.add(
-            "sum",
-            f.file,
-            f"TotalVotes {c.total.id or c.authority_id}",
-            f"{m.field} = sum of units",
-            m.expected,
-            m.found,
-        )
+    unit = c.total.id or c.authority_id
+    added = add_units(parts)
+    if added is None:
+        report.add("sum", f.file, f"TotalVotes {unit}", "units", "the same lists and candidates", "different")
+        return
+    for m in compare_tallies(unit, added, total):
+        report.add("sum", f.file, f"TotalVotes {unit}", f"{m.field} = sum of units", m.expected, m.found)
 
 
 def _link_key(unit_id: str) -> str:

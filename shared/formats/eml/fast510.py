@@ -1,4 +1,9 @@
-"""The fast path for the body of a 510: one XSLT pass in C turns all selections into tab-separated lines.
+"""The fast paths for the body of a 510: a raw scan of the bytes, else one XSLT pass over the tree.
+
+The raw path (`split_body`, `read_body`) is described below, where it starts; it reads a national 510b about
+8× faster than the XSLT pass, because it does not even build the tree of the Selections.
+
+The XSLT path: one pass in C turns all selections into tab-separated lines.
 
 Walking ~13,000 selections of a TK municipality file through lxml element proxies costs ~80 ms of Python;
 libxslt does the same walk in one pass in C and leaves Python a split per line (measured: also faster than a
@@ -11,6 +16,7 @@ the element path, which raises the precise error (line, element, rule).
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from lxml import etree  # type: ignore[import-untyped]  # lxml ships no hints; lxml-stubs is no dependency
@@ -87,7 +93,7 @@ def _unit(block: str, total_id: str, total_name: str, *, first: bool) -> UnitRea
     head = lines[0].split("\t")
     if len(head) != 2:
         return None
-    uid, uname = head
+    uid, uname = head[0], " ".join(head[1].split())  # xs:token as `xml.text` applies it (NBSP, NEL too)
     if first and not uid:
         uid, uname = total_id, total_name
     elif not uid:
@@ -125,7 +131,7 @@ def _unit(block: str, total_id: str, total_name: str, *, first: bool) -> UnitRea
             if number >= 0:
                 layout.append(ListLayout(number, name, tuple(positions)))
                 tallies.append(ListTally(number, list_votes, tuple(votes)))
-            number, list_votes, name, positions, votes = n, v, f[3], [], []
+            number, list_votes, name, positions, votes = n, v, " ".join(f[3].split()), [], []
         elif kind in ("K", "N"):
             if len(f) != 2 or (cast if kind == "K" else counted) is not None:
                 return None
@@ -176,3 +182,231 @@ def _unit(block: str, total_id: str, total_name: str, *, first: bool) -> UnitRea
         has_admissions=any(code in uncounted for code in _ADMISSION),
     )
     return unit, layout
+
+
+# ---------------------------------------------------------------- the raw path: no tree for the body at all
+#
+# A national 510b is ~1 GB of Selections; building the lxml tree alone costs more than reading the numbers.
+# For the form every writer we know produces (ours and the Kiesraad's: unprefixed tags, no comments, CDATA,
+# processing instructions or character references), the body of the Contest is cut out of the bytes, checked
+# against a strict grammar that covers every byte of it, and read with a few C-level regex scans; the rest of
+# the file (header, election, contest identifier) is parsed by lxml as before. Why that is the same document:
+#   - with no `<!` and no `<?` but the XML declaration, every `<` in the file starts a tag (text and attribute
+#     values cannot hold one), so the only `</ContestIdentifier>` and the only `</Contest>` are end tags of
+#     elements named exactly so;
+#   - the reader checks in the tree of the rest (`skeleton_holds`) that these are the one Contest (unprefixed,
+#     in the EML namespace, UTF-8) and its only child, its ContestIdentifier, so the cut lies inside that
+#     Contest, right after its identifier;
+#   - the grammar admits only unprefixed tags without namespace declarations, properly nested, and text
+#     without `<`, `>` or `&` but the five predefined entities, so the body is well-formed content in the EML
+#     namespace, and the values read are the ones the element walk reads (same strip / xs:token rules).
+# Anything else (another order, an unknown element, a comment, a layout that differs, a unit twice …) gives
+# None, and the file is read on the tree paths, which also name any error precisely.
+
+_W = rb"[ \t\r\n]*+"
+_NUM = rb"[0-9]++"
+_TEXT = rb"(?:[^<&>\x00-\x08\x0b\x0c\x0e-\x1f]|&(?:amp|lt|gt|quot|apos);)*+"
+_ATTR = rb'[^"<&\t\r\n]*+'
+
+
+def _counter(tag: bytes, attribute: bytes = b"") -> bytes:
+    return b"<" + tag + attribute + b">" + _W + _NUM + _W + b"</" + tag + b">" + _W
+
+
+_VOTES = _counter(b"ValidVotes")
+_CANDIDATE = (
+    b"<Selection>" + _W + b"<Candidate>" + _W + b'<CandidateIdentifier Id="' + _NUM + b'"' + _W
+    + b"(?:/>|></CandidateIdentifier>)" + _W + b"</Candidate>" + _W + _VOTES + b"</Selection>" + _W
+)  # fmt: skip
+_LIST = (
+    b"<Selection>" + _W + b'<AffiliationIdentifier Id="' + _NUM + b'"' + _W + b">" + _W + b"<RegisteredName>"
+    + _TEXT + b"</RegisteredName>" + _W + b"</AffiliationIdentifier>" + _W + _VOTES + b"</Selection>" + _W
+)  # fmt: skip
+_UNIT_BODY = (
+    b"(?:" + _LIST + b"(?:" + _CANDIDATE + b")*+)*+" + _counter(b"Cast") + _counter(b"TotalCounted")
+    + _counter(b"RejectedVotes", b' ReasonCode="(?:blanco|ongeldig)"') * 2
+    + b"(?:" + _counter(b"UncountedVotes", b' ReasonCode="[a-z ]++"') + b")*+"
+)  # fmt: skip
+_BODY = re.compile(
+    _W + b"<TotalVotes>" + _W + _UNIT_BODY + b"</TotalVotes>" + _W
+    + b"(?:<ReportingUnitVotes>" + _W + b'<ReportingUnitIdentifier Id="' + _ATTR + b'"' + _W + b">" + _TEXT
+    + b"</ReportingUnitIdentifier>" + _W + _UNIT_BODY + b"</ReportingUnitVotes>" + _W + b")*+"
+)  # fmt: skip
+# Once a body matched _BODY, these plain scans cannot be fooled: each token is only where the grammar put it.
+_UNIT_START = b"<ReportingUnitVotes>"
+_IDENT = re.compile(_W + b'<ReportingUnitIdentifier Id="(' + _ATTR + b')"' + _W + b">(" + _TEXT + b")<")
+_IDS = re.compile(rb'<(?:Affiliation|Candidate)Identifier Id="[0-9]+"')
+_LIST_ID, _CANDIDATE_ID = len(b'<AffiliationIdentifier Id="'), len(b'<CandidateIdentifier Id="')
+_VV = re.compile(rb"<ValidVotes>[ \t\r\n]*([0-9]+)")
+_NAMES = re.compile(b"<RegisteredName>(" + _TEXT + b")</RegisteredName>")
+_TAIL = re.compile(
+    rb'<(Cast|TotalCounted|RejectedVotes|UncountedVotes)(?: ReasonCode="([a-z ]+)")?>[ \t\r\n]*([0-9]+)'
+)
+_END_IDENT, _END_CONTEST = b"</ContestIdentifier>", b"</Contest>"
+_ENTITIES = ((b"&lt;", b"<"), (b"&gt;", b">"), (b"&quot;", b'"'), (b"&apos;", b"'"), (b"&amp;", b"&"))
+_XML_SPACE = (b" ", b"\t", b"\r", b"\n")
+_END_SELECTION = b"</Selection>"
+
+
+def split_body(data: bytes) -> tuple[bytes, bytes] | None:
+    """(the file without the body of its Contest, that body) when the raw path may apply, else None.
+
+    The caller parses the first part and must check `skeleton_holds` on its tree before reading the body."""
+    start = 3 if data.startswith(b"\xef\xbb\xbf") else 0
+    if b"<!" in data:
+        return None  # a comment, CDATA section or DOCTYPE: leave it to the parser
+    declarations = data.count(b"<?")
+    if declarations > 1 or (
+        declarations == 1
+        and not (data.startswith(b"<?xml", start) and data[start + 5 : start + 6] in _XML_SPACE)
+    ):
+        return None
+    a = data.find(_END_IDENT)
+    b = data.find(_END_CONTEST)
+    if a < 0 or b < a or data.find(_END_IDENT, a + 1) >= 0 or data.find(_END_CONTEST, b + 1) >= 0:
+        return None
+    i = a + len(_END_IDENT)
+    return data[:i] + data[b:], data[i:b]
+
+
+def skeleton_holds(root: Element, contest: Element) -> bool:
+    """The cut of `split_body` lies in `contest`, right after its identifier, in a UTF-8 document.
+
+    `contest` must be the only element named `Contest` and its only child the only one named
+    `ContestIdentifier` (both unprefixed, so the markers are their end tags)."""
+    encoding = root.getroottree().docinfo.encoding or "UTF-8"
+    if encoding.upper().replace("_", "-") not in ("UTF-8", "UTF8"):
+        return False
+    if contest.prefix is not None or contest.tag != f"{{{EML_NS}}}Contest" or len(contest) != 1:
+        return False
+    ident = contest[0]
+    if ident.prefix is not None or ident.tag != f"{{{EML_NS}}}ContestIdentifier":
+        return False
+    named = 0
+    for el in root.iter():
+        tag = el.tag
+        if isinstance(tag, str) and el.prefix is None and tag.rsplit("}", 1)[-1] in _MARKED:
+            named += 1
+    return named == 2
+
+
+_MARKED = frozenset(("Contest", "ContestIdentifier"))
+
+
+def _decode(raw: bytes) -> str | None:
+    """Text or attribute bytes as the parser gives them: UTF-8, the five entities replaced."""
+    if b"&" in raw:
+        for entity, char in _ENTITIES:
+            raw = raw.replace(entity, char)
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
+def _token(value: str) -> str:
+    """xs:token as `xml.text` applies it."""
+    return " ".join(value.split())
+
+
+def read_body(body: bytes, total_id: str, total_name: str) -> list[UnitRead] | None:
+    """The units (TotalVotes first) of a body cut out by `split_body`, or None: read the file on a tree."""
+    if _BODY.fullmatch(body) is None:
+        return None
+    if not body.isascii():
+        try:
+            decoded = body.decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+        if "\ufffe" in decoded or "\uffff" in decoded:
+            return None  # not XML characters
+    parts = body.split(_UNIT_START)
+    signature = _IDS.findall(parts[0])
+    names = _NAMES.findall(parts[0])
+    starts = [k for k, s in enumerate(signature) if s[1] == 65]  # b"<A…": a list's own selection
+    if len(starts) != len(names):
+        return None
+    ends = [*starts[1:], len(signature)]
+    layout: list[ListLayout] = []
+    for start, end, raw_name in zip(starts, ends, names, strict=True):
+        name = _decode(raw_name)
+        if name is None:
+            return None
+        positions = tuple(int(s[_CANDIDATE_ID:-1]) for s in signature[start + 1 : end])
+        layout.append(ListLayout(int(signature[start][_LIST_ID:-1]), _token(name), positions))
+    spans = [(lst.number, start, end) for lst, start, end in zip(layout, starts, ends, strict=True)]
+    results: list[UnitRead] = []
+    seen: set[str] = set()
+    for index, part in enumerate(parts):
+        if index == 0:
+            uid, uname = total_id, total_name
+        else:
+            if _IDS.findall(part) != signature:
+                return None  # another layout: the tree path names the difference
+            head = _IDENT.match(part)
+            if head is None:
+                return None
+            raw_id, raw_uname = _decode(head[1]), _decode(head[2])
+            if raw_id is None or raw_uname is None:
+                return None
+            uid, uname = raw_id.strip(), _token(raw_uname)
+            if uid in seen or not uid:
+                return None
+            seen.add(uid)
+        unit = _unit_votes(part, uid, uname, spans, len(signature))
+        if unit is None:
+            return None
+        results.append((unit, layout))
+    return results
+
+
+def _unit_votes(
+    part: bytes, uid: str, uname: str, spans: list[tuple[int, int, int]], selections: int
+) -> UnitVotes | None:
+    votes = list(map(int, _VV.findall(part)))
+    if len(votes) != selections:
+        return None
+    lists = tuple(
+        ListTally(number, votes[start], tuple(votes[start + 1 : end])) for number, start, end in spans
+    )
+    tail = part[part.rfind(_END_SELECTION) + len(_END_SELECTION) :] if selections else part
+    cast: int | None = None
+    counted: int | None = None
+    rejected: dict[str, int] = {}
+    uncounted: dict[str, int] = {}
+    for tag, raw_code, raw_value in _TAIL.findall(tail):
+        value = int(raw_value)
+        if tag == b"Cast":
+            cast = value
+        elif tag == b"TotalCounted":
+            counted = value
+        else:
+            code = raw_code.decode("ascii")
+            target = rejected if tag == b"RejectedVotes" else uncounted
+            if code in target or (
+                target is uncounted and code not in _ADMISSION and code not in _EXPLANATION
+            ):
+                return None
+            target[code] = value
+    if cast is None or counted is None or len(rejected) != 2:
+        return None
+    tally = Tally(
+        eligible_voters=cast,
+        poll_cards=uncounted.get("geldige stempassen", 0),
+        proxy_certificates=uncounted.get("geldige volmachtbewijzen", 0),
+        voter_cards=uncounted.get("geldige kiezerspassen", 0),
+        admitted_voters=uncounted.get("toegelaten kiezers", 0),
+        blank=rejected["blanco"],
+        invalid=rejected["ongeldig"],
+        more_ballots=uncounted.get("meer getelde stembiljetten", 0),
+        fewer_ballots=uncounted.get("minder getelde stembiljetten", 0),
+        lists=lists,
+        explanations=tuple(sorted((code, n) for code, n in uncounted.items() if code in _EXPLANATION)),
+    )
+    return UnitVotes(
+        id=uid,
+        name=uname,
+        tally=tally,
+        total_counted=counted,
+        has_admissions=any(code in uncounted for code in _ADMISSION),
+    )

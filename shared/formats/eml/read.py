@@ -1,9 +1,12 @@
 """Read EML_NL messages (110a, 110b, 230b, 510a–d, 520) into the structs of `model`.
 
 lxml builds the tree once with `fromstring` (measured on the TK2025 510b: iterparse needs ~1.5× the time of
-`fromstring` just to stream the ValidVotes values, before any structure). The 510 bodies are extracted in one
-XSLT pass (`fast510`); this module's element walk is the exact path that names every departure from what the
-reader relies on with file, line, element path and rule (`EmlError`). Nothing is guessed.
+`fromstring` just to stream the ValidVotes values, before any structure). A 510 in the plain form every known
+writer produces is read on the raw path (`fast510.split_body`): lxml parses the file without the Contest's
+body, and the body is checked and read from the bytes, never built as a tree. Otherwise the 510 bodies are
+extracted in one XSLT pass (`fast510`); this module's element walk is the exact path that names every
+departure from what the reader relies on with file, line, element path and rule (`EmlError`). Nothing is
+guessed.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from typing import Any
 from shared.domain.election import Candidate, CandidateList, District, DistrictId, Station, StationId
 from shared.domain.tally import ListTally, Tally
 from shared.errors import EmlError, InputError
-from shared.formats.eml.fast510 import extract_units
+from shared.formats.eml.fast510 import extract_units, read_body, skeleton_holds, split_body
 from shared.formats.eml.model import (
     ADMISSION_CODES,
     EXPLANATION_CODES,
@@ -281,12 +284,63 @@ def _span(positions: tuple[int, ...]) -> str:
 
 def read_510(data: bytes, where: str = "<510>") -> Count510:
     """A count message (510a/b/c/d/q/r/s) as a `Count510`; every unit must have the same selection layout."""
+    fast = _read_510_raw(data, where)
+    if fast is not None:
+        return fast
     root, message_id = _root(data, where)
     return _read_510(root, message_id, where)
 
 
-def _read_510(root: Element, message_id: str, where: str) -> Count510:
-    if not (len(message_id) == 4 and message_id.startswith("510")):
+def _is_510(message_id: str) -> bool:
+    return len(message_id) == 4 and message_id.startswith("510")
+
+
+def _read_510_raw(data: bytes, where: str) -> Count510 | None:
+    """The 510 read on the raw path (`fast510.split_body`), or None when it does not apply to these bytes.
+
+    Any error on the way also gives None: the caller reads the whole file on the tree, which names the error
+    with the line it has in the file (the lines of the cut file differ)."""
+    if b'Id="510' not in data[:4096]:
+        return None  # not a count (or an unusual root tag): not worth cutting
+    split = split_body(data)
+    if split is None:
+        return None
+    skeleton, body = split
+    try:
+        root, message_id = _root(skeleton, where)
+        if not _is_510(message_id):
+            return None
+        header, eid, contest, cident = _contest(root, message_id, where)
+    except EmlError:
+        return None
+    if not skeleton_holds(root, contest):
+        return None
+    units = read_body(body, header.authority_id or "", header.authority_name or "")
+    if units is None:
+        return None
+    cid = cident.get("Id")
+    if cid is None:
+        return None
+    total, layout = units[0]
+    return Count510(
+        message_id=message_id,
+        election=eid,
+        contest_id=cid.strip(),
+        contest_name=opt_text(cident.find(e("ContestName"))),
+        authority_id=header.authority_id or "",
+        authority_name=header.authority_name or "",
+        created=header.created or "",
+        lists=tuple(layout),
+        total=total,
+        units=tuple(unit for unit, _ in units[1:]),
+    )
+
+
+def _contest(
+    root: Element, message_id: str, where: str
+) -> tuple[Header, ElectionIdentifier, Element, Element]:
+    """The header, election, the one Contest and its ContestIdentifier of a count message."""
+    if not _is_510(message_id):
         fail(where, root, f"message type {message_id} where a 510 count was expected")
     header = _header(root, message_id)
     count = _body(root, "Count", message_id, where)
@@ -298,7 +352,11 @@ def _read_510(root: Element, message_id: str, where: str) -> Count510:
     if len(contests) > 1:
         fail(where, contests[1], "more than one Contest in a 510 is not supported: split it per contest")
     contest = contests[0]
-    cident = child(contest, e("ContestIdentifier"), where)
+    return header, eid, contest, child(contest, e("ContestIdentifier"), where)
+
+
+def _read_510(root: Element, message_id: str, where: str) -> Count510:
+    header, eid, contest, cident = _contest(root, message_id, where)
     authority_id = header.authority_id or ""
     authority_name = header.authority_name or ""
     total_el = contest.find(e("TotalVotes"))
@@ -306,7 +364,7 @@ def _read_510(root: Element, message_id: str, where: str) -> Count510:
     if total_el is None and len(unit_els) != 1:
         fail(where, contest, "a Contest without TotalVotes must hold exactly one ReportingUnitVotes")
     bodies = ([total_el] if total_el is not None else []) + unit_els
-    fast = extract_units(root, authority_id, authority_name) if contest is contests[0] else []
+    fast = extract_units(root, authority_id, authority_name)
     if len(fast) != len(bodies):
         fast = [None] * len(bodies)
     total_read = fast[0]
@@ -587,6 +645,9 @@ def message_type(data: bytes, where: str = "<eml>") -> str:
 
 def read_eml(data: bytes, where: str = "<eml>") -> EmlMessage:
     """Read any supported message, dispatching on the root's Id."""
+    fast = _read_510_raw(data, where)
+    if fast is not None:
+        return fast
     root, mid = _root(data, where)
     if mid.startswith("510") and len(mid) == 4:
         return _read_510(root, mid, where)
