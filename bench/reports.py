@@ -1,16 +1,20 @@
 """Benchmark of report rendering (typst → PDF) at Tweede Kamer size: the national chain's bottleneck.
 
 Cases (each compiled in a fresh subprocess, so its peak RSS is its own, from `resource.getrusage`):
-- `trivial`: a one-page typst document: the baseline every figure is divided by (interpreter + typst start-up,
-  font loading);
+- `trivial`: a one-page typst document: the baseline every time is divided by (typst start-up, fonts);
 - `na31_2-30`, `na31_2-450`: the municipal report Na 31-2 of a generated municipality with 30 and 450
-  stations, 26 lists and ~1,100 candidates, with a QR appendix (as `municipality.finalise` renders it).
+  stations, 26 lists and ~1,100 candidates, with a QR appendix (as `municipality.finalise` renders it);
+- `…:before`: the same data through the template as it was before the fast layout (bench/reports_before/,
+  table cells per candidate, grid cells per letter row, a footer laid out in context on every page).
 
-Before (table cells per candidate, grid cells per letter row, a context footer; same script, same machine,
-2026-11-28, 2 shared cores):
-  na31_2-30    3.07 s,  131 pages,  2.3 MB, peak RSS 0.32 GB
-  na31_2-450  20.29 s, 1401 pages, 20.0 MB, peak RSS 1.48 GB
-After (text blocks per column, static footer): na31_2-30 ~0.8-1.6 s / 0.21 GB; na31_2-450 ~6 s, 8 MB, 0.86 GB.
+Wall time is noisy on a shared machine; CPU time (all typst threads) is the steadier figure. Measured
+2026-11-28 on 2 shared cores (load 3-6), typical of several runs:
+  na31_2-30:before    1.4-2.5 s, CPU 1.4-1.8 s,  131 pages,  2.3 MB, peak RSS 0.32 GB
+  na31_2-30           0.8-1.1 s, CPU 0.8-1.0 s,  131 pages,  1.1 MB, peak RSS 0.21 GB
+  na31_2-450:before  10-16 s,    CPU 10-13 s,   1401 pages, 20.0 MB, peak RSS 1.45 GB
+  na31_2-450          4-7 s,     CPU 5.5-7 s,   1401 pages,  7.9 MB, peak RSS 0.75-0.86 GB
+What remains at 450 stations: shaping ~2.7 million glyphs of the per-candidate ledgers (~45 %), PDF tags
+(typst tags every text run; `pdf_tags=False` would halve the file), one footer per page.
 
 Run: `python bench/reports.py [--cases na31_2-30,na31_2-450]`. Prints one line per case.
 """
