@@ -251,22 +251,27 @@ _END_SELECTION = b"</Selection>"
 def split_body(data: bytes) -> tuple[bytes, bytes] | None:
     """(the file without the body of its Contest, that body) when the raw path may apply, else None.
 
-    The caller parses the first part and must check `skeleton_holds` on its tree before reading the body."""
-    start = 3 if data.startswith(b"\xef\xbb\xbf") else 0
-    if b"<!" in data:
-        return None  # a comment, CDATA section or DOCTYPE: leave it to the parser
-    declarations = data.count(b"<?")
-    if declarations > 1 or (
-        declarations == 1
-        and not (data.startswith(b"<?xml", start) and data[start + 5 : start + 6] in _XML_SPACE)
-    ):
-        return None
+    The caller parses the first part and must check `skeleton_holds` on its tree, and `read_body` the body
+    against the grammar, before reading anything from it. Only the two small parts around the body are
+    scanned here for `<!`, `<?` and the markers: the grammar admits none of them inside the body."""
     a = data.find(_END_IDENT)
-    b = data.find(_END_CONTEST)
-    if a < 0 or b < a or data.find(_END_IDENT, a + 1) >= 0 or data.find(_END_CONTEST, b + 1) >= 0:
+    b = data.rfind(_END_CONTEST)
+    if a < 0 or b < a:
         return None
     i = a + len(_END_IDENT)
-    return data[:i] + data[b:], data[i:b]
+    head, tail = data[:i], data[b:]
+    start = 3 if head.startswith(b"\xef\xbb\xbf") else 0
+    if b"<!" in head or b"<!" in tail or b"<?" in tail or _END_CONTEST in head:
+        return None  # a comment, CDATA section, DOCTYPE or processing instruction: leave it to the parser
+    declarations = head.count(b"<?")
+    if declarations > 1 or (
+        declarations == 1
+        and not (head.startswith(b"<?xml", start) and head[start + 5 : start + 6] in _XML_SPACE)
+    ):
+        return None
+    if tail.find(_END_IDENT) >= 0:
+        return None  # the first `</ContestIdentifier>` is data.find's, so only the tail may hold another
+    return head + tail, data[i:b]
 
 
 def skeleton_holds(root: Element, contest: Element) -> bool:
