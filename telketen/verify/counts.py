@@ -11,6 +11,8 @@ Pure: works on parsed files (`collect.Eml`), adds findings to the report.
 
 from __future__ import annotations
 
+import msgspec
+
 from shared.domain.election import District, Election
 from shared.domain.tally import SCALAR_FIELDS, ListTally, Tally, check_internal, compare_tallies
 from shared.formats.eml.model import Count510, ListLayout, UnitVotes
@@ -19,18 +21,7 @@ from telketen.verify.findings import Report
 
 
 def _without_eligible(t: Tally) -> Tally:
-    return Tally(
-        poll_cards=t.poll_cards,
-        proxy_certificates=t.proxy_certificates,
-        voter_cards=t.voter_cards,
-        admitted_voters=t.admitted_voters,
-        blank=t.blank,
-        invalid=t.invalid,
-        more_ballots=t.more_ballots,
-        fewer_ballots=t.fewer_ballots,
-        lists=t.lists,
-        explanations=t.explanations,
-    )
+    return msgspec.structs.replace(t, eligible_voters=0)
 
 
 def _district_for(election: Election, contest_id: str) -> District | None:
