@@ -20,13 +20,17 @@ from municipality.service import Service, SourceFile, User, sha256_hex
 from municipality.state import db_name
 from shared.adapters import audit
 from shared.adapters.files import atomic_write, atomic_write_many
-from shared.adapters.keyfiles import ENROLMENT_SUFFIX, KEY_SUFFIX, write_key_file
-from shared.adapters.sheets import render_sheets
+from shared.adapters.keyfiles import (
+    ENROLMENT_SUFFIX,
+    KEY_SUFFIX,
+    new_enrolment,
+    render_enrolment_sheet,
+    write_key_file,
+)
+from shared.adapters.pdf import pdf_timestamp
 from shared.adapters.store import transaction
 from shared.domain.election import Election, Station
 from shared.domain.keyregister import (
-    ENROLMENT_VERSION,
-    EnrolmentRecord,
     Role,
     key_id_of,
     readable_fingerprint,
@@ -35,7 +39,7 @@ from shared.errors import InputError, StateError
 from shared.formats.eml.build import build_election
 from shared.formats.eml.hashcode import check_typed_groups, digest, masked_code
 from shared.formats.eml.read import read_110a, read_110b, read_230b
-from shared.formats.signing import open_enrolment, raw_public_key, sign_enrolment
+from shared.formats.signing import open_enrolment, raw_public_key
 
 Ask = Callable[[str], str]
 
@@ -113,24 +117,22 @@ def initialise(
     svc = Service.create(state_dir, election, code, sources=sources, at=at.isoformat())
     m = svc.municipality
     key = private_key or Ed25519PrivateKey.generate()
-    record = EnrolmentRecord(
-        version=ENROLMENT_VERSION,
+    record, enrolment = new_enrolment(
+        key,
         role=Role.MUNICIPALITY,
         authority_id=m.code,
         authority_name=m.name,
         election_id=election.id,
         district_id=m.district_id,
-        public_key=raw_public_key(key),
         created_at=at.isoformat(),
     )
-    enrolment = sign_enrolment(record, key)
     fingerprint = readable_fingerprint(record.key_id)
-    sheet = render_sheets(
+    sheet = render_enrolment_sheet(
+        record,
         enrolment,
-        title=f"Sleutelregistratie {m.name}",
         subtitle=f"gemeente {m.code}, verkiezing {election.id}, {election.name} "
         f"({dutch_date(election.date)})",
-        fingerprint=fingerprint,
+        timestamp=pdf_timestamp(at),
     )
     base = key_base(election, m.code)
     kpath = write_key_file(key_path(svc), key, enrolment, passphrase)

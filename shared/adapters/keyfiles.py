@@ -34,9 +34,16 @@ from cryptography.hazmat.primitives.serialization import (
 )
 
 from shared.adapters.files import atomic_write
-from shared.domain.keyregister import EnrolmentRecord, KeyRegister, check_register
+from shared.domain.keyregister import (
+    ENROLMENT_VERSION,
+    EnrolmentRecord,
+    KeyRegister,
+    Role,
+    check_register,
+    readable_fingerprint,
+)
 from shared.errors import EnvironmentProblem, InputError, IntegrityError, StateError
-from shared.formats.signing import open_enrolment, raw_public_key
+from shared.formats.signing import open_enrolment, raw_public_key, sign_enrolment
 
 PASSPHRASE_ENV = "TELKETEN_PASSPHRASE"
 MIN_PASSPHRASE = 8
@@ -263,3 +270,47 @@ def save_register(path: Path, register: KeyRegister) -> Path:
     check_register(register)
     data = msgspec.json.format(msgspec.json.encode(_RegisterFile(format=REGISTER_FORMAT, register=register)))
     return atomic_write(path, data + b"\n")
+
+
+def new_enrolment(
+    private_key: Ed25519PrivateKey,
+    *,
+    role: Role,
+    authority_id: str,
+    authority_name: str,
+    election_id: str,
+    district_id: str,
+    created_at: str,
+) -> tuple[EnrolmentRecord, bytes]:
+    """A key's enrolment record and its self-signed bytes: what `key.tke` holds and the sheet's QR carries."""
+    record = EnrolmentRecord(
+        version=ENROLMENT_VERSION,
+        role=role,
+        authority_id=authority_id,
+        authority_name=authority_name,
+        election_id=election_id,
+        district_id=district_id,
+        public_key=raw_public_key(private_key),
+        created_at=created_at,
+    )
+    return record, sign_enrolment(record, private_key)
+
+
+def render_enrolment_sheet(
+    record: EnrolmentRecord, enrolment: bytes, *, subtitle: str, timestamp: int | None = None
+) -> bytes:
+    """The key enrolment sheet (PDF): the signed record as QR and the fingerprint in readable groups.
+
+    The sheet goes on paper to the tier above, where the operator compares the fingerprint with the signed
+    letter before enrolling the key. QR rendering is imported here, not at module load, so commands that only
+    read key files start fast.
+    """
+    from shared.adapters.sheets import render_sheets
+
+    return render_sheets(
+        enrolment,
+        title=f"Sleutelregistratie {record.authority_name}",
+        subtitle=subtitle,
+        fingerprint=readable_fingerprint(record.key_id),
+        timestamp=timestamp,
+    )

@@ -19,13 +19,11 @@ import msgspec
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from shared.adapters.files import atomic_write_many
-from shared.adapters.keyfiles import write_key_file
+from shared.adapters.keyfiles import new_enrolment, render_enrolment_sheet, write_key_file
 from shared.adapters.pdf import pdf_timestamp
-from shared.adapters.sheets import render_sheets
 from shared.adapters.store import set_meta
 from shared.domain.election import Election
 from shared.domain.keyregister import (
-    ENROLMENT_VERSION,
     EnrolmentRecord,
     Role,
     enrol,
@@ -35,7 +33,7 @@ from shared.domain.keyregister import (
 )
 from shared.errors import InputError, IntegrityError, StateError, TelketenError
 from shared.formats.eml.hashcode import check_typed_groups, hash_code, masked_code
-from shared.formats.signing import message_digest, open_enrolment, raw_public_key, sign_enrolment
+from shared.formats.signing import message_digest, open_enrolment
 from shared.office.definition import election_from_eml
 from shared.office.office import Office
 
@@ -138,24 +136,18 @@ def create_office(
     election = election_from_eml(a110, b230, where=(name_a, name_b))
     who = identify(election, name_a)
     private_key = private_key or Ed25519PrivateKey.generate()
-    record = EnrolmentRecord(
-        version=ENROLMENT_VERSION,
+    record, enrolment = new_enrolment(
+        private_key,
         role=who.role,
         authority_id=who.authority_id,
         authority_name=who.authority_name,
         election_id=election.id,
         district_id=who.district_id,
-        public_key=raw_public_key(private_key),
         created_at=at.isoformat(),
     )
-    enrolment = sign_enrolment(record, private_key)
     fingerprint = readable_fingerprint(record.key_id)
-    sheet = render_sheets(
-        enrolment,
-        title=f"Sleutelregistratie {who.authority_name}",
-        subtitle=who.sheet_subtitle,
-        fingerprint=fingerprint,
-        timestamp=pdf_timestamp(at),
+    sheet = render_enrolment_sheet(
+        record, enrolment, subtitle=who.sheet_subtitle, timestamp=pdf_timestamp(at)
     )
     state_dir.mkdir(parents=True, exist_ok=True)
     path = state_dir / who.db_name

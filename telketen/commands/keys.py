@@ -21,14 +21,15 @@ from shared.adapters.keyfiles import (
     ENROLMENT_SUFFIX,
     KEY_SUFFIX,
     load_register,
+    new_enrolment,
     read_enrolment_file,
     read_key_file_public,
+    render_enrolment_sheet,
     resolve_passphrase,
     save_register,
     write_key_file,
 )
 from shared.domain.keyregister import (
-    ENROLMENT_VERSION,
     EnrolmentRecord,
     KeyRegister,
     Role,
@@ -42,8 +43,6 @@ from shared.formats.signing import (
     ENROLMENT_MAGIC,
     message_digest,
     open_enrolment,
-    raw_public_key,
-    sign_enrolment,
 )
 
 _ROLE_NL = {
@@ -76,20 +75,10 @@ def describe(record: EnrolmentRecord) -> list[str]:
 
 
 def enrolment_sheet(record: EnrolmentRecord, enrolment: bytes) -> bytes:
-    """The enrolment sheet PDF: the signed record as QR, the fingerprint in readable groups."""
-    try:
-        from shared.adapters.sheets import render_sheets
-    except ModuleNotFoundError as exc:
-        if exc.name != "shared.adapters.sheets":
-            raise
-        raise EnvironmentProblem("QR sheet rendering (shared.adapters.sheets) is not installed") from exc
+    """The enrolment sheet PDF of a key made with `keys new`."""
     district = f", kieskring {record.district_id}" if record.district_id else ""
-    return render_sheets(
-        enrolment,
-        title=f"Sleutelregistratie {record.authority_name}",
-        subtitle=f"{_ROLE_NL[record.role]} {record.authority_id}, verkiezing {record.election_id}{district}",
-        fingerprint=readable_fingerprint(record.key_id),
-    )
+    subtitle = f"{_ROLE_NL[record.role]} {record.authority_id}, verkiezing {record.election_id}{district}"
+    return render_enrolment_sheet(record, enrolment, subtitle=subtitle)
 
 
 # ------------------------------------------------------------------------------------------------ keys new
@@ -118,17 +107,15 @@ def cmd_new(args: argparse.Namespace) -> int:
         )
     passphrase = resolve_passphrase(args.passphrase, new=True)
     private_key = Ed25519PrivateKey.generate()
-    record = EnrolmentRecord(
-        version=ENROLMENT_VERSION,
+    record, enrolment = new_enrolment(
+        private_key,
         role=Role(args.role),
         authority_id=authority,
         authority_name=name,
         election_id=election,
         district_id=district,
-        public_key=raw_public_key(private_key),
         created_at=_now(),
     )
-    enrolment = sign_enrolment(record, private_key)
     sheet = enrolment_sheet(record, enrolment)  # before writing anything
     # Public files first: if the key write then fails, a rerun overwrites them. The reverse order could leave
     # a private key without its record, and `keys new` never overwrites a private key.
