@@ -10,25 +10,16 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import tempfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from shared.errors import InputError, IntegrityError, TelketenError
-from shared.formats.eml.check import check_count, total_label
-from shared.formats.eml.csv import osv43_csv
-from shared.formats.eml.hashcode import check_typed_groups, digest, hash_code, masked_code
-from shared.formats.eml.model import (
-    CandidateLists230b,
-    Count510,
-    Definition110a,
-    PollingStations110b,
-    Result520,
-)
-from shared.formats.eml.read import read_110a, read_230b, read_510, read_eml, read_path
-from shared.formats.eml.rules import matches_definition, message_problems
-from shared.formats.eml.schema import ENV_VAR, schema_dir, validate_root
-from shared.formats.eml.xml import parse_xml
+
+if TYPE_CHECKING:
+    from shared.formats.eml.model import Count510, Definition110a
+
+# The handlers import what they use: a whole-process `telketen eml csv` is mostly start-up and import time,
+# and it needs neither the schema, the rules, the checks nor the hash code.
 
 
 def register(subparsers: Any) -> None:
@@ -61,6 +52,8 @@ def register(subparsers: Any) -> None:
 
 def write_atomic(path: Path, data: bytes) -> None:
     """Write next to the target and rename over it, so a reader never sees half a file."""
+    import tempfile
+
     directory = path.parent if str(path.parent) else Path(".")
     if path.is_dir():
         raise InputError("is a directory, expected a file name to write", where=str(path))
@@ -89,6 +82,16 @@ def _totals_line(count: Count510) -> str:
 
 
 def cmd_info(args: argparse.Namespace) -> int:
+    from shared.formats.eml.hashcode import hash_code
+    from shared.formats.eml.model import (
+        CandidateLists230b,
+        Count510,
+        Definition110a,
+        PollingStations110b,
+        Result520,
+    )
+    from shared.formats.eml.read import read_eml, read_path
+
     data = read_path(args.file)
     msg = read_eml(data, str(args.file))
     eid = msg.election
@@ -133,6 +136,13 @@ def cmd_info(args: argparse.Namespace) -> int:
 
 def _check_one(path: Path, definition: Definition110a | None) -> tuple[int, list[str]]:
     """(exit code, problem lines) for one file; code 0 with one 'ok' line when everything holds."""
+    from shared.formats.eml.check import check_count, total_label
+    from shared.formats.eml.model import Count510, Definition110a
+    from shared.formats.eml.read import read_eml, read_path
+    from shared.formats.eml.rules import matches_definition, message_problems
+    from shared.formats.eml.schema import ENV_VAR, schema_dir, validate_root
+    from shared.formats.eml.xml import parse_xml
+
     where = str(path)
     try:
         data = read_path(path)
@@ -166,6 +176,8 @@ def _check_one(path: Path, definition: Definition110a | None) -> tuple[int, list
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    from shared.formats.eml.read import read_110a, read_path
+
     definition = None
     if args.definition is not None:
         definition = read_110a(read_path(args.definition), str(args.definition))
@@ -178,6 +190,9 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_csv(args: argparse.Namespace) -> int:
+    from shared.formats.eml.csv import osv43_csv
+    from shared.formats.eml.read import read_230b, read_510, read_path
+
     count = read_510(read_path(args.counts), str(args.counts))
     lists = read_230b(read_path(args.candidates), str(args.candidates))
     data = osv43_csv(count, lists)
@@ -189,6 +204,9 @@ def cmd_csv(args: argparse.Namespace) -> int:
 
 
 def cmd_hash(args: argparse.Namespace) -> int:
+    from shared.formats.eml.hashcode import check_typed_groups, digest, hash_code, masked_code
+    from shared.formats.eml.read import read_path
+
     data = read_path(args.file)
     if args.typed:
         check_typed_groups(data, (args.typed[0], args.typed[1]))

@@ -10,6 +10,7 @@ name, initials").
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from shared.domain.election import CandidateList, District, Election
 from shared.errors import InputError
@@ -21,8 +22,17 @@ _SB_ID = re.compile(r"^\d+::SB")
 _PUBLIC_BODIES = ("Bonaire", "Saba", "Sint Eustatius")
 
 
+def _cell(c: str) -> str:
+    return f'"{c.replace(chr(34), chr(34) * 2)}"' if c else ""
+
+
 def _row(cells: list[str]) -> str:
-    return ";".join(f'"{c.replace(chr(34), chr(34) * 2)}"' if c else "" for c in cells)
+    return ";".join(map(_cell, cells))
+
+
+def _numbers(values: Iterable[int]) -> str:
+    """The cells of a row of counts as `_row` writes them (never empty, never a quote), in one join."""
+    return '"' + '";"'.join(map(str, values)) + '"'
 
 
 def _station_name(name: str) -> str:
@@ -60,11 +70,13 @@ def _district_for(count: Count510, lists: CandidateLists230b | Election | Distri
     )
 
 
-def _candidate_name(lst: CandidateList, position: int) -> str:
+def _candidate_names(lst: CandidateList) -> dict[int, str]:
+    """Position → "prefix last name, initials"; the first candidate of a position, as a scan would find."""
+    names: dict[int, str] = {}
     for c in lst.candidates:
-        if c.position == position:
-            return (f"{c.prefix} " if c.prefix else "") + f"{c.last_name}, {c.initials}"
-    raise InputError(f"list {lst.number} has no candidate {position} in the candidate lists")
+        if c.position not in names:
+            names[c.position] = (f"{c.prefix} " if c.prefix else "") + f"{c.last_name}, {c.initials}"
+    return names
 
 
 def osv43_csv(count: Count510, candidate_lists: CandidateLists230b | Election | District) -> bytes:
@@ -122,10 +134,14 @@ def osv43_csv(count: Count510, candidate_lists: CandidateLists230b | Election | 
             raise InputError(f"list {lst.number} of the candidate lists is not in the count")
         layout = count.lists[i]
         tallies = [u.tally.lists[i] for u in units]
-        rows.append(_row([str(lst.number), lst.name, "", "", *(str(t.votes) for t in tallies)]))
-        for k, position in enumerate(layout.positions):
-            name = _candidate_name(lst, position)
-            rows.append(_row(["", "", str(position), name, *(str(t.candidate_votes[k]) for t in tallies)]))
+        rows.append(_row([str(lst.number), lst.name, "", "", ""]) + _numbers(t.votes for t in tallies))
+        names = _candidate_names(lst)
+        columns = zip(*(t.candidate_votes for t in tallies), strict=True)
+        for position, votes in zip(layout.positions, columns, strict=True):
+            name = names.get(position)
+            if name is None:
+                raise InputError(f"list {lst.number} has no candidate {position} in the candidate lists")
+            rows.append(f';;"{position}";{_cell(name)};' + _numbers(votes))
     missing = set(index) - {lst.number for lst in district.lists}
     if missing:
         raise InputError(f"list(s) {sorted(missing)} of the count are not in the candidate lists")

