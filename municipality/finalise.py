@@ -128,7 +128,7 @@ def build_outputs(
             audit_head=audit_head,
             session_text=session_text,
         )
-        template, pdf_name = "na31_2.typ", "Model Na31-2.pdf"
+        template, model = "na31_2.typ", "Na31-2"
     else:
         before = station_results(previous)
         data = na14_2_data(
@@ -146,10 +146,11 @@ def build_outputs(
             phase=phase,
             supersedes=supersedes.hex(),
         )
-        template, pdf_name = "na14_2.typ", "Model Na14-2.pdf"
+        template, model = "na14_2.typ", "Na14-2"
     source, files = report_source(template, data, qr_markup)
     pdf = compile_typst(source, {**files, **qr_files})
     stem = file_stem(election, municipality)
+    pdf_name = f"Model_{model}_{election.id}_{municipality.code}.pdf"
     eml_name = f"Telling_{stem}.eml.xml"
     summary_name = f"Samenvatting_{election.id}_{municipality.code}_fase{phase}.tks"
     csv_bytes = eml_out.osv43_csv(election, eml_bytes)

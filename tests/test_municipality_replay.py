@@ -143,7 +143,7 @@ def test_the_csv_equals_the_official_csv_byte_for_byte(replay: Replay) -> None:
 
 
 def test_the_pdf_qr_codes_decode_to_the_same_signed_summary(replay: Replay) -> None:
-    pdf = pdfium.PdfDocument((replay.out / "Model Na31-2.pdf").read_bytes())
+    pdf = pdfium.PdfDocument(next(replay.out.glob("Model_Na31-2_*_0668.pdf")).read_bytes())
     scan = ScanReport()
     page = pdf[len(pdf) - 1].render(scale=200 / 72, grayscale=True).to_pil()
     add_payloads(scan, decode_page(page).payloads, "last page")
@@ -160,7 +160,7 @@ def test_the_pdf_qr_codes_decode_to_the_same_signed_summary(replay: Replay) -> N
 
 
 def test_the_pdf_prints_the_510b_hash_and_the_totals(replay: Replay) -> None:
-    pdf = pdfium.PdfDocument((replay.out / "Model Na31-2.pdf").read_bytes())
+    pdf = pdfium.PdfDocument(next(replay.out.glob("Model_Na31-2_*_0668.pdf")).read_bytes())
     first = pdf[0].get_textpage().get_text_range()
     groups = " ".join(replay.result.eml_hash[i : i + 4] for i in range(0, 64, 4))
     assert groups in first.replace("\r\n", "\n").replace("\n", " ")

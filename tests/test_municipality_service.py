@@ -230,7 +230,7 @@ def test_finalise_then_a_corrigendum_that_supersedes_it(world: World) -> None:
     files = sorted(p.name for p in (world.root / "out1").iterdir())
     assert files == [
         "Hashcodes.txt",
-        "Model Na31-2.pdf",
+        "Model_Na31-2_GR2026_Proefdorp_9999.pdf",
         "Samenvatting_GR2026_Proefdorp_9999_fase0.tks",
         "Telling_GR2026_Proefdorp.eml.xml",
         "key.tke",
@@ -272,7 +272,7 @@ def test_finalise_then_a_corrigendum_that_supersedes_it(world: World) -> None:
     _, summary = open_signed(signed, lambda kid: world.key.public_key())
     assert summary.phase == 1 and summary.supersedes.hex() == first.digest
     assert summary.counts.lists[0].candidate_votes == [31 + 30 + 33, 20 + 22 + 20, 30]
-    pdf = (world.root / "out2" / "Model Na14-2.pdf").read_bytes()
+    pdf = (world.root / "out2" / "Model_Na14-2_GR2026_Proefdorp_9999.pdf").read_bytes()
     assert pdf.startswith(b"%PDF")
     assert audit.verify_audit(world.svc.conn) == []
 
@@ -281,10 +281,10 @@ def test_finalise_refuses_a_folder_with_earlier_output(world: World) -> None:
     world.enter_all()
     out = world.root / "out"
     out.mkdir()
-    (out / "Model Na31-2.pdf").write_bytes(b"old")
+    (out / "Model_Na31-2_GR2026_Proefdorp_9999.pdf").write_bytes(b"old")
     with pytest.raises(StateError, match="choose an empty folder"):
         setup.finalise(world.svc, world.coord, out, world.key, at=AT)
-    assert (out / "Model Na31-2.pdf").read_bytes() == b"old"
+    assert (out / "Model_Na31-2_GR2026_Proefdorp_9999.pdf").read_bytes() == b"old"
     assert not world.svc.session_finalised(1)
 
 
