@@ -21,8 +21,8 @@ from typing import Any
 
 from lxml import etree  # type: ignore[import-untyped]  # lxml ships no hints; lxml-stubs is no dependency
 
-from shared.domain.tally import ListTally, Tally
-from shared.formats.eml.model import ADMISSION_CODES, EXPLANATION_CODES, ListLayout, UnitVotes
+from shared.domain.tally import ListTally
+from shared.formats.eml.model import ADMISSION_CODES, EXPLANATION_CODES, ListLayout, UnitVotes, tally_of
 from shared.formats.eml.xml import EML_NS, Element
 
 _XSL = f"""<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform" xmlns:e="{EML_NS}">
@@ -161,19 +161,7 @@ def _unit(block: str, total_id: str, total_name: str, *, first: bool) -> UnitRea
         tallies.append(ListTally(number, list_votes, tuple(votes)))
     if cast is None or counted is None or len(rejected) != 2:
         return None
-    tally = Tally(
-        eligible_voters=cast,
-        poll_cards=uncounted.get("geldige stempassen", 0),
-        proxy_certificates=uncounted.get("geldige volmachtbewijzen", 0),
-        voter_cards=uncounted.get("geldige kiezerspassen", 0),
-        admitted_voters=uncounted.get("toegelaten kiezers", 0),
-        blank=rejected["blanco"],
-        invalid=rejected["ongeldig"],
-        more_ballots=uncounted.get("meer getelde stembiljetten", 0),
-        fewer_ballots=uncounted.get("minder getelde stembiljetten", 0),
-        lists=tuple(tallies),
-        explanations=tuple(sorted((code, n) for code, n in uncounted.items() if code in _EXPLANATION)),
-    )
+    tally = tally_of(cast, rejected, uncounted, tuple(tallies))
     unit = UnitVotes(
         id=uid,
         name=uname,
@@ -395,19 +383,7 @@ def _unit_votes(
             target[code] = value
     if cast is None or counted is None or len(rejected) != 2:
         return None
-    tally = Tally(
-        eligible_voters=cast,
-        poll_cards=uncounted.get("geldige stempassen", 0),
-        proxy_certificates=uncounted.get("geldige volmachtbewijzen", 0),
-        voter_cards=uncounted.get("geldige kiezerspassen", 0),
-        admitted_voters=uncounted.get("toegelaten kiezers", 0),
-        blank=rejected["blanco"],
-        invalid=rejected["ongeldig"],
-        more_ballots=uncounted.get("meer getelde stembiljetten", 0),
-        fewer_ballots=uncounted.get("minder getelde stembiljetten", 0),
-        lists=lists,
-        explanations=tuple(sorted((code, n) for code, n in uncounted.items() if code in _EXPLANATION)),
-    )
+    tally = tally_of(cast, rejected, uncounted, lists)
     return UnitVotes(
         id=uid,
         name=uname,

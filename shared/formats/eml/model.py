@@ -7,10 +7,13 @@ since a 510 carries only list names and candidate positions.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 import msgspec
 
 from shared.domain.election import Candidate, District, Station
-from shared.domain.tally import Tally
+from shared.domain.tally import ListTally, Tally
 
 #: UncountedVotes reason codes mapped onto `Tally` fields (A, B, C, D, I, J); the other codes are
 #: explanations.
@@ -34,6 +37,24 @@ EXPLANATION_CODES: tuple[str, ...] = (
     "geen verklaring",
     "andere verklaring",
 )
+_EXPLANATION_SET = frozenset(EXPLANATION_CODES)
+
+
+def tally_of(
+    cast: int, rejected: Mapping[str, int], uncounted: Mapping[str, int], lists: tuple[ListTally, ...]
+) -> Tally:
+    """The tally of one 510 `TotalVotes`/`ReportingUnitVotes` body, as read: `Cast`, the two RejectedVotes
+    (blanco, ongeldig: both present), the UncountedVotes by reason code, and the list selections."""
+    admissions: dict[str, Any] = {field: uncounted.get(code, 0) for code, field in ADMISSION_CODES}
+    return Tally(
+        eligible_voters=cast,
+        blank=rejected["blanco"],
+        invalid=rejected["ongeldig"],
+        lists=lists,
+        explanations=tuple(sorted((code, n) for code, n in uncounted.items() if code in _EXPLANATION_SET)),
+        **admissions,
+    )
+
 
 #: Explanation codes every real 510 carries (with 0 when nothing happened); we always write these.
 STANDARD_EXPLANATIONS: tuple[str, ...] = (

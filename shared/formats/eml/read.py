@@ -14,10 +14,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from shared.domain.election import Candidate, CandidateList, District, DistrictId, Station, StationId
-from shared.domain.tally import ListTally, Tally
+from shared.domain.tally import ListTally
 from shared.errors import EmlError, InputError
 from shared.formats.eml.fast230 import fast_candidate
 from shared.formats.eml.fast510 import extract_units, read_body, skeleton_holds, split_body
@@ -35,6 +34,7 @@ from shared.formats.eml.model import (
     Region,
     Result520,
     UnitVotes,
+    tally_of,
 )
 from shared.formats.eml.xml import (
     EML_NS,
@@ -246,15 +246,7 @@ def _read_votes(el: Element, uid: str, uname: str, where: str) -> tuple[UnitVote
     for code in ("ongeldig", "blanco"):
         if code not in rejected:
             fail(where, el, f"missing RejectedVotes with ReasonCode '{code}'")
-    scalars: dict[str, Any] = {field: uncounted.get(code, 0) for code, field in ADMISSION_CODES}
-    tally = Tally(
-        eligible_voters=cast,
-        blank=rejected["blanco"],
-        invalid=rejected["ongeldig"],
-        lists=tuple(list_tallies),
-        explanations=tuple(sorted((code, n) for code, n in uncounted.items() if code in _EXPLANATION)),
-        **scalars,
-    )
+    tally = tally_of(cast, rejected, uncounted, tuple(list_tallies))
     has_admissions = any(code in uncounted for code in _ADMISSION)
     return UnitVotes(
         id=uid, name=uname, tally=tally, total_counted=counted, has_admissions=has_admissions
