@@ -30,6 +30,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from test_central_fixtures import (
     PASSPHRASE,
     Chain,
+    fingerprint,
     make_authority,
     make_chain,
     municipal_summary,
@@ -48,7 +49,7 @@ from central.receive import receive_message
 from central.site import hemicycle
 from shared.adapters.keyfiles import load_signing_key
 from shared.domain.election import District
-from shared.domain.keyregister import Role, readable_fingerprint
+from shared.domain.keyregister import Role
 from shared.domain.tally import ListTally, Tally
 from shared.errors import StateError
 from shared.formats.eml.read import read_510, read_520
@@ -60,10 +61,6 @@ from telketen.cli import main
 @pytest.fixture(autouse=True)
 def _passphrase(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TELKETEN_PASSPHRASE", PASSPHRASE)
-
-
-def fingerprint(enrolment: bytes) -> str:
-    return readable_fingerprint(open_enrolment(enrolment).key_id)
 
 
 def hashes(chain: Chain) -> list[str]:

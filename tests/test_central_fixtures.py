@@ -16,16 +16,17 @@ from pathlib import Path
 import msgspec
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from shared.adapters.keyfiles import new_enrolment
 from shared.adapters.sheets import render_sheets
 from shared.domain.election import Election, ElectionId
 from shared.domain.generate import GeneratedElection, generate_municipal, generate_national
-from shared.domain.keyregister import ENROLMENT_VERSION, EnrolmentRecord, Role
+from shared.domain.keyregister import Role, readable_fingerprint
 from shared.domain.tally import Tally, add_tallies
 from shared.formats.eml.definition_writer import write_110a, write_230b
 from shared.formats.eml.hashcode import blanked_groups, groups
 from shared.formats.eml.model import Count510
 from shared.formats.eml.write import identifier_of, layout_of, unit_votes, write_510
-from shared.formats.signing import message_digest, raw_public_key, sign_enrolment, sign_summary
+from shared.formats.signing import message_digest, open_enrolment, sign_summary
 from shared.formats.summary import FORMAT_VERSION, ChildDigest, Summary, counts_from_tally, encode_summary
 
 CREATED = "2029-03-21T21:00:00"
@@ -80,17 +81,21 @@ def make_authority(
     role: Role, authority_id: str, name: str, election_id: str, district_id: str, *, seed: int
 ) -> Authority:
     key = Ed25519PrivateKey.from_private_bytes(hashlib.sha256(f"key{seed}{authority_id}".encode()).digest())
-    record = EnrolmentRecord(
-        version=ENROLMENT_VERSION,
+    _, enrolment = new_enrolment(
+        key,
         role=role,
         authority_id=authority_id,
         authority_name=name,
         election_id=election_id,
         district_id=district_id,
-        public_key=raw_public_key(key),
         created_at=CREATED,
     )
-    return Authority(role, authority_id, name, district_id, key, sign_enrolment(record, key))
+    return Authority(role, authority_id, name, district_id, key, enrolment)
+
+
+def fingerprint(enrolment: bytes) -> str:
+    """The readable fingerprint of an enrolment record, as the operator confirms it."""
+    return readable_fingerprint(open_enrolment(enrolment).key_id)
 
 
 def make_chain(folder: Path, *, national: bool, seed: int = 7) -> Chain:

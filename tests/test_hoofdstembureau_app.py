@@ -24,6 +24,7 @@ from hypothesis import strategies as st
 from test_central_fixtures import (
     PASSPHRASE,
     Chain,
+    fingerprint,
     make_authority,
     make_chain,
     municipal_summary,
@@ -39,7 +40,7 @@ from hoofdstembureau.office import Office, open_office
 from hoofdstembureau.receive import receive_message
 from hoofdstembureau.report import o3_data
 from shared.adapters import audit
-from shared.domain.keyregister import Role, readable_fingerprint
+from shared.domain.keyregister import Role
 from shared.domain.tally import add_tallies, compare_tallies
 from shared.formats.eml.read import read_510
 from shared.formats.signing import message_digest, open_enrolment, open_signed
@@ -55,10 +56,6 @@ def _passphrase(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture(scope="module")
 def chain(tmp_path_factory: pytest.TempPathFactory) -> Chain:
     return make_chain(tmp_path_factory.mktemp("hsb-input"), national=True)
-
-
-def fingerprint(enrolment: bytes) -> str:
-    return readable_fingerprint(open_enrolment(enrolment).key_id)
 
 
 def init(chain: Chain, state: Path, district: str, *extra: str) -> int:
