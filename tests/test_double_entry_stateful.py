@@ -23,10 +23,10 @@ from shared.domain.double_entry import (
     resolve_errors,
     save,
 )
-from shared.domain.station_report import StationReport, empty_report, report_from_tally
-from shared.domain.tally import ListTally, Tally
+from shared.domain.station_report import StationReport, empty_report
 from shared.domain.validation import ValidationContext, validate
 from shared.errors import StateError
+from tests.test_double_entry import paper
 
 LISTS = ((1, 3), (2, 2))
 CTX = ValidationContext(lists=LISTS, voter_cards=False)
@@ -35,39 +35,27 @@ TYPISTS = ["anna", "bob", "carl"]
 ACTORS = [Actor(n, "typist") for n in TYPISTS] + [Actor("coco", "coordinator")]
 
 
-def _paper() -> StationReport:
-    tally = Tally(
-        poll_cards=100,
-        proxy_certificates=5,
-        admitted_voters=105,
-        blank=2,
-        invalid=3,
-        lists=(ListTally(1, 60, (10, 20, 30)), ListTally(2, 40, (15, 25))),
-    )
-    return report_from_tally("cso_first", tally, with_voter_cards=False)
-
-
 def _variant() -> StationReport:
-    report = _paper()
+    report = paper()
     report.lists[0].candidate_votes[:2] = [11, 19]
     return report
 
 
 def _with_error() -> StationReport:
-    report = _paper()
+    report = paper()
     report.voters.poll_cards = 101
     return report
 
 
 def _with_warning() -> StationReport:
-    report = _paper()
+    report = paper()
     report.votes.blank, report.votes.list_votes[1], report.votes.votes_on_candidates = 10, 32, 92
     report.lists[1].total, report.lists[1].candidate_votes[1] = 32, 17
     return report
 
 
 #: Mostly the true paper, so that equal entries (and so definitive results) are common in a random walk.
-REPORTS = [_paper(), _paper(), _paper(), _variant(), _with_error(), _with_warning(), BLANK]
+REPORTS = [paper(), paper(), paper(), _variant(), _with_error(), _with_warning(), BLANK]
 MOSTLY = st.sampled_from([True, True, True, False])
 #: Mostly the coordinator for the coordinator's actions (a typist trying is refused, and tested too).
 RESOLVERS = st.sampled_from([ACTORS[3], ACTORS[3], ACTORS[3], ACTORS[0]])
