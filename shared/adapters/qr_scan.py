@@ -3,9 +3,10 @@
 Decoding a page (ARCHITECTURE.md §2, "Decoders"):
 
 1. zxing-cpp on the whole page (fast settings; it finds most symbols of a decent scan).
-2. From the symbols found, fit a homography from the image to the sheet's grid (all our symbols of one page
-   have the same version and a 4-module gap, so the grid is regular in module units). This straightens
-   rotated and photographed pages with OpenCV.
+2. If the symbols found are every chunk of their message, the page is done (a sheet page carries one
+   message). Otherwise fit a homography from the image to the sheet's grid from the symbols found (all our
+   symbols of one page have the same version and a 4-module gap, so the grid is regular in module units).
+   This straightens rotated and photographed pages with OpenCV.
 3. For every grid cell without a symbol (one ring beyond the found ones too), cut the cell out of the
    straightened page and retry: zxing-cpp with two binarizers, on an Otsu-thresholded copy, then zbar in
    BINARY mode.
@@ -33,7 +34,7 @@ from PIL import Image, ImageOps, ImageSequence
 
 from shared.adapters.pdf import rasterize
 from shared.errors import EnvironmentProblem, InputError, IntegrityError, TelketenError
-from shared.formats.framing import Reassembler, describe_missing
+from shared.formats.framing import Reassembler, describe_missing, parse_chunk
 
 GAP_MODULES = 4
 _CELL_MARGIN_MODULES = 3.5
@@ -166,13 +167,30 @@ def decode_page(image: Image.Image | np.ndarray) -> PageResult:
         for payload in _whole_page_fallbacks(gray, result):
             seen.setdefault(payload, None)
         result.recovered = len(seen)
-    else:
+    elif not _whole_messages(found):
         for payload in _retry_missing_cells(gray, found, result):
             if payload not in seen:
                 seen[payload] = None
                 result.recovered += 1
     result.payloads = list(seen)
     return result
+
+
+def _whole_messages(found: list[Found]) -> bool:
+    """Whether the symbols found are every chunk of every message they belong to.
+
+    A sheet page carries the chunks of one message only (`sheets.sheet_markup`), so then no cell of its grid
+    can hold anything more: retrying the empty cells (most pages of a short message have some) would only
+    cost time, several decoders per cell.
+    """
+    chunks: dict[tuple[bytes, int], set[int]] = {}
+    for symbol in found:
+        try:
+            chunk = parse_chunk(symbol.data)
+        except TelketenError:
+            return False
+        chunks.setdefault((chunk.msg_id, chunk.count), set()).add(chunk.index)
+    return all(len(indexes) == count for (_, count), indexes in chunks.items())
 
 
 def _whole_page_fallbacks(gray: np.ndarray, result: PageResult) -> list[bytes]:

@@ -13,14 +13,15 @@ hoofdstuk N, model Na 31-2); voter cards (kiezerspassen) do not exist for munici
 
 Field paths name leaves of `StationReport` as `voters.admitted_voters`, `votes.list_votes[0]`,
 `lists[2].total`, `lists[2].candidate_votes[5]`, `differences.equal`, `extra_investigation.other_reason` (a
-yes/no question) or `extra_investigation.other_reason.yes` (one box). `get_field`, `set_field` and
-`leaf_paths` are the one place that understands this syntax; the entry form and double entry use them."""
+yes/no question) or `extra_investigation.other_reason.yes` (one box). `get_field`, `set_field`, `leaf_paths`
+and `differing_fields` are the one place that understands this syntax; the entry form and double entry use
+them."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
-from typing import Literal
+from collections.abc import Sequence
+from typing import Literal, TypeGuard
 
 import msgspec
 
@@ -176,33 +177,85 @@ def set_field(report: StationReport, path: str, value: Leaf) -> None:
         setattr(container, key, value)
 
 
-def _walk(obj: object, prefix: str) -> Iterator[tuple[str, Leaf]]:
-    if isinstance(obj, msgspec.Struct):
-        for name in obj.__struct_fields__:
-            if name in _NOT_TYPED:
-                continue
-            value = getattr(obj, name)
-            path = f"{prefix}.{name}" if prefix else name
-            if isinstance(value, list):
-                for i, item in enumerate(value):
-                    yield from _walk(item, f"{path}[{i}]")
-            elif isinstance(value, msgspec.Struct):
-                yield from _walk(value, path)
-            elif value is None:
-                continue  # an absent part: box C of a municipal election, pages of another model
-            else:
-                yield path, value
-    else:
-        yield prefix, obj  # type: ignore[misc]
+#: Typed field names per struct class (`__struct_fields__` less `_NOT_TYPED`), filled on first use.
+_TYPED_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _is_struct(value: object) -> TypeGuard[msgspec.Struct]:
+    # `isinstance(value, msgspec.Struct)` is several times slower, and this runs once per box.
+    return isinstance(type(value), msgspec.StructMeta)
+
+
+def _typed_fields(obj: msgspec.Struct) -> tuple[str, ...]:
+    cls = type(obj)
+    names = _TYPED_FIELDS.get(cls)
+    if names is None:
+        names = _TYPED_FIELDS[cls] = tuple(n for n in obj.__struct_fields__ if n not in _NOT_TYPED)
+    return names
+
+
+def _add_leaves(obj: msgspec.Struct, prefix: str, out: list[tuple[str, Leaf]]) -> None:
+    for name in _typed_fields(obj):
+        value = getattr(obj, name)
+        path = prefix + name
+        if isinstance(value, list):
+            for i, item in enumerate(value):
+                if _is_struct(item):
+                    _add_leaves(item, f"{path}[{i}].", out)
+                else:
+                    out.append((f"{path}[{i}]", item))
+        elif _is_struct(value):
+            _add_leaves(value, path + ".", out)
+        elif value is not None:  # None: an absent part (box C of a municipal election, another model's pages)
+            out.append((path, value))
 
 
 def leaf_paths(report: StationReport) -> list[tuple[str, Leaf]]:
     """Every typed leaf with its value, in the report's structural order."""
-    return list(_walk(report, ""))
+    out: list[tuple[str, Leaf]] = []
+    _add_leaves(report, "", out)
+    return out
+
+
+def _differing_leaves(a: msgspec.Struct, b: msgspec.Struct, prefix: str, out: list[str]) -> bool:
+    """Append the paths of the leaves that differ between two structs of one type, skipping equal parts.
+
+    Why: two entries of a station are almost always equal list by list, so comparing whole parts first
+    (C-speed `==`) avoids naming ~1,100 candidate boxes per comparison. Returns False, with `out` partly
+    filled, as soon as the two do not have the same leaf paths (a part or box C on one side only, lists of
+    other lengths): there the order of `differing_fields` needs every path of both.
+    """
+    for name in _typed_fields(a):
+        va, vb = getattr(a, name), getattr(b, name)
+        if va == vb:
+            continue
+        path = prefix + name
+        if isinstance(va, list):
+            if not isinstance(vb, list) or len(va) != len(vb):
+                return False
+            for i, (ia, ib) in enumerate(zip(va, vb, strict=True)):
+                if _is_struct(ia) or _is_struct(ib):
+                    if ia == ib:
+                        continue
+                    if type(ia) is not type(ib) or not _differing_leaves(ia, ib, f"{path}[{i}].", out):
+                        return False
+                elif ia != ib:
+                    out.append(f"{path}[{i}]")
+        elif _is_struct(va):
+            if type(vb) is not type(va) or not _differing_leaves(va, vb, path + ".", out):
+                return False
+        elif va is None or vb is None or isinstance(vb, list) or _is_struct(vb):
+            return False
+        else:
+            out.append(path)  # two single boxes that are not equal
+    return True
 
 
 def differing_fields(first: StationReport, second: StationReport) -> list[str]:
     """W.001: the paths of every field whose value differs between two entries (including missing ones)."""
+    out: list[str] = []
+    if type(first) is type(second) and _differing_leaves(first, second, "", out):
+        return out
     first_leaves, second_leaves = leaf_paths(first), leaf_paths(second)
     a, b = dict(first_leaves), dict(second_leaves)
     order = [p for p, _ in first_leaves] + [p for p, _ in second_leaves if p not in a]
@@ -233,6 +286,36 @@ _EXTRAS: dict[ReportModel, frozenset[str]] = {
     "dso_next": frozenset(),
 }
 _ALL_EXTRAS = ("extra_investigation", "counting_differences", "about_report", "checks_and_corrections")
+
+
+def _counts_in_range(obj: msgspec.Struct) -> bool:
+    """Whether every count is within 0‥MAX_COUNT, checked a whole list at a time (its extremes, no paths).
+
+    False also for anything that is not a plain count or tick, so that the leaf-by-leaf scan of
+    `check_shape` names the first box that is wrong exactly as it always has.
+    """
+    try:
+        for name in _typed_fields(obj):
+            value = getattr(obj, name)
+            if isinstance(value, list):
+                if not value:
+                    continue
+                if _is_struct(value[0]):
+                    for item in value:
+                        if not (_is_struct(item) and _counts_in_range(item)):
+                            return False
+                else:
+                    ordered = sorted(value)  # sorting compares ints on a fast path that min() and max() lack
+                    if not (ordered[0] >= 0 and ordered[-1] <= MAX_COUNT):
+                        return False
+            elif _is_struct(value):
+                if not _counts_in_range(value):
+                    return False
+            elif value is not None and not 0 <= value <= MAX_COUNT:
+                return False
+    except TypeError:
+        return False
+    return True
 
 
 def check_shape(report: StationReport, ctx: ValidationContext) -> None:
@@ -274,11 +357,12 @@ def check_shape(report: StationReport, ctx: ValidationContext) -> None:
                 f"{len(entry.candidate_votes)} candidates, list {number} has {candidates}",
                 where=f"lists[{i}].candidate_votes",
             )
-    for path, value in leaf_paths(report):
-        if isinstance(value, bool) or value is None:
-            continue
-        if not 0 <= value <= MAX_COUNT:
-            raise InputError(f"{value} is outside 0‥999 999 999", where=path)
+    if not _counts_in_range(report):
+        for path, value in leaf_paths(report):
+            if isinstance(value, bool) or value is None:
+                continue
+            if not 0 <= value <= MAX_COUNT:
+                raise InputError(f"{value} is outside 0‥999 999 999", where=path)
     if ctx.eligible_voters is not None and not 0 <= ctx.eligible_voters <= MAX_COUNT:
         raise InputError(f"{ctx.eligible_voters} is outside 0‥999 999 999", where="eligible_voters")
 
