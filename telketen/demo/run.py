@@ -4,10 +4,11 @@ Why in-process: the apps' service layers are called directly (the functions behi
 national election of ~10,000 stations runs without hours of process start-ups; the paper between the tiers
 is still real (PDF → degraded scanner images on disk → decoded by the scanner code).
 
-Municipalities are independent machines in reality, so the demo may run them in parallel worker processes
-(`jobs`); each task carries only that municipality's station reports (what its machine would have), workers
-are replaced every few municipalities to bound memory, and every random choice is derived from
-(seed, authority), so the published result does not depend on `jobs` or on scheduling.
+Municipalities and hoofdstembureaus are independent machines in reality, so the demo may run them in
+parallel worker processes (`jobs`, `telketen.demo.pool`); each task carries only what that office's machine
+would have (its stations' paper reports, or the paper its municipalities delivered), each hoofdstembureau has
+its own clock, and every random choice is derived from (seed, authority), so the published result does not
+depend on `jobs` or on scheduling.
 
 Deterministic for a seed: the election, the typists' slips, the scanner damage, the timestamps and every
 office's key derive from it (`telketen.demo.clock`), handed to the apps through their `at=`, `clock=` and
@@ -16,26 +17,27 @@ office's key derive from it (`telketen.demo.clock`), handed to the apps through 
 
 from __future__ import annotations
 
-import multiprocessing
 import random
-import resource
 import time
-from collections.abc import Callable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 import msgspec
 
 from shared.adapters.files import atomic_write_many
+from shared.domain.election import Election
 from shared.domain.generate import GeneratedElection, generate_municipal, generate_national
 from shared.domain.tally import Tally
 from shared.errors import InputError
 from shared.formats.eml.definition_writer import write_110a, write_110b, write_230b
 from shared.formats.eml.read import read_110a, read_230b
 from telketen.demo.clock import DemoClock, demo_key
+from telketen.demo.draws import BulkRandom
 from telketen.demo.municipal import DefinitionFiles, run_municipality
+from telketen.demo.pool import peak_mb, run_pooled
 from telketen.demo.tiers import (
     CentralOutput,
     Delivered,
@@ -59,8 +61,10 @@ class ElectionSpec(msgspec.Struct, frozen=True, kw_only=True):
 
 
 def generate(spec: ElectionSpec) -> GeneratedElection:
-    """The election of the demo: a municipal council of ~20 stations, or a Tweede Kamer of ~10,000."""
-    rng = random.Random(spec.seed)
+    """The election of the demo: a municipal council of ~20 stations, or a Tweede Kamer of ~10,000.
+
+    `BulkRandom` gives the values of `random.Random(seed)`, drawing the ballots in bulk."""
+    rng = BulkRandom(spec.seed)
     if spec.scale == "municipal":
         return generate_municipal(
             rng, stations=spec.sizes.get("stations", 20), lists=spec.sizes.get("lists", 8)
@@ -155,21 +159,16 @@ class MunicipalJob(msgspec.Struct, frozen=True, kw_only=True):
     worker_mb: float = 0.0
 
 
-#: A worker process that has grown beyond this is replaced: typst keeps a cache of every document it compiled
-#: for the life of the process (typst-py cannot evict it), so long-lived workers grew to 4 GB at national
-#: scale. The pool is drained and a fresh one started (3.11's `max_tasks_per_child` can hang).
-WORKER_LIMIT_MB = 800.0
+class Shared(msgspec.Struct, frozen=True, kw_only=True):
+    """What every worker gets once: the election to run, its published definition and the output folder."""
 
-_WORKER: dict[str, Any] = {}
-
-
-def _init_worker(spec: ElectionSpec, definition: DefinitionFiles, out: Path) -> None:
-    _WORKER.update(spec=spec, definition=definition, out=out)
+    spec: ElectionSpec
+    definition: DefinitionFiles
+    out: Path
 
 
-def _municipality_job(task: MunicipalTask) -> MunicipalJob:
-    spec: ElectionSpec = _WORKER["spec"]
-    out: Path = _WORKER["out"]
+def _municipality_job(shared: Shared, task: MunicipalTask) -> MunicipalJob:
+    out = shared.out
     code = task.code
     stats = EntryStats()
     timings: dict[str, float] = {}
@@ -177,20 +176,19 @@ def _municipality_job(task: MunicipalTask) -> MunicipalJob:
         task.date,
         task.tallies,
         code,
-        _WORKER["definition"],
+        shared.definition,
         out / "work" / "municipalities",
         out / "published",
-        seed=spec.seed,
+        seed=shared.spec.seed,
         stats=stats,
         timings=timings,
     )
     started = time.perf_counter()
-    rng = random.Random(f"{spec.seed}:scan:{code}")
+    rng = random.Random(f"{shared.spec.seed}:scan:{code}")
     delivery = scan_delivery(o.code, o.fingerprint, o.report_pdf, o.enrolment_sheet, out / "scans", rng)
     timings["print & scan"] = time.perf_counter() - started
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux reports KB
     return MunicipalJob(
-        district_id=o.district_id, delivery=delivery, stats=stats, timings=timings, worker_mb=rss
+        district_id=o.district_id, delivery=delivery, stats=stats, timings=timings, worker_mb=peak_mb()
     )
 
 
@@ -209,40 +207,105 @@ def run_municipalities(
         for m in g.election.municipalities
     ]
     progress.start("municipalities", len(tasks))
-    results: list[MunicipalJob] = []
-    if jobs <= 1:
-        _init_worker(spec, definition, out)
-        try:
-            for task in tasks:
-                results.append(_municipality_job(task))
-                progress.advance("municipalities")
-        finally:
-            _WORKER.clear()
-        return results
-    # spawn, not fork: this process may run threads (typst, OpenCV) whose held locks a fork would copy.
-    context = multiprocessing.get_context("spawn")
-    done: dict[int, MunicipalJob] = {}
-    pending = list(range(len(tasks)))
-    while pending:
-        with ProcessPoolExecutor(
-            max_workers=jobs, mp_context=context, initializer=_init_worker, initargs=(spec, definition, out)
-        ) as pool:
-            running: dict[Future[MunicipalJob], int] = {}
-            grown = False
-            while pending or running:
-                while pending and not grown and len(running) < jobs:
-                    index = pending.pop(0)
-                    running[pool.submit(_municipality_job, tasks[index])] = index
-                if not running:
-                    break
-                finished, _ = wait(running, return_when=FIRST_COMPLETED)
-                for future in finished:
-                    job = future.result()
-                    done[running.pop(future)] = job
-                    grown = grown or job.worker_mb > WORKER_LIMIT_MB
-                    progress.advance("municipalities")
-    results = [done[i] for i in range(len(tasks))]
-    return results
+    shared = Shared(spec=spec, definition=definition, out=out)
+    return run_pooled(
+        _municipality_job, tasks, shared, jobs=jobs, done=lambda: progress.advance("municipalities")
+    )
+
+
+# ------------------------------------------------------------------------------------------ hoofdstembureaus
+
+
+class DistrictTask(msgspec.Struct, frozen=True, kw_only=True):
+    """What one hoofdstembureau gets: the election date and the paper its municipalities delivered."""
+
+    district_id: str
+    date: str
+    deliveries: list[Delivered]
+
+
+class DistrictJob(msgspec.Struct, frozen=True, kw_only=True):
+    """A hoofdstembureau's outcome: its paper as the central office scans it, and when its clock stopped."""
+
+    delivery: Delivered
+    finished: datetime
+    timings: dict[str, float]
+    worker_mb: float = 0.0
+
+
+def _district_job(shared: Shared, task: DistrictTask) -> DistrictJob:
+    """One hoofdstembureau on its own clock (the districts work at the same time on election night)."""
+    seed = shared.spec.seed
+    clock = DemoClock(task.date, hour=23)
+    started = time.perf_counter()
+    t = run_hoofdstembureau(
+        task.district_id,
+        shared.definition,
+        task.deliveries,
+        shared.out / "work",
+        shared.out / "published",
+        clock=clock.tick,
+        private_key=demo_key(seed, f"HSB{task.district_id}"),
+    )
+    scanning = time.perf_counter()
+    delivery = scan_delivery(
+        t.authority,
+        t.fingerprint,
+        t.report_pdf,
+        t.enrolment_sheet,
+        shared.out / "scans",
+        random.Random(f"{seed}:scan:{t.authority}"),
+    )
+    timings = {"aggregate + O 3": scanning - started, "print & scan": time.perf_counter() - scanning}
+    return DistrictJob(delivery=delivery, finished=clock.now, timings=timings, worker_mb=peak_mb())
+
+
+def run_districts(
+    spec: ElectionSpec,
+    election: Election,
+    definition: DefinitionFiles,
+    municipal: Sequence[MunicipalJob],
+    out: Path,
+    *,
+    jobs: int,
+    progress: Progress,
+) -> list[DistrictJob]:
+    """Every hoofdstembureau, in district order, on `jobs` worker processes (1: in this process)."""
+    tasks = [
+        DistrictTask(
+            district_id=d.id,
+            date=election.date,
+            deliveries=[j.delivery for j in municipal if j.district_id == d.id],
+        )
+        for d in election.districts
+    ]
+    progress.start("hoofdstembureaus", len(tasks))
+    # the districts with the most municipalities first, so no worker is left with a big one at the end
+    first = sorted(range(len(tasks)), key=lambda i: -len(tasks[i].deliveries))
+    shared = Shared(spec=spec, definition=definition, out=out)
+    return run_pooled(
+        _district_job,
+        tasks,
+        shared,
+        jobs=jobs,
+        done=lambda: progress.advance("hoofdstembureaus"),
+        first=first,
+    )
+
+
+def _cpu_stages(
+    jobs: Sequence[MunicipalJob] | Sequence[DistrictJob],
+    items: Sequence[tuple[str, int]],
+    stages: list[Stage],
+    on_stage: Callable[[Stage], None] | None,
+) -> None:
+    """Sub-stages measured inside the workers: their seconds summed (CPU-like: over all workers)."""
+    for name, count in items:
+        stage = Stage(name=f"  {name}", items=count, cpu=True)
+        stage.seconds = sum(j.timings.get(name, 0.0) for j in jobs)
+        stages.append(stage)
+        if on_stage is not None:
+            on_stage(stage)
 
 
 # ------------------------------------------------------------------------------------------------- the chain
@@ -277,7 +340,7 @@ def run_demo(
     spec = spec or ElectionSpec()
     progress = progress or Progress()
     stages: list[Stage] = []
-    work, published, scans = out / "work", out / "published", out / "scans"
+    work, published = out / "work", out / "published"
     seed = spec.seed
 
     with _stage(stages, "generate", on_stage) as st:
@@ -294,54 +357,30 @@ def run_demo(
     for job in municipal:
         for field in stats.__struct_fields__:
             setattr(stats, field, getattr(stats, field) + getattr(job.stats, field))
-    for name, items in (
-        ("setup", len(municipal)),
-        ("enter", stats.stations),
-        ("finalise", len(municipal)),
-        (
-            "print & scan",
-            sum(len(j.delivery.report.files) + len(j.delivery.enrolment.files) for j in municipal),
-        ),
-    ):
-        stage = Stage(name=f"  {name}", items=items, cpu=True)
-        stage.seconds = sum(j.timings.get(name, 0.0) for j in municipal)
-        stages.append(stage)
-        if on_stage is not None:
-            on_stage(stage)
+    scanned = sum(len(j.delivery.report.files) + len(j.delivery.enrolment.files) for j in municipal)
+    _cpu_stages(
+        municipal,
+        [
+            ("setup", len(municipal)),
+            ("enter", stats.stations),
+            ("finalise", len(municipal)),
+            ("print & scan", scanned),
+        ],
+        stages,
+        on_stage,
+    )
     upper: list[Delivered] = [j.delivery for j in municipal]
     tier_clock = DemoClock(el.date, hour=23)
     if len(el.districts) > 1:
-        with _stage(stages, "hoofdstembureaus", on_stage) as st:
-            progress.start("hoofdstembureaus", len(el.districts))
-            tier_outputs = []
-            for district in el.districts:
-                mine = [j.delivery for j in municipal if j.district_id == district.id]
-                tier_outputs.append(
-                    run_hoofdstembureau(
-                        district.id,
-                        definition,
-                        mine,
-                        work,
-                        published,
-                        clock=tier_clock.tick,
-                        private_key=demo_key(seed, f"HSB{district.id}"),
-                    )
-                )
-                progress.advance("hoofdstembureaus")
-            st.items = len(tier_outputs)
-        with _stage(stages, "print & scan (districts)", on_stage) as st:
-            upper = [
-                scan_delivery(
-                    t.authority,
-                    t.fingerprint,
-                    t.report_pdf,
-                    t.enrolment_sheet,
-                    scans,
-                    random.Random(f"{seed}:scan:{t.authority}"),
-                )
-                for t in tier_outputs
-            ]
-            st.items = sum(len(d.report.files) + len(d.enrolment.files) for d in upper)
+        with _stage(stages, f"hoofdstembureaus ({jobs} worker{'s' if jobs > 1 else ''})", on_stage) as st:
+            districts = run_districts(spec, el, definition, municipal, out, jobs=jobs, progress=progress)
+            st.items = len(districts)
+        upper = [j.delivery for j in districts]
+        scanned = sum(len(d.report.files) + len(d.enrolment.files) for d in upper)
+        _cpu_stages(
+            districts, [("aggregate + O 3", len(districts)), ("print & scan", scanned)], stages, on_stage
+        )
+        tier_clock.now = max(j.finished for j in districts)  # the central office counts after the last
     with _stage(stages, "central: seats, 510d/520, site", on_stage) as st:
         central = run_central(
             definition,
