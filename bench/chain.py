@@ -5,9 +5,9 @@
 Runs `telketen demo` in-process (`telketen.demo.run.run_demo`) for a Tweede Kamer election — full: 20
 districts, 340 municipalities, 10,000 stations, 26 lists, ~1,100 candidates per district; small: 20
 districts, 40 municipalities, 400 stations — and prints every stage (generate, definition, municipalities:
-setup / enter / finalise+print / print & scan, hoofdstembureaus: aggregate + O 3, district scans, central:
+setup / enter / finalise+print / print & scan, hoofdstembureaus: aggregate + O 3 / print & scan, central:
 seats + publish, verify) with its wall-clock seconds (CPU seconds summed over workers for the municipal
-sub-stages) and the peak resident memory of the main process and of the largest worker.
+and district sub-stages) and the peak resident memory of the main process and of the largest worker.
 
 Baseline, measured in the same run first: the municipal demo (one council, 20 stations, the same code path),
 so the ratios say how the national chain scales against the smallest complete chain on this machine, whatever

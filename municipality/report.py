@@ -9,7 +9,7 @@ paper that is signed is the paper that is scanned.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from importlib import resources
 from typing import Any
@@ -96,6 +96,7 @@ def _pages(rows: list[dict[str, Any]], *, corrected: bool) -> tuple[list[list[di
                 "numbers": "\n".join(str(r["nr"]) for r in chunk),
                 "votes": "\n".join(fmt_nl(r["votes"]) if r["votes"] else "-" for r in chunk),
                 "subtotal": fmt_nl(col["subtotal"]),
+                "lines": len(chunk),
             }
         columns.append(col)
         i += cap
@@ -273,6 +274,7 @@ def na31_2_data(
     local = election.category in ("GR", "ER")
     names = {cl.number: cl.name for cl in election.district(municipality.district_id).lists}
     voters, votes = letter_rows(totals, names, local=local, station=False, original=None)
+    lists = list_tables(election, municipality.district_id, totals)
     more = [s.station.number for s in stations if s.tally.ballots_cast > s.tally.admitted_voters]
     fewer = [s.station.number for s in stations if s.tally.ballots_cast < s.tally.admitted_voters]
     station_rows = []
@@ -314,9 +316,27 @@ def na31_2_data(
         "all_equal": not more and not fewer,
         "more_sentence": station_sentence(more),
         "fewer_sentence": station_sentence(fewer),
-        "lists": list_tables(election, municipality.district_id, totals),
+        "lists": lists,
         "stations": station_rows,
+        "widest": widest_texts(lists, station_rows),
         "signatures": signatures_of(local),
+    }
+
+
+def _longest(texts: Iterable[str]) -> str:
+    return max(texts, key=len, default="0")
+
+
+def widest_texts(lists: Sequence[dict[str, Any]], stations: Sequence[dict[str, Any]]) -> dict[str, str]:
+    """The widest text of each narrow column of §2.6 and Bijlage 1, so the template sizes those columns once
+    for the whole report instead of laying out every cell to measure it (bench/reports.py). Digits are tabular
+    in both fonts, so the longest number is the widest; codes differ only in their digits too."""
+    columns = [c for lst in lists for page in lst["pages"] for c in page]
+    return {
+        "nr": str(max((r["nr"] for c in columns for r in c["candidates"]), default=0)),
+        "votes": _longest(c["text"]["subtotal"] for c in columns),
+        "code": _longest(code for s in stations for code in s["rows"]["codes"].split("\n")),
+        "value": _longest(value for s in stations for value in s["rows"]["values"].split("\n")),
     }
 
 
