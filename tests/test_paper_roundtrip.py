@@ -21,7 +21,7 @@ from PIL import Image
 
 from shared.adapters import degrade
 from shared.adapters.pdf import TypstCompileError, compile_typst, load_pdf_pages, rasterize
-from shared.adapters.qr_render import byte_capacity, qr_image, qr_matrix
+from shared.adapters.qr_render import byte_capacity, modules, qr_image, qr_matrix
 from shared.adapters.qr_scan import (
     PageResult,
     _retry_missing_cells,
@@ -33,7 +33,13 @@ from shared.adapters.qr_scan import (
     zbar_read,
     zxing_read,
 )
-from shared.adapters.sheets import MIN_MODULE_MM, choose_layout, render_sheets, sheet_markup
+from shared.adapters.sheets import (
+    MIN_MODULE_MM,
+    PIXELS_PER_MODULE,
+    choose_layout,
+    render_sheets,
+    sheet_markup,
+)
 from shared.adapters.webcam import progress_line, read_frames
 from shared.errors import EnvironmentProblem, InputError
 from shared.formats.framing import Reassembler, frame
@@ -79,7 +85,16 @@ def test_default_and_dense_capacity() -> None:
     assert default.bytes_per_page() >= 14_600
     dense = choose_layout(100_000, dense=True)
     assert dense.module_mm == 0.34 and dense.bytes_per_page() >= 30_000
-    assert default.box_px == 10  # 0.42 mm at 600 dpi = 9.9 px: whole pixels per module
+
+
+def test_symbols_are_embedded_at_a_fixed_pixels_per_module_and_scaled_without_interpolation() -> None:
+    markup, files = sheet_markup(bytes(range(256)) * 40, title="t")
+    layout = choose_layout(256 * 40)
+    assert files and all(
+        Image.open(io.BytesIO(png)).size == (modules(layout.version) * PIXELS_PER_MODULE,) * 2
+        for png in files.values()
+    )
+    assert markup.count('scaling: "pixelated"') == markup.count("image(") == len(files)
 
 
 @given(st.integers(0, 400_000), st.booleans())
