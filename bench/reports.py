@@ -4,21 +4,20 @@ Cases (each compiled in a fresh subprocess, so its peak RSS is its own, from `re
 - `trivial`: a one-page typst document: the baseline every time is divided by (typst start-up, fonts);
 - `na31_2-30`, `na31_2-450`: the municipal report Na 31-2 of a generated municipality with 30 and 450
   stations, 26 lists and ~1,100 candidates, with a QR appendix (as `municipality.finalise` renders it);
-- `…:before`: the same data through the template as it was before the fixed-size grids (bench/reports_before/:
-  `auto` grid columns and rows, which typst lays out once to measure and again to place, nested in a grid).
+- `…:before`: the same data through the report as it was before (bench/reports_before/): `auto`-sized grids
+  (typst lays them out once to measure and again to place) and a Bijlage 1 that printed every station's letter
+  rows and ~1,100 votes per candidate again. Bijlage 1 is now the stations' own paper (the forms the GSB filled
+  in by hand, attached), as in Abacus's filled Na 31-2 (reports.md §10); the typed figures are in the 510b.
 
 Wall time is noisy on a shared machine; CPU time (all typst threads) is the steadier figure. Measured
-2026-11-28 on 2 shared cores (load 4-9), two runs:
-  na31_2-30:before   CPU 0.94-0.98 s,  131 pages, 1.1 MB, peak RSS 0.19 GB
-  na31_2-30          CPU 0.64-0.90 s,  131 pages, 1.1 MB, peak RSS 0.20 GB
-  na31_2-450:before  CPU 5.9-6.7 s,   1401 pages, 8.0 MB, peak RSS 0.76-0.81 GB
-  na31_2-450         CPU 5.1-5.3 s,   1401 pages, 8.0 MB, peak RSS 0.68-0.70 GB
-Instruction counts (callgrind, deterministic) at 30 stations: 4.54 → 3.88 G (-15 %): §2.6 -40 %, letter rows
-of Bijlage 1 -53 %. What remains is per glyph (shaping, line breaking, PDF text with tags, ~5,000
-instructions a character; ~6,000 characters per station), the QR image of the appendix (typst re-encodes a
-2,616 px PNG: ~0.09 s a symbol; ~0.01 s at one pixel per module), and the page number (`counter(page).final()`
-in context: ~0.2 ms a page). `pdf_tags=False` would save ~10 % CPU and halve the file, at the cost of the
-tagged (accessible) PDF.
+2026-11-28 on 2 shared cores (load ~2):
+  na31_2-30:before   CPU 1.24 s,  131 pages, 0.9 MB, peak RSS 0.20 GB
+  na31_2-30          CPU 0.26 s,   40 pages, 0.5 MB, peak RSS 0.12 GB   (4.8× less)
+  na31_2-450:before  CPU 5.90 s, 1401 pages, 7.9 MB, peak RSS 0.72 GB
+  na31_2-450         CPU 0.70 s,   50 pages, 1.2 MB, peak RSS 0.17 GB   (8.4× less)
+What remains is §2.6 (1,100 candidate names and totals: per glyph shaping, line breaking and tagged PDF
+text), the QR appendix and the page number (`counter(page).final()` in context: ~0.2 ms a page).
+`pdf_tags=False` would save ~10 % CPU, at the cost of the tagged (accessible) PDF.
 
 Run: `python bench/reports.py [--cases na31_2-30,na31_2-450]`. Prints one line per case.
 """
@@ -44,14 +43,50 @@ CASES = ("trivial", "na31_2-30:before", "na31_2-30", "na31_2-450:before", "na31_
 AT = datetime(2029, 3, 22, 2, 0, 0)
 
 
-def _before(data: dict[str, Any], qr_markup: str, qr_files: dict[str, bytes]) -> bytes:
-    """The same data through the previous template (bench/reports_before/); it ignores the new fields."""
+def _ledger(votes: list[int]) -> str:
+    """The old Bijlage 1's ledger of one list: 20 candidates per line, headed by their numbers."""
+    cells = [str(v) if v else "-" for v in votes]
+    width, label = max((len(c) for c in cells), default=1), len(f"{len(cells)}-{len(cells)}")
+    return "\n".join(
+        f"{start + 1}-{start + len(cells[start : start + 20])}".rjust(label)
+        + " \u2502"
+        + "".join(" " + c.rjust(width) for c in cells[start : start + 20])
+        for start in range(0, len(cells), 20)
+    )
+
+
+def _before(data: dict[str, Any], results: list[Any], qr_markup: str, qr_files: dict[str, bytes]) -> bytes:
+    """The previous report (bench/reports_before/): `auto`-sized grids and a Bijlage 1 that printed every
+    station's letter rows and votes per candidate, fed the fields it used to get."""
+    from municipality.report import fmt_nl, letter_rows
     from shared.adapters.pdf import compile_typst, pdf_timestamp
 
+    names = {lst["number"]: lst["name"] for lst in data["lists"]}
+    stations = []
+    for row, r in zip(data["stations"], results, strict=True):
+        voters, votes = letter_rows(r.tally, names, local=False, station=True, original=None)
+        rows = voters + votes
+        lists = [
+            {
+                "number": t.number,
+                "name": names.get(t.number, ""),
+                "votes_text": fmt_nl(t.votes),
+                "candidates_text": _ledger(list(t.candidate_votes)),
+            }
+            for t in r.tally.lists
+        ]
+        stations.append(
+            {
+                **row,
+                "rows": {key: "\n".join(x[field] for x in rows) for key, field in
+                         (("codes", "code"), ("labels", "label"), ("values", "text"))},
+                "lists": lists,
+            }
+        )  # fmt: skip
     folder = Path(__file__).resolve().parent / "reports_before"
     files = {p.name: p.read_bytes() for p in folder.glob("*.typ")}
     source = files.pop("na31_2.typ").decode() + "\n#pagebreak()\n" + qr_markup
-    files["data.json"] = json.dumps(data, ensure_ascii=False).encode()
+    files["data.json"] = json.dumps({**data, "stations": stations}, ensure_ascii=False).encode()
     return compile_typst(source, {**files, **qr_files}, timestamp=pdf_timestamp(AT))
 
 
@@ -73,7 +108,11 @@ def _na31_2(stations: int, before: bool = False) -> bytes:
     )  # fmt: skip
     qr_markup, qr_files = sheet_markup(bytes(range(256)) * 3, title="Samenvatting", subtitle="bench")
     t0, c0 = time.perf_counter(), _cpu()
-    pdf = _before(data, qr_markup, qr_files) if before else render_na31_2(data, qr_markup, qr_files, at=AT)
+    pdf = (
+        _before(data, results, qr_markup, qr_files)
+        if before
+        else render_na31_2(data, qr_markup, qr_files, at=AT)
+    )
     _WORK["seconds"], _WORK["cpu"] = time.perf_counter() - t0, _cpu() - c0
     return pdf
 

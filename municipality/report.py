@@ -166,44 +166,6 @@ def fmt_nl(n: int) -> str:
     return f"{n:,}".replace(",", ".")
 
 
-#: Longest label printed on a Bijlage 1 row: each row must stay one line to line up with its code and value.
-ROW_LABEL_MAX = 95
-
-
-def text_rows(rows: Sequence[dict[str, Any]]) -> dict[str, str]:
-    """Letter rows as three newline-joined columns (codes, labels, values) for the template's `text-rows`."""
-
-    def label(text: str) -> str:
-        return _one_line(text, ROW_LABEL_MAX)
-
-    return {
-        "codes": "\n".join(r["code"] for r in rows),
-        "labels": "\n".join(label(r["label"]) for r in rows),
-        "values": "\n".join(r["text"] for r in rows),
-    }
-
-
-#: Candidates per line in Bijlage 1: a ledger of fixed-width columns, the line starts with its first number.
-LEDGER_WIDTH = 20
-
-
-def candidates_text(votes: Sequence[int]) -> str:
-    """A station's votes per candidate as a monospace ledger, 20 candidates per line, each line headed by the
-    range of candidate numbers it holds ('  1-20 │  23   5   - ...'; '-' = no votes).
-
-    One text block per list instead of a table cell per number: Bijlage 1 lists ~1,100 numbers per station,
-    and cells make a 450-station report take minutes and gigabytes to lay out (bench/reports.py)."""
-    cells = [str(v) if v else "-" for v in votes]
-    width = max((len(c) for c in cells), default=1)
-    label = len(f"{len(cells)}-{len(cells)}")
-    lines = []
-    for start in range(0, len(cells), LEDGER_WIDTH):
-        row = cells[start : start + LEDGER_WIDTH]
-        head = f"{start + 1}-{start + len(row)}".rjust(label)
-        lines.append(head + " │" + "".join(" " + c.rjust(width) for c in row))
-    return "\n".join(lines)
-
-
 def authority_of(m: Municipality) -> dict[str, Any]:
     public_body = m.code in ("9001", "9002", "9003") or m.name in ("Bonaire", "Saba", "Sint Eustatius")
     return {
@@ -277,30 +239,17 @@ def na31_2_data(
     lists = list_tables(election, municipality.district_id, totals)
     more = [s.station.number for s in stations if s.tally.ballots_cast > s.tally.admitted_voters]
     fewer = [s.station.number for s in stations if s.tally.ballots_cast < s.tally.admitted_voters]
-    station_rows = []
-    for s in stations:
-        sv, sw = letter_rows(s.tally, names, local=local, station=True, original=None)
-        station_rows.append(
-            {
-                "number": s.station.number,
-                "name": s.station.name,
-                "postal_code": s.station.postal_code or "",
-                "readmitted": s.flags.readmitted,
-                "investigated": s.flags.investigated,
-                "recounted": s.flags.recounted,
-                "rows": text_rows(sv + sw),
-                "lists": [
-                    {
-                        "number": lst.number,
-                        "name": names.get(lst.number, ""),
-                        "votes": lst.votes,
-                        "votes_text": fmt_nl(lst.votes),
-                        "candidates_text": candidates_text(lst.candidate_votes),
-                    }
-                    for lst in s.tally.lists
-                ],
-            }
-        )
+    station_rows = [
+        {
+            "number": s.station.number,
+            "name": s.station.name,
+            "postal_code": s.station.postal_code or "",
+            "readmitted": s.flags.readmitted,
+            "investigated": s.flags.investigated,
+            "recounted": s.flags.recounted,
+        }
+        for s in stations
+    ]
     return {
         "title": f"Model Na 31-2 {municipality.code} {municipality.name} {election.name}",
         "authority": authority_of(municipality),
@@ -318,7 +267,7 @@ def na31_2_data(
         "fewer_sentence": station_sentence(fewer),
         "lists": lists,
         "stations": station_rows,
-        "widest": widest_texts(lists, station_rows),
+        "widest": widest_texts(lists),
         "signatures": signatures_of(local),
     }
 
@@ -327,16 +276,14 @@ def _longest(texts: Iterable[str]) -> str:
     return max(texts, key=len, default="0")
 
 
-def widest_texts(lists: Sequence[dict[str, Any]], stations: Sequence[dict[str, Any]]) -> dict[str, str]:
-    """The widest text of each narrow column of §2.6 and Bijlage 1, so the template sizes those columns once
-    for the whole report instead of laying out every cell to measure it (bench/reports.py). Digits are tabular
-    in both fonts, so the longest number is the widest; codes differ only in their digits too."""
+def widest_texts(lists: Sequence[dict[str, Any]]) -> dict[str, str]:
+    """The widest text of each narrow column of §2.6, so the template sizes those columns once for the whole
+    report instead of laying out every cell to measure it (bench/reports.py). Digits are tabular, so the
+    longest number is the widest."""
     columns = [c for lst in lists for page in lst["pages"] for c in page]
     return {
         "nr": str(max((r["nr"] for c in columns for r in c["candidates"]), default=0)),
         "votes": _longest(c["text"]["subtotal"] for c in columns),
-        "code": _longest(code for s in stations for code in s["rows"]["codes"].split("\n")),
-        "value": _longest(value for s in stations for value in s["rows"]["values"].split("\n")),
     }
 
 

@@ -17,7 +17,6 @@ the element path, which raises the precise error (line, element, rule).
 from __future__ import annotations
 
 import re
-from operator import itemgetter
 from typing import Any
 
 from lxml import etree  # type: ignore[import-untyped]  # lxml ships no hints; lxml-stubs is no dependency
@@ -222,23 +221,19 @@ _BODY = re.compile(
     + b"</ReportingUnitIdentifier>" + _W + _UNIT_BODY + b"</ReportingUnitVotes>" + _W + b")*+"
 )  # fmt: skip
 # Once a body matched _BODY, these plain scans cannot be fooled: each token is only where the grammar put it.
-# `_SELECTIONS` reads every Selection of the whole body in one pass (its identifier token and its ValidVotes,
-# the next `<V` after the identifier); the units are slices of that list. Regex passes over the bytes are what
-# costs here, not Python: one pass instead of a scan for ids and another for votes per unit.
 _UNIT_START = b"<ReportingUnitVotes>"
 _IDENT = re.compile(_W + b'<ReportingUnitIdentifier Id="(' + _ATTR + b')"' + _W + b">(" + _TEXT + b")<")
-_SELECTIONS = re.compile(
-    rb'(<(?:Affiliation|Candidate)Identifier Id="[0-9]+)"(?:[^<]++|<(?!V))*+<ValidVotes>[ \t\r\n]*+([0-9]+)'
-)
+_IDS = re.compile(rb'<(?:Affiliation|Candidate)Identifier Id="[0-9]+"')
 _LIST_ID, _CANDIDATE_ID = len(b'<AffiliationIdentifier Id="'), len(b'<CandidateIdentifier Id="')
+_VV = re.compile(rb"<ValidVotes>[ \t\r\n]*([0-9]+)")
 _NAMES = re.compile(b"<RegisteredName>(" + _TEXT + b")</RegisteredName>")
 _TAIL = re.compile(
     rb'<(Cast|TotalCounted|RejectedVotes|UncountedVotes)(?: ReasonCode="([a-z ]+)")?>[ \t\r\n]*([0-9]+)'
 )
-_END_SELECTION = b"</Selection>"
 _END_IDENT, _END_CONTEST = b"</ContestIdentifier>", b"</Contest>"
 _ENTITIES = ((b"&lt;", b"<"), (b"&gt;", b">"), (b"&quot;", b'"'), (b"&apos;", b"'"), (b"&amp;", b"&"))
 _XML_SPACE = (b" ", b"\t", b"\r", b"\n")
+_END_SELECTION = b"</Selection>"
 
 
 def split_body(data: bytes) -> tuple[bytes, bytes] | None:
@@ -318,19 +313,9 @@ def read_body(body: bytes, total_id: str, total_name: str) -> list[UnitRead] | N
             return None
         if "\ufffe" in decoded or "\uffff" in decoded:
             return None  # not XML characters
-    bounds = _unit_bounds(body)
-    found = _SELECTIONS.findall(body)
-    tokens = list(map(itemgetter(0), found))
-    selections = len(found) // len(bounds)
-    signature = tokens[:selections]
-    # Each unit as many Selections as TotalVotes and all of them, in order, TotalVotes' identifiers: then every
-    # unit has TotalVotes' layout (the count per unit pins the slices to the units).
-    if tokens != signature * len(bounds) or any(
-        body.count(_END_SELECTION, a, b) != selections for a, b in bounds
-    ):
-        return None  # another layout: the tree path names the difference
-    votes = list(map(int, map(itemgetter(1), found)))
-    names = _NAMES.findall(body, 0, bounds[0][1])
+    parts = body.split(_UNIT_START)
+    signature = _IDS.findall(parts[0])
+    names = _NAMES.findall(parts[0])
     starts = [k for k, s in enumerate(signature) if s[1] == 65]  # b"<A…": a list's own selection
     if len(starts) != len(names):
         return None
@@ -340,16 +325,18 @@ def read_body(body: bytes, total_id: str, total_name: str) -> list[UnitRead] | N
         name = _decode(raw_name)
         if name is None:
             return None
-        positions = tuple(int(s[_CANDIDATE_ID:]) for s in signature[start + 1 : end])
-        layout.append(ListLayout(int(signature[start][_LIST_ID:]), _token(name), positions))
+        positions = tuple(int(s[_CANDIDATE_ID:-1]) for s in signature[start + 1 : end])
+        layout.append(ListLayout(int(signature[start][_LIST_ID:-1]), _token(name), positions))
     spans = [(lst.number, start, end) for lst, start, end in zip(layout, starts, ends, strict=True)]
     results: list[UnitRead] = []
     seen: set[str] = set()
-    for index, (a, b) in enumerate(bounds):
+    for index, part in enumerate(parts):
         if index == 0:
             uid, uname = total_id, total_name
         else:
-            head = _IDENT.match(body, a)
+            if _IDS.findall(part) != signature:
+                return None  # another layout: the tree path names the difference
+            head = _IDENT.match(part)
             if head is None:
                 return None
             raw_id, raw_uname = _decode(head[1]), _decode(head[2])
@@ -359,38 +346,28 @@ def read_body(body: bytes, total_id: str, total_name: str) -> list[UnitRead] | N
             if uid in seen or not uid:
                 return None
             seen.add(uid)
-        base = index * selections
-        lists = tuple(
-            ListTally(number, votes[base + start], tuple(votes[base + start + 1 : base + end]))
-            for number, start, end in spans
-        )
-        tail = body.rfind(_END_SELECTION, a, b) + len(_END_SELECTION) if selections else a
-        unit = _unit_votes(_TAIL.findall(body, tail, b), uid, uname, lists)
+        unit = _unit_votes(part, uid, uname, spans, len(signature))
         if unit is None:
             return None
         results.append((unit, layout))
     return results
 
 
-def _unit_bounds(body: bytes) -> list[tuple[int, int]]:
-    """(start, end) of TotalVotes and of each ReportingUnitVotes after its start tag, in order."""
-    bounds: list[tuple[int, int]] = []
-    a = 0
-    while (b := body.find(_UNIT_START, a)) >= 0:
-        bounds.append((a, b))
-        a = b + len(_UNIT_START)
-    bounds.append((a, len(body)))
-    return bounds
-
-
 def _unit_votes(
-    tail: list[tuple[bytes, bytes, bytes]], uid: str, uname: str, lists: tuple[ListTally, ...]
+    part: bytes, uid: str, uname: str, spans: list[tuple[int, int, int]], selections: int
 ) -> UnitVotes | None:
+    votes = list(map(int, _VV.findall(part)))
+    if len(votes) != selections:
+        return None
+    lists = tuple(
+        ListTally(number, votes[start], tuple(votes[start + 1 : end])) for number, start, end in spans
+    )
+    tail = part[part.rfind(_END_SELECTION) + len(_END_SELECTION) :] if selections else part
     cast: int | None = None
     counted: int | None = None
     rejected: dict[str, int] = {}
     uncounted: dict[str, int] = {}
-    for tag, raw_code, raw_value in tail:
+    for tag, raw_code, raw_value in _TAIL.findall(tail):
         value = int(raw_value)
         if tag == b"Cast":
             cast = value
