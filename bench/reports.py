@@ -5,9 +5,10 @@ Cases (each compiled in a fresh subprocess, so its peak RSS is its own, from `re
 - `na31_2-30`, `na31_2-450`: the municipal report Na 31-2 of a generated municipality with 30 and 450
   stations, 26 lists and ~1,100 candidates, with a QR appendix (as `municipality.finalise` renders it);
 - `…:before`: the same data through the report as it was before (bench/reports_before/): `auto`-sized grids
-  (typst lays them out once to measure and again to place) and a Bijlage 1 that printed every station's letter
-  rows and ~1,100 votes per candidate again. Bijlage 1 is now the stations' own paper (the forms the GSB filled
-  in by hand, attached), as in Abacus's filled Na 31-2 (reports.md §10); the typed figures are in the 510b.
+  (typst lays them out once to measure and again to place) and a Bijlage 1 that printed every station's
+  letter rows and ~1,100 votes per candidate again. Bijlage 1 is now the stations' own paper (the forms the
+  GSB filled in by hand, attached), as in Abacus's filled Na 31-2 (reports.md §10); the typed figures are in
+  the 510b.
 
 Wall time is noisy on a shared machine; CPU time (all typst threads) is the steadier figure. Measured
 2026-11-28 on 2 shared cores (load ~2):

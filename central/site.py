@@ -27,6 +27,7 @@ from typing import Any
 import msgspec
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from jinja2 import DictLoader, Environment, select_autoescape
+from markupsafe import Markup, escape
 
 from shared.adapters.files import atomic_write_many
 from shared.domain.apportionment import mixed
@@ -376,12 +377,12 @@ def _area_page(
 ) -> str:
     n = dutch.number
     names = {lst.number: lst.name for lst in view.lists}
-    rows = list(children) or [
+    rows = [{**c, "cells": _cells(c["list_votes"])} for c in children] or [
         {
             "name": f"{st.id} {st.name}",
             "page": "",
             "ballots": n(st.ballots),
-            "list_votes": list(map(n, st.list_votes)),
+            "cells": _number_cells(st.list_votes),
         }
         for st in stations
     ]
@@ -401,3 +402,15 @@ def _area_page(
         "children_title": "Gemeenten" if children else "Stembureaus",
     }
     return env.get_template("area.html").render(title=name, a=area, site=site, root="")
+
+
+def _cells(values: Sequence[str]) -> Markup:
+    """A row's number cells as one string, escaped as the template would: a national site has ~270,000 of
+    them, and a loop in the template costs ~8 µs a cell."""
+    return Markup("".join([f'<td class="num">{escape(v)}</td>' for v in values]))
+
+
+def _number_cells(values: Sequence[int]) -> Markup:
+    """`_cells` of `dutch.number(v)` for each value: grouped with commas, all turned to dots at once (a cell's
+    digits, dots and minus need no escaping)."""
+    return Markup("".join([f'<td class="num">{v:,}</td>' for v in values]).replace(",", "."))

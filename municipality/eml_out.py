@@ -48,11 +48,12 @@ def write_510b(
     return write_510(count, election)
 
 
-def read_totals(data: bytes) -> Tally:
-    """The TotalVotes of a 510 as written (to check it against the stations)."""
-    return read_510(data, where="510b (as written)").total.tally
+def read_back(data: bytes) -> Count510:
+    """The 510b as written, read once: its TotalVotes is checked against the stations and the CSV is made from
+    it, so both describe the published bytes, not the structs they were written from."""
+    return read_510(data, where="510b (as written)")
 
 
-def osv43_csv(election: Election, data: bytes) -> bytes:
-    """The osv4-3 CSV of the 510b as written, with candidate names from the election."""
-    return csv.osv43_csv(read_510(data, where="510b (as written)"), election)
+def osv43_csv(election: Election, written: Count510) -> bytes:
+    """The osv4-3 CSV of the 510b as written (`read_back`), with candidate names from the election."""
+    return csv.osv43_csv(written, election)

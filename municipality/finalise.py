@@ -93,8 +93,8 @@ def build_outputs(
     totals = municipal_totals(stations)
     created = at.isoformat(timespec="milliseconds")
     eml_bytes = eml_out.write_510b(election, municipality, stations, totals, created=created)
-    read_back = eml_out.read_totals(eml_bytes)
-    mismatches = check_sum("510b", read_back, {s.station.id: s.tally for s in stations})
+    written = eml_out.read_back(eml_bytes)
+    mismatches = check_sum("510b", written.total.tally, {s.station.id: s.tally for s in stations})
     if mismatches:
         raise IntegrityError("the 510b does not add up: " + "; ".join(str(m) for m in mismatches[:5]))
     eml_sha = hashlib.sha256(eml_bytes).hexdigest()
@@ -153,7 +153,7 @@ def build_outputs(
     pdf_name = f"Model_{model}_{election.id}_{municipality.code}.pdf"
     eml_name = f"Telling_{stem}.eml.xml"
     summary_name = f"Samenvatting_{election.id}_{municipality.code}_fase{phase}.tks"
-    csv_bytes = eml_out.osv43_csv(election, eml_bytes)
+    csv_bytes = eml_out.osv43_csv(election, written)
     hashes = (
         f"Hashcodes {election.name}, {municipality.code} {municipality.name}, fase {phase}\n"
         f"{eml_name}: {hash_groups(eml_sha)}\n"

@@ -66,6 +66,7 @@ class Service:
         # Derived from the election and municipality meta, which are written once when the file is created.
         self._municipality: Municipality | None = None
         self._context: ValidationContext | None = None
+        self._stations: dict[str, Station] | None = None
 
     # ------------------------------------------------------------------------------------------ open/create
 
@@ -169,9 +170,13 @@ class Service:
     def station(self, ref: str | int) -> Station:
         """A station by number (`3`), by id (`0668::SB3`) or by `SB3`."""
         text = str(ref).strip()
-        for s in self.municipality.stations:
-            if text in (str(s.number), s.id, s.id.split("::")[-1]):
-                return s
+        if self._stations is None:  # every entry looks its station up: one dict, not a scan per call
+            self._stations = {}
+            for s in reversed(self.municipality.stations):  # the first station wins, as the scan did
+                self._stations.update({str(s.number): s, s.id: s, s.id.split("::")[-1]: s})
+        found = self._stations.get(text)
+        if found is not None:
+            return found
         raise InputError(f"no polling station '{text}' in {self.municipality.name}", where="STATION")
 
     def meta(self, key: str) -> str:
@@ -183,7 +188,7 @@ class Service:
             audit.append_event(
                 self.conn, at=at, user=user, action="set-meta", payload={"key": key, "value": value}
             )
-        self._election, self._municipality, self._context = None, None, None
+        self._election, self._municipality, self._context, self._stations = None, None, None, None
 
     # --------------------------------------------------------------------------------------------- users
 
