@@ -46,7 +46,10 @@ def register(subparsers: Any) -> None:
         type=int,
         default=None,
         metavar="N",
-        help="municipalities run in N worker processes (default: 1 for municipal, all cores for national)",
+        help=(
+            "municipalities and hoofdstembureaus run in N worker processes "
+            "(default: 1 for municipal, all cores for national)"
+        ),
     )
     parser.set_defaults(func=run)
 
