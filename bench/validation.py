@@ -6,24 +6,29 @@ adding up every number of the report (the least any check must do).
 
 The entry path of one station (two typists, each claim, save with findings, finalise, as
 `municipality.service` calls the state machine) is also timed with the generic leaf-by-leaf walker that
-validation used before (kept below as the reference, swapped in for that one measurement): about 10× less
+validation used before (tests/validation_reference.py, swapped in for that one measurement): about 10× less
 time with the part-by-part comparison and the list-at-a-time range check. Run: `python bench/validation.py`.
 """
 
 from __future__ import annotations
 
 import random
+import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import msgspec
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository: `tests.validation_reference`
 
 from shared.domain import validation
 from shared.domain.double_entry import Actor, DataEntry, claim, entry_results, finalise, save
 from shared.domain.station_report import StationReport, empty_report, report_from_tally
 from shared.domain.tally import ListTally, Tally
-from shared.domain.validation import Leaf, ValidationContext, copy_report, differing_fields, validate
+from shared.domain.validation import ValidationContext, copy_report, differing_fields, validate
+from tests.validation_reference import reference_leaf_paths
 
 
 def national_report(seed: int = 1) -> tuple[StationReport, ValidationContext]:
@@ -48,33 +53,11 @@ def national_report(seed: int = 1) -> tuple[StationReport, ValidationContext]:
     return report_from_tally("cso_first", tally, with_voter_cards=True), ctx
 
 
-def _reference_walk(obj: object, prefix: str) -> Iterator[tuple[str, Leaf]]:
-    if isinstance(obj, msgspec.Struct):
-        for name in obj.__struct_fields__:
-            if name in ("model", "number"):
-                continue
-            value = getattr(obj, name)
-            path = f"{prefix}.{name}" if prefix else name
-            if isinstance(value, list):
-                for i, item in enumerate(value):
-                    yield from _reference_walk(item, f"{path}[{i}]")
-            elif isinstance(value, msgspec.Struct):
-                yield from _reference_walk(value, path)
-            elif value is not None:
-                yield path, value
-    else:
-        yield prefix, obj  # type: ignore[misc]
-
-
-def _reference_leaf_paths(report: StationReport) -> list[tuple[str, Leaf]]:
-    return list(_reference_walk(report, ""))
-
-
 @contextmanager
 def reference_walker() -> Iterator[None]:
     """Validation as it was: each range check and comparison walks every leaf of the report(s), naming it."""
     saved = validation.leaf_paths, validation._counts_in_range, validation._differing_leaves
-    validation.leaf_paths = _reference_leaf_paths
+    validation.leaf_paths = reference_leaf_paths
     validation._counts_in_range = _no_quick_range_check  # so the leaf-by-leaf range scan runs
     validation._differing_leaves = _no_quick_comparison  # so W.001 comes from both full leaf lists
     try:

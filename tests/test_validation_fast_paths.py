@@ -1,7 +1,7 @@
 """The fast field walkers of `shared.domain.validation` agree with a straightforward reference on any report.
 
 The package compares entries part by part and checks counts a list at a time; the reference below is the
-plain recursive walk over every leaf that the package used before (kept here, not in the package). Reports
+plain recursive walk over every leaf that the package used before (tests/validation_reference.py). Reports
 of every model, with and without box C, any list shape, counts in and out of range, and pairs that differ
 in a few boxes or in their very shape (box C, a part, a list length, the model) must give the same leaf
 paths, the same W.001 fields in the same order and the same shape refusal.
@@ -9,7 +9,7 @@ paths, the same W.001 fields in the same order and the same shape refusal.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import msgspec
@@ -27,7 +27,6 @@ from shared.domain.station_report import (
     empty_report,
 )
 from shared.domain.validation import (
-    Leaf,
     ValidationContext,
     check_shape,
     copy_report,
@@ -35,48 +34,15 @@ from shared.domain.validation import (
     leaf_paths,
 )
 from shared.errors import InputError
+from tests.validation_reference import (
+    reference_differing_fields,
+    reference_leaf_paths,
+    reference_out_of_range,
+)
 
 MODELS: list[ReportModel] = ["cso_first", "cso_next", "dso_first", "dso_next"]
 #: `draw` of a composite strategy or `data.draw` of a test.
 Draw = Callable[[st.SearchStrategy[Any]], Any]
-
-
-def reference_walk(obj: object, prefix: str) -> Iterator[tuple[str, Leaf]]:
-    if isinstance(obj, msgspec.Struct):
-        for name in obj.__struct_fields__:
-            if name in ("model", "number"):
-                continue
-            value = getattr(obj, name)
-            path = f"{prefix}.{name}" if prefix else name
-            if isinstance(value, list):
-                for i, item in enumerate(value):
-                    yield from reference_walk(item, f"{path}[{i}]")
-            elif isinstance(value, msgspec.Struct):
-                yield from reference_walk(value, path)
-            elif value is not None:
-                yield path, value
-    else:
-        yield prefix, obj  # type: ignore[misc]
-
-
-def reference_leaf_paths(report: StationReport) -> list[tuple[str, Leaf]]:
-    return list(reference_walk(report, ""))
-
-
-def reference_differing_fields(first: StationReport, second: StationReport) -> list[str]:
-    first_leaves, second_leaves = reference_leaf_paths(first), reference_leaf_paths(second)
-    a, b = dict(first_leaves), dict(second_leaves)
-    order = [p for p, _ in first_leaves] + [p for p, _ in second_leaves if p not in a]
-    return [p for p in order if a.get(p, "absent") != b.get(p, "absent")]
-
-
-def reference_out_of_range(report: StationReport) -> tuple[str, int] | None:
-    for path, value in reference_leaf_paths(report):
-        if isinstance(value, bool) or value is None:
-            continue
-        if not 0 <= value <= MAX_COUNT:
-            return path, value
-    return None
 
 
 def context_of(report: StationReport) -> ValidationContext:
