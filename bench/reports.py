@@ -59,8 +59,9 @@ def _ledger(votes: list[int]) -> str:
 def _before(data: dict[str, Any], results: list[Any], qr_markup: str, qr_files: dict[str, bytes]) -> bytes:
     """The previous report (bench/reports_before/): `auto`-sized grids and a Bijlage 1 that printed every
     station's letter rows and votes per candidate, fed the fields it used to get."""
-    from municipality.report import fmt_nl, letter_rows
+    from municipality.report import letter_rows
     from shared.adapters.pdf import compile_typst, pdf_timestamp
+    from shared.formats import dutch
 
     names = {lst["number"]: lst["name"] for lst in data["lists"]}
     stations = []
@@ -71,7 +72,7 @@ def _before(data: dict[str, Any], results: list[Any], qr_markup: str, qr_files: 
             {
                 "number": t.number,
                 "name": names.get(t.number, ""),
-                "votes_text": fmt_nl(t.votes),
+                "votes_text": dutch.number(t.votes),
                 "candidates_text": _ledger(list(t.candidate_votes)),
             }
             for t in r.tally.lists

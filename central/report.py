@@ -28,7 +28,7 @@ from shared.domain.candidates import CandidateElectedStep, PreferenceThresholdSt
 from shared.domain.election import Candidate, District, Election
 from shared.domain.seats import SeatsResult
 from shared.domain.tally import Tally
-from shared.office import dutch
+from shared.formats import dutch
 
 RULE_TEXT = {
     "largest_averages": "grootste gemiddelde",

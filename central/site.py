@@ -36,10 +36,10 @@ from shared.domain.election import District, Election
 from shared.domain.seats import SeatsResult
 from shared.domain.tally import Tally
 from shared.errors import TelketenError
+from shared.formats import dutch
 from shared.formats.eml.read import read_510
 from shared.formats.signing import message_digest, open_enrolment, open_signed
 from shared.formats.summary import Summary, tally_from_counts
-from shared.office import dutch
 
 SITE_DIR = "site"
 #: From this many bytes of 510b on, the files are read by two worker processes (a national folder: ~1 GB).

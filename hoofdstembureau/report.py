@@ -19,7 +19,7 @@ from shared.adapters.pdf import compile_typst, pdf_date, pdf_timestamp
 from shared.adapters.sheets import sheet_markup
 from shared.domain.election import Election
 from shared.domain.tally import Tally
-from shared.office import dutch
+from shared.formats import dutch
 
 #: The explanation codes of EML 510 in the wording of O 3 rubric 4 (spec/reports.md §6).
 EXPLANATION_LABELS: tuple[tuple[str, str], ...] = (

@@ -15,9 +15,6 @@ from typing import Any
 from municipality.report import (
     StationResult,
     authority_of,
-    dutch_date,
-    footer_time,
-    hash_groups,
     letter_rows,
     list_tables,
     signatures_of,
@@ -26,6 +23,7 @@ from municipality.report import (
 from shared.adapters.pdf import pdf_date
 from shared.domain.election import Election, Municipality, Station
 from shared.domain.tally import Tally
+from shared.formats import dutch
 
 
 def na14_2_data(
@@ -69,14 +67,14 @@ def na14_2_data(
     return {
         "title": f"Model Na 14-2 {municipality.code} {municipality.name} {election.name}",
         "authority": authority_of(municipality),
-        "election": {"name": election.name, "date_text": dutch_date(election.date), "local": local},
-        "generated": footer_time(generated),
+        "election": {"name": election.name, "date_text": dutch.long_date(election.date), "local": local},
+        "generated": dutch.timestamp(generated),
         "pdf_date": pdf_date(generated),
         "session_text": session_text,
-        "eml_hash": hash_groups(eml_sha256),
-        "audit": {"seq": audit_head[0], "hash": hash_groups(audit_head[1])},
+        "eml_hash": dutch.hash_groups(eml_sha256),
+        "audit": {"seq": audit_head[0], "hash": dutch.hash_groups(audit_head[1])},
         "phase": phase,
-        "supersedes": hash_groups(supersedes),
+        "supersedes": dutch.hash_groups(supersedes),
         "Z": totals.eligible_voters,
         "rows_voters": voters,
         "rows_votes": votes,

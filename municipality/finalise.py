@@ -18,7 +18,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from municipality import eml_out
 from municipality.corrigendum import na14_2_data
-from municipality.report import StationFlags, StationResult, hash_groups, na31_2_data, report_source
+from municipality.report import StationFlags, StationResult, na31_2_data, report_source
 from shared.adapters.pdf import compile_typst
 from shared.adapters.sheets import sheet_markup
 from shared.domain.election import Election, Municipality, Station
@@ -26,6 +26,7 @@ from shared.domain.keyregister import Role
 from shared.domain.station_report import StationReport
 from shared.domain.tally import Tally, add_tallies, check_sum
 from shared.errors import IntegrityError
+from shared.formats import dutch
 from shared.formats.signing import message_digest, sign_summary
 from shared.formats.summary import FORMAT_VERSION, Summary, counts_from_tally, encode_summary
 
@@ -115,7 +116,7 @@ def build_outputs(
     signed = sign_summary(encode_summary(summary), private_key)
     digest = message_digest(signed).hex()
     qr_title = f"Samenvatting {municipality.code} {municipality.name}"
-    qr_sub = f"{election.name} - fase {phase} - vingerafdruk {hash_groups(digest)[:39]}"
+    qr_sub = f"{election.name} - fase {phase} - vingerafdruk {dutch.hash_groups(digest)[:39]}"
     qr_markup, qr_files = sheet_markup(signed, title=qr_title, subtitle=qr_sub)
     if previous is None:
         data = na31_2_data(
@@ -156,8 +157,8 @@ def build_outputs(
     csv_bytes = eml_out.osv43_csv(election, written)
     hashes = (
         f"Hashcodes {election.name}, {municipality.code} {municipality.name}, fase {phase}\n"
-        f"{eml_name}: {hash_groups(eml_sha)}\n"
-        f"{summary_name}: {hash_groups(digest)}\n"
+        f"{eml_name}: {dutch.hash_groups(eml_sha)}\n"
+        f"{summary_name}: {dutch.hash_groups(digest)}\n"
     )
     return Outputs(
         files={

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime
+from datetime import datetime
 from importlib import resources
 from typing import Any
 
@@ -19,12 +19,8 @@ import msgspec
 from shared.adapters.pdf import compile_typst, pdf_date, pdf_timestamp
 from shared.domain.election import Election, Municipality, Station
 from shared.domain.tally import Tally
+from shared.formats import dutch
 
-MONTHS = (
-    "januari", "februari", "maart", "april", "mei", "juni",
-    "juli", "augustus", "september", "oktober", "november", "december",
-)  # fmt: skip
-WEEKDAYS = ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag")
 #: Candidates per column on the votes tables: two columns per page, 25 + 25 then 15 + 15 (reports.md §1.6).
 COLUMN_CAPACITY = (25, 25, 15, 15)
 
@@ -43,23 +39,6 @@ class StationResult(msgspec.Struct, frozen=True, kw_only=True):
     station: Station
     tally: Tally
     flags: StationFlags = StationFlags()
-
-
-def dutch_date(iso: str) -> str:
-    """'2022-03-16' → 'woensdag 16 maart 2022' (reports.md §1.3)."""
-    d = date.fromisoformat(iso[:10])
-    return f"{WEEKDAYS[d.weekday()]} {d.day} {MONTHS[d.month - 1]} {d.year}"
-
-
-def footer_time(at: datetime) -> str:
-    """The footer's generation time: 'dd-mm-jjjj uu:mm:ss' (reports.md §1.2)."""
-    return at.strftime("%d-%m-%Y %H:%M:%S")
-
-
-def hash_groups(hex_digest: str) -> str:
-    """A SHA-256 as 16 groups of 4 lowercase hex digits (reports.md §1.2)."""
-    h = hex_digest.lower()
-    return " ".join(h[i : i + 4] for i in range(0, len(h), 4))
 
 
 def station_sentence(numbers: Sequence[int]) -> str:
@@ -94,8 +73,8 @@ def _pages(rows: list[dict[str, Any]], *, corrected: bool) -> tuple[list[list[di
             col["text"] = {
                 "names": "\n".join(_one_line(r["name"], NAME_MAX) for r in chunk),
                 "numbers": "\n".join(str(r["nr"]) for r in chunk),
-                "votes": "\n".join(fmt_nl(r["votes"]) if r["votes"] else "-" for r in chunk),
-                "subtotal": fmt_nl(col["subtotal"]),
+                "votes": "\n".join(dutch.number(r["votes"]) if r["votes"] else "-" for r in chunk),
+                "subtotal": dutch.number(col["subtotal"]),
                 "lines": len(chunk),
             }
         columns.append(col)
@@ -154,16 +133,11 @@ def letter_rows(
 
     def rows(items: list[tuple[str, str, int, int, bool]]) -> list[dict[str, Any]]:
         return [
-            {"code": c, "label": label, "value": v, "original": o, "total": tot, "text": fmt_nl(v)}
+            {"code": c, "label": label, "value": v, "original": o, "total": tot, "text": dutch.number(v)}
             for c, label, v, o, tot in items
         ]
 
     return rows(voters), rows(votes)
-
-
-def fmt_nl(n: int) -> str:
-    """12345 → '12.345': Dutch thousands separator, formatted here once instead of per cell in typst."""
-    return f"{n:,}".replace(",", ".")
 
 
 def authority_of(m: Municipality) -> dict[str, Any]:
@@ -212,7 +186,7 @@ def list_tables(
                 "number": lst.number,
                 "name": cl.name if cl else "",
                 "votes": lst.votes,
-                "votes_text": fmt_nl(lst.votes),
+                "votes_text": dutch.number(lst.votes),
                 "original": o.votes if o else 0,
                 "pages": pages,
                 "columns": ncols,
@@ -253,12 +227,12 @@ def na31_2_data(
     return {
         "title": f"Model Na 31-2 {municipality.code} {municipality.name} {election.name}",
         "authority": authority_of(municipality),
-        "election": {"name": election.name, "date_text": dutch_date(election.date), "local": local},
-        "generated": footer_time(generated),
+        "election": {"name": election.name, "date_text": dutch.long_date(election.date), "local": local},
+        "generated": dutch.timestamp(generated),
         "pdf_date": pdf_date(generated),
         "session_text": session_text,
-        "eml_hash": hash_groups(eml_sha256),
-        "audit": {"seq": audit_head[0], "hash": hash_groups(audit_head[1])},
+        "eml_hash": dutch.hash_groups(eml_sha256),
+        "audit": {"seq": audit_head[0], "hash": dutch.hash_groups(audit_head[1])},
         "totals": _totals_map(totals),
         "rows_voters": voters,
         "rows_votes": votes,

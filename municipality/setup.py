@@ -15,7 +15,6 @@ import msgspec
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from municipality.finalise import build_outputs
-from municipality.report import dutch_date
 from municipality.service import Service, SourceFile, User, sha256_hex
 from municipality.state import db_name
 from shared.adapters import audit
@@ -36,6 +35,7 @@ from shared.domain.keyregister import (
     readable_fingerprint,
 )
 from shared.errors import InputError, StateError
+from shared.formats import dutch
 from shared.formats.eml.build import build_election
 from shared.formats.eml.hashcode import check_typed_groups, digest, masked_code
 from shared.formats.eml.read import read_110a, read_110b, read_230b
@@ -131,7 +131,7 @@ def initialise(
         record,
         enrolment,
         subtitle=f"gemeente {m.code}, verkiezing {election.id}, {election.name} "
-        f"({dutch_date(election.date)})",
+        f"({dutch.long_date(election.date)})",
         timestamp=pdf_timestamp(at),
     )
     base = key_base(election, m.code)
@@ -211,7 +211,7 @@ def finalise(
         previous=previous,
         investigations=investigations,
         audit_head=head,
-        session_text=f"{dutch_date(at.date().isoformat())} {at:%H:%M} uur",
+        session_text=f"{dutch.long_date(at.date().isoformat())} {at:%H:%M} uur",
     )
     files = {**outputs.files, PUBLISHED_KEY_FILE: enrolment_of(svc, private_key)}
     existing = [name for name in files if (out / name).exists()]

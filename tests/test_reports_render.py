@@ -15,7 +15,6 @@ from hypothesis import strategies as st
 from hoofdstembureau.report import o3_data, render_o3
 from municipality.report import (
     StationResult,
-    fmt_nl,
     na31_2_data,
     render_na31_2,
     report_source,
@@ -24,6 +23,7 @@ from shared.adapters.pdf import compile_typst, pdf_timestamp
 from shared.adapters.sheets import render_sheets, sheet_markup
 from shared.domain.generate import generate_national
 from shared.domain.tally import add_tallies
+from shared.formats import dutch
 
 AT = datetime(2029, 3, 22, 2, 0, 0)
 
@@ -58,7 +58,7 @@ def _text(pdf: bytes) -> str:
 
 @given(st.integers(min_value=0, max_value=10**12))
 def test_dutch_thousands(n: int) -> None:
-    text = fmt_nl(n)
+    text = dutch.number(n)
     assert int(text.replace(".", "")) == n
     assert all(len(g) == 3 for g in text.split(".")[1:])
 
@@ -74,7 +74,7 @@ def test_report_prints_the_station_table_totals_and_every_candidate_total() -> N
         assert "Totaal lijst (kolom" in text and lst["votes_text"] in flat
     totals = add_tallies(((r.station.id, r.tally) for r in results), unit="gemeente")
     name = data["lists"][0]["pages"][0][0]["candidates"][0]["name"]
-    assert name in text and fmt_nl(totals.lists[0].candidate_votes[0]) in flat
+    assert name in text and dutch.number(totals.lists[0].candidate_votes[0]) in flat
     assert "Pagina 1 van" in text and "Ondertekening" in text and "QR-blad 1/1" in text
     assert "ab" * 2 + " " + "ab" * 2 in text  # the EML hash in groups
 
