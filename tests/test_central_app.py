@@ -37,7 +37,6 @@ from test_central_fixtures import (
     publish_municipality,
     sheet,
     signed_summary,
-    typed_groups,
 )
 
 from central import finalise as central_finalise
@@ -52,6 +51,7 @@ from shared.domain.election import District
 from shared.domain.keyregister import Role
 from shared.domain.tally import ListTally, Tally
 from shared.errors import StateError
+from shared.formats.eml.hashcode import typed_groups
 from shared.formats.eml.read import read_510, read_520
 from shared.formats.signing import message_digest, open_enrolment, open_signed, sign_summary
 from shared.formats.summary import Summary, encode_summary

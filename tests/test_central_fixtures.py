@@ -23,7 +23,6 @@ from shared.domain.generate import GeneratedElection, generate_municipal, genera
 from shared.domain.keyregister import Role, readable_fingerprint
 from shared.domain.tally import Tally, add_tallies
 from shared.formats.eml.definition_writer import write_110a, write_230b
-from shared.formats.eml.hashcode import blanked_groups, groups
 from shared.formats.eml.model import Count510
 from shared.formats.eml.write import identifier_of, layout_of, unit_votes, write_510
 from shared.formats.signing import message_digest, open_enrolment, sign_summary
@@ -31,14 +30,6 @@ from shared.formats.summary import FORMAT_VERSION, ChildDigest, Summary, counts_
 
 CREATED = "2029-03-21T21:00:00"
 PASSPHRASE = "correct horse battery"
-
-
-def typed_groups(data: bytes) -> str:
-    """The two blanked hash groups an operator would type from the paper."""
-    dig = hashlib.sha256(data).digest()
-    i, j = blanked_groups(dig)
-    g = groups(dig)
-    return f"{g[i]} {g[j]}"
 
 
 @dataclass

@@ -17,6 +17,7 @@ from shared.formats.eml.hashcode import (
     groups,
     hash_code,
     masked_code,
+    typed_groups,
 )
 from tests.conftest import EML_SAMPLES, needs_shared
 
@@ -85,3 +86,6 @@ def test_typed_groups() -> None:
         check_typed_groups(data, (g[i][:3], g[j]))
     with pytest.raises(IntegrityError):
         check_typed_groups(data + b" ", (g[i], g[j]))  # one byte more is another file
+    assert typed_groups(data) == f"{g[i]} {g[j]}"  # what a simulated operator types
+    first, second = typed_groups(data).split()
+    check_typed_groups(data, (first, second))

@@ -30,7 +30,6 @@ from test_central_fixtures import (
     municipal_summary,
     sheet,
     signed_summary,
-    typed_groups,
 )
 
 from hoofdstembureau import finalise as hsb_finalise
@@ -42,6 +41,7 @@ from hoofdstembureau.report import o3_data
 from shared.adapters import audit
 from shared.domain.keyregister import Role
 from shared.domain.tally import add_tallies, compare_tallies
+from shared.formats.eml.hashcode import typed_groups
 from shared.formats.eml.read import read_510
 from shared.formats.signing import message_digest, open_enrolment, open_signed
 from shared.formats.summary import tally_from_counts

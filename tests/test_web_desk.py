@@ -22,6 +22,7 @@ from shared.adapters import audit
 from shared.adapters.pdf import rasterize
 from shared.adapters.web import USERS_FILE, UserFile
 from shared.domain.keyregister import Role, readable_fingerprint
+from shared.formats.eml.hashcode import typed_groups
 from shared.formats.signing import open_enrolment
 from tests.test_central_fixtures import (
     PASSPHRASE,
@@ -30,7 +31,6 @@ from tests.test_central_fixtures import (
     make_chain,
     municipal_summary,
     sheet,
-    typed_groups,
 )
 from tests.test_web_support import PW, csrf_of
 

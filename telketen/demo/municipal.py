@@ -21,7 +21,6 @@ from shared.adapters.files import atomic_write_many
 from shared.domain.station_report import report_from_tally
 from shared.domain.tally import Tally
 from shared.formats.eml.build import build_election
-from shared.formats.eml.hashcode import blanked_groups, groups
 from shared.formats.eml.model import CandidateLists230b, Definition110a
 from shared.formats.eml.read import read_110b
 from telketen.demo.clock import DEMO_PASSPHRASE, DEMO_PASSWORD, DemoClock, demo_key
@@ -41,6 +40,9 @@ class DefinitionFiles(msgspec.Struct, frozen=True, kw_only=True):
     d110a: Definition110a
     d230b: CandidateLists230b
     stations_110b: dict[str, tuple[str, bytes]]
+    #: The two hash-code groups an operator reads from the paper that came with each file (spec/eml.md §3).
+    typed_110a: str
+    typed_230b: str
 
 
 class MunicipalOutput(msgspec.Struct, frozen=True, kw_only=True):
@@ -59,16 +61,6 @@ class MunicipalOutput(msgspec.Struct, frozen=True, kw_only=True):
 
 def _add(timings: dict[str, float], stage: str, seconds: float) -> None:
     timings[stage] = timings.get(stage, 0.0) + seconds
-
-
-def typed_groups(data: bytes) -> str:
-    """The two hash-code groups the operator reads from the paper that came with the file (spec/eml.md §3)."""
-    import hashlib
-
-    dig = hashlib.sha256(data).digest()
-    i, j = blanked_groups(dig)
-    g = groups(dig)
-    return f"{g[i]} {g[j]}"
 
 
 def run_municipality(
@@ -97,9 +89,9 @@ def run_municipality(
         "230b": (Path(definition.name_230b), definition.data_230b),
         "110b": (Path(name_110b), data_110b),
     }
-    for kind in ("110a", "230b"):
+    for kind, typed in (("110a", definition.typed_110a), ("230b", definition.typed_230b)):
         path, data = files[kind]
-        setup.confirm_hash(kind, path, data, typed_groups(data).split(), ask=None)
+        setup.confirm_hash(kind, path, data, typed.split(), ask=None)
     election = build_election(definition.d110a, [definition.d230b], [read_110b(data_110b, name_110b)])
     private_key = demo_key(seed, code)
     init = setup.initialise(

@@ -33,6 +33,7 @@ from shared.domain.generate import GeneratedElection, generate_municipal, genera
 from shared.domain.tally import Tally
 from shared.errors import InputError
 from shared.formats.eml.definition_writer import write_110a, write_110b, write_230b
+from shared.formats.eml.hashcode import typed_groups
 from shared.formats.eml.read import read_110a, read_230b
 from telketen.demo.clock import DemoClock, demo_key
 from telketen.demo.draws import BulkRandom
@@ -135,6 +136,8 @@ def write_definition(g: GeneratedElection, folder: Path, clock: DemoClock) -> De
         d110a=read_110a(data_110a, name_110a),
         d230b=read_230b(data_230b, name_230b),
         stations_110b=stations,
+        typed_110a=typed_groups(data_110a),
+        typed_230b=typed_groups(data_230b),
     )
 
 

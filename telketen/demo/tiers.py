@@ -35,7 +35,7 @@ from shared.domain.keyregister import EnrolmentRecord
 from shared.errors import IntegrityError
 from shared.office.office import Clock
 from telketen.demo.clock import DEMO_PASSPHRASE
-from telketen.demo.municipal import DefinitionFiles, typed_groups
+from telketen.demo.municipal import DefinitionFiles
 from telketen.demo.paper import Scanned, print_and_scan
 
 DEMO_USER = "demo-operator"
@@ -101,8 +101,8 @@ def run_hoofdstembureau(
         state,
         definition=(definition.name_110a, definition.data_110a),
         candidates=(definition.name_230b, definition.data_230b),
-        typed_110a=typed_groups(definition.data_110a),
-        typed_230b=typed_groups(definition.data_230b),
+        typed_110a=definition.typed_110a,
+        typed_230b=definition.typed_230b,
         district_id=district_id,
         place="Demostad",
         passphrase=DEMO_PASSPHRASE,
@@ -166,8 +166,8 @@ def run_central(
         state,
         definition=(definition.name_110a, definition.data_110a),
         candidates=(definition.name_230b, definition.data_230b),
-        typed_110a=typed_groups(definition.data_110a),
-        typed_230b=typed_groups(definition.data_230b),
+        typed_110a=definition.typed_110a,
+        typed_230b=definition.typed_230b,
         place="Demostad",
         passphrase=DEMO_PASSPHRASE,
         user=DEMO_USER,

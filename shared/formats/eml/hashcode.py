@@ -112,6 +112,15 @@ def masked_code(dig: bytes) -> str:
     return " ".join("____" if k in (i, j) else g for k, g in enumerate(groups(dig)))
 
 
+def typed_groups(data: bytes) -> str:
+    """The two groups an operator types from the paper that came with the file, as typed ('1a2b 3c4d'): what
+    `check_typed_groups` accepts. For simulated operators (the demo) and tests."""
+    dig = digest(data)
+    i, j = blanked_groups(dig)
+    all_groups = groups(dig)
+    return f"{all_groups[i]} {all_groups[j]}"
+
+
 def check_typed_groups(data: bytes, typed: tuple[str, str]) -> None:
     """Compare the two groups an operator typed from the paper with the file; IntegrityError when they differ.
 
