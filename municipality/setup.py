@@ -22,17 +22,14 @@ from shared.adapters.files import atomic_write, atomic_write_many
 from shared.adapters.keyfiles import (
     ENROLMENT_SUFFIX,
     KEY_SUFFIX,
-    new_enrolment,
-    render_enrolment_sheet,
+    enrol_office_key,
     write_key_file,
 )
-from shared.adapters.pdf import pdf_timestamp
 from shared.adapters.store import transaction
 from shared.domain.election import Election, Station
 from shared.domain.keyregister import (
     Role,
     key_id_of,
-    readable_fingerprint,
 )
 from shared.errors import InputError, StateError
 from shared.formats import dutch
@@ -117,37 +114,35 @@ def initialise(
     svc = Service.create(state_dir, election, code, sources=sources, at=at.isoformat())
     m = svc.municipality
     key = private_key or Ed25519PrivateKey.generate()
-    record, enrolment = new_enrolment(
+    enrolled = enrol_office_key(
         key,
         role=Role.MUNICIPALITY,
         authority_id=m.code,
         authority_name=m.name,
         election_id=election.id,
         district_id=m.district_id,
-        created_at=at.isoformat(),
-    )
-    fingerprint = readable_fingerprint(record.key_id)
-    sheet = render_enrolment_sheet(
-        record,
-        enrolment,
+        at=at,
         subtitle=f"gemeente {m.code}, verkiezing {election.id}, {election.name} "
         f"({dutch.long_date(election.date)})",
-        timestamp=pdf_timestamp(at),
     )
     base = key_base(election, m.code)
-    kpath = write_key_file(key_path(svc), key, enrolment, passphrase)
-    atomic_write(state_dir / f"{base}{ENROLMENT_SUFFIX}", enrolment)
-    sheet_path = atomic_write(state_dir / f"{base}-sleutelregistratie.pdf", sheet)
+    kpath = write_key_file(key_path(svc), key, enrolled.signed, passphrase)
+    atomic_write(state_dir / f"{base}{ENROLMENT_SUFFIX}", enrolled.signed)
+    sheet_path = atomic_write(state_dir / f"{base}-sleutelregistratie.pdf", enrolled.sheet)
     with transaction(svc.conn):
         svc.conn.execute(
-            "INSERT INTO meta (key, value) VALUES ('key_fingerprint', ?)", (record.key_id.hex(),)
+            "INSERT INTO meta (key, value) VALUES ('key_fingerprint', ?)", (enrolled.record.key_id.hex(),)
         )
         audit.append_event(
-            svc.conn, at=at.isoformat(), user="init", action="key-new", payload={"fingerprint": fingerprint}
+            svc.conn,
+            at=at.isoformat(),
+            user="init",
+            action="key-new",
+            payload={"fingerprint": enrolled.fingerprint},
         )
     path = svc.path
     svc.close()
-    return InitResult(db_path=path, key_path=kpath, sheet_path=sheet_path, fingerprint=fingerprint)
+    return InitResult(db_path=path, key_path=kpath, sheet_path=sheet_path, fingerprint=enrolled.fingerprint)
 
 
 #: The enrolment record in the output folder, so the folder can be published as is (docs/municipality.md).

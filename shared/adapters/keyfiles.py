@@ -22,6 +22,7 @@ import re
 import stat
 import sys
 from collections.abc import Callable, Mapping
+from datetime import datetime
 from pathlib import Path
 
 import msgspec
@@ -313,4 +314,44 @@ def render_enrolment_sheet(
         subtitle=subtitle,
         fingerprint=readable_fingerprint(record.key_id),
         timestamp=timestamp,
+    )
+
+
+class NewEnrolment(msgspec.Struct, frozen=True, kw_only=True):
+    """A new office key's enrolment: the record, its signed bytes (`key.tke`), the fingerprint people compare,
+    and the sheet (PDF) that carries it on paper to the tier above."""
+
+    record: EnrolmentRecord
+    signed: bytes
+    fingerprint: str
+    sheet: bytes
+
+
+def enrol_office_key(
+    private_key: Ed25519PrivateKey,
+    *,
+    role: Role,
+    authority_id: str,
+    authority_name: str,
+    election_id: str,
+    district_id: str,
+    at: datetime,
+    subtitle: str,
+) -> NewEnrolment:
+    """`new_enrolment` and its sheet, both dated `at` (the moment of setup), as every office's init makes
+    them: with the same key and `at`, the same bytes."""
+    from shared.adapters.pdf import pdf_timestamp  # typst and pdfium: only for commands that print
+
+    record, signed = new_enrolment(
+        private_key,
+        role=role,
+        authority_id=authority_id,
+        authority_name=authority_name,
+        election_id=election_id,
+        district_id=district_id,
+        created_at=at.isoformat(),
+    )
+    sheet = render_enrolment_sheet(record, signed, subtitle=subtitle, timestamp=pdf_timestamp(at))
+    return NewEnrolment(
+        record=record, signed=signed, fingerprint=readable_fingerprint(record.key_id), sheet=sheet
     )

@@ -19,8 +19,7 @@ import msgspec
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from shared.adapters.files import atomic_write_many
-from shared.adapters.keyfiles import new_enrolment, render_enrolment_sheet, write_key_file
-from shared.adapters.pdf import pdf_timestamp
+from shared.adapters.keyfiles import enrol_office_key, write_key_file
 from shared.adapters.store import set_meta
 from shared.domain.election import Election
 from shared.domain.keyregister import (
@@ -136,18 +135,15 @@ def create_office(
     election = election_from_eml(a110, b230, where=(name_a, name_b))
     who = identify(election, name_a)
     private_key = private_key or Ed25519PrivateKey.generate()
-    record, enrolment = new_enrolment(
+    enrolled = enrol_office_key(
         private_key,
         role=who.role,
         authority_id=who.authority_id,
         authority_name=who.authority_name,
         election_id=election.id,
         district_id=who.district_id,
-        created_at=at.isoformat(),
-    )
-    fingerprint = readable_fingerprint(record.key_id)
-    sheet = render_enrolment_sheet(
-        record, enrolment, subtitle=who.sheet_subtitle, timestamp=pdf_timestamp(at)
+        at=at,
+        subtitle=who.sheet_subtitle,
     )
     state_dir.mkdir(parents=True, exist_ok=True)
     path = state_dir / who.db_name
@@ -187,13 +183,13 @@ def create_office(
                     "authority": who.authority_id,
                     "110a_sha256": hashlib.sha256(a110).hexdigest(),
                     "230b_sha256": hashlib.sha256(b230).hexdigest(),
-                    "fingerprint": fingerprint,
+                    "fingerprint": enrolled.fingerprint,
                     who.children_key: list(who.children),
                 },
                 at,
             )
-            write_key_file(key_path, private_key, enrolment, args["passphrase"])
-        written = atomic_write_many(state_dir, {ENROLMENT_FILE: enrolment, SHEET_FILE: sheet})
+            write_key_file(key_path, private_key, enrolled.signed, args["passphrase"])
+        written = atomic_write_many(state_dir, {ENROLMENT_FILE: enrolled.signed, SHEET_FILE: enrolled.sheet})
     except BaseException:
         conn.close()
         _remove_partial(path, key_path)
@@ -204,7 +200,7 @@ def create_office(
         key_file=key_path,
         enrolment_file=written[0],
         sheet_file=written[1],
-        fingerprint=fingerprint,
+        fingerprint=enrolled.fingerprint,
         children=who.children,
     )
 
