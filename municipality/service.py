@@ -119,7 +119,9 @@ class Service:
                     "sources": [msgspec.to_builtins(s) for s in srcs],
                 },
             )
-        return cls(conn, path)
+        svc = cls(conn, path)
+        svc._election = election  # just written: no need to read it back
+        return svc
 
     @classmethod
     def open(cls, state_dir: Path, *, at: str, election_id: str | None = None) -> Service:
