@@ -74,7 +74,8 @@ def generate(spec: ElectionSpec) -> GeneratedElection:
 
 
 class Stage(msgspec.Struct, kw_only=True):
-    """A stage of the chain: what it did, how long it took (wall clock; `cpu`: summed over workers)."""
+    """A stage of the chain: what it did, how long it took (wall clock; `cpu`: CPU seconds of the workers,
+    all their threads, summed: typst lays out on more than one)."""
 
     name: str
     items: int = 0
@@ -170,7 +171,8 @@ class Shared(msgspec.Struct, frozen=True, kw_only=True):
     out: Path
 
 
-def _municipality_job(shared: Shared, task: MunicipalTask) -> MunicipalJob:
+def municipality_job(shared: Shared, task: MunicipalTask) -> MunicipalJob:
+    """One municipality's machine: its app from setup to finalise, then its paper printed and scanned."""
     out = shared.out
     code = task.code
     stats = EntryStats()
@@ -186,13 +188,21 @@ def _municipality_job(shared: Shared, task: MunicipalTask) -> MunicipalJob:
         stats=stats,
         timings=timings,
     )
-    started = time.perf_counter()
+    started = time.process_time()
     rng = random.Random(f"{shared.spec.seed}:scan:{code}")
     delivery = scan_delivery(o.code, o.fingerprint, o.report_pdf, o.enrolment_sheet, out / "scans", rng)
-    timings["print & scan"] = time.perf_counter() - started
+    timings["print & scan"] = time.process_time() - started
     return MunicipalJob(
         district_id=o.district_id, delivery=delivery, stats=stats, timings=timings, worker_mb=peak_mb()
     )
+
+
+def municipal_tasks(g: GeneratedElection) -> list[MunicipalTask]:
+    """What each municipality's machine gets, in election order."""
+    return [
+        MunicipalTask(code=m.code, date=g.election.date, tallies={s.id: g.tallies[s.id] for s in m.stations})
+        for m in g.election.municipalities
+    ]
 
 
 def run_municipalities(
@@ -205,16 +215,13 @@ def run_municipalities(
     progress: Progress,
 ) -> list[MunicipalJob]:
     """Every municipality (results in election order) on `jobs` worker processes (1: in this process)."""
-    tasks = [
-        MunicipalTask(code=m.code, date=g.election.date, tallies={s.id: g.tallies[s.id] for s in m.stations})
-        for m in g.election.municipalities
-    ]
+    tasks = municipal_tasks(g)
     progress.start("municipalities", len(tasks))
     # the largest first (a 650-station city takes ~30 small towns' time): the small ones fill in at the end
     first = sorted(range(len(tasks)), key=lambda i: -len(tasks[i].tallies))
     shared = Shared(spec=spec, definition=definition, out=out)
     return run_pooled(
-        _municipality_job,
+        municipality_job,
         tasks,
         shared,
         jobs=jobs,
@@ -247,7 +254,7 @@ def _district_job(shared: Shared, task: DistrictTask) -> DistrictJob:
     """One hoofdstembureau on its own clock (the districts work at the same time on election night)."""
     seed = shared.spec.seed
     clock = DemoClock(task.date, hour=23)
-    started = time.perf_counter()
+    started = time.process_time()
     t = run_hoofdstembureau(
         task.district_id,
         shared.definition,
@@ -257,7 +264,7 @@ def _district_job(shared: Shared, task: DistrictTask) -> DistrictJob:
         clock=clock.tick,
         private_key=demo_key(seed, f"HSB{task.district_id}"),
     )
-    scanning = time.perf_counter()
+    scanning = time.process_time()
     delivery = scan_delivery(
         t.authority,
         t.fingerprint,
@@ -266,7 +273,7 @@ def _district_job(shared: Shared, task: DistrictTask) -> DistrictJob:
         shared.out / "scans",
         random.Random(f"{seed}:scan:{t.authority}"),
     )
-    timings = {"aggregate + O 3": scanning - started, "print & scan": time.perf_counter() - scanning}
+    timings = {"aggregate + O 3": scanning - started, "print & scan": time.process_time() - scanning}
     return DistrictJob(delivery=delivery, finished=clock.now, timings=timings, worker_mb=peak_mb())
 
 
@@ -309,7 +316,7 @@ def _cpu_stages(
     stages: list[Stage],
     on_stage: Callable[[Stage], None] | None,
 ) -> None:
-    """Sub-stages measured inside the workers: their seconds summed (CPU-like: over all workers)."""
+    """Sub-stages measured inside the workers: their CPU seconds, summed over all workers."""
     for name, count in items:
         stage = Stage(name=f"  {name}", items=count, cpu=True)
         stage.seconds = sum(j.timings.get(name, 0.0) for j in jobs)
