@@ -1,6 +1,6 @@
 """The whole chain at national scale, stage by stage: seconds and peak memory, against a same-run baseline.
 
-    python bench/chain.py [--size full|small] [--jobs N] [--seed N] [--out DIR] [--json FILE]
+    python bench/chain.py [--size full|small] [--jobs N] [--seed N] [--out DIR] [--json FILE] [--no-floor]
 
 Runs `telketen demo` in-process (`telketen.demo.run.run_demo`) for a Tweede Kamer election — full: 20
 districts, 340 municipalities, 10,000 stations, 26 lists, ~1,100 candidates per district; small: 20
@@ -12,11 +12,18 @@ and district sub-stages) and the peak resident memory of the main process and of
 Baseline, measured in the same run first: the municipal demo (one council, 20 stations, the same code path),
 so the ratios say how the national chain scales against the smallest complete chain on this machine, whatever
 its speed or load. Target (issue 6): whole chain ≤ 120 s and ≤ 2 GB on 2 cores.
+
+Afterwards (skip with --no-floor), the floor of the municipal stage, measured: eight municipalities from the
+smallest to the largest run one after another in this process, each sub-stage fitted as seconds per
+municipality plus seconds per station and summed over the election; divided by the workers, that is the least
+the stage can take with a perfect split and no contention. Printed beside the chain's own CPU-seconds, and
+with the part that is scrypt at production cost (one office's four key derivations, timed).
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import resource
@@ -27,7 +34,19 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from telketen.demo.run import ElectionSpec, Stage, run_demo
+from shared.adapters.keyfiles import KDF_N, KDF_P, KDF_R
+from shared.adapters.passwords import SCRYPT_N, SCRYPT_P, SCRYPT_R
+from telketen.demo.clock import DemoClock
+from telketen.demo.run import (
+    ElectionSpec,
+    Shared,
+    Stage,
+    generate,
+    municipal_tasks,
+    municipality_job,
+    run_demo,
+    write_definition,
+)
 
 SIZES = {
     "full": {},
@@ -44,6 +63,67 @@ def peak_mb() -> tuple[float, float]:
     return own, children
 
 
+#: Where the sample for the floor is taken, as quantiles of the municipalities sorted by size.
+FLOOR_QUANTILES = (0.0, 0.1, 0.25, 0.5, 0.75, 0.9, 0.97, 1.0)
+MUNICIPAL_STAGES = ("setup", "enter", "finalise", "print & scan")
+
+
+def _fit(points: list[tuple[int, float]]) -> tuple[float, float]:
+    """Least squares `seconds = fixed + per_station × stations`."""
+    n = len(points)
+    mx = sum(x for x, _ in points) / n
+    my = sum(y for _, y in points) / n
+    sxx = sum((x - mx) ** 2 for x, _ in points)
+    per_station = sum((x - mx) * (y - my) for x, y in points) / sxx if sxx else 0.0
+    return my - per_station * mx, per_station
+
+
+def _scrypt_per_office() -> float:
+    """One office's key derivations at production cost: the key file's passphrase and three users."""
+    started = time.perf_counter()
+    hashlib.scrypt(b"passphrase", salt=bytes(16), n=KDF_N, r=KDF_R, p=KDF_P, dklen=32, maxmem=2**28)
+    for _ in range(3):
+        hashlib.scrypt(
+            b"password", salt=bytes(16), n=SCRYPT_N, r=SCRYPT_R, p=SCRYPT_P, dklen=32, maxmem=2**26
+        )
+    return time.perf_counter() - started
+
+
+def floor(spec: ElectionSpec, root: Path, jobs: int, chain: dict[str, float]) -> None:
+    """The least the municipal stage can take on `jobs` cores, measured: a sample of municipalities run one
+    after another in this process (no other work on the machine), each stage fitted as fixed seconds per
+    municipality plus seconds per station, summed over the whole election and divided by `jobs` (a perfect
+    split, no contention). `chain`: the same stages' CPU-seconds as the chain above measured them."""
+    g = generate(spec)
+    definition = write_definition(g, root / "definition", DemoClock(g.election.date, hour=8))
+    shared = Shared(spec=spec, definition=definition, out=root)
+    tasks = sorted(municipal_tasks(g), key=lambda t: len(t.tallies))
+    picks = sorted({round(q * (len(tasks) - 1)) for q in FLOOR_QUANTILES} - {1})
+    municipality_job(shared, tasks[1])  # warm-up: imports and the parsed 230b, as each worker pays once
+    samples = [(len(tasks[i].tallies), municipality_job(shared, tasks[i]).timings) for i in picks]
+    offices, stations = len(tasks), sum(len(t.tallies) for t in tasks)
+    print(
+        f"floor of the municipal stage: {len(samples)} municipalities of "
+        f"{', '.join(str(n) for n, _ in samples)} stations, one after another in this process"
+    )
+    total = 0.0
+    for stage in MUNICIPAL_STAGES:
+        fixed, per_station = _fit([(n, t.get(stage, 0.0)) for n, t in samples])
+        need = fixed * offices + per_station * stations
+        total += need
+        print(
+            f"  {stage:14} {fixed:6.3f} s per municipality + {per_station * 1000:5.2f} ms per station "
+            f"= {need:6.1f} cpu for the election (chain: {chain.get(stage, 0.0):6.1f} cpu, "
+            f"{chain.get(stage, 0.0) / need if need else 0.0:4.2f}×)"
+        )
+    scrypt = _scrypt_per_office()
+    print(
+        f"  sum {total:.1f} cpu: at best {total / jobs:.1f} s on {jobs} worker(s), before generation, "
+        f"the upper tiers and verify; of it scrypt at production cost, {scrypt:.3f} s per office: "
+        f"{scrypt * offices:.1f} cpu"
+    )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -55,6 +135,9 @@ def main() -> int:
         "--out", type=Path, default=None, help="keep the output here (default: a temp folder)"
     )
     parser.add_argument("--json", type=Path, default=None, help="also write the numbers as JSON")
+    parser.add_argument(
+        "--no-floor", action="store_true", help="skip measuring the floor of the municipal stage afterwards"
+    )
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="telketen-chain-") as tmp:
@@ -81,7 +164,18 @@ def main() -> int:
             on_stage=show,
         )
         total = time.perf_counter() - started
-    own, child = peak_mb()
+        own, child = peak_mb()
+        if not args.no_floor:
+            chain: dict[str, float] = {}
+            for stage in result.stages:  # the municipal sub-stages come first ("print & scan" twice)
+                if stage.cpu:
+                    chain.setdefault(stage.name.strip(), stage.seconds)
+            floor(
+                ElectionSpec(scale="national", seed=args.seed, sizes=SIZES[args.size]),
+                root / "floor",
+                args.jobs,
+                chain,
+            )
     ok = result.verify is not None and result.verify.ok
     print(
         f"national ({args.size}): {result.municipalities} municipalities, {result.stations} stations, "
