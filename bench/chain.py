@@ -80,20 +80,21 @@ def _fit(points: list[tuple[int, float]]) -> tuple[float, float]:
 
 def _scrypt_per_office() -> float:
     """One office's key derivations at production cost: the key file's passphrase and three users."""
-    started = time.perf_counter()
+    started = time.process_time()
     hashlib.scrypt(b"passphrase", salt=bytes(16), n=KDF_N, r=KDF_R, p=KDF_P, dklen=32, maxmem=2**28)
     for _ in range(3):
         hashlib.scrypt(
             b"password", salt=bytes(16), n=SCRYPT_N, r=SCRYPT_R, p=SCRYPT_P, dklen=32, maxmem=2**26
         )
-    return time.perf_counter() - started
+    return time.process_time() - started
 
 
-def floor(spec: ElectionSpec, root: Path, jobs: int, chain: dict[str, float]) -> None:
+def floor(spec: ElectionSpec, root: Path, jobs: int, chain: dict[str, float]) -> dict[str, float]:
     """The least the municipal stage can take on `jobs` cores, measured: a sample of municipalities run one
     after another in this process (no other work on the machine), each stage fitted as fixed seconds per
     municipality plus seconds per station, summed over the whole election and divided by `jobs` (a perfect
-    split, no contention). `chain`: the same stages' CPU-seconds as the chain above measured them."""
+    split, no contention). `chain`: the same stages' CPU-seconds as the chain above measured them. Returns
+    the figures for --json."""
     g = generate(spec)
     definition = write_definition(g, root / "definition", DemoClock(g.election.date, hour=8))
     shared = Shared(spec=spec, definition=definition, out=root)
@@ -107,10 +108,12 @@ def floor(spec: ElectionSpec, root: Path, jobs: int, chain: dict[str, float]) ->
         f"{', '.join(str(n) for n, _ in samples)} stations, one after another in this process"
     )
     total = 0.0
+    figures: dict[str, float] = {}
     for stage in MUNICIPAL_STAGES:
         fixed, per_station = _fit([(n, t.get(stage, 0.0)) for n, t in samples])
         need = fixed * offices + per_station * stations
         total += need
+        figures[f"{stage}: s per municipality"], figures[f"{stage}: s per station"] = fixed, per_station
         print(
             f"  {stage:14} {fixed:6.3f} s per municipality + {per_station * 1000:5.2f} ms per station "
             f"= {need:6.1f} cpu for the election (chain: {chain.get(stage, 0.0):6.1f} cpu, "
@@ -122,6 +125,7 @@ def floor(spec: ElectionSpec, root: Path, jobs: int, chain: dict[str, float]) ->
         f"the upper tiers and verify; of it scrypt at production cost, {scrypt:.3f} s per office: "
         f"{scrypt * offices:.1f} cpu"
     )
+    return {**figures, "sum_cpu": total, "at_best_s": total / jobs, "scrypt_s_per_office": scrypt}
 
 
 def main() -> int:
@@ -165,12 +169,13 @@ def main() -> int:
         )
         total = time.perf_counter() - started
         own, child = peak_mb()
+        measured_floor: dict[str, float] = {}
         if not args.no_floor:
             chain: dict[str, float] = {}
             for stage in result.stages:  # the municipal sub-stages come first ("print & scan" twice)
                 if stage.cpu:
                     chain.setdefault(stage.name.strip(), stage.seconds)
-            floor(
+            measured_floor = floor(
                 ElectionSpec(scale="national", seed=args.seed, sizes=SIZES[args.size]),
                 root / "floor",
                 args.jobs,
@@ -201,6 +206,7 @@ def main() -> int:
                     "peak_mb_main": own,
                     "peak_mb_worker": child,
                     "verified": ok,
+                    "municipal_floor": measured_floor,
                     "stages": [
                         {"name": s.name.strip(), "items": s.items, "seconds": s.seconds, "cpu": s.cpu}
                         for s in result.stages
