@@ -7,8 +7,9 @@ PUBLISHED is the published folder of a demo run, e.g. `telketen demo --scale nat
 `DIR/national/published`. Baseline, measured in the same run first: a plain `lxml.etree.parse` of every EML
 file in the folder (no checks, no numbers read) — what any XML tool pays to look at the files at all.
 
-Printed: the baseline; reading the folder (`collect`, every file read, hashed and parsed) with one process and
-with the workers; the whole `verify_dir`; and the results site (`central.site.build_site`, into a scratch copy
+Printed: the baseline; reading the folder (`collect`, every file read, hashed and parsed, each PDF's QR sheets
+decoded) with one process and with the workers; the QR sheets of every PDF alone (`read_embedded_sheets`, one
+process); the whole `verify_dir`; and the results site (`central.site.build_site`, into a scratch copy
 of the folder's `site/`), its inputs rebuilt from the published files as the central office holds them
 (summaries of the districts, the 510d's totals, the seats recomputed). Each as seconds, MB/s of EML and × the
 baseline. The site is written to a temporary folder next to the files (hard links), never into PUBLISHED.
@@ -31,6 +32,7 @@ from lxml import etree  # type: ignore[import-untyped]
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from shared.adapters.qr_pdf import read_embedded_sheets
 from shared.formats.eml.model import Count510
 from telketen.verify import collect as collect_module
 from telketen.verify.findings import Report
@@ -156,6 +158,13 @@ def main() -> int:
             lambda: collect_module.collect(published, Report(directory=""), workers=args.workers), args.repeat
         )
         line(f"read the folder (collect), {args.workers} workers", t)
+    pdfs = sorted(p for p in published.rglob("*.pdf") if "site" not in p.relative_to(published).parts)
+
+    def read_sheets() -> int:
+        return sum(len(read_embedded_sheets(p.read_bytes(), where=p.name).messages) for p in pdfs)
+
+    t, messages = best(read_sheets, args.repeat)
+    line(f"the QR sheets of {len(pdfs)} PDFs ({messages} messages), 1 process", t)
     t, report = best(lambda: verify_dir(published), args.repeat)
     assert isinstance(report, Report)
     line(f"verify_dir ({'VERIFIED' if report.ok else 'NOT VERIFIED'})", t)

@@ -14,7 +14,6 @@ of them is rendered.
 from __future__ import annotations
 
 import random
-import re
 from pathlib import Path
 
 import msgspec
@@ -22,13 +21,12 @@ import pypdfium2 as pdfium
 from PIL import Image
 
 from shared.adapters.degrade import scanner_capture
+from shared.adapters.qr_pdf import sheet_pages
 from shared.adapters.qr_scan import ScanReport, add_payloads, decode_page, load_images
 from shared.errors import InputError
 
 #: Scanner resolution of the demo: an office scanner's default for documents.
 SCAN_DPI = 200
-#: The heading every QR sheet carries (`shared.adapters.sheets`): what the operator looks for.
-_SHEET_LABEL = re.compile(r"QR-blad (\d+)/\d+")
 
 
 class Scanned(msgspec.Struct, frozen=True, kw_only=True):
@@ -48,31 +46,6 @@ def _render(document: pdfium.PdfDocument, index: int, dpi: int) -> Image.Image:
         page.close()
 
 
-def _text(document: pdfium.PdfDocument, index: int) -> str:
-    page = document[index]
-    try:
-        textpage = page.get_textpage()
-        try:
-            text: str = textpage.get_text_range()
-            return text
-        finally:
-            textpage.close()
-    finally:
-        page.close()
-
-
-def _sheet_pages(document: pdfium.PdfDocument) -> list[int]:
-    """The indexes of the QR sheets that close `document`, in print order.
-
-    The last sheet says "QR-blad x/y": it and the x - 1 pages before it are the sheets.
-    """
-    for index in range(len(document) - 1, -1, -1):
-        label = _SHEET_LABEL.search(_text(document, index))
-        if label:
-            return list(range(max(0, index + 1 - int(label.group(1))), index + 1))
-    return []
-
-
 def print_and_scan(pdf_path: Path, scans: Path, rng: random.Random, *, stem: str) -> Scanned:
     """Scan the QR sheets of a printed report into JPEG files and decode them."""
     document = pdfium.PdfDocument(pdf_path.read_bytes())
@@ -80,7 +53,7 @@ def print_and_scan(pdf_path: Path, scans: Path, rng: random.Random, *, stem: str
     files: list[Path] = []
     symbols = 0
     try:
-        for index in _sheet_pages(document):
+        for index in sheet_pages(document):
             sensed, quality = scanner_capture(_render(document, index, SCAN_DPI), rng, SCAN_DPI)
             path = scans / f"{stem}-p{index + 1}.jpg"
             scans.mkdir(parents=True, exist_ok=True)

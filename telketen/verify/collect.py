@@ -5,6 +5,9 @@ by its bytes (EML message id, the TKS/TKE magic, %PDF). The folder a file sits i
 the published layout (docs/tiers.md) puts an issuer's EML, `summary.tks` and `key.tke` together in
 `<authority-id>/`, which is how a summary is tied to the file it vouches for.
 
+A PDF is read for the QR sheets that close it (the signed summary as it went on paper to the next tier),
+straight from the symbols embedded in the file; `telketen.verify.paper` compares them with the summaries.
+
 A file that cannot be read is a finding, not an abort: the verifier goes on and lists everything.
 """
 
@@ -21,6 +24,7 @@ from pathlib import Path
 
 import msgspec
 
+from shared.adapters.qr_pdf import read_embedded_sheets
 from shared.errors import TelketenError
 from shared.formats.eml.model import (
     CandidateLists230b,
@@ -56,6 +60,15 @@ class Blob(msgspec.Struct, frozen=True, kw_only=True):
     data: bytes
 
 
+class Paper(msgspec.Struct, frozen=True, kw_only=True):
+    """A published PDF and what its QR sheets carry: the complete messages, and what is wrong with others."""
+
+    file: str
+    folder: str
+    messages: tuple[bytes, ...]
+    partial: tuple[str, ...]
+
+
 class Published(msgspec.Struct, kw_only=True):
     """Everything found under the folder, sorted by path so the report is the same on every machine."""
 
@@ -64,6 +77,7 @@ class Published(msgspec.Struct, kw_only=True):
     summaries: list[Blob] = msgspec.field(default_factory=list)
     enrolments: list[Blob] = msgspec.field(default_factory=list)
     deceased: list[Blob] = msgspec.field(default_factory=list)
+    papers: list[Paper] = msgspec.field(default_factory=list)
 
     def of_type(self, kind: type[object]) -> list[Eml]:
         return [e for e in self.emls if isinstance(e.message, kind)]
@@ -84,6 +98,8 @@ class _Read(msgspec.Struct, frozen=True, kw_only=True):
     data: bytes = b""
     message: Definition110a | PollingStations110b | CandidateLists230b | Count510 | Result520 | None = None
     problem: tuple[str, str, str] | None = None  # (field, expected, found) of a `file` finding
+    qr_messages: tuple[bytes, ...] = ()  # a PDF: the complete messages of its QR sheets
+    qr_partial: tuple[str, ...] = ()  # a PDF: its incomplete messages and refused symbols, described
 
 
 def _read_one(path: str, rel: str) -> _Read:
@@ -105,7 +121,7 @@ def _read_one(path: str, rel: str) -> _Read:
     if p.name == DECEASED_FILE:
         return _Read(kind="deceased", sha256=sha, data=data)
     if head.startswith(b"%PDF"):
-        return _Read(kind="pdf", sha256=sha)
+        return _read_pdf(data, sha, rel)
     if p.suffix.lower() == ".xml" or head.startswith((b"<?xml", b"<EML", b"\xef\xbb\xbf")):
         try:
             message = read_eml(data, rel)  # one parse: the reader dispatches on the message id
@@ -114,6 +130,22 @@ def _read_one(path: str, rel: str) -> _Read:
         kind = message.message_id if isinstance(message, Count510) else message.header.message_id
         return _Read(kind=kind, sha256=sha, message=message)
     return _Read(kind="other", sha256=sha)
+
+
+def _read_pdf(data: bytes, sha: bytes, rel: str) -> _Read:
+    """A PDF with the messages of its QR sheets, read from the embedded symbols (`shared.adapters.qr_pdf`)."""
+    try:
+        scan = read_embedded_sheets(data, where=rel)
+    except TelketenError as exc:
+        return _Read(kind="error", problem=("PDF", "a PDF that opens", exc.message))
+    partial = [
+        f"message {msg_id.hex()}: {scan.reassembler.count(msg_id) - len(missing)} of "
+        f"{scan.reassembler.count(msg_id)} QR codes"
+        for msg_id, missing in scan.missing.items()
+        if missing
+    ]
+    partial.extend(f"refused: {reason}" for reason in scan.rejected)
+    return _Read(kind="pdf", sha256=sha, qr_messages=tuple(scan.messages.values()), qr_partial=tuple(partial))
 
 
 def _xml_bytes(paths: list[Path]) -> int:
@@ -157,6 +189,10 @@ def collect(root: Path, report: Report, *, workers: int | None = None) -> Publis
                 read.kind, published.deceased
             )
             blobs.append(Blob(file=rel, folder=folder, data=read.data))
+        elif read.kind == "pdf":
+            published.papers.append(
+                Paper(file=rel, folder=folder, messages=read.qr_messages, partial=read.qr_partial)
+            )
         elif read.message is not None:
             published.emls.append(Eml(file=rel, folder=folder, sha256=read.sha256, message=read.message))
         report.files.append(FileInfo(file=rel, kind=read.kind, sha256=read.sha256.hex()))

@@ -11,7 +11,7 @@ from typing import Literal
 import msgspec
 
 Check = Literal[
-    "file", "definition", "sum", "layout", "completeness", "signature", "hash", "seats", "elected"
+    "file", "definition", "sum", "layout", "completeness", "signature", "hash", "paper", "seats", "elected"
 ]
 
 

@@ -1,8 +1,9 @@
 """Verify a published folder from scratch: read everything, then run every check and collect the findings.
 
 Order: the definition (110a + 230b + 110b) says what the election is; then each 510's lists against the 230b,
-the sums inside each file and up the chain, the signatures and the summary tree, and last the seats and the
-elected candidates. Each stage adds findings and goes on, so one run lists every problem.
+the sums inside each file and up the chain, the signatures, the reports' QR sheets against the signed
+summaries, the summary tree, and last the seats and the elected candidates. Each stage adds findings and goes
+on, so one run lists every problem.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from shared.formats.eml.model import (
 from telketen.verify.collect import Eml, Published, collect
 from telketen.verify.counts import check_chain, check_file_sums, check_layout
 from telketen.verify.findings import Report
+from telketen.verify.paper import check_paper
 from telketen.verify.result import check_result
 from telketen.verify.tree import check_tree, verify_signatures
 
@@ -78,6 +80,7 @@ def verify_dir(directory: Path, *, lots: Sequence[int] = ()) -> Report:
     counts = [(f, f.message) for f in published.emls if isinstance(f.message, Count510)]
     results = [(f, f.message) for f in published.emls if isinstance(f.message, Result520)]
     summaries = verify_signatures(published, election, report)
+    check_paper(published, summaries, report)
     if election is None:
         return report
     report.election_id, report.election_name = election.id, election.name
