@@ -11,10 +11,13 @@ from pathlib import Path
 
 import msgspec
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from shared.adapters.pdf import compile_typst
 from shared.adapters.qr_pdf import read_embedded_sheets
 from shared.adapters.sheets import render_sheets, sheet_markup
+from shared.errors import InputError
 from shared.formats.signing import message_digest, sign_summary, split_signed
 from shared.formats.summary import decode_summary, encode_summary
 from telketen.demo.clock import demo_key
@@ -113,3 +116,21 @@ def test_a_report_replaced_by_a_corrigendum_stays_valid(folder: Path) -> None:
     assert [f.field for f in findings] == ["printed report"]  # the Na 14-2 with the new summary is missing
     (muni / "Model_Na14-2.pdf").write_bytes(render_sheets(signed, title="Samenvatting", timestamp=0))
     assert paper_findings(folder) == []
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_a_damaged_pdf_is_read_or_refused_never_a_crash(demo_folder: Path, data: st.DataObject) -> None:
+    """Any bytes that start like a PDF: the QR sheets are read, or an InputError names the file."""
+    (pdf,) = municipality_of(demo_folder).glob("*.pdf")
+    blob = bytearray(pdf.read_bytes())
+    for _ in range(data.draw(st.integers(1, 8))):
+        position = data.draw(st.integers(0, len(blob) - 1))
+        blob[position] = data.draw(st.integers(0, 255))
+    cut = data.draw(st.integers(len(blob) // 2, len(blob)))
+    try:
+        scan = read_embedded_sheets(bytes(blob[:cut]), where="damaged.pdf")
+    except InputError as exc:
+        assert exc.where == "damaged.pdf"
+    else:
+        assert all(isinstance(m, bytes) for m in scan.messages.values())
