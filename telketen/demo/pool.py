@@ -56,13 +56,14 @@ def run_pooled(
     *,
     jobs: int,
     done: Callable[[], None],
-    first: Sequence[int] | None = None,
+    weight: Callable[[T], int] | None = None,
 ) -> list[R]:
     """`fn(shared, task)` for every task, on `jobs` workers (1: in this process, in task order).
 
-    Results come back in task order; `done` is called after each task; `first` is the order to start them
-    in (the largest first balances the workers). `shared` is sent once to each worker, not with every task;
-    `fn` must be a module-level function (workers import it by name).
+    Results come back in task order; `done` is called after each task. Workers start the heaviest tasks
+    first (`weight`, e.g. a municipality's stations), so the light ones fill in at the end and no worker is
+    left with a big one alone. `shared` is sent once to each worker, not with every task; `fn` must be a
+    module-level function (workers import it by name).
     """
     if jobs <= 1:
         results = []
@@ -73,7 +74,9 @@ def run_pooled(
     # spawn, not fork: this process may run threads (typst, OpenCV) whose held locks a fork would copy.
     context = multiprocessing.get_context("spawn")
     finished: dict[int, R] = {}
-    pending = list(first) if first is not None else list(range(len(tasks)))
+    pending = list(range(len(tasks)))
+    if weight is not None:
+        pending.sort(key=lambda i: -weight(tasks[i]))
     while pending:
         with ProcessPoolExecutor(
             max_workers=jobs, mp_context=context, initializer=_init, initargs=(shared,)

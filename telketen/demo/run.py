@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Literal
+from typing import Literal, TypeVar
 
 import msgspec
 
@@ -38,7 +38,7 @@ from shared.formats.eml.read import read_110a, read_230b
 from telketen.demo.clock import DemoClock, demo_key
 from telketen.demo.draws import BulkRandom
 from telketen.demo.municipal import DefinitionFiles, run_municipality
-from telketen.demo.pool import peak_mb, run_pooled
+from telketen.demo.pool import Measured, peak_mb, run_pooled
 from telketen.demo.tiers import (
     CentralOutput,
     Delivered,
@@ -51,6 +51,8 @@ from telketen.verify.findings import Report
 from telketen.verify.run import verify_dir
 
 Scale = Literal["municipal", "national"]
+T = TypeVar("T")
+R = TypeVar("R", bound=Measured)
 
 
 class ElectionSpec(msgspec.Struct, frozen=True, kw_only=True):
@@ -197,6 +199,20 @@ def municipality_job(shared: Shared, task: MunicipalTask) -> MunicipalJob:
     )
 
 
+def _on_workers(
+    stage: str,
+    job: Callable[[Shared, T], R],
+    tasks: list[T],
+    weight: Callable[[T], int],
+    shared: Shared,
+    jobs: int,
+    progress: Progress,
+) -> list[R]:
+    """One stage of offices on the worker pool, the heaviest first, with its progress bar."""
+    progress.start(stage, len(tasks))
+    return run_pooled(job, tasks, shared, jobs=jobs, done=lambda: progress.advance(stage), weight=weight)
+
+
 def municipal_tasks(g: GeneratedElection) -> list[MunicipalTask]:
     """What each municipality's machine gets, in election order."""
     return [
@@ -215,18 +231,11 @@ def run_municipalities(
     progress: Progress,
 ) -> list[MunicipalJob]:
     """Every municipality (results in election order) on `jobs` worker processes (1: in this process)."""
+    # weighed by stations: a 650-station city takes ~30 small towns' time
     tasks = municipal_tasks(g)
-    progress.start("municipalities", len(tasks))
-    # the largest first (a 650-station city takes ~30 small towns' time): the small ones fill in at the end
-    first = sorted(range(len(tasks)), key=lambda i: -len(tasks[i].tallies))
     shared = Shared(spec=spec, definition=definition, out=out)
-    return run_pooled(
-        municipality_job,
-        tasks,
-        shared,
-        jobs=jobs,
-        done=lambda: progress.advance("municipalities"),
-        first=first,
+    return _on_workers(
+        "municipalities", municipality_job, tasks, lambda t: len(t.tallies), shared, jobs, progress
     )
 
 
@@ -296,17 +305,10 @@ def run_districts(
         )
         for d in election.districts
     ]
-    progress.start("hoofdstembureaus", len(tasks))
-    # the districts with the most municipalities first, so no worker is left with a big one at the end
-    first = sorted(range(len(tasks)), key=lambda i: -len(tasks[i].deliveries))
+    # weighed by the municipalities a district adds up
     shared = Shared(spec=spec, definition=definition, out=out)
-    return run_pooled(
-        _district_job,
-        tasks,
-        shared,
-        jobs=jobs,
-        done=lambda: progress.advance("hoofdstembureaus"),
-        first=first,
+    return _on_workers(
+        "hoofdstembureaus", _district_job, tasks, lambda t: len(t.deliveries), shared, jobs, progress
     )
 
 
