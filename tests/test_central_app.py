@@ -30,6 +30,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from test_central_fixtures import (
     PASSPHRASE,
     Chain,
+    Ticking,
     fingerprint,
     make_authority,
     make_chain,
@@ -444,17 +445,6 @@ def test_multi_district_central_refuses_a_hoofdstembureau_summary_for_another_di
 
 
 # ------------------------------------------------------------------------------------------ time and keys
-
-
-class Ticking:
-    """A clock that moves 5 seconds at each reading, from `start`: what a test or the demo hands an office."""
-
-    def __init__(self, start: datetime) -> None:
-        self.at = start
-
-    def __call__(self) -> datetime:
-        self.at += timedelta(seconds=5)
-        return self.at
 
 
 def run_council(chain: Chain, root: Path, *, start: datetime, key: Ed25519PrivateKey) -> Path:

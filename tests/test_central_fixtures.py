@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import random
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import msgspec
@@ -30,6 +31,17 @@ from shared.formats.summary import FORMAT_VERSION, ChildDigest, Summary, counts_
 
 CREATED = "2029-03-21T21:00:00"
 PASSPHRASE = "correct horse battery"
+
+
+class Ticking:
+    """A clock that moves 5 seconds at each reading, from `start`: what a test or the demo hands an office."""
+
+    def __init__(self, start: datetime) -> None:
+        self.at = start
+
+    def __call__(self) -> datetime:
+        self.at += timedelta(seconds=5)
+        return self.at
 
 
 @dataclass

@@ -24,6 +24,7 @@ from hypothesis import strategies as st
 from test_central_fixtures import (
     PASSPHRASE,
     Chain,
+    Ticking,
     fingerprint,
     make_authority,
     make_chain,
@@ -304,17 +305,6 @@ def test_finalise_refuses_until_complete_then_a_corrigendum_supersedes(
 
 
 # ------------------------------------------------------------------------------------------ time and keys
-
-
-class Ticking:
-    """A clock that moves 5 seconds at each reading, from `start`: what a test or the demo hands an office."""
-
-    def __init__(self, start: datetime) -> None:
-        self.at = start
-
-    def __call__(self) -> datetime:
-        self.at += timedelta(seconds=5)
-        return self.at
 
 
 def run_district(chain: Chain, root: Path, *, start: datetime, key: Ed25519PrivateKey) -> Path:
