@@ -18,7 +18,6 @@ from central.office import AUTHORITY_ID, DISTRICT_ID, Office, children_of
 from shared.domain.election import Election
 from shared.domain.keyregister import Role
 from shared.errors import InputError
-from shared.office.cli import system_clock
 from shared.office.setup import ENROLMENT_FILE as ENROLMENT_FILE
 from shared.office.setup import SHEET_FILE as SHEET_FILE
 from shared.office.setup import Created, Identity, InitArgs, create_office
@@ -55,15 +54,15 @@ def identity(election: Election, place: str, name_110a: str) -> Identity:
 def init(
     state_dir: Path,
     *,
-    at: datetime | None = None,
+    at: datetime,
     private_key: Ed25519PrivateKey | None = None,
     **args: Unpack[InitArgs],
 ) -> InitResult:
     """Create the state: definition files (hash-checked), the key pair and its enrolment sheet.
 
-    `at` is the moment of setup and `private_key` the office's signing key (None: a new one from the
-    operating system), as `municipality.setup.initialise` takes them; the demo and the tests pass theirs.
-    Without `at` the machine's clock is read: only for callers written before `at` existed.
+    `at` is the moment of setup (the command line passes the machine's clock) and `private_key` the office's
+    signing key (None: a new one from the operating system), as `municipality.setup.initialise` takes them;
+    the demo and the tests pass theirs.
     """
     return create_office(
         Office,
@@ -71,7 +70,7 @@ def init(
         identify=lambda election, name_110a: identity(election, args["place"], name_110a),
         key_file=KEY_FILE,
         result=InitResult,
-        at=at or system_clock(),
+        at=at,
         private_key=private_key,
         **args,
     )

@@ -18,7 +18,6 @@ from hoofdstembureau.office import Office
 from shared.domain.election import Election
 from shared.domain.keyregister import Role
 from shared.errors import InputError
-from shared.office.cli import system_clock
 from shared.office.setup import ENROLMENT_FILE as ENROLMENT_FILE
 from shared.office.setup import SHEET_FILE as SHEET_FILE
 from shared.office.setup import Created, Identity, InitArgs, create_office
@@ -77,15 +76,15 @@ def init(
     state_dir: Path,
     *,
     district_id: str,
-    at: datetime | None = None,
+    at: datetime,
     private_key: Ed25519PrivateKey | None = None,
     **args: Unpack[InitArgs],
 ) -> InitResult:
     """Create the state: definition files (hash-checked), the district, the key pair, its enrolment sheet.
 
-    `at` is the moment of setup and `private_key` the office's signing key (None: a new one from the
-    operating system), as `municipality.setup.initialise` takes them; the demo and the tests pass theirs.
-    Without `at` the machine's clock is read: only for callers written before `at` existed.
+    `at` is the moment of setup (the command line passes the machine's clock) and `private_key` the office's
+    signing key (None: a new one from the operating system), as `municipality.setup.initialise` takes them;
+    the demo and the tests pass theirs.
     """
     return create_office(
         Office,
@@ -93,7 +92,7 @@ def init(
         identify=lambda election, name_110a: identity(election, district_id, name_110a),
         key_file=KEY_FILE,
         result=InitResult,
-        at=at or system_clock(),
+        at=at,
         private_key=private_key,
         **args,
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import re
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -33,6 +34,9 @@ from tests.test_central_fixtures import (
     sheet,
 )
 from tests.test_web_support import PW, csrf_of
+
+#: When the offices under test were set up (the command line passes the machine's clock).
+SETUP_AT = datetime(2029, 3, 21, 22, 0)
 
 
 class Desk:
@@ -60,6 +64,7 @@ def make_hsb(root: Path) -> Desk:
         place="Teststad",
         passphrase=PASSPHRASE.encode(),
         user="setup",
+        at=SETUP_AT,
     )
     office = open_office(state, "setup")
     messages = [(code, chain.municipalities[code].enrolment) for code in chain.codes(district)]
@@ -205,6 +210,7 @@ def test_central_desk_serves_the_same_desk(tmp_path: Path) -> None:
         place="Teststad",
         passphrase=PASSPHRASE.encode(),
         user="setup",
+        at=SETUP_AT,
     )
     UserFile(state / USERS_FILE, ("operator", "observer")).add("olga", "operator", PW)
     c = TestClient(create_central_app(state), follow_redirects=True)
