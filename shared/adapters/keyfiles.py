@@ -24,6 +24,7 @@ import sys
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from pathlib import Path
+from typing import TypedDict, Unpack
 
 import msgspec
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -273,26 +274,22 @@ def save_register(path: Path, register: KeyRegister) -> Path:
     return atomic_write(path, data + b"\n")
 
 
+class KeyHolder(TypedDict):
+    """Whose key an enrolment record names: the body, its election and district."""
+
+    role: Role
+    authority_id: str
+    authority_name: str
+    election_id: str
+    district_id: str
+
+
 def new_enrolment(
-    private_key: Ed25519PrivateKey,
-    *,
-    role: Role,
-    authority_id: str,
-    authority_name: str,
-    election_id: str,
-    district_id: str,
-    created_at: str,
+    private_key: Ed25519PrivateKey, *, created_at: str, **holder: Unpack[KeyHolder]
 ) -> tuple[EnrolmentRecord, bytes]:
     """A key's enrolment record and its self-signed bytes: what `key.tke` holds and the sheet's QR carries."""
     record = EnrolmentRecord(
-        version=ENROLMENT_VERSION,
-        role=role,
-        authority_id=authority_id,
-        authority_name=authority_name,
-        election_id=election_id,
-        district_id=district_id,
-        public_key=raw_public_key(private_key),
-        created_at=created_at,
+        version=ENROLMENT_VERSION, public_key=raw_public_key(private_key), created_at=created_at, **holder
     )
     return record, sign_enrolment(record, private_key)
 
@@ -328,29 +325,13 @@ class NewEnrolment(msgspec.Struct, frozen=True, kw_only=True):
 
 
 def enrol_office_key(
-    private_key: Ed25519PrivateKey,
-    *,
-    role: Role,
-    authority_id: str,
-    authority_name: str,
-    election_id: str,
-    district_id: str,
-    at: datetime,
-    subtitle: str,
+    private_key: Ed25519PrivateKey, *, at: datetime, subtitle: str, **holder: Unpack[KeyHolder]
 ) -> NewEnrolment:
     """`new_enrolment` and its sheet, both dated `at` (the moment of setup), as every office's init makes
     them: with the same key and `at`, the same bytes."""
     from shared.adapters.pdf import pdf_timestamp  # typst and pdfium: only for commands that print
 
-    record, signed = new_enrolment(
-        private_key,
-        role=role,
-        authority_id=authority_id,
-        authority_name=authority_name,
-        election_id=election_id,
-        district_id=district_id,
-        created_at=at.isoformat(),
-    )
+    record, signed = new_enrolment(private_key, created_at=at.isoformat(), **holder)
     sheet = render_enrolment_sheet(record, signed, subtitle=subtitle, timestamp=pdf_timestamp(at))
     return NewEnrolment(
         record=record, signed=signed, fingerprint=readable_fingerprint(record.key_id), sheet=sheet
