@@ -106,20 +106,21 @@ def rasterize(pdf: bytes, dpi: int, *, where: str = "PDF") -> list[Image.Image]:
     try:
         if len(document) == 0:
             raise InputError("the PDF has no pages", where=where)
-        pages: list[Image.Image] = []
-        for number in range(len(document)):
-            page = document[number]
-            try:
-                bitmap = page.render(scale=dpi / 72, grayscale=True)
-                image = bitmap.to_pil().convert("L")
-            except pdfium.PdfiumError as exc:
-                raise InputError(f"cannot render page {number + 1}: {exc}", where=where) from None
-            finally:
-                page.close()
-            pages.append(image)
-        return pages
+        return [render_page(document, number, dpi, where=where) for number in range(len(document))]
     finally:
         document.close()
+
+
+def render_page(document: pdfium.PdfDocument, index: int, dpi: int, *, where: str = "PDF") -> Image.Image:
+    """Page `index` (0-based) of an open document as an 8-bit grayscale image at `dpi`."""
+    page = document[index]
+    try:
+        image: Image.Image = page.render(scale=dpi / 72, grayscale=True).to_pil().convert("L")
+        return image
+    except pdfium.PdfiumError as exc:
+        raise InputError(f"cannot render page {index + 1}: {exc}", where=where) from None
+    finally:
+        page.close()
 
 
 def load_pdf_pages(path: str | os.PathLike[str], dpi: int = 300) -> list[Image.Image]:

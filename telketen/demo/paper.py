@@ -18,9 +18,9 @@ from pathlib import Path
 
 import msgspec
 import pypdfium2 as pdfium
-from PIL import Image
 
 from shared.adapters.degrade import scanner_capture
+from shared.adapters.pdf import render_page
 from shared.adapters.qr_pdf import sheet_pages
 from shared.adapters.qr_scan import ScanReport, add_payloads, decode_page, load_images
 from shared.errors import InputError
@@ -37,15 +37,6 @@ class Scanned(msgspec.Struct, frozen=True, kw_only=True):
     symbols: int
 
 
-def _render(document: pdfium.PdfDocument, index: int, dpi: int) -> Image.Image:
-    page = document[index]
-    try:
-        image: Image.Image = page.render(scale=dpi / 72, grayscale=True).to_pil().convert("L")
-        return image
-    finally:
-        page.close()
-
-
 def print_and_scan(pdf_path: Path, scans: Path, rng: random.Random, *, stem: str) -> Scanned:
     """Scan the QR sheets of a printed report into JPEG files and decode them."""
     document = pdfium.PdfDocument(pdf_path.read_bytes())
@@ -54,7 +45,7 @@ def print_and_scan(pdf_path: Path, scans: Path, rng: random.Random, *, stem: str
     symbols = 0
     try:
         for index in sheet_pages(document):
-            sensed, quality = scanner_capture(_render(document, index, SCAN_DPI), rng, SCAN_DPI)
+            sensed, quality = scanner_capture(render_page(document, index, SCAN_DPI), rng, SCAN_DPI)
             path = scans / f"{stem}-p{index + 1}.jpg"
             scans.mkdir(parents=True, exist_ok=True)
             sensed.save(path, "JPEG", quality=quality, dpi=(SCAN_DPI, SCAN_DPI))
