@@ -138,12 +138,11 @@ def _read_pdf(data: bytes, sha: bytes, rel: str) -> _Read:
         scan = read_embedded_sheets(data, where=rel)
     except TelketenError as exc:
         return _Read(kind="error", problem=("PDF", "a PDF that opens", exc.message))
-    partial = [
-        f"message {msg_id.hex()}: {scan.reassembler.count(msg_id) - len(missing)} of "
-        f"{scan.reassembler.count(msg_id)} QR codes"
-        for msg_id, missing in scan.missing.items()
-        if missing
-    ]
+    partial = []
+    for msg_id, missing in scan.missing.items():
+        if missing:
+            total = scan.reassembler.count(msg_id)
+            partial.append(f"message {msg_id.hex()}: {total - len(missing)} of {total} QR codes")
     partial.extend(f"refused: {reason}" for reason in scan.rejected)
     return _Read(kind="pdf", sha256=sha, qr_messages=tuple(scan.messages.values()), qr_partial=tuple(partial))
 
