@@ -38,6 +38,7 @@ from test_central_fixtures import (
     publish_municipality,
     sheet,
     signed_summary,
+    tks_files,
 )
 
 from central import finalise as central_finalise
@@ -360,12 +361,7 @@ def test_lot_is_asked_never_drawn_and_recorded(tmp_path: Path) -> None:
 
 
 def scan_tks(state: Path, *messages: bytes, folder: Path) -> int:
-    paths = []
-    for n, m in enumerate(messages):
-        p = folder / f"m{n}-{message_digest(m).hex()[:8]}.tks"
-        p.write_bytes(m)
-        paths.append(str(p))
-    return main(["central", "scan", "--state", str(state), *paths])
+    return main(["central", "scan", "--state", str(state), *tks_files(folder, *messages)])
 
 
 def received(state: Path) -> list[tuple[str, str, str, str]]:

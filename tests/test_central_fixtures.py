@@ -219,3 +219,13 @@ def sheet(message: bytes, path: Path, title: str = "Samenvatting") -> Path:
 
 def digest(message: bytes) -> bytes:
     return message_digest(message)
+
+
+def tks_files(folder: Path, *messages: bytes) -> list[str]:
+    """Each signed message as a `.tks` file in `folder`, as an operator hands them to `scan`."""
+    paths = []
+    for n, m in enumerate(messages):
+        p = folder / f"m{n}-{message_digest(m).hex()[:8]}.tks"
+        p.write_bytes(m)
+        paths.append(str(p))
+    return paths

@@ -31,6 +31,7 @@ from test_central_fixtures import (
     municipal_summary,
     sheet,
     signed_summary,
+    tks_files,
 )
 
 from hoofdstembureau import finalise as hsb_finalise
@@ -194,12 +195,7 @@ def office(chain: Chain, tmp_path: Path) -> tuple[Path, str]:
 
 
 def scan(state: Path, *messages: bytes, folder: Path) -> int:
-    paths = []
-    for n, m in enumerate(messages):
-        p = folder / f"m{n}-{message_digest(m).hex()[:8]}.tks"
-        p.write_bytes(m)
-        paths.append(str(p))
-    return main(["hsb", "scan", "--state", str(state), *paths])
+    return main(["hsb", "scan", "--state", str(state), *tks_files(folder, *messages)])
 
 
 def counted(state: Path) -> dict[str, str]:
