@@ -93,7 +93,7 @@ def build_election(
         name=eid.name or eid.id,
         category=eid.category,
         subcategory=eid.subcategory,
-        date=eid.date,
+        date=eid.date or "",
         seats=definition.seats,
         preference_threshold=definition.preference_threshold,
         districts=tuple(districts.values()),
