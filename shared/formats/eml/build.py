@@ -81,7 +81,11 @@ def build_election(
         found = stations.pop(code, None)
         municipalities.append(
             Municipality(
-                code=code, name=r.name, district_id=district, stations=found.stations if found else ()
+                code=code,
+                name=r.name,
+                district_id=district,
+                stations=found.stations if found else (),
+                electorate=found.max_votes if found else None,
             )
         )
     if stations:

@@ -149,7 +149,9 @@ def write_110a(election: Election, *, created: str, issue_date: str | None = Non
             _sub(region, kr("Committee"), CommitteeCategory="CSB")
             _sub(region, kr("Committee"), CommitteeCategory="HSB")
     else:
-        state = _sub(tree, kr("Region"), RegionNumber="1", RegionCategory="STAAT")
+        # The real form (TK2025, and the Kiesraad's libraries): the state has no RegionNumber, so a kieskring
+        # names its superior by category only.
+        state = _sub(tree, kr("Region"), RegionCategory="STAAT")
         _sub(state, kr("RegionName"), "Nederland")
         _sub(state, kr("Committee"), CommitteeCategory="CSB")
         for d in election.districts:
@@ -158,7 +160,6 @@ def write_110a(election: Election, *, created: str, issue_date: str | None = Non
                 kr("Region"),
                 RegionNumber=d.id,
                 RegionCategory="KIESKRING",
-                SuperiorRegionNumber="1",
                 SuperiorRegionCategory="STAAT",
             )
             _sub(region, kr("RegionName"), d.name or d.id)

@@ -6,11 +6,11 @@ reads the same values from the same lxml tree in a single loop over the children
 
 It reads exactly what `_candidate` reads, by the same "first element of that name" rules: the first
 CandidateIdentifier, the first xnl:PersonName inside the first CandidateFullName (no CandidateFullName: an
-empty name, as the XSD allows), the first of each name part, the last NameLine with NameType="Initials", the first LocalityName and CountryNameCode below the first
-QualifyingAddress, each text whitespace-collapsed as `xml.text` does (xs:token). Where the two could differ
-(a name part with child elements, so that NameLines nested deeper would count; a ShortCode as element) or
-where `_candidate` raises, this returns None and the caller takes `_candidate`, which gives the same value
-or the precise error.
+empty name, as the XSD allows), the first of each name part, the last NameLine with NameType="Initials", the
+first LocalityName and CountryNameCode below the first QualifyingAddress, each text whitespace-collapsed as
+`xml.text` does (xs:token). Where the two could differ (a name part with child elements, so that NameLines
+nested deeper would count; a ShortCode as element) or where `_candidate` raises, this returns None and the
+caller takes `_candidate`, which gives the same value or the precise error.
 """
 
 from __future__ import annotations
