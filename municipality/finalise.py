@@ -88,6 +88,14 @@ def file_stem(election: Election, municipality: Municipality) -> str:
     return f"{election.id}_gemeente_{municipality.name.replace(' ', '_')}"
 
 
+def csv_name(election: Election, municipality: Municipality) -> str:
+    """The osv4-3 CSV's name as the Kiesraad publishes it (lower case, the name without spaces):
+    `osv4-3_telling_gr2022_westmaasenwaal.csv`, `osv4-3_telling_tk2025_gemeente_westmaasenwaal.csv`."""
+    if election.category in ("GR", "ER"):
+        return f"osv4-3_telling_{election.id.lower()}.csv"
+    return f"osv4-3_telling_{election.id.lower()}_gemeente_{municipality.name.replace(' ', '').lower()}.csv"
+
+
 def build_outputs(
     election: Election,
     municipality: Municipality,
@@ -176,7 +184,7 @@ def build_outputs(
     return Outputs(
         files={
             eml_name: eml_bytes,
-            f"osv4-3_telling_{stem.lower()}.csv": csv_bytes,
+            csv_name(election, municipality): csv_bytes,
             pdf_name: pdf,
             summary_name: signed,
             "Hashcodes.txt": hashes.encode("utf-8"),
