@@ -31,9 +31,9 @@ from shared.domain.keyregister import (
     Role,
     key_id_of,
 )
-from shared.errors import EmlError, InputError, StateError
+from shared.errors import InputError, StateError
 from shared.formats import dutch
-from shared.formats.eml.build import build_election
+from shared.formats.eml.build import build_election, naming_files
 from shared.formats.eml.hashcode import check_typed_groups, digest, masked_code
 from shared.formats.eml.read import read_110a, read_110b, read_230b
 from shared.formats.signing import open_enrolment, raw_public_key
@@ -71,10 +71,8 @@ def election_from_files(files: Mapping[str, tuple[Path, bytes]]) -> Election:
     definition = read_110a(files["110a"][1], names["110a"])
     candidates = read_230b(files["230b"][1], names["230b"])
     stations = read_110b(files["110b"][1], names["110b"])
-    try:
+    with naming_files(names):
         return build_election(definition, [candidates], [stations])
-    except EmlError as exc:
-        raise EmlError(exc.message, where=names.get(exc.where or "", exc.where)) from None
 
 
 def with_electorate(election: Election, code: str, electorate: int | None) -> tuple[Election, str | None]:

@@ -201,3 +201,18 @@ def test_errors_name_the_file() -> None:
     data = DEFINITION.read_bytes().replace(b"<kr:NumberOfSeats>", b"<kr:NumberOfSeats>x", 1)
     with pytest.raises(EmlError, match=r"^Verkiezingsdefinitie_TK2021\.eml\.xml:\d+: .*NumberOfSeats"):
         read_110a(data, DEFINITION.name)
+
+
+def test_build_errors_name_the_file(tmp_path: Path) -> None:
+    """A 230b of another election is refused naming the 230b file, not just "230b"."""
+    from municipality.setup import election_from_files
+
+    juinen = EML_DIR / "samples" / "juinen"
+    paths = {
+        "110a": DEFINITION,
+        "230b": juinen / "eml230b_kandidatenlijsten-juinen.eml.xml",
+        "110b": juinen / "eml110b_stembureaulijst-juinen.eml.xml",
+    }
+    files = {kind: (path, path.read_bytes()) for kind, path in paths.items()}
+    with pytest.raises(EmlError, match=r"^eml230b_kandidatenlijsten-juinen\.eml\.xml: ElectionIdentifier Id"):
+        election_from_files(files)

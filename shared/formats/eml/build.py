@@ -7,7 +7,8 @@ are refused, since mixing them would silently produce a wrong result.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 
 from shared.domain.election import (
     District,
@@ -105,3 +106,16 @@ def build_election(
         domain=eid.domain_id or eid.domain_name,
         nomination_date=eid.nomination_date,
     )
+
+
+@contextmanager
+def naming_files(names: Mapping[str, str]) -> Iterator[None]:
+    """Errors of `build_election` say which kind of file ("230b"); the caller knows its name: this puts the
+    file's name in their place (kind → file name), so every error names the file."""
+    try:
+        yield
+    except EmlError as exc:
+        name = names.get(exc.where or "")
+        if name is None:
+            raise
+        raise EmlError(exc.message, where=name) from None
