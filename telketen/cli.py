@@ -26,6 +26,7 @@ COMMANDS: dict[str, str] = {
     "paper": "telketen.commands.paper",
     "keys": "telketen.commands.keys",
     "verify": "telketen.commands.verify",
+    "plausibility": "telketen.commands.plausibility",
     "demo": "telketen.commands.demo",
 }
 
