@@ -27,10 +27,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from shared.domain import plausibility as rules  # noqa: E402
-from shared.domain.plausibility import Unit, check_units  # noqa: E402
-from shared.formats.eml.read import read_510, read_path  # noqa: E402
-from shared.formats.plausibility import units_of  # noqa: E402
+from shared.domain import plausibility as rules
+from shared.domain.plausibility import Unit, check_units
+from shared.formats.eml.read import read_510, read_path
+from shared.formats.plausibility import units_of
 
 EML = Path(__file__).resolve().parents[2] / "shared" / "data" / "eml"
 #: Advice about a unit's counts of lists (the kinds planted errors can cause); turnout, blank, invalid and
@@ -86,7 +86,9 @@ def drop(votes: list[int], rng: random.Random) -> tuple[list[int], int] | None:
 
 
 def transpose(votes: list[int], rng: random.Random) -> tuple[list[int], int] | None:
-    options = [i for i in _big(votes) if any(a != b for a, b in zip(str(votes[i]), str(votes[i])[1:]))]
+    options = [
+        i for i in _big(votes) if any(a != b for a, b in zip(str(votes[i]), str(votes[i])[1:], strict=False))
+    ]
     if not options:
         return None
     i = rng.choice(options)
@@ -130,7 +132,7 @@ def main() -> int:
             if at_stations != level or len(units) <= rules.MIN_PEERS:
                 continue
             units_total += len(units)
-            for unit, kind in {(f.unit, f.kind) for f in findings}:
+            for _, kind in {(f.unit, f.kind) for f in findings}:
                 per_kind[kind] += 1
             listed = {f.unit for f in findings if f.kind in LIST_KINDS}
             any_list += len(listed)

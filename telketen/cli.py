@@ -27,6 +27,7 @@ COMMANDS: dict[str, str] = {
     "keys": "telketen.commands.keys",
     "verify": "telketen.commands.verify",
     "plausibility": "telketen.commands.plausibility",
+    "audit": "telketen.commands.audit",
     "demo": "telketen.commands.demo",
 }
 

@@ -109,10 +109,16 @@ def test_blank_and_invalid_far_above_the_peers() -> None:
 
 def test_turnout_against_peers_only_where_the_electorate_is_known() -> None:
     municipalities = [
-        Unit(id=f"HSB1::{k:04}", name=f"Gemeente {k}", list_votes=u.list_votes, blank=u.blank,
-             invalid=u.invalid, eligible=round(sum(u.list_votes) / (0.74 + 0.004 * (k % 5))))
+        Unit(
+            id=f"HSB1::{k:04}",
+            name=f"Gemeente {k}",
+            list_votes=u.list_votes,
+            blank=u.blank,
+            invalid=u.invalid,
+            eligible=round(sum(u.list_votes) / (0.74 + 0.004 * (k % 5))),
+        )
         for k, u in enumerate(stations())
-    ]  # fmt: skip
+    ]
     low = replaced(municipalities, 6, eligible=sum(municipalities[6].list_votes) * 3)
     assert kinds_of(low, "HSB1::0006", at_stations=False) == ["turnout"]
     # At polling stations voters may come from anywhere in the municipality: no turnout advice there.
@@ -139,8 +145,9 @@ def test_a_swap_planted_in_a_real_count_is_found_with_names() -> None:
     unit = count.units[0]
     lists = list(unit.tally.lists)
     lists[0], lists[1] = replace(lists[0], votes=lists[1].votes), replace(lists[1], votes=lists[0].votes)
-    tampered = replace(count, units=(replace(unit, tally=replace(unit.tally, lists=tuple(lists))),
-                                     *count.units[1:]))  # fmt: skip
+    tampered = replace(
+        count, units=(replace(unit, tally=replace(unit.tally, lists=tuple(lists))), *count.units[1:])
+    )
     advice = advise(tampered)
     assert [(a.unit, a.kind) for a in advice] == [(unit.id, "swap")]
     assert "lijken verwisseld" in advice[0].detail and count.lists[0].name in advice[0].detail
@@ -150,8 +157,12 @@ def _one_slip(a: str, b: str) -> bool:
     """Optimal-string-alignment distance ≤ 1: an independent statement of what `digit_edits` promises."""
     if len(a) == len(b):
         diff = [k for k in range(len(a)) if a[k] != b[k]]
-        return len(diff) == 1 or (len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]]
-                                  and a[diff[1]] == b[diff[0]])  # fmt: skip
+        return len(diff) == 1 or (
+            len(diff) == 2
+            and diff[1] == diff[0] + 1
+            and a[diff[0]] == b[diff[1]]
+            and a[diff[1]] == b[diff[0]]
+        )
     short, long = sorted((a, b), key=len)
     return len(long) == len(short) + 1 and any(long[:k] + long[k + 1 :] == short for k in range(len(long)))
 
