@@ -249,3 +249,17 @@ def test_510d_kieskringen_add_up_by_short_code(totaal: Count510) -> None:
     assert ("TotalVotes (CSB Nederland)", "list 1 candidate ArkT", 73126, 73125) in found
     assert ("HSB1", "E.1 = sum of candidate votes", 53540, 53539) in found  # inside the kieskring too
     assert check_count(totaal) == []
+
+
+def test_510d_short_codes_link_to_kieskring_positions(totaal: Count510) -> None:
+    """Every candidate of the national total is, in at least one kieskring, at a position on that kieskring's
+    list: the 510d itself links its ShortCodes to the 230b's candidates (the 230b has no ShortCodes)."""
+    linked = {
+        (lay.number, code)
+        for unit in totaal.units
+        for lay in totaal.layout_of(unit)
+        for position, code in lay.candidate_keys()
+        if position and code
+    }
+    national = {(lay.number, code) for lay in totaal.lists for _, code in lay.candidate_keys()}
+    assert len(national) == 1582 and national <= linked
