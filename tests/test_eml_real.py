@@ -3,18 +3,24 @@ the 510d (candidates named by ShortCode, lists per kieskring)."""
 
 from __future__ import annotations
 
+import random
 import re
 from pathlib import Path
 
+import msgspec
 import pytest
+from lxml import etree  # type: ignore[import-untyped]  # lxml ships no hints; lxml-stubs is no dependency
 
+from shared.domain.generate import generate_national
 from shared.errors import EmlError
 from shared.formats.eml import read_510, read_eml
 from shared.formats.eml.build import build_election
 from shared.formats.eml.check import check_count
+from shared.formats.eml.definition_writer import write_110a
 from shared.formats.eml.model import CandidateLists230b, Count510, PollingStations110b
 from shared.formats.eml.read import read_110a, read_520
 from shared.formats.eml.rules import definition_problems, message_problems
+from shared.formats.eml.schema import validate
 from shared.formats.eml.write import write_510
 from tests.conftest import SHARED_DATA, needs_shared
 
@@ -263,3 +269,31 @@ def test_510d_short_codes_link_to_kieskring_positions(totaal: Count510) -> None:
     }
     national = {(lay.number, code) for lay in totaal.lists for _, code in lay.candidate_keys()}
     assert len(national) == 1582 and national <= linked
+
+
+def test_generator_writes_the_real_national_tree() -> None:
+    """The generated Tweede Kamer 110a has the real form: a STAAT region without number, whose CSB is the
+    Kiesraad, kieskringen that name their superior by category only, municipalities under a kieskring."""
+    g = generate_national(
+        random.Random(5), districts=20, municipalities=24, stations=40, lists=3, candidates=20
+    )
+    data = write_110a(g.election, created="2029-01-05T10:00:00.000")
+    assert validate(data) == []
+    root = etree.fromstring(data)
+    kinds = {
+        (r.get("RegionCategory"), tuple(sorted(r.attrib)))
+        for r in root.iter("{http://www.kiesraad.nl/extensions}Region")
+    }
+    assert kinds == {
+        ("STAAT", ("RegionCategory",)),
+        ("KIESKRING", ("RegionCategory", "RegionNumber", "SuperiorRegionCategory")),
+        ("GEMEENTE", ("RegionCategory", "RegionNumber", "SuperiorRegionCategory", "SuperiorRegionNumber")),
+    }
+    assert b'<kr:Committee CommitteeCategory="CSB" CommitteeName="De Kiesraad"/>' in data
+    assert build_election(read_110a(data, "generated 110a")) == msgspec.structs.replace(
+        g.election,
+        districts=tuple(msgspec.structs.replace(d, lists=()) for d in g.election.districts),
+        municipalities=tuple(
+            msgspec.structs.replace(m, stations=(), electorate=None) for m in g.election.municipalities
+        ),
+    )
