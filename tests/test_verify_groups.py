@@ -1,0 +1,66 @@
+"""Verify's list-group articles (telketen/verify/groups.py) on cases built for each rule (Kieswet P 1, P 12,
+P 15 with the group's votes summed, P 17, P 18). The Kiesraad's TK2021 set (test_verify_kiesraad.py) runs them
+on real data; these cases make each rule decide something that set does not."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import pytest
+
+from telketen.verify import groups
+from telketen.verify.law import Draws, Lot, LotMissing
+
+NO_PREFERENCE = Fraction(10**9)
+
+
+def test_identical_lists_are_one_stel_with_their_votes_added() -> None:
+    lists = groups.gather(
+        [(3, ("X", "Y"), 5, (4, 1)), (1, ("X", "Y"), 7, (6, 1)), (2, ("Y", "X"), 2, (1, 1))]
+    )
+    assert [(lst.districts, lst.candidates, lst.votes) for lst in lists] == [
+        ([3, 1], ("X", "Y"), 12),
+        ([2], ("Y", "X"), 2),
+    ]
+    assert lists[0].candidate_votes == {"X": 10, "Y": 2} and lists[0].first_district == 1
+
+
+def test_p12_splits_by_group_quota_then_largest_remainder() -> None:
+    # 5 seats, 100 votes: quota 20; 47 -> 2 (rem 7), 33 -> 1 (rem 13), 20 -> 1 (rem 0); the 5th seat to 33
+    lists = groups.gather([(1, ("A",), 47, (47,)), (2, ("B",), 33, (33,)), (3, ("C",), 20, (20,))])
+    groups.split(7, 5, lists, Draws([]))
+    assert [lst.seats for lst in lists] == [2, 2, 1]
+
+
+def test_p12_asks_a_lot_for_a_tie_and_follows_it() -> None:
+    lists = groups.gather([(1, ("A",), 10, (10,)), (2, ("B",), 10, (10,))])
+    with pytest.raises(LotMissing) as asked:
+        groups.split(4, 1, lists, Draws([]))
+    assert asked.value.lot == Lot("group_split", (1, 2), 4)
+    groups.split(4, 1, lists, Draws([2]))
+    assert [lst.seats for lst in lists] == [0, 1]
+
+
+def test_p18_a_candidate_elected_on_two_lists_keeps_the_seat_where_he_got_most_votes() -> None:
+    """X heads both lists; his votes are higher on the kieskring-2 list, so he is elected there and the
+    kieskring-1 list's seat goes to its next candidate Y (not Z, the next of the kieskring-2 list)."""
+    lists = groups.gather([(1, ("X", "Y"), 12, (12, 0)), (2, ("X", "Z"), 28, (28, 0))])
+    groups.split(9, 2, lists, Draws([]))
+    assert [lst.seats for lst in lists] == [1, 1]
+    chosen = groups.elect(9, 2, lists, {"X": 40, "Y": 0, "Z": 0}, NO_PREFERENCE, Draws([]))
+    assert [(e.candidate, e.list_district, e.by_preference) for e in chosen] == [
+        ("X", 2, False),
+        ("Y", 1, False),
+    ]
+
+
+def test_p15_counts_a_candidates_votes_on_all_lists_of_the_group() -> None:
+    """Z has 6 + 6 votes on two lists: only the group sum (12) passes the threshold of 10; he is elected by
+    preference on the list of the lowest kieskring (a tie in votes), ahead of X and Y in list order."""
+    lists = groups.gather([(1, ("X", "Z"), 16, (10, 6)), (2, ("Y", "Z"), 16, (10, 6))])
+    groups.split(5, 2, lists, Draws([]))
+    chosen = groups.elect(5, 2, lists, {"X": 10, "Y": 10, "Z": 12}, Fraction(10), Draws([]))
+    assert [(e.candidate, e.list_district, e.by_preference) for e in chosen] == [
+        ("Z", 1, True),
+        ("Y", 2, False),
+    ]
