@@ -266,7 +266,7 @@ def test_a_clean_folder_verifies(folder: str, request: pytest.FixtureRequest) ->
 def test_cli_exit_codes_and_json(gr_folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["verify", str(gr_folder)]) == 0
     out = capsys.readouterr().out
-    assert "VERIFIED" in out and "fingerprint" in out
+    assert "GEVERIFIEERD" in out and "vingerafdruk" in out and "NIET" not in out
     assert main(["verify", "--json", str(gr_folder)]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["ok"] is True and data["findings"] == [] and data["keys"]

@@ -42,7 +42,7 @@ def test_only_the_documented_discrepancies_are_found(report: Report) -> None:
             "sum",
             TOTAAL,
             "HSB10",
-            "Z (eligible_voters) (total of Telling_TK2021_kieskring_Haarlem.eml.xml)",
+            "Z (eligible_voters) (totaal van Telling_TK2021_kieskring_Haarlem.eml.xml)",
             "578393",
             "726342",
         ),
@@ -50,7 +50,7 @@ def test_only_the_documented_discrepancies_are_found(report: Report) -> None:
             "sum",
             TOTAAL,
             "HSB12",
-            "Z (eligible_voters) (total of Telling_TK2021_kieskring_s-Gravenhage.eml.xml)",
+            "Z (eligible_voters) (totaal van Telling_TK2021_kieskring_s-Gravenhage.eml.xml)",
             "356481",
             "449253",
         ),
@@ -116,8 +116,8 @@ def test_a_candidate_left_out_of_the_520_is_caught(tmp_path: Path) -> None:
     folder = seat_files(tmp_path)
     edit(folder / RESULT, 'ShortCode="PlasCAM"', 'ShortCode="PlasXX"')
     found = {(f.check, f.unit, f.field) for f in verify_dir(folder).findings}
-    assert ("elected", "list 23", "elected candidate missing from the 520") in found
-    assert ("elected", "list 23", "elected candidate in the 520 not elected by the recount") in found
+    assert ("elected", "list 23", "gekozen volgens de herberekening, niet in de 520") in found
+    assert ("elected", "list 23", "gekozen volgens de 520, niet volgens de herberekening") in found
 
 
 def test_preference_votes_moved_in_the_510d_change_who_is_elected(tmp_path: Path) -> None:
@@ -134,7 +134,7 @@ def test_preference_votes_moved_in_the_510d_change_who_is_elected(tmp_path: Path
         text = text.replace(votes, votes.replace(old, new))
     total.write_text(text, encoding="utf-8")
     findings = verify_dir(folder).findings
-    missing = [f for f in findings if f.field == "elected candidate missing from the 520"]
+    missing = [f for f in findings if f.field == "gekozen volgens de herberekening, niet in de 520"]
     assert [(f.unit, f.expected) for f in missing] == [("list 1", "JacobsB Jacobs, B. (Barry)")]
     # and the kieskring units no longer add up to the changed total: named per candidate
-    assert any(f.field == "list 1 candidate JacobsB = sum of units" for f in findings)
+    assert any(f.field == "lijst 1 kandidaat JacobsB = som van de kieskringen" for f in findings)

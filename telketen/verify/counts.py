@@ -202,7 +202,7 @@ def _check_units_by_candidate(f: Eml, c: Count510, unit: str, report: Report) ->
                 "sum",
                 f.file,
                 f"TotalVotes {unit}",
-                f"E.{layout.number} = sum of units",
+                f"E.{layout.number} = som van de kieskringen",
                 votes.get(layout.number, 0),
                 lst.votes,
             )
@@ -213,7 +213,7 @@ def _check_units_by_candidate(f: Eml, c: Count510, unit: str, report: Report) ->
                     "sum",
                     f.file,
                     f"TotalVotes {unit}",
-                    f"list {layout.number} candidate {who} = sum of units",
+                    f"lijst {layout.number} kandidaat {who} = som van de kieskringen",
                     cand.get((layout.number, *key), 0),
                     v,
                 )
@@ -297,7 +297,7 @@ def check_chain(election: Election, counts: list[tuple[Eml, Count510]], report: 
                 for m in compare_tallies(u.id, bc.total.tally, u.tally):
                     if _stated(m.field, f, bf):
                         report.add(
-                            "sum", f.file, u.id, f"{m.field} (total of {bf.file})", m.expected, m.found
+                            "sum", f.file, u.id, f"{m.field} (totaal van {bf.file})", m.expected, m.found
                         )
     if national:
         for d in election.districts:

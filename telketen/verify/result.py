@@ -283,7 +283,7 @@ def _compare_520(election: Election, f: Eml, r: Result520, result: Recomputed, r
             "elected",
             f.file,
             f"list {number}",
-            "elected candidate missing from the 520",
+            "gekozen volgens de herberekening, niet in de 520",
             f"{key} {person.display_name if person else ''}".strip(),
             "absent",
         )
@@ -292,7 +292,7 @@ def _compare_520(election: Election, f: Eml, r: Result520, result: Recomputed, r
             "elected",
             f.file,
             f"list {number}",
-            "elected candidate in the 520 not elected by the recount",
+            "gekozen volgens de 520, niet volgens de herberekening",
             "absent",
             f"{key} {published[(number, key)].display_name}".strip(),
         )
