@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import msgspec
 
 from shared.domain.election import Candidate, Election
-from shared.errors import TelketenError
+from shared.errors import InputError, TelketenError
 from shared.formats.eml.model import Count510, Result520
 from telketen.verify import groups, law
 from telketen.verify.collect import Blob, Eml
@@ -75,9 +75,12 @@ def recompute(
 ) -> Recomputed | law.Lot:
     """Seats and elected candidates from the central totals (the input the central office used), or the lot
     that is needed first."""
-    if any(u.layout is not None for u in central.units):
-        return _recompute_groups(election, central, lots)
     deceased = deceased or {}
+    if any(u.layout is not None for u in central.units):
+        if any(deceased.values()):
+            # a position names a candidate on one kieskring's list only; a group's candidate needs a ShortCode
+            raise InputError("deceased candidates of lists that differ per kieskring are not supported yet")
+        return _recompute_groups(election, central, lots)
     lists = [
         law.ListVotes(
             lst.number,
