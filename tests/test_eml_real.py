@@ -11,8 +11,9 @@ import pytest
 from shared.errors import EmlError
 from shared.formats.eml import read_510, read_eml
 from shared.formats.eml.build import build_election
-from shared.formats.eml.model import Count510
+from shared.formats.eml.model import CandidateLists230b, Count510, PollingStations110b
 from shared.formats.eml.read import read_110a, read_520
+from shared.formats.eml.rules import definition_problems, message_problems
 from shared.formats.eml.write import write_510
 from tests.conftest import SHARED_DATA, needs_shared
 
@@ -128,11 +129,91 @@ def test_kieskring_without_number_is_refused_by_name() -> None:
     data = DEFINITION.read_bytes()
     without = data.replace(b'RegionNumber="3" RegionCategory="KIESKRING"', b'RegionCategory="KIESKRING"', 1)
     definition = read_110a(without, DEFINITION.name)
-    with pytest.raises(EmlError, match=r"the KIESKRING region .* has no RegionNumber"):
+    assert "the KIESKRING region Assen has no RegionNumber" in definition_problems(definition)[0]
+    with pytest.raises(EmlError, match=r"the KIESKRING region Assen has no RegionNumber"):
         build_election(definition)
 
 
-@pytest.mark.parametrize("path", sorted(TK2021.glob("*.xml")), ids=lambda p: p.name)
-def test_every_tk2021_file_reads(path: Path) -> None:
-    msg = read_eml(path.read_bytes(), path.name)
-    assert msg.election.id == "TK2021"
+EML_DIR = SHARED_DATA / "eml"
+#: Files that are meant to be broken have one of these words in their name.
+INVALID_WORDS = ("invalid", "empty", "not_matching")
+#: The election definition the invalid abacus/rust-eml-nl samples belong to (for files only another refuses).
+ABACUS_110A = EML_DIR / "samples" / "abacus" / "eml110a_test.eml.xml"
+
+
+def _real_files() -> list[Path]:
+    if not EML_DIR.is_dir():
+        return []
+    return sorted(p for p in EML_DIR.rglob("*.xml") if "schemas" not in p.parts)
+
+
+def _refusal(path: Path) -> str | None:
+    """The one-line error that refuses a file: reading it, its rules, or matching it to its definition."""
+    try:
+        msg = read_eml(path.read_bytes(), path.name)
+    except EmlError as exc:
+        return str(exc)
+    problems = message_problems(msg)
+    if problems:
+        return f"{path.name}: {problems[0]}"
+    definition = read_110a(ABACUS_110A.read_bytes(), ABACUS_110A.name)
+    try:
+        if isinstance(msg, PollingStations110b):
+            build_election(definition, polling_stations=[msg])
+        elif isinstance(msg, CandidateLists230b):
+            build_election(definition, candidate_lists=[msg])
+    except EmlError as exc:
+        return str(exc)
+    return None
+
+
+@pytest.mark.parametrize("path", _real_files(), ids=lambda p: str(p.relative_to(EML_DIR)))
+def test_every_file_in_shared_eml(path: Path) -> None:
+    """Every real file reads; every deliberately invalid sample is refused with one line."""
+    if any(word in path.name for word in INVALID_WORDS):
+        error = _refusal(path)
+        assert error is not None and "\n" not in error
+    else:
+        msg = read_eml(path.read_bytes(), path.name)
+        assert msg.election.id and msg.election.category in ("GR", "TK", "EP", "PS", "AB")
+
+
+_DECLARATION = re.compile(rb"\A(\xef\xbb\xbf)?<\?xml[^>]*\?>\s*")
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        p
+        for p in _real_files()
+        if p.stat().st_size < 2_000_000 and not any(w in p.name for w in INVALID_WORDS)
+    ],
+    ids=lambda p: str(p.relative_to(EML_DIR)),
+)
+def test_with_and_without_declaration(path: Path) -> None:
+    data = path.read_bytes()
+    bare = _DECLARATION.sub(b"", data, count=1)
+    declared = b'<?xml version="1.0" encoding="UTF-8"?>\n' + bare
+    assert read_eml(bare, path.name) == read_eml(declared, path.name) == read_eml(data, path.name)
+
+
+def test_errors_name_the_file() -> None:
+    """`110a:24` is not enough: the file's own name leads every error."""
+    data = DEFINITION.read_bytes().replace(b"<kr:NumberOfSeats>", b"<kr:NumberOfSeats>x", 1)
+    with pytest.raises(EmlError, match=r"^Verkiezingsdefinitie_TK2021\.eml\.xml:\d+: .*NumberOfSeats"):
+        read_110a(data, DEFINITION.name)
+
+
+def test_build_errors_name_the_file(tmp_path: Path) -> None:
+    """A 230b of another election is refused naming the 230b file, not just "230b"."""
+    from municipality.setup import election_from_files
+
+    juinen = EML_DIR / "samples" / "juinen"
+    paths = {
+        "110a": DEFINITION,
+        "230b": juinen / "eml230b_kandidatenlijsten-juinen.eml.xml",
+        "110b": juinen / "eml110b_stembureaulijst-juinen.eml.xml",
+    }
+    files = {kind: (path, path.read_bytes()) for kind, path in paths.items()}
+    with pytest.raises(EmlError, match=r"^eml230b_kandidatenlijsten-juinen\.eml\.xml: ElectionIdentifier Id"):
+        election_from_files(files)

@@ -102,6 +102,39 @@ def test_init_refuses_a_wrong_typed_group_and_writes_nothing(
     assert "4 hex digits" in capsys.readouterr().err
 
 
+def test_init_takes_the_electorate_from_the_110b_maxvotes(
+    env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Juinen's 110b: MaxVotes 3,353, stations 1, 2 and 3: the municipality's Z is 3,353 (it printed 6), and
+    the stations' numbers, which do not add up to it, are dropped with a note, not silently."""
+    assert main(init_args()) == 0
+    out = capsys.readouterr().out
+    assert "electorate 3353 (110b MaxVotes)" in out
+    assert "the 110b's stations add up to 6 eligible voters, the municipality has 3353" in out
+    svc = Service.open(env / "st", at="t")
+    assert svc.municipality.electorate == 3353 and svc.municipality.eligible_voters() == 3353
+    assert {s.eligible_voters for s in svc.municipality.stations} == {None}
+    svc.close()
+
+
+def test_init_electorate_entered_corrects_the_110b(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([*init_args(), "--electorate", "3.360"]) == 0
+    assert "electorate 3360 (entered)" in capsys.readouterr().out
+    svc = Service.open(env / "st", at="t")
+    assert svc.municipality.electorate == 3360
+    svc.close()
+
+
+@pytest.mark.parametrize("value", ["veel", "-5", "1000000000", "3,5"])
+def test_init_refuses_an_electorate_that_is_no_number(
+    env: Path, capsys: pytest.CaptureFixture[str], value: str
+) -> None:
+    assert main([*init_args(), "--electorate", value]) == 2
+    err = capsys.readouterr().err
+    assert "--electorate" in err and "is not a number of voters" in err and len(err.strip().splitlines()) == 1
+    assert not (env / "st").exists()
+
+
 def test_init_without_groups_and_without_a_terminal_says_what_to_give(
     env: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -9,9 +9,10 @@ Walking ~13,000 selections of a TK municipality file through lxml element proxie
 libxslt does the same walk in one pass in C and leaves Python a split per line (measured: also faster than a
 set of compiled XPath queries, which each walk the tree again). The stylesheet matches by namespace URI, so
 prefixes do not matter, and `normalize-space` is the schema's own xs:token rule for names and numbers. It only
-extracts: a Selection that is not exactly (list with Id | candidate with id, ValidVotes) becomes an `X` line,
-and any line that is not exactly what the reader expects makes that unit None, so the caller re-reads it on
-the element path, which raises the precise error (line, element, rule).
+extracts: a Selection that is not exactly (list with Id | candidate with only an Id, ValidVotes) becomes an
+`X` line (so a ShortCode, as in the national 510d, takes the element walk, which keeps it), and any line
+that is not exactly what the reader expects makes that unit None, so the caller re-reads it on the element
+path, which raises the precise error (line, element, rule).
 """
 
 from __future__ import annotations

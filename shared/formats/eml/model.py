@@ -73,7 +73,7 @@ class ElectionIdentifier(msgspec.Struct, frozen=True, kw_only=True):
     name: str | None
     category: str
     subcategory: str | None
-    date: str
+    date: str | None
     domain_id: str | None = None
     domain_name: str | None = None
     nomination_date: str | None = None
