@@ -7,6 +7,8 @@ from __future__ import annotations
 from fractions import Fraction
 
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 from telketen.verify import groups
 from telketen.verify.law import Draws, Lot, LotMissing
@@ -64,3 +66,56 @@ def test_p15_counts_a_candidates_votes_on_all_lists_of_the_group() -> None:
         ("Z", 1, True),
         ("Y", 2, False),
     ]
+
+
+@st.composite
+def group_cases(draw: st.DrawFn) -> tuple[int, list[groups.GroupList], dict[str, int], Fraction]:
+    """A group of 1–4 lists over a pool of 6 candidates; each list a random order of some of them."""
+    pool = [f"C{i}" for i in range(6)]
+    rows = []
+    for district in range(1, draw(st.integers(1, 4)) + 1):
+        keys = tuple(draw(st.permutations(pool))[: draw(st.integers(3, 6))])
+        cand = tuple(draw(st.integers(0, 50)) for _ in keys)
+        rows.append((district, keys, sum(cand), cand))
+    lists = groups.gather(rows)
+    national: dict[str, int] = {}
+    for lst in lists:
+        for key, v in lst.candidate_votes.items():
+            national[key] = national.get(key, 0) + v
+    seats = draw(st.integers(1, 3))
+    threshold = Fraction(draw(st.integers(0, 120)))
+    return seats, lists, national, threshold
+
+
+@settings(max_examples=300, deadline=None)
+@given(group_cases(), st.data())
+def test_every_seat_of_a_group_goes_to_one_candidate_on_a_list_that_holds_it(
+    case: tuple[int, list[groups.GroupList], dict[str, int], Fraction], data: st.DataObject
+) -> None:
+    seats, lists, national, threshold = case
+    assume(sum(lst.votes for lst in lists) > 0)
+    draws: list[int] = []
+    for _ in range(20):
+        try:
+            for lst in lists:
+                lst.seats = 0
+            drawn = Draws(draws)  # one cursor: the split's lots first, then the candidates'
+            groups.split(1, seats, lists, drawn)
+            chosen = groups.elect(1, seats, lists, national, threshold, drawn)
+            break
+        except LotMissing as stop:
+            draws.append(data.draw(st.sampled_from(stop.lot.options)))
+    else:
+        raise AssertionError("too many lots")
+    assert sum(lst.seats for lst in lists) == seats  # P 12 hands out exactly the group's seats
+    names = [e.candidate for e in chosen]
+    assert len(names) == len(set(names))  # nobody elected twice (P 18)
+    for lst in lists:
+        here = [e for e in chosen if e.list_district == lst.first_district]
+        assert len(here) <= lst.seats and all(e.candidate in lst.candidates for e in here)
+    for e in chosen:
+        assert not e.by_preference or national[e.candidate] > threshold
+    # a seat stays empty only when every candidate of that list is elected already
+    for lst in lists:
+        if sum(e.list_district == lst.first_district for e in chosen) < lst.seats:
+            assert set(lst.candidates) <= set(names)
