@@ -138,3 +138,13 @@ def test_preference_votes_moved_in_the_510d_change_who_is_elected(tmp_path: Path
     assert [(f.unit, f.expected) for f in missing] == [("list 1", "JacobsB Jacobs, B. (Barry)")]
     # and the kieskring units no longer add up to the changed total: named per candidate
     assert any(f.field == "lijst 1 kandidaat JacobsB = som van de kieskringen" for f in findings)
+
+
+def test_a_kieskring_without_its_230b_is_one_finding(tmp_path: Path) -> None:
+    folder = seat_files(tmp_path)
+    (folder / "Kandidatenlijsten_TK2021_Bonaire.eml.xml").unlink()
+    report = verify_dir(folder)
+    assert [(f.check, f.unit, f.field, f.found) for f in report.findings] == [
+        ("definition", "kieskring 20", "230b (candidate lists)", "missing")
+    ]
+    assert report.elected == 150  # the seats come from the 510d; only the kieskring's layout is unchecked

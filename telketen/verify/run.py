@@ -94,10 +94,21 @@ def election_of(published: Published, report: Report) -> Election | None:
         stations.setdefault(f.message.municipality_id, f.message)
     assert isinstance(d110a.message, Definition110a)
     try:
-        return build_election(d110a.message, lists, list(stations.values()))
+        election = build_election(d110a.message, lists, list(stations.values()))
     except TelketenError as exc:
         report.add("definition", exc.where or d110a.file, "-", "definition files", "consistent", exc.message)
         return None
+    for d in election.districts:
+        if not d.lists:  # a kieskring whose 230b is not in the folder: said once, not per list of each file
+            report.add(
+                "definition",
+                "definition/",
+                f"kieskring {d.id}",
+                "230b (candidate lists)",
+                "published",
+                "missing",
+            )
+    return election
 
 
 def verify_dir(directory: Path, *, lots: Sequence[int] = ()) -> Report:
