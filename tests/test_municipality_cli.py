@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 import msgspec
+import pypdfium2 as pdfium
 import pytest
 from rich.console import Console
 
@@ -25,6 +26,7 @@ from shared.domain.station_report import StationReport, report_from_tally
 from shared.domain.tally import ListTally, Tally
 from shared.domain.validation import get_field
 from shared.errors import IntegrityError
+from shared.formats.eml.read import read_510
 from station.entry import encode_report
 from station.form import build_form
 from telketen.cli import main
@@ -176,7 +178,12 @@ def test_whole_session_through_the_cli(
     assert main([*m, "status", "--state", "st"]) == 0
     assert "Definitief: 3" in capsys.readouterr().out
     assert main([*m, "finalise", "--out", "uit", "--user", "coord", "--state", "st"]) == 0
-    assert next((env / "uit").glob("Model_Na31-2_*.pdf")).read_bytes().startswith(b"%PDF")
+    pdf = pdfium.PdfDocument(next((env / "uit").glob("Model_Na31-2_*.pdf")).read_bytes())
+    text = "".join(pdf[i].get_textpage().get_text_range() for i in range(len(pdf)))
+    assert "3.353 Z Kiesgerechtigden" in text  # the 110b's MaxVotes, not the stations' 1 + 2 + 3
+    written = read_510(next((env / "uit").glob("Telling_*.eml.xml")).read_bytes())
+    assert written.total.tally.eligible_voters == 3353
+    assert [u.tally.eligible_voters for u in written.units] == [0, 0, 0]
     assert main([*m, "audit", "--verify", "--state", "st"]) == 0
     assert "audit log intact" in capsys.readouterr().out
     assert main([*m, "finalise", "--out", "uit2", "--user", "coord", "--state", "st"]) == 4  # StateError

@@ -153,7 +153,7 @@ def write_110a(election: Election, *, created: str, issue_date: str | None = Non
         # names its superior by category only.
         state = _sub(tree, kr("Region"), RegionCategory="STAAT")
         _sub(state, kr("RegionName"), "Nederland")
-        _sub(state, kr("Committee"), CommitteeCategory="CSB")
+        _sub(state, kr("Committee"), CommitteeCategory="CSB", CommitteeName="De Kiesraad")
         for d in election.districts:
             region = _sub(
                 tree,

@@ -23,7 +23,14 @@ from typing import Any
 from lxml import etree  # type: ignore[import-untyped]  # lxml ships no hints; lxml-stubs is no dependency
 
 from shared.domain.tally import ListTally
-from shared.formats.eml.model import ADMISSION_CODES, EXPLANATION_CODES, ListLayout, UnitVotes, tally_of
+from shared.formats.eml.model import (
+    ADMISSION_CODES,
+    EXPLANATION_CODES,
+    ListLayout,
+    UnitVotes,
+    missing_admissions,
+    tally_of,
+)
 from shared.formats.eml.xml import EML_NS, Element
 
 _XSL = f"""<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform" xmlns:e="{EML_NS}">
@@ -170,6 +177,7 @@ def _unit(block: str, total_id: str, total_name: str, *, first: bool) -> UnitRea
         tally=tally,
         total_counted=counted,
         has_admissions=any(code in uncounted for code in _ADMISSION),
+        missing_admissions=missing_admissions(uncounted),
     )
     return unit, layout
 
@@ -392,4 +400,5 @@ def _unit_votes(
         tally=tally,
         total_counted=counted,
         has_admissions=any(code in uncounted for code in _ADMISSION),
+        missing_admissions=missing_admissions(uncounted),
     )

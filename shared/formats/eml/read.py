@@ -38,6 +38,7 @@ from shared.formats.eml.model import (
     Region,
     Result520,
     UnitVotes,
+    missing_admissions,
     tally_of,
 )
 from shared.formats.eml.xml import (
@@ -263,7 +264,12 @@ def _read_votes(el: Element, uid: str, uname: str, where: str) -> tuple[UnitVote
     tally = tally_of(cast, rejected, uncounted, tuple(list_tallies))
     has_admissions = any(code in uncounted for code in _ADMISSION)
     return UnitVotes(
-        id=uid, name=uname, tally=tally, total_counted=counted, has_admissions=has_admissions
+        id=uid,
+        name=uname,
+        tally=tally,
+        total_counted=counted,
+        has_admissions=has_admissions,
+        missing_admissions=missing_admissions(uncounted),
     ), layout
 
 

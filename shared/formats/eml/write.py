@@ -134,7 +134,8 @@ def _votes_body(
     )
     if unit.has_admissions:
         for code, field in ADMISSION_CODES:
-            yield f'<UncountedVotes ReasonCode="{code}">{getattr(t, field)}</UncountedVotes>'
+            if code not in unit.missing_admissions:
+                yield f'<UncountedVotes ReasonCode="{code}">{getattr(t, field)}</UncountedVotes>'
         explanations = dict(t.explanations)
         unknown = set(explanations) - set(EXPLANATION_CODES)
         if unknown:
