@@ -17,7 +17,6 @@ import contextlib
 import hashlib
 import multiprocessing
 import os
-import re
 import threading
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -51,9 +50,6 @@ class Eml(msgspec.Struct, frozen=True, kw_only=True):
     folder: str
     sha256: bytes
     message: Definition110a | PollingStations110b | CandidateLists230b | Count510 | Result520
-    #: the UncountedVotes reason codes a 510 writes: older forms (TK2021) record no admitted voters at all,
-    #: and a rule about a number the file does not state cannot be checked (the reader reads it as 0)
-    written: frozenset[str] = frozenset()
 
 
 class Blob(msgspec.Struct, frozen=True, kw_only=True):
@@ -87,8 +83,6 @@ class Published(msgspec.Struct, kw_only=True):
         return [e for e in self.emls if isinstance(e.message, kind)]
 
 
-_REASON_CODE = re.compile(rb"UncountedVotes\s+ReasonCode=\"([^\"]*)\"")
-
 #: From this many bytes of XML on, files are read by worker processes: below it, starting them costs more than
 #: it saves (a national folder holds ~1 GB of 510b; a test folder a few MB).
 PARALLEL_FROM = 48 * 1024 * 1024
@@ -106,7 +100,6 @@ class _Read(msgspec.Struct, frozen=True, kw_only=True):
     problem: tuple[str, str, str] | None = None  # (field, expected, found) of a `file` finding
     qr_messages: tuple[bytes, ...] = ()  # a PDF: the complete messages of its QR sheets
     qr_partial: tuple[str, ...] = ()  # a PDF: its incomplete messages and refused symbols, described
-    written: frozenset[str] = frozenset()  # a 510: the UncountedVotes reason codes it writes
 
 
 def _read_one(path: str, rel: str) -> _Read:
@@ -134,10 +127,8 @@ def _read_one(path: str, rel: str) -> _Read:
             message = read_eml(data, rel)  # one parse: the reader dispatches on the message id
         except TelketenError as exc:
             return _Read(kind="error", problem=("EML", "a readable EML_NL file", exc.message))
-        if isinstance(message, Count510):
-            codes = frozenset(code.decode() for code in _REASON_CODE.findall(data))
-            return _Read(kind=message.message_id, sha256=sha, message=message, written=codes)
-        return _Read(kind=message.header.message_id, sha256=sha, message=message)
+        kind = message.message_id if isinstance(message, Count510) else message.header.message_id
+        return _Read(kind=kind, sha256=sha, message=message)
     return _Read(kind="other", sha256=sha)
 
 
@@ -202,8 +193,6 @@ def collect(root: Path, report: Report, *, workers: int | None = None) -> Publis
                 Paper(file=rel, folder=folder, messages=read.qr_messages, partial=read.qr_partial)
             )
         elif read.message is not None:
-            published.emls.append(
-                Eml(file=rel, folder=folder, sha256=read.sha256, message=read.message, written=read.written)
-            )
+            published.emls.append(Eml(file=rel, folder=folder, sha256=read.sha256, message=read.message))
         report.files.append(FileInfo(file=rel, kind=read.kind, sha256=read.sha256.hex()))
     return published

@@ -105,16 +105,18 @@ _CODE_OF_FIELD |= {
 }
 
 
-def _stated(field: str, *files: Eml) -> bool:
-    """Whether every file states the number a field names: a code a file does not write is no number."""
+def _stated(field: str, *units: UnitVotes) -> bool:
+    """Whether every unit states the number a field names: a code a file leaves out is no number (the
+    reader reads it as 0; the Kiesraad's TK2021 510c/510d record no admitted voters at all)."""
     code = _CODE_OF_FIELD.get(field.split(" ", 1)[0])
-    return code is None or all(code in f.written for f in files)
+    return code is None or all(u.has_admissions and code not in u.missing_admissions for u in units)
 
 
 def _internal(f: Eml, unit: UnitVotes, report: Report) -> None:
     report.count("sum")
     for m in check_internal(unit.id, unit.tally):
-        if m.field.startswith(("D ", "H ")) and not (unit.has_admissions and _stated("D", f)):
+        needs = {"D ": "ABCD", "H ": "DIJ"}.get(m.field[:2], "")
+        if not all(_stated(letter, unit) for letter in needs):
             continue
         report.add("sum", f.file, unit.id, m.field, m.expected, m.found)
     if unit.total_counted != unit.tally.votes_on_lists:
@@ -295,7 +297,7 @@ def check_chain(election: Election, counts: list[tuple[Eml, Count510]], report: 
                 bf, bc = below
                 report.count("chain")
                 for m in compare_tallies(u.id, bc.total.tally, u.tally):
-                    if _stated(m.field, f, bf):
+                    if _stated(m.field, u, bc.total):
                         report.add(
                             "sum", f.file, u.id, f"{m.field} (totaal van {bf.file})", m.expected, m.found
                         )
