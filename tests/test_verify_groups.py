@@ -10,7 +10,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from telketen.verify import groups
+from telketen.verify import groups, law
 from telketen.verify.law import Draws, Lot, LotMissing
 
 NO_PREFERENCE = Fraction(10**9)
@@ -119,3 +119,36 @@ def test_every_seat_of_a_group_goes_to_one_candidate_on_a_list_that_holds_it(
     for lst in lists:
         if sum(e.list_district == lst.first_district for e in chosen) < lst.seats:
             assert set(lst.candidates) <= set(names)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.integers(0, 60), min_size=1, max_size=8),
+    st.integers(0, 8),
+    st.integers(0, 70),
+    st.data(),
+)
+def test_a_group_of_one_list_elects_as_a_single_list_does(
+    votes: list[int], seats: int, threshold: int, data: st.DataObject
+) -> None:
+    """A party with the same list everywhere (one stel, P 1) is one list: the group rules must then elect
+    exactly whom P 15–P 17 elect on a single list (`law.choose`), in the same order, with the same lots."""
+    seats = min(seats, len(votes))
+    keys = tuple(f"K{i}" for i in range(1, len(votes) + 1))
+    draws: list[int] = []
+    for _ in range(20):
+        lists = groups.gather([(1, keys, sum(votes), tuple(votes))])
+        lists[0].seats = seats
+        try:
+            grouped = groups.elect(
+                1, seats, lists, dict(zip(keys, votes, strict=True)), Fraction(threshold), Draws(draws)
+            )
+            single = law.choose(1, seats, votes, threshold=Fraction(threshold), draws=Draws(draws))
+            break
+        except LotMissing as stop:
+            assert stop.lot.kind == "candidate"
+            draws.append(data.draw(st.sampled_from(stop.lot.options)))
+    else:
+        raise AssertionError("too many lots")
+    assert [e.candidate for e in grouped] == [keys[p - 1] for p in single.elected]
+    assert [e.candidate for e in grouped if e.by_preference] == [keys[p - 1] for p in single.by_preference]
