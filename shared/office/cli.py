@@ -32,6 +32,7 @@ from shared.domain.tally import Tally
 from shared.errors import InputError
 from shared.formats.eml.read import read_path
 from shared.office.office import Office
+from shared.office.publish import gather, log_published
 from shared.office.receive import ScanItem, receive_message
 from shared.office.setup import Created, InitArgs, ask_groups, enrol_messages
 from shared.office.status import Status
@@ -324,6 +325,12 @@ class OfficeCommands(Generic[OfficeT]):
     def publish_to(self, args: argparse.Namespace) -> int:
         office = self.open(args)
         written = self.publish(office, Path(args.out))
+        if args.gather:
+            gathered, skipped = gather(office, Path(args.out), [Path(p) for p in args.gather])
+            for line in skipped:
+                console.print(f"[yellow]not gathered: {escape(line)}[/yellow]")
+            log_published(office, Path(args.out), gathered)  # the audit names what was copied in, too
+            written += gathered
         console.print(f"published {len(written)} files under {args.out}")
         return 0
 
@@ -396,6 +403,14 @@ class OfficeCommands(Generic[OfficeT]):
         """`publish` and `audit`."""
         p = sub.add_parser("publish", parents=[common], help=publish_help)
         p.add_argument("--out", required=True, help="the published folder (shared by all tiers)")
+        p.add_argument(
+            "--gather",
+            action="append",
+            default=[],
+            metavar="DIR",
+            help="a lower tier's published folder: copy in its files (510b/510c, reports) that "
+            "`telketen verify` needs, for each summary this office added up; repeatable",
+        )
         p.set_defaults(func=self.publish_to)
 
         p = sub.add_parser("audit", parents=[common], help="show or verify the audit log")
