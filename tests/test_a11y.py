@@ -19,6 +19,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
 from tests.test_browser import ARGS, CHROMIUM, pytestmark  # noqa: F401  (the browser marks and skips)
+from tests.test_central_app import provincial  # noqa: F401  (a fixture: two kieskringen, published)
 from tests.test_web_support import GOOD_ENTRY, PW, municipality_state, running
 
 AXE = Path(__file__).with_name("vendor") / "axe.min.js"
@@ -263,6 +264,15 @@ def test_council_results_site_meets_wcag_aa_and_reflow(
     for path in site_pages(council_site):
         page.goto(path.as_uri())
         found += check(page, f"site-{path.stem}")
+        assert "::" not in page.inner_text("main"), f"{path.name} shows a raw EML id"
+    page.goto((council_site / "index.html").as_uri())
+    swatches = page.eval_on_selector_all(".swatch", "els => els.map(e => e.style.background)")
+    assert len(swatches) == 8 and len(set(swatches)) == 8, swatches
+    bars = page.locator(".bars li")
+    assert bars.count() == 8 and bars.first.inner_text().split() == ["1", "Leefbaar", "4"]
+    page.goto((council_site / "bestanden.html").as_uri())
+    assert page.locator("table.files tbody tr").count() >= 10
+    assert page.locator("table.files tbody td:nth-child(2):empty").count() == 0  # every file explained
     page.context.close()
     assert found == [], "\n".join(found)
 
@@ -275,3 +285,21 @@ def _enter_finalise(state: Path, user: str, station: str) -> None:
         svc.finalise_entry(User(user, "typist"), station, accept_warnings=True, accept_errors=True, at="t")
     finally:
         svc.close()
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_kieskring_results_site_meets_wcag_aa_and_reflow(
+    browser: Browser, request: pytest.FixtureRequest, width: int
+) -> None:
+    """Two kieskringen: the kieskring pages (municipalities under them) and the municipality pages."""
+    site = request.getfixturevalue("provincial")[2] / "site"
+    page = context(browser, width).new_page()
+    found: list[str] = []
+    for name in ("index.html", "gebieden.html", "bestanden.html", "gebied-HSB1.html"):
+        page.goto((site / name).as_uri())
+        found += check(page, f"site2-{name.removesuffix('.html')}")
+    first_municipality = page.locator("main table a").first.get_attribute("href")
+    page.goto((site / str(first_municipality)).as_uri())
+    found += check(page, "site2-municipality")
+    page.context.close()
+    assert found == [], "\n".join(found)
