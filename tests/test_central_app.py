@@ -177,8 +177,8 @@ def test_site_links_every_file_with_its_hash(council: tuple[Chain, Path, Path]) 
     bars = re.findall(r'<span class="bar-seats">(\d+)</span>', index)
     assert sum(map(int, bars)) == chain.election.seats
     files = (site / "bestanden.html").read_text(encoding="utf-8")
-    cells = r'<a href="([^"]+)">([^<]+)</a></th><td>[^<]+</td><td class="num">[^<]*</td><td class="hash">(\w+)</td>'
-    rows = re.findall(cells, files)
+    row = r'<a href="([^"]+)">([^<]+)</a></th><td>[^<]+</td><td class="num">[^<]*</td><td class="hash">(\w+)'
+    rows = re.findall(row, files)
     listed = {html.unescape(path) for _, path, _ in rows}
     on_disk = {p.relative_to(published).as_posix() for p in published.rglob("*") if p.is_file()}
     assert listed == {p for p in on_disk if not p.startswith("site/")}
