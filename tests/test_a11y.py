@@ -2,12 +2,13 @@
 
 axe-core is vendored for the tests only (tests/vendor/axe.min.js, 4.14.1 from npm, MPL-2.0) and injected into
 each page; a page fails on any violation of a WCAG 2.0/2.1 A or AA rule, and on being wider than its viewport
-(reflow, WCAG 1.4.10: tables scroll in their own box, never the page). The pages: the municipality's login,
-station list, entry form (with findings), coordinator dashboard, resolution, finalise and error pages; the
-hoofdstembureau's desk (empty, after a scan, refused) and its overview; the results site of a council (index,
-lists, a list, areas, a municipality with its stations, files) and of a two-kieskring election (kieskring and
-municipality pages). One browser, one context per width and user. A control page with known violations must
-fail the same check, so a broken harness cannot pass everything. Screenshots go to test-artifacts/a11y/.
+(reflow, WCAG 1.4.10: tables scroll in their own box, never the page; the 390 px pages also at 320 px). The
+pages: the municipality's login, station list, entry form (with findings), coordinator dashboard, resolution,
+finalise and error pages; the hoofdstembureau's desk (empty, after a scan and an unreadable file) and its
+overview; the results site of a council (index, lists, a list, areas, the municipality with its stations,
+files) and of a two-kieskring election (kieskring and municipality pages). One browser, one context per width
+and user. A control page with known violations must fail the same check, so a broken harness cannot pass
+everything. Screenshots go to test-artifacts/a11y/ (git-ignored), to be looked at.
 """
 
 from __future__ import annotations
@@ -44,7 +45,14 @@ def problems(page: Page) -> list[str]:
         page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
     found: list[str] = page.evaluate(RUN_AXE, WCAG_AA)
     wider = page.evaluate(WIDER)
-    return [*found, *([f"reflow: {wider}"] if wider else [])]
+    found += [f"reflow: {wider}"] if wider else []
+    size = page.viewport_size
+    if size and size["width"] < 1000:  # a phone: also at 320 px (WCAG 1.4.10), laid out again
+        page.set_viewport_size({"width": 320, "height": size["height"]})
+        narrowest = page.evaluate(WIDER)
+        found += [f"reflow at 320 px: {narrowest}"] if narrowest else []
+        page.set_viewport_size(size)
+    return found
 
 
 def check(page: Page, name: str) -> list[str]:
