@@ -21,7 +21,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
 from tests.test_browser import ARGS, CHROMIUM, pytestmark  # noqa: F401  (the browser marks and skips)
 from tests.test_central_app import provincial  # noqa: F401  (a fixture: two kieskringen, published)
-from tests.test_web_support import GOOD_ENTRY, PW, municipality_state, running
+from tests.test_web_support import GOOD_ENTRY, PASSPHRASE, PW, municipality_state, running
 
 AXE = Path(__file__).with_name("vendor") / "axe.min.js"
 SHOTS = Path(__file__).resolve().parents[1] / "test-artifacts" / "a11y"
@@ -214,6 +214,31 @@ def test_dashboard_updates_itself_without_reloading_or_moving_focus(
     assert focused[0].startswith("Beslissen") and focused[1].endswith("/coordinator/stembureau/3"), focused
     assert "bijgewerkt" in page.get_by_role("status").first.text_content().lower()
     page.context.close()
+
+
+def test_finalise_pages_meet_wcag_aa_and_reflow(browser: Browser, tmp_path: Path) -> None:
+    """The coordinator's finalise form and, after signing, the page with the downloads; at both widths."""
+    from municipality.web import create_municipality_app
+
+    state = municipality_state(tmp_path)
+    for station in ("1", "2", "3"):
+        _enter(state, "anna", station, {})
+        _enter(state, "bert", station, {})
+    found: list[str] = []
+    with running(create_municipality_app(state)) as url:
+        page = logged_in(browser, url, "coord", 1280)
+        page.goto(f"{url}/coordinator/vaststellen")
+        for width in WIDTHS:
+            page.set_viewport_size({"width": width, "height": 900})
+            found += check(page, "m-finalise-form")
+        page.get_by_label("Wachtzin van de sleutel van de gemeente").fill(PASSPHRASE)
+        page.get_by_role("button", name="Vaststellen en ondertekenen").click()
+        page.get_by_text("Zitting 1 is vastgesteld").wait_for()
+        for width in WIDTHS:
+            page.set_viewport_size({"width": width, "height": 900})
+            found += check(page, "m-finalised")
+        page.context.close()
+    assert found == [], "\n".join(found)
 
 
 # ------------------------------------------------------------------------------------------ upper tiers
