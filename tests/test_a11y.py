@@ -213,7 +213,14 @@ def test_dashboard_updates_itself_without_reloading_or_moving_focus(
     focused = page.evaluate("() => [document.activeElement.textContent, document.activeElement.href]")
     assert focused[0].startswith("Beslissen") and focused[1].endswith("/coordinator/stembureau/3"), focused
     assert "bijgewerkt" in page.get_by_role("status").first.text_content().lower()
+    # the coordinator's page for a first entry with errors (a page type of its own), at both widths
+    page.goto(f"{url}/coordinator/stembureau/3")
+    found: list[str] = []
+    for width in WIDTHS:
+        page.set_viewport_size({"width": width, "height": 900})
+        found += check(page, "m-first-entry-errors")
     page.context.close()
+    assert found == [], "\n".join(found)
 
 
 def test_finalise_pages_meet_wcag_aa_and_reflow(browser: Browser, tmp_path: Path) -> None:
