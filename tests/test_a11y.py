@@ -317,6 +317,24 @@ def test_council_results_site_meets_wcag_aa_and_reflow(
     assert found == [], "\n".join(found)
 
 
+def test_the_recount_explanation_meets_wcag_aa_and_reflow(
+    browser: Browser, council_site: Path, tmp_path: Path
+) -> None:
+    """`telketen audit plan`'s hertelling.html: a page the public reads beside the results site."""
+    from telketen.cli import main
+
+    out = tmp_path / "plan"
+    assert main(["audit", "plan", "--seed", "3 1 4 1 5", str(council_site.parent), "--out", str(out)]) == 0
+    page = context(browser, 1280).new_page()
+    page.goto((out / "hertelling.html").as_uri())
+    found: list[str] = []
+    for width in WIDTHS:
+        page.set_viewport_size({"width": width, "height": 900})
+        found += check(page, "audit-hertelling")
+    page.context.close()
+    assert found == [], "\n".join(found)
+
+
 def _enter_finalise(state: Path, user: str, station: str) -> None:
     from municipality.service import Service, User
 
