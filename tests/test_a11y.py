@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
 from tests.test_browser import ARGS, CHROMIUM, pytestmark  # noqa: F401  (the browser marks and skips)
 from tests.test_central_app import provincial  # noqa: F401  (a fixture: two kieskringen, published)
@@ -264,6 +264,12 @@ def test_desk_pages_meet_wcag_aa_and_reflow(browser: Browser, tmp_path: Path, wi
     found: list[str] = []
     with running(create_hsb_app(desk.state)) as url:
         page = logged_in(browser, url, "olga", width)
+        overview = page.context.new_page()  # a second screen on the overview, updating itself (live.js)
+        overview.goto(f"{url}/status")
+        found += check(overview, "d-status-before")
+        row = overview.locator(f'tr[data-code="{desk.codes[0]}"]')
+        assert row.get_attribute("class") == "state-missing"
+        overview.evaluate("() => { window.__same_document = true; }")
         found += check(page, "d-desk")
         page.get_by_label("Scans (PNG, JPEG, TIFF, PDF) of .tks-bestanden").set_input_files(
             [str(pdf), str(junk)]
@@ -271,8 +277,10 @@ def test_desk_pages_meet_wcag_aa_and_reflow(browser: Browser, tmp_path: Path, wi
         page.get_by_role("button", name="Inlezen en controleren").click()
         page.locator('article[data-outcome="accept"]').wait_for()
         found += check(page, "d-desk-scanned")
-        page.goto(f"{url}/status")
-        found += check(page, "d-status")
+        expect(row).to_have_class("state-in", timeout=15000)  # without a reload:
+        assert overview.evaluate("() => window.__same_document === true")
+        assert overview.locator('meta[http-equiv="refresh"]').count() == 0
+        found += check(overview, "d-status")
         page.context.close()
     assert found == [], "\n".join(found)
 
