@@ -1,14 +1,14 @@
 """List groups (lijstengroepen): seats and elected candidates when a party's lists differ per kieskring.
 
-Kieswet P 1: lists with the same designation form a list group; identical lists in several kieskringen (a "stel
-gelijkluidende lijsten") count as one list. The group competes as one list for the seats (P 5–P 10, with its
-votes summed over all its lists), and its seats are then split over its lists (P 12: group quota, full seats,
-largest remainders, a lot on a tie). A list that got more seats than it has candidates passes the surplus to
-the group's other lists by largest averages (P 13). Candidates are elected per group: whoever has more votes
-than the preference threshold, counted on all the group's lists together, is elected by preference and takes a
-seat on the list where most of those votes were cast (P 15, P 16); the other seats go in list order on each
-list (P 17), and a candidate elected on more than one list counts on the one where he got most votes, the
-lowest kieskring on a tie, his other seats going down those lists again (P 18).
+Kieswet P 1: lists with the same designation form a list group; identical lists in several kieskringen (a
+"stel gelijkluidende lijsten") count as one list. The group competes as one list for the seats (P 5–P 10, with
+its votes summed over all its lists), and its seats are then split over its lists (P 12: group quota, full
+seats, largest remainders, a lot on a tie). A list that got more seats than it has candidates passes the
+surplus to the group's other lists by largest averages (P 13). Candidates are elected per group: whoever has
+more votes than the preference threshold, counted on all the group's lists together, is elected by preference
+and takes a seat on the list where most of those votes were cast (P 15, P 16); the other seats go in list
+order on each list (P 17), and a candidate elected on more than one list counts on the one where he got most
+votes, the lowest kieskring on a tie, his other seats going down those lists again (P 18).
 
 Pure computation: candidates are identified by a key the caller builds (`candidate_key`), lots are inputs
 (`shared.domain.apportionment.Lots`), and every decision is kept as a step, so the P 22-1 prints why.
@@ -38,7 +38,7 @@ CandidateKey = tuple[str, ...]
 
 
 def candidate_key(c: Candidate) -> CandidateKey:
-    """Who a candidate is across the lists of a group: the 230b gives no shared id, so the person as printed."""
+    """Who a candidate is across a group's lists: the 230b gives no shared id, so the person as printed."""
     return (c.last_name, c.prefix or "", c.initials, c.first_name or "", c.locality or "", c.country or "")
 
 
@@ -162,7 +162,7 @@ class GroupResidualStep(msgspec.Struct, frozen=True, kw_only=True, tag_field="st
 
 
 class GroupElectedStep(msgspec.Struct, frozen=True, kw_only=True, tag_field="step", tag="group_elected"):
-    """A candidate of a group elected on one of its lists: by preference (P 15/P 16) or list order (P 17/P 18)."""
+    """A group's candidate elected on one of its lists: by preference (P 15/P 16), list order (P 17/P 18)."""
 
     group: int
     member: int
@@ -208,7 +208,7 @@ class GroupOutcome(msgspec.Struct, frozen=True, kw_only=True):
 
 # --------------------------------------------------------------------------------------------------- engine
 def _split(group: ListGroup, seats: int, lots: Lots, steps: list[GroupStep]) -> tuple[GroupSplit, list[int]]:
-    """P 12, then P 13: seats per member (index order), surplus of an exhausted list moved within the group."""
+    """P 12, then P 13: seats per member (index order), an exhausted list's surplus moved within the group."""
     split = split_group_seats(seats, [(i, m.votes) for i, m in enumerate(group.members, start=1)], lots=lots)
     if split.status == "lot_required":
         assert split.lot is not None
@@ -217,7 +217,7 @@ def _split(group: ListGroup, seats: int, lots: Lots, steps: list[GroupStep]) -> 
     held = [lst.seats for lst in split.lists]
     size = [len(m.candidates) for m in group.members]
     moved = 0
-    for i, m in enumerate(group.members):
+    for i in range(len(held)):
         if held[i] > size[i]:
             surplus = held[i] - size[i]
             held[i] = size[i]
@@ -327,7 +327,7 @@ def _votes_on(member: GroupMember, key: CandidateKey) -> int | None:
 
 
 def _best_member(group: ListGroup, key: CandidateKey, held: list[int], on: list[list[int]]) -> int | None:
-    """The list of the group with most votes for `key` that still has a free seat; lowest kieskring on a tie."""
+    """The group's list with most votes for `key` that still has a free seat; lowest kieskring on a tie."""
     best: tuple[int, int] | None = None
     choice = None
     for i, m in enumerate(group.members):
