@@ -32,6 +32,7 @@ from shared.domain.apportionment import (
     split_group_seats,
 )
 from shared.domain.election import Candidate, CandidateList, District, DistrictId, Election
+from shared.domain.tally import ListTally, Tally
 from shared.errors import InputError
 
 CandidateKey = tuple[str, ...]
@@ -440,5 +441,16 @@ def national_view(election: Election, groups: Sequence[ListGroup], district_id: 
                 ),
             )
             for g in groups
+        ),
+    )
+
+
+def group_tally(groups: Sequence[ListGroup], counts: Tally) -> Tally:
+    """The whole election's tally: `counts`' voters and blank/invalid, one list per group with its candidates'
+    votes on all its lists together (what the 510d's TotalVotes carries)."""
+    return msgspec.structs.replace(
+        counts,
+        lists=tuple(
+            ListTally(g.number, g.votes, tuple(g.candidate_votes()[k] for k in g.candidates)) for g in groups
         ),
     )

@@ -154,6 +154,9 @@ class UnitVotes(msgspec.Struct, frozen=True, kw_only=True):
     tally: Tally
     total_counted: int
     has_admissions: bool = True
+    #: this unit's own selection layout when it differs from the count's (a 510d's kieskringen whose lists
+    #: differ, Kieswet P 1); empty when the unit has the count's layout
+    lists: tuple[ListLayout, ...] = ()
 
 
 class Count510(msgspec.Struct, frozen=True, kw_only=True):
@@ -184,6 +187,9 @@ class ElectedCandidate(msgspec.Struct, frozen=True, kw_only=True):
     list_number: int
     position: int
     ranking: int | None = None
+    #: the `CandidateIdentifier Id` when it is not the position: the Kiesraad's national 520 numbers a list
+    #: group's elected candidates 1, 2, … in order of election, since they stand on different lists
+    candidate_id: int | None = None
 
 
 class ResultInput(msgspec.Struct, frozen=True, kw_only=True):

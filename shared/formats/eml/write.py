@@ -190,7 +190,10 @@ def write_510(count: Count510, election: Election | None = None) -> bytes:
             f'<ReportingUnitVotes><ReportingUnitIdentifier Id="{esc(unit.id)}">{esc(unit.name)}'
             "</ReportingUnitIdentifier>"
         )
-        parts.extend(_votes_body(unit, count.lists, names, unit.id))
+        if unit.lists:
+            parts.extend(_votes_body(unit, unit.lists, [esc(lay.name) for lay in unit.lists], unit.id))
+        else:
+            parts.extend(_votes_body(unit, count.lists, names, unit.id))
         parts.append("</ReportingUnitVotes>")
     parts.append("</Contest></Contests></Election></Count></EML>\n")
     return "".join(parts).encode("utf-8")
@@ -236,7 +239,7 @@ def write_520(result: ResultInput, election: Election, identifier: ElectionIdent
         raise InputError("a 520 lists at least one elected candidate")
     if not result.created:
         raise InputError("the creation time (kr:CreationDateTime) is required", where="520")
-    per_list: dict[int, list[tuple[Candidate, int | None]]] = {}
+    per_list: dict[int, list[tuple[Candidate, int | None, int]]] = {}
     seen: set[tuple[int, int]] = set()
     for el in result.elected:
         lst = district.list_by_number(el.list_number)
@@ -252,7 +255,7 @@ def write_520(result: ResultInput, election: Election, identifier: ElectionIdent
         if el.ranking not in (None, 1, 2):
             raise InputError(f"Ranking must be 1 or 2 (EML_NL 520), found {el.ranking}")
         seen.add((el.list_number, el.position))
-        per_list.setdefault(el.list_number, []).append((cand, el.ranking))
+        per_list.setdefault(el.list_number, []).append((cand, el.ranking, el.candidate_id or cand.position))
     for number in set(seats) | set(per_list):
         if district.list_by_number(number) is None:
             raise InputError(f"list {number} is not in district {district.id}")
@@ -276,10 +279,11 @@ def write_520(result: ResultInput, election: Election, identifier: ElectionIdent
             f"<RegisteredName>{esc(lst.name)}</RegisteredName>"
             "</AffiliationIdentifier><Elected>yes</Elected></Selection>"
         )
-        for cand, ranking in per_list[lst.number]:
+        for cand, ranking, cid in per_list[lst.number]:
             rank = f"<Ranking>{ranking}</Ranking>" if ranking is not None else ""
+            code = f' ShortCode="{esc(cand.short_code)}"' if cand.short_code else ""
             parts.append(
-                f'<Selection><Candidate><CandidateIdentifier Id="{cand.position}"/>'
+                f'<Selection><Candidate><CandidateIdentifier Id="{cid}"{code}/>'
                 f"{_person(cand)}</Candidate>"
                 f"{rank}<Elected>yes</Elected></Selection>"
             )
