@@ -288,7 +288,7 @@ def finalise(
         units=tuple(
             msgspec.structs.replace(
                 unit_votes(p.authority, p.name, p.tally),
-                lists=layout_of(election.district(p.district_id)) if grouped else (),
+                layout=layout_of(election.district(p.district_id)) if grouped else None,
             )
             for p in parts
         ),

@@ -18,12 +18,19 @@ from shared.domain.election import (
     MunicipalityCode,
 )
 from shared.errors import EmlError
-from shared.formats.eml.model import CandidateLists230b, Definition110a, PollingStations110b
+from shared.formats.eml.model import CandidateLists230b, Definition110a, PollingStations110b, Region
 from shared.formats.eml.rules import definition_problems, matches_definition, require
 
 
 def _code(number: str) -> MunicipalityCode:
     return MunicipalityCode(number.zfill(4) if number.isdigit() else number)
+
+
+def _number(region: Region) -> str:
+    """The RegionNumber of a kieskring or gemeente; `definition_problems` refused a definition without one."""
+    if region.number is None:
+        raise EmlError(f"the {region.category} region {region.name} has no RegionNumber", where="110a")
+    return region.number
 
 
 def build_election(
@@ -38,7 +45,7 @@ def build_election(
     multi = len(kieskringen) > 1
     if multi:
         districts = {
-            DistrictId(r.number): District(id=DistrictId(r.number), name=r.name, lists=())
+            DistrictId(_number(r)): District(id=DistrictId(_number(r)), name=r.name, lists=())
             for r in kieskringen
         }
     else:
@@ -63,7 +70,7 @@ def build_election(
     for r in definition.regions:
         if r.category != "GEMEENTE":
             continue
-        code = _code(r.number)
+        code = _code(_number(r))
         if not multi and eid.domain_id and eid.category in ("GR", "ER"):
             code = MunicipalityCode(eid.domain_id)  # a council election's tree numbers its one region oddly
         district = (

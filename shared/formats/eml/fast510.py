@@ -40,7 +40,8 @@ _XSL = f"""<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/T
 <xsl:text>&#9;</xsl:text><xsl:value-of select="normalize-space(e:ValidVotes)"/>
 <xsl:text>&#9;</xsl:text><xsl:value-of select="normalize-space(e:AffiliationIdentifier/e:RegisteredName)"/>
 <xsl:text>&#10;</xsl:text></xsl:when>
-<xsl:when test="self::e:Selection[count(*) = 2 and e:ValidVotes and e:Candidate/e:CandidateIdentifier]">
+<xsl:when test="self::e:Selection[count(*) = 2 and e:ValidVotes
+  and e:Candidate/e:CandidateIdentifier[@Id and not(@ShortCode) and not(*)]]">
 <xsl:text>C&#9;</xsl:text><xsl:value-of select="normalize-space(e:Candidate/e:CandidateIdentifier/@Id)"/>
 <xsl:text>&#9;</xsl:text><xsl:value-of select="normalize-space(e:ValidVotes)"/>
 <xsl:text>&#10;</xsl:text></xsl:when>

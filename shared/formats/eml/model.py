@@ -90,9 +90,12 @@ class Header(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class Region(msgspec.Struct, frozen=True, kw_only=True):
-    """A `kr:Region` of the 110a election tree (GEMEENTE, KIESKRING, PROVINCIE, …) with its committees."""
+    """A `kr:Region` of the 110a election tree (GEMEENTE, KIESKRING, PROVINCIE, …) with its committees.
 
-    number: str
+    `number` is None where the file gives no RegionNumber (optional in the XSD): the real TK2025 110a has
+    none on its national STAAT region, which nothing refers to by number."""
+
+    number: str | None
     category: str
     name: str
     superior_number: str | None = None
@@ -134,11 +137,24 @@ class CandidateLists230b(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class ListLayout(msgspec.Struct, frozen=True, array_like=True):
-    """A list as a 510 lays it out: number, registered name, and the candidate positions in file order."""
+    """A list as a 510 lays it out: number, registered name, and the candidate positions in file order.
+
+    A candidate is identified by its CandidateIdentifier `Id` (its position on the list) or by its
+    `ShortCode`: the Kiesraad's national 510d names candidates by ShortCode only (`RutteM`), since a
+    candidate's position differs per kieskring. `positions` holds 0 for a candidate without `Id`;
+    `short_codes` holds each candidate's ShortCode ("" where it has none), or is empty when the file writes
+    no ShortCode for the list at all (every 510a/b/c).
+    """
 
     number: int
     name: str
     positions: tuple[int, ...]
+    short_codes: tuple[str, ...] = ()
+
+    def candidate_keys(self) -> tuple[tuple[int, str], ...]:
+        """(position, ShortCode) of each candidate: what identifies it, whichever form the file uses."""
+        codes = self.short_codes or ("",) * len(self.positions)
+        return tuple(zip(self.positions, codes, strict=True))
 
 
 class UnitVotes(msgspec.Struct, frozen=True, kw_only=True):
@@ -147,6 +163,8 @@ class UnitVotes(msgspec.Struct, frozen=True, kw_only=True):
     `total_counted` is kept as written so a check can catch a file whose TotalCounted is not the sum of its
     list votes. `has_admissions` is False when the file carries no UncountedVotes at all (some synthetic 510d
     files), so the admitted-voters identities are not checked against zeros that were never written.
+    `layout` is None when the unit has the lists of its `Count510` (every 510a/b/c); a unit of a national 510d
+    (a kieskring) carries its own, since lists and candidates differ per kieskring (Kieswet P 1, E 1).
     """
 
     id: str
@@ -154,16 +172,14 @@ class UnitVotes(msgspec.Struct, frozen=True, kw_only=True):
     tally: Tally
     total_counted: int
     has_admissions: bool = True
-    #: this unit's own selection layout when it differs from the count's (a 510d's kieskringen whose lists
-    #: differ, Kieswet P 1); empty when the unit has the count's layout
-    lists: tuple[ListLayout, ...] = ()
+    layout: tuple[ListLayout, ...] | None = None
 
 
 class Count510(msgspec.Struct, frozen=True, kw_only=True):
     """EML 510a/b/c/d: the totals of the issuing authority and one `UnitVotes` per sub-unit.
 
-    `lists` is the selection layout shared by the total and every unit (list numbers, names, candidate
-    positions); the tallies hold the counts in that order.
+    `lists` is the selection layout of the total, shared by every unit without a `layout` of its own (list
+    numbers, names, candidate positions); the tallies hold the counts in that order.
     """
 
     message_id: str
@@ -176,6 +192,10 @@ class Count510(msgspec.Struct, frozen=True, kw_only=True):
     lists: tuple[ListLayout, ...]
     total: UnitVotes
     units: tuple[UnitVotes, ...] = ()
+
+    def layout_of(self, unit: UnitVotes) -> tuple[ListLayout, ...]:
+        """The lists of one unit, in the order of its tally."""
+        return self.lists if unit.layout is None else unit.layout
 
 
 class ElectedCandidate(msgspec.Struct, frozen=True, kw_only=True):

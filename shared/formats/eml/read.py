@@ -17,6 +17,8 @@ import hashlib
 from collections.abc import Callable
 from pathlib import Path
 
+import msgspec
+
 from shared.domain.election import Candidate, CandidateList, District, DistrictId, Station, StationId
 from shared.domain.tally import ListTally
 from shared.errors import EmlError, InputError
@@ -155,6 +157,7 @@ def _read_votes(el: Element, uid: str, uname: str, where: str) -> tuple[UnitVote
     cur_name = ""
     cur_votes = 0
     positions: list[int] = []
+    codes: list[str] = []
     cand_votes: list[int] = []
     cast: int | None = None
     counted: int | None = None
@@ -163,7 +166,8 @@ def _read_votes(el: Element, uid: str, uname: str, where: str) -> tuple[UnitVote
 
     def close_list() -> None:
         if cur_number >= 0:
-            layout.append(ListLayout(cur_number, cur_name, tuple(positions)))
+            short_codes = tuple(codes) if any(codes) else ()
+            layout.append(ListLayout(cur_number, cur_name, tuple(positions), short_codes))
             list_tallies.append(ListTally(cur_number, cur_votes, tuple(cand_votes)))
 
     for c in el:
@@ -177,9 +181,18 @@ def _read_votes(el: Element, uid: str, uname: str, where: str) -> tuple[UnitVote
                     votes = int(t)
                     ktag = kind.tag
                     if ktag == _CAND and len(kind) and kind[0].tag == _CID:
-                        pid = kind[0].get("Id")
-                        if cur_number >= 0 and pid is not None and pid.isascii() and pid.isdigit():
+                        cid = kind[0]
+                        pid = cid.get("Id")
+                        if (
+                            cur_number >= 0
+                            and pid is not None
+                            and pid.isascii()
+                            and pid.isdigit()
+                            and not len(cid)
+                            and cid.get("ShortCode") is None
+                        ):
                             positions.append(int(pid))
+                            codes.append("")
                             cand_votes.append(votes)
                             continue
                     elif ktag == _AFF:
@@ -190,6 +203,7 @@ def _read_votes(el: Element, uid: str, uname: str, where: str) -> tuple[UnitVote
                             cur_name = text(kind.find(_RN))
                             cur_votes = votes
                             positions = []
+                            codes = []
                             cand_votes = []
                             continue
             # Slow path: anything unusual, with a precise error when it breaks a rule.
@@ -213,14 +227,14 @@ def _read_votes(el: Element, uid: str, uname: str, where: str) -> tuple[UnitVote
                 cur_name = text(found.find(_RN))
                 cur_votes = found_votes
                 positions = []
+                codes = []
                 cand_votes = []
             else:
                 if cur_number < 0:
                     fail(where, c, "a candidate Selection before any list (AffiliationIdentifier) Selection")
-                cid = found.find(_CID)
-                if cid is None:
-                    fail(where, found, "missing required element CandidateIdentifier")
-                positions.append(int_value(attr(cid, "Id", where), cid, "CandidateIdentifier Id", where))
+                position, code = _candidate_key(found, where)
+                positions.append(position)
+                codes.append(code)
                 cand_votes.append(found_votes)
         elif tag == _CAST:
             cast = int_text(c, where)
@@ -255,6 +269,43 @@ def _read_votes(el: Element, uid: str, uname: str, where: str) -> tuple[UnitVote
     ), layout
 
 
+def _candidate_key(candidate: Element, where: str) -> tuple[int, str]:
+    """(position, ShortCode) of a 510 candidate Selection: its `Id`, its ShortCode, or both (0 / "" absent).
+
+    Both are optional in the XSD; the national 510d names candidates by ShortCode only. A candidate with
+    neither cannot be matched to anyone, so that is refused."""
+    cid = candidate.find(_CID)
+    if cid is None:
+        fail(where, candidate, "missing required element CandidateIdentifier")
+    raw_id = cid.get("Id")
+    code = cid.get("ShortCode") or opt_text(cid.find(e("ShortCode"))) or ""
+    if raw_id is None:
+        if not code:
+            fail(where, cid, "a CandidateIdentifier needs an Id (the position on the list) or a ShortCode")
+        return 0, code.strip()
+    return int_value(raw_id, cid, "CandidateIdentifier Id", where), code.strip()
+
+
+def _check_district_layout(
+    total: list[ListLayout], unit: list[ListLayout], el: Element, uid: str, where: str
+) -> None:
+    """A kieskring of a national 510d may have its own lists and candidates, but only the Total's: each of its
+    lists is one of TotalVotes, and each candidate with a ShortCode is on that list in TotalVotes."""
+    by_number = {lst.number: lst for lst in total}
+    for lst in unit:
+        whole = by_number.get(lst.number)
+        if whole is None:
+            fail(where, el, f"reporting unit {uid}: list {lst.number} is not in TotalVotes")
+        known = set(whole.short_codes)
+        strays = [code for code in lst.short_codes if code and known and code not in known]
+        if strays:
+            fail(
+                where,
+                el,
+                f"reporting unit {uid}: candidate {strays[0]} of list {lst.number} is not in TotalVotes",
+            )
+
+
 def _describe_layout_difference(expected: list[ListLayout], found: list[ListLayout]) -> str:
     exp = {lst.number: lst for lst in expected}
     for lst in found:
@@ -264,6 +315,8 @@ def _describe_layout_difference(expected: list[ListLayout], found: list[ListLayo
         if other.positions != lst.positions:
             theirs = _span(other.positions)
             return f"list {lst.number} has candidates {_span(lst.positions)}, TotalVotes has {theirs}"
+        if other.candidate_keys() != lst.candidate_keys():
+            return f"list {lst.number} names its candidates by other ShortCodes than TotalVotes"
     missing = sorted(set(exp) - {lst.number for lst in found})
     if missing:
         return f"list {missing[0]} of TotalVotes is missing"
@@ -370,7 +423,7 @@ def _read_510(root: Element, message_id: str, where: str) -> Count510:
     if total_el is None:
         # 510a style: the one ReportingUnitVotes is the authority's total.
         bodies, fast = bodies[:1], fast[:1]
-    expected = [(lst.number, lst.positions) for lst in layout]
+    expected = [(lst.number, lst.candidate_keys()) for lst in layout]
     units: list[UnitVotes] = []
     seen: set[str] = set()
     for uel, unit_read in zip(bodies[1:], fast[1:], strict=True):
@@ -381,8 +434,11 @@ def _read_510(root: Element, message_id: str, where: str) -> Count510:
         if unit.id in seen:
             fail(where, uel, f"reporting unit {unit.id} occurs twice")
         seen.add(unit.id)
-        if [(lst.number, lst.positions) for lst in ulayout] != expected:
-            fail(where, uel, f"reporting unit {unit.id}: {_describe_layout_difference(layout, ulayout)}")
+        if [(lst.number, lst.candidate_keys()) for lst in ulayout] != expected:
+            if message_id != "510d":
+                fail(where, uel, f"reporting unit {unit.id}: {_describe_layout_difference(layout, ulayout)}")
+            _check_district_layout(layout, ulayout, uel, unit.id, where)
+            unit = msgspec.structs.replace(unit, layout=tuple(ulayout))
         units.append(unit)
     return Count510(
         message_id=message_id,
@@ -523,7 +579,7 @@ def _read_110a(root: Element, message_id: str, where: str) -> Definition110a:
     for r in tree.findall(kr("Region")):
         regions.append(
             Region(
-                number=attr(r, "RegionNumber", where),
+                number=_opt_attr(r, "RegionNumber"),
                 category=attr(r, "RegionCategory", where),
                 name=text(r.find(kr("RegionName"))),
                 superior_number=r.get("SuperiorRegionNumber"),
@@ -544,6 +600,12 @@ def _read_110a(root: Element, message_id: str, where: str) -> Definition110a:
         registered_parties=parties,
         voting_method=opt_text(contest.find(e("VotingMethod"))),
     )
+
+
+def _opt_attr(el: Element, name: str) -> str | None:
+    """An optional attribute, stripped; None when absent or blank."""
+    value: str | None = el.get(name)
+    return value.strip() or None if value is not None else None
 
 
 def read_110b(data: bytes, where: str = "<110b>") -> PollingStations110b:

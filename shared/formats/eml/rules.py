@@ -122,9 +122,20 @@ def definition_problems(d: Definition110a) -> list[str]:
             f"the Tweede Kamer has {TK_DISTRICTS} "
             "(Kieswet E 1)"
         )
+    for r in d.regions:
+        if r.number is None and r.category in NUMBERED_REGIONS:
+            out.append(
+                f"the {r.category} region {r.name} has no RegionNumber (a district or municipality needs one)"
+            )
+            break
     if not any(r.category == "GEMEENTE" for r in d.regions) and eid.category != "EK":
         out.append("the election tree has no GEMEENTE region")
     return out
+
+
+#: Regions the election is built from by number (kieskring → district, gemeente → municipality code); the
+#: others (the national STAAT region, a PROVINCIE above its kieskringen) may go without one, as in the XSD.
+NUMBERED_REGIONS = frozenset(("KIESKRING", "GEMEENTE"))
 
 
 def matches_definition(eid: ElectionIdentifier, definition: Definition110a, what: str) -> list[str]:

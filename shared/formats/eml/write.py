@@ -121,9 +121,9 @@ def _votes_body(
             f"</AffiliationIdentifier><ValidVotes>{lst.votes}</ValidVotes></Selection>"
         )
         yield "".join(
-            f'<Selection><Candidate><CandidateIdentifier Id="{p}"/></Candidate>'
+            f"<Selection><Candidate><CandidateIdentifier{_candidate_attributes(p, code)}/></Candidate>"
             f"<ValidVotes>{v}</ValidVotes></Selection>"
-            for p, v in zip(lay.positions, lst.candidate_votes, strict=True)
+            for (p, code), v in zip(lay.candidate_keys(), lst.candidate_votes, strict=True)
         )
     yield (
         f"<Cast>{t.eligible_voters}</Cast><TotalCounted>{unit.total_counted}</TotalCounted>"
@@ -145,6 +145,12 @@ def _votes_body(
             "has admission counts (A-D, I, J, explanations) but has_admissions is False: they would be lost",
             where=where,
         )
+
+
+def _candidate_attributes(position: int, short_code: str) -> str:
+    """`Id` (position 0: none, the national 510d form) and `ShortCode` when the layout has one."""
+    out = f' Id="{position}"' if position else ""
+    return out + (f' ShortCode="{esc(short_code)}"' if short_code else "")
 
 
 def _check_against_district(count: Count510, district: District) -> None:
@@ -190,10 +196,10 @@ def write_510(count: Count510, election: Election | None = None) -> bytes:
             f'<ReportingUnitVotes><ReportingUnitIdentifier Id="{esc(unit.id)}">{esc(unit.name)}'
             "</ReportingUnitIdentifier>"
         )
-        if unit.lists:
-            parts.extend(_votes_body(unit, unit.lists, [esc(lay.name) for lay in unit.lists], unit.id))
-        else:
+        if unit.layout is None:
             parts.extend(_votes_body(unit, count.lists, names, unit.id))
+        else:
+            parts.extend(_votes_body(unit, unit.layout, [esc(lay.name) for lay in unit.layout], unit.id))
         parts.append("</ReportingUnitVotes>")
     parts.append("</Contest></Contests></Election></Count></EML>\n")
     return "".join(parts).encode("utf-8")
@@ -281,9 +287,9 @@ def write_520(result: ResultInput, election: Election, identifier: ElectionIdent
         )
         for cand, ranking, cid in per_list[lst.number]:
             rank = f"<Ranking>{ranking}</Ranking>" if ranking is not None else ""
-            code = f' ShortCode="{esc(cand.short_code)}"' if cand.short_code else ""
+            ident = _candidate_attributes(cid, cand.short_code or "")
             parts.append(
-                f'<Selection><Candidate><CandidateIdentifier Id="{cid}"{code}/>'
+                f"<Selection><Candidate><CandidateIdentifier{ident}/>"
                 f"{_person(cand)}</Candidate>"
                 f"{rank}<Elected>yes</Elected></Selection>"
             )
