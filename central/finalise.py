@@ -21,12 +21,12 @@ from shared.adapters import audit
 from shared.adapters.keyfiles import load_signing_key
 from shared.domain.apportionment import LotRequest
 from shared.domain.election import CATEGORIES, District, DistrictId, Election
-from shared.domain.groups import ListGroup, build_groups, group_tally, national_view
+from shared.domain.groups import ListGroup, build_groups, group_tally, list_label, national_view
 from shared.domain.keyregister import Role
 from shared.domain.seats import Category, ListInput, SeatsInput, SeatsResult, compute, compute_groups
 from shared.domain.tally import Tally, add_tallies, check_internal
 from shared.errors import InputError, StateError
-from shared.formats.eml.model import Count510, ElectedCandidate, ResultInput
+from shared.formats.eml.model import Count510, ElectedCandidate, ListLayout, ResultInput
 from shared.formats.eml.write import identifier_of, layout_of, unit_votes, write_510, write_520
 from shared.formats.signing import message_digest, open_signed, register_lookup, sign_summary
 from shared.formats.summary import (
@@ -192,6 +192,14 @@ def national_total(election: Election, parts: Sequence[Part]) -> Tally:
     return group_tally(list_groups_of(election, parts), counts)
 
 
+def _unit_layout(district: District) -> tuple[ListLayout, ...]:
+    """A kieskring's lists in the 510d, a list without a designation named as the Kiesraad does."""
+    return tuple(
+        msgspec.structs.replace(lay, name=list_label(lst))
+        for lay, lst in zip(layout_of(district), district.lists, strict=True)
+    )
+
+
 def _elected_520(result: SeatsResult, grouped: bool) -> tuple[ElectedCandidate, ...]:
     """The 520's elected candidates; a group's numbered in order of election and ranked 1 (preference) or 2
     (list order), as the Kiesraad's national 520 does."""
@@ -288,7 +296,7 @@ def finalise(
         units=tuple(
             msgspec.structs.replace(
                 unit_votes(p.authority, p.name, p.tally),
-                layout=layout_of(election.district(p.district_id)) if grouped else None,
+                layout=_unit_layout(election.district(p.district_id)) if grouped else None,
             )
             for p in parts
         ),

@@ -43,6 +43,15 @@ def candidate_key(c: Candidate) -> CandidateKey:
     return (c.last_name, c.prefix or "", c.initials, c.first_name or "", c.locality or "", c.country or "")
 
 
+def list_label(lst: CandidateList) -> str:
+    """A list's name as the Kiesraad's 510d writes it: its designation, or for a list without one
+    "Blanco (Zeven, A.J.L.B.)" after its first candidate."""
+    if lst.name or not lst.candidates:
+        return lst.name
+    first = lst.candidates[0]
+    return f"Blanco ({first.last_name}, {first.initials})"
+
+
 # --------------------------------------------------------------------------------------------------- model
 class GroupMember(msgspec.Struct, frozen=True, kw_only=True):
     """One list of a group in the sense of P 12: one kieskring's list, or a set of identical lists (P 1).
@@ -94,14 +103,13 @@ def build_groups(
 
     `district_votes` maps a kieskring id to list number → candidate votes in that kieskring's list order.
     Lists with the same number are one party's (the central office numbers a designation once for all
-    kieskringen, I 17); identical lists (same candidates, same order) become one member, a stel.
+    kieskringen, I 17); identical lists (same candidates, same order) become one member, a stel. A list
+    without a designation is named as the Kiesraad's 510d names it: "Blanco (Zeven, A.J.L.B.)".
     """
     by_number: dict[int, list[tuple[District, CandidateList]]] = {}
-    names: dict[int, str] = {}
     for d in election.districts:
         for lst in d.lists:
             by_number.setdefault(lst.number, []).append((d, lst))
-            names.setdefault(lst.number, lst.name)
     groups = []
     for number in sorted(by_number):
         sets: dict[tuple[CandidateKey, ...], list[tuple[str, tuple[int, ...]]]] = {}
@@ -134,9 +142,8 @@ def build_groups(
                 )
             )
         members.sort(key=lambda m: m.lowest_district)
-        groups.append(
-            ListGroup(number=number, name=names[number], members=tuple(members), candidates=tuple(order))
-        )
+        name = list_label(by_number[number][0][1])
+        groups.append(ListGroup(number=number, name=name, members=tuple(members), candidates=tuple(order)))
     return tuple(groups)
 
 
