@@ -528,12 +528,21 @@ def test_hemicycle_draws_one_dot_per_seat() -> None:
     assert hemicycle([]).count("<circle") == 0
 
 
-def test_result_view_refuses_districts_with_different_lists(tmp_path: Path) -> None:
+def test_result_view_of_lists_that_differ_per_district_is_one_list_per_group(tmp_path: Path) -> None:
+    """Kieswet P 1: a party whose lists differ per kieskring is one list group; the result speaks of the group
+    with each candidate once (the lists of identical districts stay as they are)."""
     chain = make_chain(tmp_path, national=True)
     election = chain.election
     first = election.districts[0]
-    shorter = District(id=election.districts[1].id, name=None, lists=first.lists[:-1])
-    other = msgspec.structs.replace(election, districts=(first, shorter))
-    with pytest.raises(StateError, match="not supported"):
-        result_view(other)
-    assert result_view(election).id == "alle"
+    lst = first.lists[0]
+    swapped = msgspec.structs.replace(
+        lst, candidates=(lst.candidates[1], lst.candidates[0], *lst.candidates[2:])
+    )
+    other = District(id=election.districts[1].id, name=None, lists=(swapped, *first.lists[1:]))
+    mixed_election = msgspec.structs.replace(election, districts=(first, other))
+    view = result_view(mixed_election)
+    assert view.id == "alle"
+    group = view.lists[0]
+    assert [c.last_name for c in group.candidates] == [c.last_name for c in lst.candidates]
+    assert [c.position for c in group.candidates] == list(range(1, len(lst.candidates) + 1))
+    assert result_view(election).lists == first.lists

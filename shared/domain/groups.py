@@ -16,7 +16,7 @@ Pure computation: candidates are identified by a key the caller builds (`candida
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from fractions import Fraction
 from typing import Literal
 
@@ -97,7 +97,7 @@ class ListGroup(msgspec.Struct, frozen=True, kw_only=True):
 
 
 def build_groups(
-    election: Election, district_votes: dict[str, dict[int, tuple[int, ...]]]
+    election: Election, district_votes: Mapping[str, Mapping[int, Sequence[int]]]
 ) -> tuple[ListGroup, ...]:
     """The list groups of an election from each kieskring's lists and candidate votes (Kieswet P 1).
 
@@ -119,7 +119,7 @@ def build_groups(
             keys = tuple(candidate_key(c) for c in lst.candidates)
             if len(set(keys)) != len(keys):
                 raise InputError(f"list {number} names a candidate twice", where=f"kieskring {d.id}")
-            votes = district_votes.get(d.id, {}).get(number, (0,) * len(keys))
+            votes = tuple(district_votes.get(d.id, {}).get(number, (0,) * len(keys)))
             if len(votes) != len(keys):
                 raise InputError(
                     f"list {number} has {len(keys)} candidates but {len(votes)} candidate counts",
