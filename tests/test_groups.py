@@ -98,7 +98,11 @@ def test_a_list_with_fewer_candidates_than_seats_passes_the_surplus_within_the_g
     remainder seats to lists 3 and 1); two move to the group's other lists by largest averages: list 2
     (300/2 = 150), then list 3 (210/2 = 105 against 300/3 = 100)."""
     e = election((numbered(1, "Anna"),), (numbered(1, "Bert Cees Dirk"),), (numbered(1, "Eva Frits"),))
-    votes = {"1": {1: (600,)}, "2": {1: (300, 0, 0)}, "3": {1: (210, 0)}}
+    votes: dict[str, dict[int, tuple[int, ...]]] = {
+        "1": {1: (600,)},
+        "2": {1: (300, 0, 0)},
+        "3": {1: (210, 0)},
+    }
     (group,) = build_groups(e, votes)
     out = assign_group(group, 5, Fraction(10**9), Lots(()))
     assert [m.seats for m in out.members] == [1, 2, 2]
@@ -113,7 +117,11 @@ def test_a_tie_within_the_group_asks_for_a_lot_and_takes_its_outcome() -> None:
     Kieskring 1's list (one candidate) passes 5 of its 6 seats on; lists 2 and 3 tie at 100/2 first."""
     five = "Bert Cees Dirk Eva Frits"
     e = election((numbered(1, "Anna"),), (numbered(1, five),), (numbered(1, five.lower()),))
-    votes = {"1": {1: (600,)}, "2": {1: (100, 0, 0, 0, 0)}, "3": {1: (100, 0, 0, 0, 0)}}
+    votes: dict[str, dict[int, tuple[int, ...]]] = {
+        "1": {1: (600,)},
+        "2": {1: (100, 0, 0, 0, 0)},
+        "3": {1: (100, 0, 0, 0, 0)},
+    }
     (group,) = build_groups(e, votes)
     with pytest.raises(LotRequired) as asked:
         assign_group(group, 8, Fraction(10**9), Lots(()))
