@@ -151,7 +151,7 @@ def _group_rows(g: GroupOutcome, label: str) -> dict[str, Any]:
     }
 
 
-def _elected(result: SeatsResult) -> list[tuple[int, int, int | None, str, str]]:
+def elected_order(result: SeatsResult) -> list[tuple[int, int, int | None, str, str]]:
     """(list, candidate, votes, rule, where) of every elected candidate in order of election; `where` names
     the list of the group the seat is on (P 16, P 18), empty without list groups."""
     if not result.groups:
@@ -237,7 +237,7 @@ def p22_data(
             )
     seats = {int(k): v for k, v in result.seats.items()}
     threshold = next((s for s in steps if isinstance(s, PreferenceThresholdStep)), None)
-    elected_steps = _elected(result)
+    elected_steps = elected_order(result)
     cand_lots = [s for s in steps if isinstance(s, LotStep) and s.kind == "candidate"]
     per_list = []
     alphabetical: list[tuple[tuple[str, str], dict[str, str]]] = []

@@ -69,6 +69,7 @@ class Finalised(msgspec.Struct, frozen=True, kw_only=True):
     election: Election
     files: dict[str, bytes]
     official_510d: Count510
+    site: dict[str, str]
 
 
 @pytest.fixture(scope="module")
@@ -115,8 +116,11 @@ def tk2021(tmp_path_factory: pytest.TempPathFactory) -> Finalised:
     assert main(["central", "scan", "--state", str(state), *tks_files(scans, *messages)]) == 0
     assert main(["central", "finalise", "--state", str(state)]) == 0
     files = {p.name: p.read_bytes() for p in (state / "output").iterdir()}
+    published = base / "published"
+    assert main(["central", "publish", "--state", str(state), "--out", str(published)]) == 0
+    site = {p.name: p.read_text("utf-8") for p in (published / "site").glob("*.html")}
     mp.undo()
-    return Finalised(election=election, files=files, official_510d=official_510d)
+    return Finalised(election=election, files=files, official_510d=official_510d, site=site)
 
 
 def _file(result: Finalised, prefix: str) -> bytes:
@@ -199,3 +203,16 @@ def test_p22_1_has_the_list_group_section(tk2021: Finalised, tmp_path: Path) -> 
     assert "Verdeling van de zetels binnen de lijstengroepen" in text
     assert "groepskiesdeler" in text.lower()
     assert hashlib.sha256(pdf).hexdigest()
+
+
+def test_results_site_shows_the_split_within_each_list_group(tk2021: Finalised) -> None:
+    """The CDA page: its seats per kieskring list (P 12) and, per elected candidate, the list of the seat."""
+    cda = tk2021.site["lijst-3.html"]
+    assert "Verdeling van de zetels binnen de lijstengroep" in cda
+    assert "groepskiesdeler 66040 1/15" in cda
+    row = cda[cda.index("Hoekstra") :].split("</tr>")[0]
+    assert "437.240" in row and "gekozen (voorkeur), kieskring 7" in row
+    assert (
+        "Verdeling van de zetels binnen de lijstengroep" not in tk2021.site["lijst-1.html"]
+    )  # VVD: one list
+    assert "Stel gelijkluidende lijsten (kieskringen 16, 17, 18, 19)" in tk2021.site["lijst-6.html"]  # SP
