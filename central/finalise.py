@@ -259,11 +259,6 @@ def finalise(
     deceased = office.deceased()
     run: Callable[[tuple[int, ...]], SeatsResult]
     if grouped:
-        if deceased:
-            raise StateError(
-                "deceased candidates (P 19a) with lists that differ per kieskring are not supported yet",
-                where="finalise",
-            )
         groups = list_groups_of(election, parts)
 
         def run(outcomes: tuple[int, ...]) -> SeatsResult:
@@ -419,6 +414,11 @@ def enter_deceased(office: Office, list_number: int, position: int) -> str:
     """Record a deceased candidate before the computation (Kieswet P 19a); returns the candidate's name."""
     if previous_output(office) is not None:
         raise StateError("the result is already finalised; a deceased candidate must be entered before it")
+    if lists_differ(office.election):
+        raise StateError(
+            "deceased candidates (P 19a) with lists that differ per kieskring are not supported yet",
+            where="deceased",
+        )
     view = result_view(office.election)
     lst = view.list_by_number(list_number)
     if lst is None:

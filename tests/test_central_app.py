@@ -53,6 +53,7 @@ from shared.domain.election import District
 from shared.domain.keyregister import Role
 from shared.domain.tally import ListTally, Tally
 from shared.errors import StateError
+from shared.formats.eml.definition_writer import write_230b
 from shared.formats.eml.hashcode import typed_groups
 from shared.formats.eml.read import read_510, read_520
 from shared.formats.signing import message_digest, open_enrolment, open_signed, sign_summary
@@ -546,3 +547,23 @@ def test_result_view_of_lists_that_differ_per_district_is_one_list_per_group(tmp
     assert [c.last_name for c in group.candidates] == [c.last_name for c in lst.candidates]
     assert [c.position for c in group.candidates] == list(range(1, len(lst.candidates) + 1))
     assert result_view(election).lists == first.lists
+
+
+def test_deceased_with_lists_that_differ_per_district_is_refused(tmp_path: Path) -> None:
+    """P 19a within a list group is not implemented: refused in one line (exit 4), never half-applied."""
+    chain = make_chain(tmp_path / "in", national=True)
+    election = chain.election
+    first, second = election.districts
+    lst = second.lists[0]
+    swapped = msgspec.structs.replace(
+        lst, candidates=(lst.candidates[1], lst.candidates[0], *lst.candidates[2:])
+    )
+    mixed = msgspec.structs.replace(
+        election,
+        districts=(first, msgspec.structs.replace(second, lists=(swapped, *second.lists[1:]))),
+    )
+    chain.b230.write_bytes(write_230b(mixed, created="2029-03-21T21:00:00"))
+    state = tmp_path / "csb"
+    assert central_init(chain, state) == 0
+    assert main(["central", "deceased", "--state", str(state), "1", "1"]) == StateError.exit_code
+    assert not any(a == "deceased" for a, _ in audit_actions(state))
