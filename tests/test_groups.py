@@ -207,3 +207,47 @@ def test_same_lists_everywhere_give_exactly_the_single_list_result(
     if expected.status == "complete":
         assert got.seats == expected.seats
         assert got.elected == expected.elected
+
+
+@st.composite
+def group_elections(draw: st.DrawFn) -> tuple[Election, dict[str, dict[int, tuple[int, ...]]]]:
+    """Three kieskringen; each party's list in each kieskring a draw of 1–5 of its 6 candidates in some order."""
+    parties = draw(st.integers(2, 4))
+    pool = "Anna Bert Cees Dirk Eva Frits".split()
+    districts = []
+    votes: dict[str, dict[int, tuple[int, ...]]] = {}
+    for d in range(1, 4):
+        lists = []
+        for n in range(1, parties + 1):
+            names = draw(st.permutations(pool))[: draw(st.integers(1, 5))]
+            lists.append(numbered(n, " ".join(f"{x}{n}" for x in names), name=f"P{n}"))
+            counts = draw(st.lists(st.integers(0, 300), min_size=len(names), max_size=len(names)))
+            votes.setdefault(str(d), {})[n] = tuple(counts)
+        districts.append(tuple(lists))
+    return election(*districts, seats=draw(st.integers(19, 30))), votes
+
+
+@settings(max_examples=60, deadline=None)
+@given(case=group_elections())
+def test_every_group_seat_goes_to_one_candidate_on_a_list_that_has_him(
+    case: tuple[Election, dict[str, dict[int, tuple[int, ...]]]],
+) -> None:
+    """Whatever the lists: a group's seats add up over its lists (P 12, P 13), no list holds more seats than
+    candidates, each seat goes to a different candidate who stands on that list, and the preference-elected
+    are exactly those above the threshold who found a free seat, in order of votes (P 15–P 18)."""
+    e, votes = case
+    groups = build_groups(e, votes)
+    result = compute_groups("x", "TK", e.seats, groups)
+    if result.status != "complete":
+        return  # a lot is asked: covered by the tests above
+    for g, out in zip(groups, result.groups, strict=True):
+        assert sum(m.seats for m in out.members) == out.seats == result.seats[str(g.number)]
+        assert len(out.elected) == len(set(out.elected)) == out.seats
+        for member, seats in zip(g.members, out.members, strict=True):
+            assert seats.seats <= len(member.candidates)
+            assert len(seats.elected) == seats.seats
+            assert all(g.candidates[p - 1] in member.candidates for p in seats.elected)
+        totals = g.candidate_votes()
+        pref = [totals[g.candidates[p - 1]] for p in out.by_preference]
+        assert pref == sorted(pref, reverse=True)
+        assert all(v > Fraction(result.total_votes * 25, e.seats * 100) for v in pref)

@@ -224,15 +224,26 @@ def _split(group: ListGroup, seats: int, lots: Lots, steps: list[GroupStep]) -> 
     steps.extend(split.steps)
     held = [lst.seats for lst in split.lists]
     size = [len(m.candidates) for m in group.members]
+    _pass_on(group, held, [size[i] - held[i] for i in range(len(held))], lots, steps)
+    return split, held
+
+
+def _pass_on(group: ListGroup, held: list[int], room: list[int], lots: Lots, steps: list[GroupStep]) -> None:
+    """P 13: a list of the group whose seats outnumber the candidates it can still give (`room` < 0) passes
+    the excess on to the group's other lists by largest averages (stemcijfer / (seats + 1)), a lot on a tie.
+
+    Also used once candidates are taken by another list of the group (P 18), so that a list's seat nobody on
+    it can fill any more moves to a list that can; lists without votes take part with average 0.
+    """
     moved = 0
-    for i in range(len(held)):
-        if held[i] > size[i]:
-            surplus = held[i] - size[i]
-            held[i] = size[i]
-            moved += surplus
-            steps.append(GroupExhaustionStep(group=group.number, member=i + 1, seats=surplus))
+    for i, r in enumerate(room):
+        if r < 0:
+            held[i] += r
+            room[i] = 0
+            moved -= r
+            steps.append(GroupExhaustionStep(group=group.number, member=i + 1, seats=-r))
     for _ in range(moved):
-        open_ = [i for i in range(len(held)) if held[i] < size[i] and group.members[i].votes > 0]
+        open_ = [i for i in range(len(held)) if room[i] > 0]
         if not open_:
             raise InputError(f"list group {group.number} has fewer candidates than seats", where="P 13")
         values = {i: Fraction(group.members[i].votes, held[i] + 1) for i in open_}
@@ -253,6 +264,7 @@ def _split(group: ListGroup, seats: int, lots: Lots, steps: list[GroupStep]) -> 
             )
             winner = drawn - 1
         held[winner] += 1
+        room[winner] -= 1
         steps.append(
             GroupResidualStep(
                 group=group.number,
@@ -261,7 +273,6 @@ def _split(group: ListGroup, seats: int, lots: Lots, steps: list[GroupStep]) -> 
                 by_lot=by_lot,
             )
         )
-    return split, held
 
 
 def _preference(
@@ -348,7 +359,9 @@ def _best_member(group: ListGroup, key: CandidateKey, held: list[int], on: list[
     return choice
 
 
-def _list_order(group: ListGroup, held: list[int], steps: list[GroupStep], on: list[list[int]]) -> list[int]:
+def _list_order(
+    group: ListGroup, held: list[int], lots: Lots, steps: list[GroupStep], on: list[list[int]]
+) -> list[int]:
     """P 17 and P 18: the free seats of every list in list order; a candidate taken by several lists at once
     stays on the one with most votes for him (lowest kieskring on a tie), the others take their next one."""
     position = {k: i for i, k in enumerate(group.candidates, start=1)}
@@ -367,7 +380,15 @@ def _list_order(group: ListGroup, held: list[int], steps: list[GroupStep], on: l
                 proposals.setdefault(p, []).append(i)
                 want -= 1
         if not proposals:
-            return elected
+            free = [held[i] - len(on[i]) for i in range(len(held))]
+            if not any(free):
+                return elected
+            # a list whose remaining candidates were all elected on other lists: its seats move on (P 13)
+            room = [
+                sum(1 for k in m.candidates if position[k] not in taken) if free[i] == 0 else -free[i]
+                for i, m in enumerate(group.members)
+            ]
+            _pass_on(group, held, room, lots, steps)
         for p in sorted(proposals):
             key = group.candidates[p - 1]
             members = proposals[p]
@@ -400,7 +421,7 @@ def assign_group(group: ListGroup, seats: int, threshold: Fraction, lots: Lots) 
     split, held = _split(group, seats, lots, steps)
     on: list[list[int]] = [[] for _ in group.members]
     by_pref = _preference(group, held, threshold, lots, steps, on)
-    rest = _list_order(group, held, steps, on)
+    rest = _list_order(group, held, lots, steps, on)
     return GroupOutcome(
         number=group.number,
         seats=seats,
