@@ -28,6 +28,7 @@ from shared.formats.eml.definition_writer import write_230b
 from shared.formats.eml.hashcode import typed_groups
 from shared.formats.eml.model import Count510
 from shared.formats.eml.read import read_110a, read_230b, read_510, read_520, read_path
+from shared.formats.eml.schema import schema_dir, validate
 from telketen.cli import main
 
 TK2021 = SHARED_DATA / "eml" / "tk2021"
@@ -219,3 +220,12 @@ def test_results_site_shows_the_split_within_each_list_group(tk2021: Finalised) 
         "Verdeling van de zetels binnen de lijstengroep" not in tk2021.site["lijst-1.html"]
     )  # VVD: one list
     assert "Stel gelijkluidende lijsten (kieskringen 16, 17, 18, 19)" in tk2021.site["lijst-6.html"]  # SP
+
+
+def test_510d_and_520_validate_against_the_schema(tk2021: Finalised) -> None:
+    """The group forms (kieskring units with their own lists; elected numbered in order) are valid."""
+
+    if schema_dir() is None:
+        pytest.skip("no EML_NL schemas")
+    for prefix in ("Totaaltelling_", "Resultaat_"):
+        assert validate(_file(tk2021, prefix), prefix) == [], prefix
