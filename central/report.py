@@ -26,7 +26,13 @@ from shared.domain.apportionment import (
 )
 from shared.domain.candidates import CandidateElectedStep, PreferenceThresholdStep
 from shared.domain.election import Candidate, District, Election
-from shared.domain.groups import GroupElectedStep, GroupExhaustionStep, GroupOutcome, GroupResidualStep
+from shared.domain.groups import (
+    GroupElectedStep,
+    GroupExhaustionStep,
+    GroupOutcome,
+    GroupResidualStep,
+    build_groups,
+)
 from shared.domain.seats import SeatsResult
 from shared.domain.tally import Tally
 from shared.formats import dutch
@@ -149,6 +155,23 @@ def _group_rows(g: GroupOutcome, label: str) -> dict[str, Any]:
         ],
         "notes": notes,
     }
+
+
+def submitted_lists(election: Election, labels: dict[int, str]) -> list[dict[str, str]]:
+    """Rubric "Ingeleverde kandidatenlijsten" of the P 22-1: per party how its lists were handed in (P 1)."""
+    out = []
+    for g in build_groups(election, {}):
+        districts = sorted({d for m in g.members for d in m.districts}, key=lambda d: (len(d), d))
+        if len(g.members) > 1:
+            kind = f"lijstengroep ({len(g.members)} lijsten)"
+        elif len(districts) > 1:
+            kind = "stel gelijkluidende lijsten"
+        else:
+            kind = "op zichzelf staande lijst"
+        every = len(districts) == len(election.districts)
+        out.append({"label": labels.get(g.number, str(g.number)), "kind": kind,
+                    "districts": "alle" if every else ", ".join(districts)})  # fmt: skip
+    return out
 
 
 def elected_order(result: SeatsResult) -> list[tuple[int, int, int | None, str, str]]:
@@ -381,6 +404,7 @@ def p22_data(
         "threshold": fraction(threshold.threshold) if threshold else "",
         "per_list": per_list,
         "grouped": bool(result.groups),
+        "submitted": submitted_lists(election, labels) if multi else [],
         "groups": [_group_rows(g, labels[g.number]) for g in result.groups if len(g.members) > 1 and g.seats],
         "alphabetical": [row for _, row in alphabetical],
         "votes_table": votes_table,

@@ -203,6 +203,10 @@ def test_p22_1_has_the_list_group_section(tk2021: Finalised) -> None:
     assert "Verdeling van de zetels binnen de lijstengroepen" in text
     assert "groepskiesdeler 66040 1/15" in text  # CDA: 990.601 / 15
     assert "Stel gelijkluidende lijsten (kieskringen 16, 17, 18, 19)" in text  # SP
+    submitted = next(p for p in pages if "Ingeleverde kandidatenlijsten" in p)
+    assert "3 CDA lijstengroep (20 lijsten) alle" in submitted
+    assert "lijstengroep (5 lijsten)" in submitted  # SP's five sets
+    assert "1 VVD stel gelijkluidende lijsten alle" in submitted
     cda = next(p for p in pages if "Lijst 3 CDA" in p and "Hoekstra" in p)
     hoekstra = cda[cda.index("Hoekstra") :].splitlines()
     assert any("Kieskring 7" in line for line in hoekstra[:6])
