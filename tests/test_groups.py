@@ -211,9 +211,9 @@ def test_same_lists_everywhere_give_exactly_the_single_list_result(
 
 @st.composite
 def group_elections(draw: st.DrawFn) -> tuple[Election, dict[str, dict[int, tuple[int, ...]]]]:
-    """Three kieskringen; each party's list in each kieskring a draw of 1–5 of its 6 candidates in some order."""
+    """Three kieskringen; each party's list in each a draw of 1–5 of its 6 candidates in some order."""
     parties = draw(st.integers(2, 4))
-    pool = "Anna Bert Cees Dirk Eva Frits".split()
+    pool = ["Anna", "Bert", "Cees", "Dirk", "Eva", "Frits"]
     districts = []
     votes: dict[str, dict[int, tuple[int, ...]]] = {}
     for d in range(1, 4):
