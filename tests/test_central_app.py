@@ -567,3 +567,38 @@ def test_deceased_with_lists_that_differ_per_district_is_refused(tmp_path: Path)
     assert central_init(chain, state) == 0
     assert main(["central", "deceased", "--state", str(state), "1", "1"]) == StateError.exit_code
     assert not any(a == "deceased" for a, _ in audit_actions(state))
+
+
+def test_init_takes_one_230b_per_district_each_checked_by_its_typed_groups(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The Kiesraad publishes a Tweede Kamer's lists as one 230b per kieskring: init takes them all, checks
+    each file's typed groups (naming the file that fails), and builds every district's lists from its file."""
+    chain = make_chain(tmp_path / "in", national=True)
+    e = chain.election
+    files = []
+    for d in e.districts:
+        path = tmp_path / f"Kandidatenlijsten_{e.id}_{d.id}.eml.xml"
+        path.write_bytes(write_230b(e, created="2029-03-21T21:00:00", district_id=d.id))
+        files.append(path)
+    typed = [typed_groups(p.read_bytes()) for p in files]
+    h110 = typed_groups(chain.a110.read_bytes())
+    base = ["central", "init", "--definition", str(chain.a110), "--place", "Den Haag",
+            "--hash-110a", h110, "--candidates", *map(str, files)]  # fmt: skip
+    wrong = "0000 0000" if typed[1] != "0000 0000" else "ffff ffff"
+    code = main([*base, "--state", str(tmp_path / "bad"), "--hash-230b", typed[0], "--hash-230b", wrong])
+    assert code != 0
+    assert files[1].name in capsys.readouterr().err
+    assert not list((tmp_path / "bad").glob("*.sqlite"))
+    too_many = [
+        *base,
+        "--state",
+        str(tmp_path / "x"),
+        *[a for t in (*typed, typed[0]) for a in ("--hash-230b", t)],
+    ]
+    assert main(too_many) == 2
+    state = tmp_path / "csb"
+    assert main([*base, "--state", str(state), *[a for t in typed for a in ("--hash-230b", t)]]) == 0
+    office = Office.open(state, "test", clock=lambda: datetime(2029, 3, 22))
+    assert [d.lists for d in office.election.districts] == [d.lists for d in e.districts]
+    assert [name for name, _, _ in office.more_candidate_lists()] == [files[1].name]

@@ -11,20 +11,16 @@ its 520 the official Resultaat: seats per party, all 150 elected candidates, in 
 
 from __future__ import annotations
 
-from datetime import datetime
-
 import msgspec
 import pypdfium2 as pdfium
 import pytest
 from conftest import SHARED_DATA, needs_shared
 from test_central_fixtures import PASSPHRASE, fingerprint, make_authority, signed_summary, tks_files
 
-from central import setup as central_setup
 from shared.domain.election import Election
 from shared.domain.keyregister import Role
 from shared.domain.tally import Tally
 from shared.formats.eml.build import build_election
-from shared.formats.eml.definition_writer import write_230b
 from shared.formats.eml.hashcode import typed_groups
 from shared.formats.eml.model import Count510
 from shared.formats.eml.read import read_110a, read_230b, read_510, read_520, read_path
@@ -69,6 +65,7 @@ class Finalised(msgspec.Struct, frozen=True, kw_only=True):
     files: dict[str, bytes]
     official_510d: Count510
     site: dict[str, str]
+    definition: dict[str, bytes]
 
 
 @pytest.fixture(scope="module")
@@ -77,21 +74,15 @@ def tk2021(tmp_path_factory: pytest.TempPathFactory) -> Finalised:
     mp.setenv("TELKETEN_PASSPHRASE", PASSPHRASE)
     base = tmp_path_factory.mktemp("tk2021")
     election = official_election()
-    a110 = (TK2021 / "Verkiezingsdefinitie_TK2021.eml.xml").read_bytes()
-    # the central app imports one 230b: the twenty kieskringen's lists, as read from their twenty files
-    b230 = write_230b(election, created="2021-02-05T12:00:00")
+    a110 = TK2021 / "Verkiezingsdefinitie_TK2021.eml.xml"
+    # the definition as the Kiesraad publishes it: the 110a and one 230b per kieskring, each hash-checked
+    b230s = sorted(TK2021.glob("Kandidatenlijsten_TK2021_*.eml.xml"))
     state = base / "csb"
-    central_setup.init(
-        state,
-        at=datetime(2021, 3, 23, 9, 0),
-        definition=("Verkiezingsdefinitie_TK2021.eml.xml", a110),
-        candidates=("Kandidatenlijsten_TK2021.eml.xml", b230),
-        typed_110a=typed_groups(a110),
-        typed_230b=typed_groups(b230),
-        place="Den Haag",
-        passphrase=PASSPHRASE.encode(),
-        user="test",
-    )
+    typed = [arg for p in b230s for arg in ("--hash-230b", typed_groups(p.read_bytes()))]
+    assert main(
+        ["central", "init", "--state", str(state), "--definition", str(a110), "--place", "Den Haag",
+         "--candidates", *map(str, b230s), "--hash-110a", typed_groups(a110.read_bytes()), *typed]
+    ) == 0  # fmt: skip
     official_510d = read_510(read_path(TK2021 / "Totaaltelling_TK2021.eml.xml"))
     messages = []
     for district_id, (tally, eml) in district_counts(official_510d).items():
@@ -118,8 +109,11 @@ def tk2021(tmp_path_factory: pytest.TempPathFactory) -> Finalised:
     published = base / "published"
     assert main(["central", "publish", "--state", str(state), "--out", str(published)]) == 0
     site = {p.name: p.read_text("utf-8") for p in (published / "site").glob("*.html")}
+    definition = {p.name: p.read_bytes() for p in (published / "definition").iterdir()}
     mp.undo()
-    return Finalised(election=election, files=files, official_510d=official_510d, site=site)
+    return Finalised(
+        election=election, files=files, official_510d=official_510d, site=site, definition=definition
+    )
 
 
 def _file(result: Finalised, prefix: str) -> bytes:
@@ -233,3 +227,10 @@ def test_510d_and_520_validate_against_the_schema(tk2021: Finalised) -> None:
         pytest.skip("no EML_NL schemas")
     for prefix in ("Totaaltelling_", "Resultaat_"):
         assert validate(_file(tk2021, prefix), prefix) == [], prefix
+
+
+def test_the_published_definition_is_the_kiesraads_twenty_230b_files(tk2021: Finalised) -> None:
+    """Imported one per kieskring, published byte for byte as received (so `verify` reads the real files)."""
+    for path in TK2021.glob("Kandidatenlijsten_TK2021_*.eml.xml"):
+        assert tk2021.definition[path.name] == path.read_bytes(), path.name
+    assert len(tk2021.definition) == 21
