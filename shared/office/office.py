@@ -114,15 +114,17 @@ class Office(ABC):
         parsed form is cached in the state file, keyed by the SHA-256 of both files: the files stay the truth.
         """
         if self._election is None:
-            _, sha_a, a110 = self.definition("110a")
-            _, sha_b, b230 = self.definition("230b")
+            name_a, sha_a, a110 = self.definition("110a")
+            name_b, sha_b, b230 = self.definition("230b")
             more = self.more_candidate_lists()
             key = ":".join((sha_a, sha_b, *(sha for _, sha, _ in more)))
             row = self.conn.execute("SELECT data FROM election_cache WHERE sources = ?", (key,)).fetchone()
             if row is not None:
                 self._election = _ELECTION.decode(bytes(row[0]))
             else:
-                self._election = election_from_eml(a110, b230, *((name, data) for name, _, data in more))
+                self._election = election_from_eml(
+                    a110, b230, *((name, data) for name, _, data in more), where=(name_a, name_b)
+                )
                 with transaction(self.conn):
                     self.conn.execute(
                         "INSERT OR REPLACE INTO election_cache (sources, data) VALUES (?, ?)",

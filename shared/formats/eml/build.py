@@ -7,7 +7,8 @@ are refused, since mixing them would silently produce a wrong result.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 
 from shared.domain.election import (
     District,
@@ -81,7 +82,11 @@ def build_election(
         found = stations.pop(code, None)
         municipalities.append(
             Municipality(
-                code=code, name=r.name, district_id=district, stations=found.stations if found else ()
+                code=code,
+                name=r.name,
+                district_id=district,
+                stations=found.stations if found else (),
+                electorate=found.max_votes if found else None,
             )
         )
     if stations:
@@ -93,7 +98,7 @@ def build_election(
         name=eid.name or eid.id,
         category=eid.category,
         subcategory=eid.subcategory,
-        date=eid.date,
+        date=eid.date or "",
         seats=definition.seats,
         preference_threshold=definition.preference_threshold,
         districts=tuple(districts.values()),
@@ -101,3 +106,16 @@ def build_election(
         domain=eid.domain_id or eid.domain_name,
         nomination_date=eid.nomination_date,
     )
+
+
+@contextmanager
+def naming_files(names: Mapping[str, str]) -> Iterator[None]:
+    """Errors of `build_election` say which kind of file ("230b"); the caller knows its name: this puts the
+    file's name in their place (kind → file name), so every error names the file."""
+    try:
+        yield
+    except EmlError as exc:
+        name = names.get(exc.where or "")
+        if name is None:
+            raise
+        raise EmlError(exc.message, where=name) from None

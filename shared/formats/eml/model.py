@@ -56,6 +56,12 @@ def tally_of(
     )
 
 
+def missing_admissions(uncounted: Mapping[str, int]) -> tuple[str, ...]:
+    """The admission codes a unit leaves out when it carries some (none when it carries none or all)."""
+    missing = tuple(code for code, _ in ADMISSION_CODES if code not in uncounted)
+    return () if len(missing) == len(ADMISSION_CODES) else missing
+
+
 #: Explanation codes every real 510 carries (with 0 when nothing happened); we always write these.
 STANDARD_EXPLANATIONS: tuple[str, ...] = (
     "meegenomen stembiljetten",
@@ -73,7 +79,7 @@ class ElectionIdentifier(msgspec.Struct, frozen=True, kw_only=True):
     name: str | None
     category: str
     subcategory: str | None
-    date: str
+    date: str | None
     domain_id: str | None = None
     domain_name: str | None = None
     nomination_date: str | None = None
@@ -163,6 +169,9 @@ class UnitVotes(msgspec.Struct, frozen=True, kw_only=True):
     `total_counted` is kept as written so a check can catch a file whose TotalCounted is not the sum of its
     list votes. `has_admissions` is False when the file carries no UncountedVotes at all (some synthetic 510d
     files), so the admitted-voters identities are not checked against zeros that were never written.
+    `missing_admissions` names the admission codes (A–D, I, J) a file with some of them leaves out: the
+    Kiesraad's TK2021 510c/510d carry volmachtbewijzen and kiezerspassen but no stempassen and no toegelaten
+    kiezers, so D = A + B + C and H = D + I − J cannot be checked there, and are not written back.
     `layout` is None when the unit has the lists of its `Count510` (every 510a/b/c); a unit of a national 510d
     (a kieskring) carries its own, since lists and candidates differ per kieskring (Kieswet P 1, E 1).
     """
@@ -173,6 +182,7 @@ class UnitVotes(msgspec.Struct, frozen=True, kw_only=True):
     total_counted: int
     has_admissions: bool = True
     layout: tuple[ListLayout, ...] | None = None
+    missing_admissions: tuple[str, ...] = ()
 
 
 class Count510(msgspec.Struct, frozen=True, kw_only=True):

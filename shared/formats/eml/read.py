@@ -38,6 +38,7 @@ from shared.formats.eml.model import (
     Region,
     Result520,
     UnitVotes,
+    missing_admissions,
     tally_of,
 )
 from shared.formats.eml.xml import (
@@ -131,15 +132,13 @@ def _election_id(el: Element, where: str) -> ElectionIdentifier:
     category = el.find(e("ElectionCategory"))
     if category is None or not text(category):
         fail(where, el, "missing required element ElectionCategory")
-    if date is None or not text(date):
-        fail(where, el, "missing required element kr:ElectionDate")
     domain = el.find(kr("ElectionDomain"))
     return ElectionIdentifier(
         id=attr(el, "Id", where),
         name=opt_text(el.find(e("ElectionName"))),
         category=text(category),
         subcategory=opt_text(el.find(kr("ElectionSubcategory"))),
-        date=text(date),
+        date=opt_text(date),
         domain_id=domain.get("Id") if domain is not None else None,
         domain_name=opt_text(domain),
         nomination_date=opt_text(el.find(kr("NominationDate"))),
@@ -265,7 +264,12 @@ def _read_votes(el: Element, uid: str, uname: str, where: str) -> tuple[UnitVote
     tally = tally_of(cast, rejected, uncounted, tuple(list_tallies))
     has_admissions = any(code in uncounted for code in _ADMISSION)
     return UnitVotes(
-        id=uid, name=uname, tally=tally, total_counted=counted, has_admissions=has_admissions
+        id=uid,
+        name=uname,
+        tally=tally,
+        total_counted=counted,
+        has_admissions=has_admissions,
+        missing_admissions=missing_admissions(uncounted),
     ), layout
 
 
@@ -457,19 +461,32 @@ def _read_510(root: Element, message_id: str, where: str) -> Count510:
 # ---------------------------------------------------------------- 230b / candidates
 
 
+#: Optional in the XSD, but what a vote is counted by: a file without them cannot be used, so it is refused.
+_NO_LIST_NUMBER = "AffiliationIdentifier without Id: the list number is what votes are counted by"
+_NO_POSITION = "CandidateIdentifier without Id: the position on the list is what votes are counted by"
+
+
 def _candidate(el: Element, where: str) -> Candidate:
+    """A 230b/520 candidate. The name is optional in the 230b XSD: a candidate without CandidateFullName is
+    read with an empty name (no report invents one); a PersonName present must have its xnl:LastName."""
     cid = child(el, _CID, where)
-    position = int_value(attr(cid, "Id", where), cid, "CandidateIdentifier Id", where)
-    person = el.find(f"{e('CandidateFullName')}/{xnl('PersonName')}")
-    if person is None:
-        fail(where, el, "missing required element CandidateFullName/xnl:PersonName")
+    raw_id = cid.get("Id")
+    if raw_id is None:
+        fail(where, cid, _NO_POSITION)
+    position = int_value(raw_id, cid, "CandidateIdentifier Id", where)
+    full_name = el.find(e("CandidateFullName"))
+    person = full_name.find(xnl("PersonName")) if full_name is not None else None
+    if person is None and full_name is not None:
+        fail(where, full_name, "missing required element xnl:PersonName")
     initials = ""
-    for line in person.iter(xnl("NameLine")):
-        if line.get("NameType") == "Initials":
-            initials = text(line)
-    last = text(person.find(xnl("LastName")))
-    if not last:
-        fail(where, person, "missing or empty xnl:LastName")
+    last = ""
+    if person is not None:
+        for line in person.iter(xnl("NameLine")):
+            if line.get("NameType") == "Initials":
+                initials = text(line)
+        last = text(person.find(xnl("LastName")))
+        if not last:
+            fail(where, person, "missing or empty xnl:LastName")
     address = el.find(e("QualifyingAddress"))
     locality = country = None
     if address is not None:
@@ -480,8 +497,8 @@ def _candidate(el: Element, where: str) -> Candidate:
         position=position,
         last_name=last,
         initials=initials,
-        first_name=opt_text(person.find(xnl("FirstName"))),
-        prefix=opt_text(person.find(xnl("NamePrefix"))),
+        first_name=opt_text(person.find(xnl("FirstName"))) if person is not None else None,
+        prefix=opt_text(person.find(xnl("NamePrefix"))) if person is not None else None,
         gender=opt_text(el.find(e("Gender"))),
         locality=locality,
         country=country,
@@ -526,7 +543,10 @@ def _read_230b(root: Element, message_id: str, where: str) -> CandidateLists230b
         lists: list[CandidateList] = []
         for aff in contest.findall(e("Affiliation")):
             aid = child(aff, _AFF, where)
-            number = int_value(attr(aid, "Id", where), aid, "AffiliationIdentifier Id", where)
+            raw_number = aid.get("Id")
+            if raw_number is None:
+                fail(where, aid, _NO_LIST_NUMBER)
+            number = int_value(raw_number, aid, "AffiliationIdentifier Id", where)
             if any(lst.number == number for lst in lists):
                 fail(where, aid, f"list {number} occurs twice in this contest")
             candidates = tuple(fast_candidate(c) or _candidate(c, where) for c in aff.findall(_CAND))

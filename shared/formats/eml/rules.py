@@ -72,7 +72,10 @@ def identifier_problems(
     ):
         out.append(f"kr:ElectionDomain is missing: a {eid.category} election is held in a domain")
     day = _date(eid.date)
-    if day is None:
+    if eid.date is None:
+        if nomination_required:  # a definition: the election is set up for its day
+            out.append("kr:ElectionDate is missing")
+    elif day is None:
         out.append(f"kr:ElectionDate {eid.date!r} is not a date (YYYY-MM-DD)")
     elif m is not None and int(m.group(2)) != day.year:
         out.append(
@@ -147,7 +150,7 @@ def matches_definition(eid: ElectionIdentifier, definition: Definition110a, what
         ("ElectionCategory", eid.category, ref.category),
         ("kr:ElectionDate", eid.date, ref.date),
     ):
-        if mine != theirs:
+        if mine is not None and mine != theirs:
             out.append(f"{label} of this {what} is {mine}, the election definition says {theirs}")
     if eid.domain_id is not None and ref.domain_id is not None and eid.domain_id != ref.domain_id:
         out.append(

@@ -90,7 +90,9 @@ def _election_identifier(eid: ElectionIdentifier) -> str:
     if eid.domain_id is not None or eid.domain_name is not None:
         id_attr = f' Id="{esc(eid.domain_id)}"' if eid.domain_id is not None else ""
         out.append(f"<kr:ElectionDomain{id_attr}>{esc(eid.domain_name or '')}</kr:ElectionDomain>")
-    out.append(f"<kr:ElectionDate>{esc(eid.date)}</kr:ElectionDate></ElectionIdentifier>")
+    if eid.date is not None:
+        out.append(f"<kr:ElectionDate>{esc(eid.date)}</kr:ElectionDate>")
+    out.append("</ElectionIdentifier>")
     return "".join(out)
 
 
@@ -132,7 +134,8 @@ def _votes_body(
     )
     if unit.has_admissions:
         for code, field in ADMISSION_CODES:
-            yield f'<UncountedVotes ReasonCode="{code}">{getattr(t, field)}</UncountedVotes>'
+            if code not in unit.missing_admissions:
+                yield f'<UncountedVotes ReasonCode="{code}">{getattr(t, field)}</UncountedVotes>'
         explanations = dict(t.explanations)
         unknown = set(explanations) - set(EXPLANATION_CODES)
         if unknown:
