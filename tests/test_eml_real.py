@@ -102,8 +102,9 @@ def test_own_lists_per_unit_only_in_a_510d() -> None:
         read_510(data, TOTAAL.name)
 
 
-def test_candidate_without_id_or_short_code_is_refused() -> None:
-    data = TOTAAL.read_bytes().replace(b'<CandidateIdentifier ShortCode="ArkT">', b"<CandidateIdentifier>", 1)
+@pytest.mark.parametrize("blank", [b"<CandidateIdentifier>", b'<CandidateIdentifier ShortCode="  ">'])
+def test_candidate_without_id_or_short_code_is_refused(blank: bytes) -> None:
+    data = TOTAAL.read_bytes().replace(b'<CandidateIdentifier ShortCode="ArkT">', blank, 1)
     with pytest.raises(
         EmlError, match=r"CandidateIdentifier: a CandidateIdentifier needs an Id .* or a ShortCode"
     ):

@@ -282,12 +282,12 @@ def _candidate_key(candidate: Element, where: str) -> tuple[int, str]:
     if cid is None:
         fail(where, candidate, "missing required element CandidateIdentifier")
     raw_id = cid.get("Id")
-    code = cid.get("ShortCode") or opt_text(cid.find(e("ShortCode"))) or ""
+    code = (cid.get("ShortCode") or "").strip() or opt_text(cid.find(e("ShortCode"))) or ""
     if raw_id is None:
         if not code:
             fail(where, cid, "a CandidateIdentifier needs an Id (the position on the list) or a ShortCode")
-        return 0, code.strip()
-    return int_value(raw_id, cid, "CandidateIdentifier Id", where), code.strip()
+        return 0, code
+    return int_value(raw_id, cid, "CandidateIdentifier Id", where), code
 
 
 def _check_district_layout(
