@@ -28,12 +28,14 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from jinja2 import DictLoader, Environment, select_autoescape
 from markupsafe import Markup, escape
 
+from central.report import elected_order, member_label
 from central.site_chart import list_colours, seat_bars
 from central.site_files import describe
 from shared.adapters.files import atomic_write_many
 from shared.domain.apportionment import mixed
-from shared.domain.candidates import CandidateElectedStep, PreferenceThresholdStep
+from shared.domain.candidates import PreferenceThresholdStep
 from shared.domain.election import District, Election
+from shared.domain.groups import GroupOutcome
 from shared.domain.seats import SeatsResult
 from shared.domain.tally import Tally
 from shared.errors import TelketenError
@@ -154,7 +156,8 @@ def build_site(
     n = dutch.number
     env = _env()
     seats = {int(k): v for k, v in result.seats.items()}
-    elected_steps = [s for s in result.steps if isinstance(s, CandidateElectedStep)]
+    elected_steps = elected_order(result)
+    groups = {g.number: g for g in result.groups}
     threshold = next((s for s in result.steps if isinstance(s, PreferenceThresholdStep)), None)
     valid = total.votes_on_lists
     counted = {lst.number: lst for lst in total.lists}
@@ -163,7 +166,7 @@ def build_site(
     colours = list_colours(len(view.lists))
     for i, lst in enumerate(view.lists):
         votes = counted[lst.number].votes
-        how = {s.candidate: s for s in elected_steps if s.list_number == lst.number}
+        how = {cand: (rule, where) for number, cand, _, rule, where in elected_steps if number == lst.number}
         ranking = (result.ranking or {}).get(str(lst.number), [])
         rank_of = {pos: r for r, pos in enumerate((p for p in ranking if p not in how), start=1)}
         dead = set(deceased.get(lst.number, ()))
@@ -172,21 +175,21 @@ def build_site(
             step = how.get(c.position)
             label = ""
             if step is not None:
-                label = "gekozen (voorkeur)" if step.rule == "preference" else "gekozen"
+                rule, where = step
+                label = "gekozen (voorkeur)" if rule == "preference" else "gekozen"
+                label += f", {where.lower()}" if where else ""
                 elected_rows.append(
                     {
                         "sort": (c.last_name.lower(), c.initials),
                         "name": c.display_name,
                         "locality": c.locality or "",
                         "list": f"{lst.number} {lst.name}",
-                        "how": "met voorkeurstemmen"
-                        if step.rule == "preference"
-                        else "op volgorde van de lijst",
+                        "how": "met voorkeurstemmen" if rule == "preference" else "op volgorde van de lijst",
                     }
                 )
             candidates.append(
                 {
-                    "position": c.position,
+                    "position": "" if lst.number in groups else c.position,
                     "name": c.display_name,
                     "locality": c.locality or "",
                     "votes": n(v),
@@ -207,6 +210,7 @@ def build_site(
                 "deceased": [
                     f"Kandidaat {p} is overleden (artikel P 19a van de Kieswet)." for p in sorted(dead)
                 ],
+                "group": _group_split(groups[lst.number]) if lst.number in groups else None,
             }
         )
     elected_rows.sort(key=lambda r: r.pop("sort"))
@@ -309,6 +313,19 @@ def build_site(
     pages["bestanden.html"] = env.get_template("files.html").render(title="Bestanden", files=files, **common)
     pages["style.css"] = resources.files("central").joinpath("site/style.css").read_text(encoding="utf-8")
     return atomic_write_many(out / SITE_DIR, pages)
+
+
+def _group_split(g: GroupOutcome) -> dict[str, Any] | None:
+    """A list group's seats per list (Kieswet P 12, P 13) for its page; None for a party with one list."""
+    if len(g.members) < 2:
+        return None
+    return {
+        "quota": mixed(g.group_quota),
+        "members": [
+            {"where": member_label(m.districts), "votes": dutch.number(m.votes), "seats": str(m.seats)}
+            for m in g.members
+        ],
+    }
 
 
 def _name(election: Election, code: str) -> str:

@@ -77,12 +77,18 @@ def init_arguments(args: argparse.Namespace) -> InitArgs:
     """The keyword arguments every tier's `setup.init` takes, from the `init` options (typed groups asked at a
     terminal when not given)."""
     a110 = read_path(args.definition)
-    b230 = read_path(args.candidates)
+    files = [(str(path), read_path(path)) for path in args.candidates]
+    typed = list(args.hash_230b or [])
+    if len(typed) > len(files):
+        raise InputError(f"{len(typed)} --hash-230b for {len(files)} 230b file(s)", where="--hash-230b")
+    typed += [ask_groups(data, name, ask()) for name, data in files[len(typed) :]]
+    (name_b, b230), *more = files
     return {
         "definition": (str(args.definition), a110),
-        "candidates": (str(args.candidates), b230),
+        "candidates": (name_b, b230),
         "typed_110a": args.hash_110a or ask_groups(a110, str(args.definition), ask()),
-        "typed_230b": args.hash_230b or ask_groups(b230, str(args.candidates), ask()),
+        "typed_230b": typed[0],
+        "more_candidates": tuple((name, data, t) for (name, data), t in zip(more, typed[1:], strict=True)),
         "place": args.place,
         "passphrase": resolve_passphrase(args.passphrase, new=True),
         "user": user_of(args),
@@ -104,12 +110,21 @@ def add_init(
     """The `init` parser (the caller sets its handler); `district` adds the hoofdstembureau's `--district`."""
     p = sub.add_parser("init", parents=[common], help="import the election, make the key pair")
     p.add_argument("--definition", required=True, help="EML 110a (Verkiezingsdefinitie)")
-    p.add_argument("--candidates", required=True, help="EML 230b (Kandidatenlijsten)")
+    p.add_argument(
+        "--candidates",
+        required=True,
+        nargs="+",
+        help="EML 230b (Kandidatenlijsten); one per kieskring allowed",
+    )
     if district:
         p.add_argument("--district", required=True, help="kieskring number")
     p.add_argument("--place", required=True, help=place_help)
     p.add_argument("--hash-110a", help="the two blanked hash groups of the 110a, from its paper (scripts)")
-    p.add_argument("--hash-230b", help="the two blanked hash groups of the 230b, from its paper (scripts)")
+    p.add_argument(
+        "--hash-230b",
+        action="append",
+        help="the two blanked hash groups of each 230b, from its paper, in --candidates order (scripts)",
+    )
     p.add_argument("--passphrase", help="passphrase of the new private key (or TELKETEN_PASSPHRASE)")
     return p
 

@@ -39,6 +39,8 @@ def write_published(office: Office, out: Path, own: dict[str, bytes]) -> list[Pa
     for kind in ("110a", "230b"):
         name, _, data = office.definition(kind)
         definition[name] = data
+    for name, _, data in office.more_candidate_lists():
+        definition[name] = data
     written += atomic_write_many(out / "definition", definition)
     enrolments = {
         str(who): bytes(rec)

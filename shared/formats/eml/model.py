@@ -217,6 +217,9 @@ class ElectedCandidate(msgspec.Struct, frozen=True, kw_only=True):
     list_number: int
     position: int
     ranking: int | None = None
+    #: the `CandidateIdentifier Id` when it is not the position: the Kiesraad's national 520 numbers a list
+    #: group's elected candidates 1, 2, … in order of election, since they stand on different lists
+    candidate_id: int | None = None
 
 
 class ResultInput(msgspec.Struct, frozen=True, kw_only=True):

@@ -248,7 +248,7 @@ def write_520(result: ResultInput, election: Election, identifier: ElectionIdent
         raise InputError("a 520 lists at least one elected candidate")
     if not result.created:
         raise InputError("the creation time (kr:CreationDateTime) is required", where="520")
-    per_list: dict[int, list[tuple[Candidate, int | None]]] = {}
+    per_list: dict[int, list[tuple[Candidate, int | None, int]]] = {}
     seen: set[tuple[int, int]] = set()
     for el in result.elected:
         lst = district.list_by_number(el.list_number)
@@ -264,7 +264,7 @@ def write_520(result: ResultInput, election: Election, identifier: ElectionIdent
         if el.ranking not in (None, 1, 2):
             raise InputError(f"Ranking must be 1 or 2 (EML_NL 520), found {el.ranking}")
         seen.add((el.list_number, el.position))
-        per_list.setdefault(el.list_number, []).append((cand, el.ranking))
+        per_list.setdefault(el.list_number, []).append((cand, el.ranking, el.candidate_id or cand.position))
     for number in set(seats) | set(per_list):
         if district.list_by_number(number) is None:
             raise InputError(f"list {number} is not in district {district.id}")
@@ -288,10 +288,11 @@ def write_520(result: ResultInput, election: Election, identifier: ElectionIdent
             f"<RegisteredName>{esc(lst.name)}</RegisteredName>"
             "</AffiliationIdentifier><Elected>yes</Elected></Selection>"
         )
-        for cand, ranking in per_list[lst.number]:
+        for cand, ranking, cid in per_list[lst.number]:
             rank = f"<Ranking>{ranking}</Ranking>" if ranking is not None else ""
+            ident = _candidate_attributes(cid, cand.short_code or "")
             parts.append(
-                f'<Selection><Candidate><CandidateIdentifier Id="{cand.position}"/>'
+                f"<Selection><Candidate><CandidateIdentifier{ident}/>"
                 f"{_person(cand)}</Candidate>"
                 f"{rank}<Elected>yes</Elected></Selection>"
             )
