@@ -19,6 +19,7 @@ from rich.console import Console
 from rich.table import Table
 
 from municipality import setup
+from municipality.forms import render_forms
 from municipality.service import RESOLUTIONS, Service, User
 from municipality.terminal_entry import run_terminal
 from municipality.web import register_serve
@@ -354,6 +355,16 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_forms(args: argparse.Namespace) -> int:
+    """Print the blank N 10-2 and Na 31-2 Bijlage 1 of one station or of all (reports.md §2, §3.1)."""
+    svc = _open(args)
+    stations = [svc.station(args.station)] if args.station else list(svc.municipality.stations)
+    pdf = render_forms(svc.election, svc.municipality, stations)
+    atomic_write(Path(args.out), pdf)
+    print(f"blank forms for {len(stations)} station(s) → {args.out}")
+    return 0
+
+
 # ------------------------------------------------------------------------------------------------ parser
 
 
@@ -463,4 +474,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     s.add_argument("station", metavar="STATION")
     s.add_argument("--out", required=True, metavar="REPORT.json")
     s.set_defaults(func=cmd_export)
+    s = sub.add_parser("forms", parents=[common], help="blank N 10-2 and Na 31-2 Bijlage 1 per station (PDF)")
+    s.add_argument("--station", metavar="STATION", help="one station (default: all)")
+    s.add_argument("-o", "--out", required=True, metavar="OUT.pdf")
+    s.set_defaults(func=cmd_forms)
     register_serve(sub)
