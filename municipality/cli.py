@@ -19,7 +19,7 @@ from rich.console import Console
 from rich.table import Table
 
 from municipality import setup
-from municipality.forms import render_forms
+from municipality.forms import render_forms, render_insert
 from municipality.service import RESOLUTIONS, Service, User
 from municipality.terminal_entry import run_terminal
 from municipality.web import register_serve
@@ -356,11 +356,15 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_forms(args: argparse.Namespace) -> int:
-    """Print the blank N 10-2 and Na 31-2 Bijlage 1 of one station or of all (reports.md §2, §3.1)."""
+    """Print the blank N 10-2 and Na 31-2 Bijlage 1 of one station or of all (reports.md §2, §3.1), or the
+    Na 31-2 insert (§3.2)."""
     svc = _open(args)
+    if args.insert:
+        atomic_write(Path(args.out), render_insert(svc.election, svc.municipality))
+        print(f"blank Na 31-2 insert → {args.out}")
+        return 0
     stations = [svc.station(args.station)] if args.station else list(svc.municipality.stations)
-    pdf = render_forms(svc.election, svc.municipality, stations)
-    atomic_write(Path(args.out), pdf)
+    atomic_write(Path(args.out), render_forms(svc.election, svc.municipality, stations))
     print(f"blank forms for {len(stations)} station(s) → {args.out}")
     return 0
 
@@ -475,7 +479,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     s.add_argument("--out", required=True, metavar="REPORT.json")
     s.set_defaults(func=cmd_export)
     s = sub.add_parser("forms", parents=[common], help="blank N 10-2 and Na 31-2 Bijlage 1 per station (PDF)")
-    s.add_argument("--station", metavar="STATION", help="one station (default: all)")
+    g = s.add_mutually_exclusive_group()
+    g.add_argument("--station", metavar="STATION", help="one station (default: all)")
+    g.add_argument("--insert", action="store_true", help="the Na 31-2 insert (controles en correcties)")
     s.add_argument("-o", "--out", required=True, metavar="OUT.pdf")
     s.set_defaults(func=cmd_forms)
     register_serve(sub)

@@ -1,5 +1,6 @@
 """The blank forms the municipality prints before the count (reports.md §2 and §3.1): the polling station's
-own paper report N 10-2 and the Na 31-2 Bijlage 1 the gemeentelijk stembureau fills in per station.
+own paper report N 10-2, the Na 31-2 Bijlage 1 the gemeentelijk stembureau fills in per station, and the
+Na 31-2 insert (inlegvel) it adds when the central stembureau has it re-examine its figures.
 
 Why here and not in report.py: these forms carry no figures, no hash and no date (reports.md §1.2); they are
 prefilled only with what the election and the station list say, so the typists later key the paper that the
@@ -125,11 +126,29 @@ def na31_2_b1_data(election: Election, municipality: Municipality, station: Stat
 
 def render_forms(election: Election, municipality: Municipality, stations: Sequence[Station]) -> bytes:
     """One PDF: for each station its N 10-2 followed by its Na 31-2 Bijlage 1, each numbered on its own."""
+    forms = [
+        {"n10_2": n10_2_data(election, municipality, s), "b1": na31_2_b1_data(election, municipality, s)}
+        for s in stations
+    ]
+    return _render(election, municipality, forms=forms, insert=None)
+
+
+def render_insert(election: Election, municipality: Municipality) -> bytes:
+    """The blank Na 31-2 insert (reports.md §3.2): the page the GSB adds to its report when the central
+    stembureau had it re-examine its figures."""
+    return _render(election, municipality, forms=[], insert={"authority": authority_of(municipality)})
+
+
+def _render(
+    election: Election,
+    municipality: Municipality,
+    *,
+    forms: list[dict[str, Any]],
+    insert: dict[str, Any] | None,
+) -> bytes:
     data = {
-        "forms": [
-            {"n10_2": n10_2_data(election, municipality, s), "b1": na31_2_b1_data(election, municipality, s)}
-            for s in stations
-        ],
+        "forms": forms,
+        "insert": insert,
         "title": f"Blanco formulieren {municipality.name} {election.name}",
         "authority": authority_of(municipality),
     }

@@ -160,3 +160,27 @@ def test_national_ballot_renders_in_modest_time() -> None:
             assert c.display_name[:47] in text
     assert "Kiezerspassen" in text and "Niet invullen" not in text  # a national election has voter cards
     assert elapsed < 20, f"{elapsed:.1f} s for one station's forms at national size"
+
+
+@needs_shared
+def test_cli_prints_the_na31_2_insert(env: Path) -> None:  # noqa: F811
+    assert main(init_args()) == 0
+    assert main(["municipality", "forms", "--state", "st", "--insert", "-o", "insert.pdf"]) == 0
+    pages = pages_text((env / "insert.pdf").read_bytes())
+    assert len(pages) == 1
+    text = pages[0]
+    svc = Service.open(env / "st", at="2026-03-18T21:00:00+01:00")
+    assert f"Gemeente {svc.municipality.code} {svc.municipality.name}" in text
+    for phrase in (
+        "Controles en correcties",
+        "Controles in opdracht van het centraal stembureau",
+        "Zijn er gecorrigeerde telresultaten?",
+        "Nee, de oorspronkelijke telresultaten waren correct",
+        "Ja, er zijn gecorrigeerde telresultaten (zie voor de correcties het corrigendum",
+        "Opgesteld door het gemeentelijk stembureau",
+        "Datum en tijd:",
+        "Model Na 31-2 centrale stemopneming (versie 2027)",
+    ):
+        assert phrase in text, phrase
+    # an insert goes into a report printed earlier: "Later ingevoegde pagina", never a page number (§1.1)
+    assert "Later ingevoegde pagina" in text and "Pagina 1" not in text
