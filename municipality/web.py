@@ -26,6 +26,7 @@ from starlette.applications import Starlette
 from starlette.responses import FileResponse, Response
 
 from municipality import setup
+from municipality.forms import render_forms, render_insert
 from municipality.service import DIFFERENCE_RESOLUTIONS, ERROR_RESOLUTIONS, Service, StationStatus, User
 from shared.adapters.airgap import check_air_gap
 from shared.adapters.keyfiles import load_signing_key
@@ -551,6 +552,23 @@ class MunicipalityWeb:
         finally:
             svc.close()
 
+    def blank_forms(self, ctx: Ctx) -> Response:
+        """Blank forms print from the browser too: the station's N 10-2 and Na 31-2 Bijlage 1, or (`inlegvel`)
+        the Na 31-2 insert, as a PDF."""
+        svc = self.open()
+        try:
+            nr = ctx.request.path_params["nr"]
+            if nr == "inlegvel":
+                pdf, name = render_insert(svc.election, svc.municipality), "Model_Na31-2_inlegvel.pdf"
+            else:
+                station = svc.station(nr)
+                pdf = render_forms(svc.election, svc.municipality, [station])
+                name = f"Model_N10-2_Stembureau_{station.number}.pdf"
+        finally:
+            svc.close()
+        disposition = f'attachment; filename="{name}"'
+        return Response(pdf, media_type="application/pdf", headers={"Content-Disposition": disposition})
+
     # ------------------------------------------------------------------------------------- the app
     def routes(self) -> list[WebRoute]:
         t, c = (TYPIST,), (COORDINATOR,)
@@ -564,6 +582,7 @@ class MunicipalityWeb:
             WebRoute("/coordinator/stembureau/{nr}", self.station_page, c),
             WebRoute("/coordinator/stembureau/{nr}/besluit", self.resolve, c, methods=("POST",)),
             WebRoute("/coordinator/stembureau/{nr}/reset", self.reset, c, methods=("POST",)),
+            WebRoute("/coordinator/formulieren/{nr}", self.blank_forms, c),
             WebRoute("/coordinator/vaststellen", self.finalise_get, c),
             WebRoute("/coordinator/vaststellen", self.finalise_post, c, methods=("POST",)),
             WebRoute("/coordinator/download/{session:int}/{name}", self.download, c),

@@ -184,3 +184,24 @@ def test_cli_prints_the_na31_2_insert(env: Path) -> None:  # noqa: F811
         assert phrase in text, phrase
     # an insert goes into a report printed earlier: "Later ingevoegde pagina", never a page number (§1.1)
     assert "Later ingevoegde pagina" in text and "Pagina 1" not in text
+
+
+def test_coordinator_downloads_the_forms_from_the_station_page(tmp_path: Path) -> None:
+    from tests.test_web_municipality import client_for, login
+    from tests.test_web_support import municipality_state
+
+    state = municipality_state(tmp_path)
+    with client_for(state) as coord, client_for(state) as typist:
+        login(coord, "coord")
+        page = coord.get("/coordinator/stembureau/1").text
+        assert 'href="/coordinator/formulieren/1"' in page
+        assert 'href="/coordinator/formulieren/inlegvel"' in page
+        r = coord.get("/coordinator/formulieren/1")
+        assert r.status_code == 200 and r.headers["content-type"] == "application/pdf"
+        assert "Model N 10-2" in " ".join(pages_text(r.content))
+        insert = pages_text(coord.get("/coordinator/formulieren/inlegvel").content)
+        assert len(insert) == 1 and "Later ingevoegde pagina" in insert[0]
+        # a typist has no business printing forms: the coordinator's pages only
+        login(typist, "anna")
+        r = typist.get("/coordinator/formulieren/1")
+        assert not r.content.startswith(b"%PDF")
