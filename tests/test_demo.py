@@ -7,6 +7,8 @@ slips are tested against the real validation and double-entry rules.
 
 from __future__ import annotations
 
+import contextlib
+import io
 import random
 import re
 import shutil
@@ -26,9 +28,28 @@ from telketen.verify.run import verify_dir
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo through its command line, on an 80-column terminal; what it printed is in terminal.txt."""
     out = tmp_path_factory.mktemp("demo") / "run"
-    assert main(["demo", "--out", str(out), "--seed", "1"]) == 0
+    printed = io.StringIO()
+    with pytest.MonkeyPatch.context() as mp, contextlib.redirect_stdout(printed):
+        mp.setenv("COLUMNS", "80")
+        assert main(["demo", "--out", str(out), "--seed", "1"]) == 0
+    (out.parent / "terminal.txt").write_text(printed.getvalue(), "utf-8")
     return out
+
+
+def test_the_demo_output_reads_at_80_columns(demo: Path) -> None:
+    """No sentence cut by the terminal, counts agree with their nouns, paths whole on a line of their own."""
+    text = (demo.parent / "terminal.txt").read_text("utf-8")
+    lines = text.splitlines()
+    assert [line for line in lines if len(line) > 80 and " " in line.strip()] == []
+    assert "  passphrase 'demo-passphrase-NOT-SECRET', passwords 'demo-password-NOT-SECRET'," in lines
+    assert "1 municipality, 20 stations, 205 candidates per district." in lines
+    assert "42 entries typed: 1 slip caught by validation, 1 by double entry." in lines
+    assert not re.search(r"\b1 (slips|municipalities|stations|entries|candidates)\b", text)
+    seats = next(i for i, line in enumerate(lines) if line.startswith("Seats: "))
+    assert lines[seats + 1].startswith("list ") and lines[seats + 1].endswith("23 candidates elected.")
+    assert f"  {demo / 'published'}" in lines and "Results site:" in lines
 
 
 def test_the_municipal_demo_publishes_a_verified_result(
