@@ -70,7 +70,7 @@ def test_the_municipal_demo_publishes_a_verified_result(
     assert "site/index.html" in names
     assert list((demo / "scans").glob("*.jpg")), "the summaries travelled as scanned images"
     assert main(["verify", str(published)]) == 0
-    assert "VERIFIED" in capsys.readouterr().out
+    assert "GEVERIFIEERD" in capsys.readouterr().out
 
 
 def test_the_demo_publishes_each_municipalitys_csv_and_verify_recognises_it(demo: Path) -> None:
