@@ -112,8 +112,15 @@ def rasterize(pdf: bytes, dpi: int, *, where: str = "PDF") -> list[Image.Image]:
 
 
 def render_page(document: pdfium.PdfDocument, index: int, dpi: int, *, where: str = "PDF") -> Image.Image:
-    """Page `index` (0-based) of an open document as an 8-bit grayscale image at `dpi`."""
-    page = document[index]
+    """Page `index` (0-based) of an open document as an 8-bit grayscale image at `dpi`.
+
+    A page pdfium cannot load (one damaged byte in the page tree does it) is an InputError, as a damaged
+    file is.
+    """
+    try:
+        page = document[index]
+    except pdfium.PdfiumError as exc:
+        raise InputError(f"cannot load page {index + 1}: {exc}", where=where) from None
     try:
         image: Image.Image = page.render(scale=dpi / 72, grayscale=True).to_pil().convert("L")
         return image
