@@ -17,6 +17,7 @@ from PIL import Image
 from starlette.testclient import TestClient
 
 from hoofdstembureau.web import create_hsb_app
+from shared.adapters import web
 from shared.adapters.pdf import MAX_PAGE_PIXELS, MAX_PAGES, compile_typst, rasterize
 from shared.adapters.qr_scan import load_images
 from shared.adapters.web import MAX_UPLOAD_FILES
@@ -108,3 +109,16 @@ def test_seats_refuses_more_lists_than_the_bound(tmp_path: Path, capsys: pytest.
     assert time.perf_counter() - start < 1.0
     path.write_text(json.dumps(seats_input(MAX_LISTS)))
     assert main(["seats", str(path), "--json"]) == 0
+
+
+def test_the_desk_refuses_a_file_larger_than_the_bound(desk: Desk, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
+    """The bound is 64 MB; lowered here to 1 KB so the test sends 2 KB rather than 64 MB."""
+    monkeypatch.setattr(web, "MAX_UPLOAD_BYTES", 1024)
+    client = TestClient(create_hsb_app(desk.state), follow_redirects=True)
+    token = login(client, "olga")
+    r = client.post(
+        "/balie/upload",
+        data={"csrf": token},
+        files=[("files", ("big.pdf", b"%PDF" + b"0" * 2048, "application/pdf"))],
+    )
+    assert r.status_code in (400, 413) and "Traceback" not in r.text
