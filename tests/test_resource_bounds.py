@@ -24,6 +24,7 @@ from shared.adapters.web import MAX_UPLOAD_FILES
 from shared.domain.seats import MAX_LISTS
 from shared.errors import InputError
 from telketen.cli import main
+from tests.test_verify_paper import damaged_page_tree
 from tests.test_web_desk import Desk, desk, login  # noqa: F401  (the desk fixture)
 
 
@@ -122,3 +123,14 @@ def test_the_desk_refuses_a_file_larger_than_the_bound(desk: Desk, monkeypatch: 
         files=[("files", ("big.pdf", b"%PDF" + b"0" * 2048, "application/pdf"))],
     )
     assert r.status_code in (400, 413) and "Traceback" not in r.text
+
+
+def test_the_desk_refuses_a_pdf_with_a_damaged_page_tree(desk: Desk) -> None:  # noqa: F811
+    """Was an HTTP 500: pdfium opened the file but could not load a page, outside the error handling."""
+    client = TestClient(create_hsb_app(desk.state), follow_redirects=True)
+    token = login(client, "olga")
+    damaged = damaged_page_tree(blank_pages(3))
+    r = client.post(
+        "/balie/upload", data={"csrf": token}, files=[("files", ("kapot.pdf", damaged, "application/pdf"))]
+    )
+    assert r.status_code == 200 and "kapot.pdf: cannot load page" in r.text
