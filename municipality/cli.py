@@ -19,6 +19,7 @@ from rich.console import Console
 from rich.table import Table
 
 from municipality import setup
+from municipality.report_proof import unproven_reports
 from municipality.service import RESOLUTIONS, Service, User
 from municipality.terminal_entry import run_terminal
 from municipality.web import register_serve
@@ -277,11 +278,12 @@ def cmd_audit(args: argparse.Namespace) -> int:
             raise InputError("expected SEQ:HASH (the audit line printed on the report)", where="--head")
         expected = (int(seq_text), digest.replace(" ", "").lower())
     if args.verify:
-        problems = audit.verify_audit(svc.conn, expected_head=expected)
+        problems = [str(p) for p in audit.verify_audit(svc.conn, expected_head=expected)]
+        problems += [str(r) for r in unproven_reports(svc.conn)]
         seq, digest = audit.head(svc.conn)
         if problems:
-            for p in problems:
-                print(str(p))
+            for problem in problems:
+                print(problem)
             print(f"audit log BROKEN: {len(problems)} problem(s)")
             return 3
         print(f"audit log intact: {seq} events, head {digest}")

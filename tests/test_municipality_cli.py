@@ -302,3 +302,41 @@ def test_confirm_hash_asks_for_the_two_blanked_groups() -> None:
     wrong = iter(["45e2", "0000"])
     with pytest.raises(IntegrityError, match="does not match the file"):
         setup.confirm_hash("110a", DEF, data, None, ask=lambda p: next(wrong))
+
+
+def test_a_definitive_report_edited_in_the_state_file_is_not_signed(
+    env: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """+100 votes on a list in a definitive report, written with sqlite3 (the audit chain stays intact):
+    `audit --verify` and `finalise` compare each definitive report with its last recorded save and refuse."""
+    state = initialised(env)
+    no_network(monkeypatch)
+    svc = Service.open(state, at="t")
+    for st in svc.municipality.stations:
+        report = a_report(svc, st.number)
+        for name in ("anna", "bert"):
+            user = svc.login(name, PW)
+            svc.claim(user, st.id, at="t")
+            svc.save(user, st.id, report, progress=100, at="t")
+            svc.finalise_entry(user, st.id, accept_warnings=True, at="t")
+    station = svc.municipality.stations[1]
+    svc.close()
+    assert main(["municipality", "audit", "--verify", "--state", "st"]) == 0
+    capsys.readouterr()
+    conn = sqlite3.connect(next(state.glob("*.sqlite")))
+    (blob,) = conn.execute("SELECT state FROM data_entries WHERE station = ?", (station.id,)).fetchone()
+    entry = msgspec.json.decode(blob)
+    entry["first"]["report"]["votes"]["list_votes"][0] += 100
+    entry["first"]["report"]["lists"][0]["total"] += 100
+    entry["first"]["report"]["lists"][0]["candidate_votes"][0] += 100
+    conn.execute(
+        "UPDATE data_entries SET state = ? WHERE station = ?", (msgspec.json.encode(entry), station.id)
+    )
+    conn.commit()
+    conn.close()
+    assert main(["municipality", "audit", "--verify", "--state", "st"]) == 3
+    out = capsys.readouterr().out
+    assert f"station {station.id}, session 1" in out and "changed outside the program" in out
+    assert main(["municipality", "finalise", "--out", "uit", "--user", "coord", "--state", "st"]) == 3
+    assert f"station {station.id}" in capsys.readouterr().err
+    assert not (env / "uit").exists()
