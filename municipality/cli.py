@@ -24,7 +24,7 @@ from municipality.service import RESOLUTIONS, Service, User
 from municipality.terminal_entry import run_terminal
 from municipality.web import register_serve
 from shared.adapters import audit
-from shared.adapters.airgap import check_air_gap
+from shared.adapters.airgap import require_air_gap
 from shared.adapters.files import atomic_write
 from shared.adapters.keyfiles import load_signing_key, resolve_passphrase
 from shared.domain import double_entry as de
@@ -158,10 +158,9 @@ def cmd_user_list(args: argparse.Namespace) -> int:
 
 
 def _air_gap(svc: Service, args: argparse.Namespace, user: User) -> None:
-    routes = check_air_gap(allow_network=args.allow_network)
-    if routes:
-        svc.record_event(user.name, "airgap-override", {"routes": [str(r) for r in routes]}, at=stamp())
-        print("warning: network connected; air-gap check overridden (tests/training only)", file=sys.stderr)
+    require_air_gap(
+        args.allow_network, lambda found: svc.record_event(user.name, "airgap-override", found, at=stamp())
+    )
 
 
 def cmd_entry(args: argparse.Namespace) -> int:
@@ -300,6 +299,7 @@ def cmd_finalise(args: argparse.Namespace) -> int:
     svc = _open(args)
     user = _login(svc, args)
     Service.require(user, "coordinator")
+    _air_gap(svc, args, user)
     key_path = setup.key_path(svc)
     key = load_signing_key(key_path, resolve_passphrase(args.passphrase, new=False))
     result = setup.finalise(svc, user, Path(args.out), key.private_key, at=now())
@@ -421,6 +421,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     s.add_argument("--out", required=True, metavar="DIR")
     s.add_argument("--user", required=True, metavar="COORDINATOR")
     s.add_argument("--passphrase", help="passphrase of the signing key (default: TELKETEN_PASSPHRASE/prompt)")
+    s.add_argument("--allow-network", action="store_true", help="skip the air-gap refusal (tests/training)")
     s.set_defaults(func=cmd_finalise)
 
     ss = sub.add_parser("session", help="next sessions (corrections)").add_subparsers(dest="session_command")

@@ -27,7 +27,7 @@ from starlette.responses import FileResponse, Response
 
 from municipality import setup
 from municipality.service import DIFFERENCE_RESOLUTIONS, ERROR_RESOLUTIONS, Service, StationStatus, User
-from shared.adapters.airgap import check_air_gap
+from shared.adapters.airgap import require_air_gap
 from shared.adapters.keyfiles import load_signing_key
 from shared.adapters.web import (
     Ctx,
@@ -597,16 +597,17 @@ def create_municipality_app(
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    routes = check_air_gap(allow_network=args.allow_network)
     state_dir = Path(args.state)
     web = MunicipalityWeb(state_dir, out_dir=Path(args.out) if args.out else None, election_id=args.election)
-    if routes:
+
+    def record(found: dict[str, Any]) -> None:
         svc = web.open()
         try:
-            svc.record_event("serve", "airgap-override", {"routes": [str(r) for r in routes]}, at=stamp())
+            svc.record_event("serve", "airgap-override", found, at=stamp())
         finally:
             svc.close()
-        print("warning: network connected; air-gap check overridden (tests/training only)", file=sys.stderr)
+
+    require_air_gap(args.allow_network, record)
     app = create_app(web.site())
     print(f"Telketen {web.title}: http://{args.host}:{args.port}/ (Ctrl+C stops)", file=sys.stderr)
     serve(app, args.host, args.port)

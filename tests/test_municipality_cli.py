@@ -89,7 +89,7 @@ def a_report(svc: Service, seed: int) -> StationReport:
 
 
 def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(airgap, "find_network_routes", lambda *a, **k: [])
+    monkeypatch.setattr(airgap, "find_network_routes", lambda *a, **k: airgap.AirGap())
 
 
 def test_init_refuses_a_wrong_typed_group_and_writes_nothing(
@@ -171,8 +171,8 @@ def test_air_gap_refuses_entry_on_a_connected_machine(
     env: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     state = initialised(env)
-    route = [NetworkRoute(interface="wlan0", destination="0.0.0.0/0", family="IPv4")]
-    monkeypatch.setattr(airgap, "find_network_routes", lambda *a, **k: route)
+    route = NetworkRoute(interface="wlan0", destination="0.0.0.0/0", family="IPv4")
+    monkeypatch.setattr(airgap, "find_network_routes", lambda *a, **k: airgap.AirGap(outside=(route,)))
     svc = Service.open(state, at="t")
     (env / "r.json").write_bytes(encode_report(a_report(svc, 1)))
     args = ["municipality", "entry", "1", "--user", "anna", "--from", "r.json", "--state", "st"]
@@ -181,7 +181,19 @@ def test_air_gap_refuses_entry_on_a_connected_machine(
     assert svc.entry("1").state == "empty"  # nothing was claimed
     assert main([*args, "--allow-network"]) == 0
     last = [e for e in audit.events(svc.conn) if e.action == "airgap-override"]
-    assert last and last[0].data() == {"routes": ["0.0.0.0/0 via wlan0 (IPv4)"]}
+    assert last and last[0].data() == {
+        "routes": ["0.0.0.0/0 via wlan0 (IPv4)"],
+        "local": [],
+        "unreadable": None,
+    }
+    assert main(["municipality", "finalise", "--out", "uit", "--user", "coord", "--state", "st"]) == 5
+    assert not (env / "uit").exists()
+    serve_args = ["municipality", "serve", "--state", "st"]
+    served: list[str] = []
+    monkeypatch.setattr("municipality.web.serve", lambda app, host, port: served.append(host))
+    assert main(serve_args) == 5 and served == []
+    assert main([*serve_args, "--allow-network"]) == 0 and served == ["127.0.0.1"]
+    assert [e.user for e in audit.events(svc.conn) if e.action == "airgap-override"] == ["anna", "serve"]
     svc.close()
 
 

@@ -51,6 +51,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from shared.adapters.airgap import require_air_gap
 from shared.adapters.files import atomic_write
 from shared.adapters.passwords import hash_password, verify_password
 from shared.errors import EnvironmentProblem, InputError, IntegrityError, StateError, TelketenError
@@ -973,9 +974,17 @@ def desk_site(title: str, state_dir: Path, backend: Callable[[], DeskBackend]) -
 
 
 def register_desk_commands(
-    subparsers: Any, *, default_state: Path, make_app: Callable[[Path], Starlette], what: str
+    subparsers: Any,
+    *,
+    default_state: Path,
+    make_app: Callable[[Path], Starlette],
+    what: str,
+    record_override: Callable[[Path, dict[str, Any]], None],
 ) -> None:
-    """`serve` and `web-user add|list` for a tier with a scanning desk (hoofdstembureau, central)."""
+    """`serve` and `web-user add|list` for a tier with a scanning desk (hoofdstembureau, central).
+
+    `serve` receives results, so it runs the air-gap check first; `record_override` writes an overridden
+    check to the office's audit log."""
     import argparse
 
     def cmd_serve(args: argparse.Namespace) -> int:
@@ -985,6 +994,7 @@ def register_desk_commands(
                 f"no web users yet: add one with `telketen {what} web-user add NAME --role operator`",
                 where=str(state_dir / USERS_FILE),
             )
+        require_air_gap(args.allow_network, lambda found: record_override(state_dir, found))
         app = make_app(state_dir)
         print(
             f"Telketen {what}: http://{args.host}:{args.port}/ (Ctrl+C stops)", file=__import__("sys").stderr
@@ -1014,6 +1024,7 @@ def register_desk_commands(
     s = subparsers.add_parser("serve", parents=[common], help="the scanning desk in a browser")
     s.add_argument("--host", default="127.0.0.1", help="address to listen on (default %(default)s)")
     s.add_argument("--port", type=int, default=8471, help="port (default %(default)s)")
+    s.add_argument("--allow-network", action="store_true", help="skip the air-gap refusal (tests/training)")
     s.set_defaults(func=cmd_serve)
     w = subparsers.add_parser("web-user", help="users of the scanning desk").add_subparsers(
         dest="web_user_command"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from starlette.applications import Starlette
 
@@ -45,3 +45,16 @@ def desk_app(
         name_of=lambda office, code: office.child_name(code),
     )
     return create_app(desk_site(heading, state_dir, lambda: desk))
+
+
+def override_recorder(office_type: type[Office], clock: Clock) -> Callable[[Path, dict[str, Any]], None]:
+    """How `serve` writes an overridden air-gap check to the office's audit log."""
+
+    def record(state_dir: Path, found: dict[str, Any]) -> None:
+        office = office_type.open(state_dir, "serve", clock=clock)
+        try:
+            office.log("airgap-override", found)
+        finally:
+            office.conn.close()
+
+    return record
