@@ -17,7 +17,7 @@ from hoofdstembureau.state import DEFAULT_STATE
 from shared.adapters.web import register_desk_commands
 from shared.office.cli import system_clock
 from shared.office.office import Clock
-from shared.office.web import desk_app, override_recorder
+from shared.office.web import desk_app, office_audit
 
 
 def create_hsb_app(state_dir: Path, *, clock: Clock = system_clock) -> Starlette:
@@ -37,6 +37,6 @@ def register_serve(subparsers: argparse._SubParsersAction[argparse.ArgumentParse
         subparsers,
         default_state=DEFAULT_STATE,
         make_app=create_hsb_app,
-        record_override=override_recorder(Office, system_clock),
+        audit=office_audit(Office, system_clock),
         what="hoofdstembureau",
     )

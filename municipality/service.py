@@ -25,7 +25,7 @@ from municipality import state as db
 from municipality.prefill import blank_form, next_session_form
 from municipality.report_proof import report_sha256, unproven_reports
 from shared.adapters import audit
-from shared.adapters.passwords import hash_password, verify_password
+from shared.adapters.passwords import check_password, hash_password
 from shared.adapters.store import transaction
 from shared.domain import double_entry as de
 from shared.domain.election import District, Election, Municipality, Station
@@ -223,7 +223,8 @@ class Service:
     def login(self, name: str, password: str) -> User:
         """The user, when the password matches; one message for unknown name and wrong password alike."""
         row = self.conn.execute("SELECT role, password_hash FROM users WHERE name = ?", (name,)).fetchone()
-        if row is None or not verify_password(password, row[1]):
+        matches = check_password(password, None if row is None else row[1])
+        if row is None or not matches:
             raise InputError("unknown user or wrong password", where="--user")
         return User(name, row[0])
 

@@ -37,8 +37,10 @@ from shared.adapters.web import (
     WebUser,
     create_app,
     load_secret,
+    login_failure,
     serve,
 )
+from shared.adapters.web_auth import SESSIONS_FILE
 from shared.domain import double_entry as de
 from shared.domain.station_report import StationReport
 from shared.domain.validation import Leaf, ValidationResult, ValidationResults, get_field, validate
@@ -248,6 +250,13 @@ class MunicipalityWeb:
         svc = self.open()
         try:
             svc.record_event(user.name, "web-login", {"role": user.role}, at=stamp())
+        finally:
+            svc.close()
+
+    def on_login_failed(self, name: str, address: str, reason: str) -> None:
+        svc = self.open()
+        try:
+            svc.record_event("web", "web-login-failed", login_failure(name, address, reason), at=stamp())
         finally:
             svc.close()
 
@@ -583,6 +592,8 @@ class MunicipalityWeb:
             ),
             templates=TEMPLATES,
             on_login=self.on_login,
+            on_login_failed=self.on_login_failed,
+            sessions_file=self.state_dir / SESSIONS_FILE,
         )
 
 

@@ -223,3 +223,20 @@ def test_central_desk_serves_the_same_desk(tmp_path: Path) -> None:
     )
     assert 'data-outcome="refuse"' in r.text  # its key was never enrolled at the central office
     assert f'data-code="{code}"' in r.text
+
+
+def test_refused_and_accepted_logins_at_the_desk_are_in_the_office_audit_log(desk: Desk) -> None:
+    c = TestClient(create_hsb_app(desk.state))
+    token = csrf_of(c.get("/login").text)
+    r = c.post("/login", data={"csrf": token, "name": "olga", "password": "wrong password"})
+    assert r.status_code == 401
+    login(c, "otto")
+    office = open_office(desk.state, "test")
+    rows = [
+        (e.user, e.action, e.data()) for e in audit.events(office.conn) if e.action.startswith("web-login")
+    ]
+    office.conn.close()
+    assert rows[-2:] == [
+        ("web", "web-login-failed", {"name": "olga", "address": "testclient", "reason": "wrong"}),
+        ("otto", "web-login", {"role": "observer"}),
+    ]

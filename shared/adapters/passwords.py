@@ -7,6 +7,7 @@ hashes. Verification recomputes with the stored parameters and compares in const
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
 import os
@@ -53,3 +54,19 @@ def verify_password(password: str, stored: str) -> bool:
     except (ValueError, TypeError):
         return False
     return hmac.compare_digest(got, expected)
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """A stored form no password matches (its password is random and forgotten): what an unknown name is
+    checked against."""
+    return hash_password(base64.b64encode(os.urandom(24)).decode("ascii"))
+
+
+def check_password(password: str, stored: str | None) -> bool:
+    """`verify_password`, with the same scrypt work when there is no such user (`stored` None): the time of a
+    login does not tell whether the name exists."""
+    if stored is None:
+        verify_password(password, _dummy_hash())
+        return False
+    return verify_password(password, stored)

@@ -44,16 +44,18 @@ def desk_app(
         list_names=lambda office, authority: office.list_names(authority),
         name_of=lambda office, code: office.child_name(code),
     )
-    return create_app(desk_site(heading, state_dir, lambda: desk))
+    record = office_audit(office_type, clock)
+    return create_app(desk_site(heading, state_dir, lambda: desk, lambda *row: record(state_dir, *row)))
 
 
-def override_recorder(office_type: type[Office], clock: Clock) -> Callable[[Path, dict[str, Any]], None]:
-    """How `serve` writes an overridden air-gap check to the office's audit log."""
+def office_audit(office_type: type[Office], clock: Clock) -> Callable[[Path, str, str, dict[str, Any]], None]:
+    """How the web edge writes to an office's audit log (logins, refused logins, an air-gap override):
+    `record(state_dir, user, action, payload)` opens the office for that one row."""
 
-    def record(state_dir: Path, found: dict[str, Any]) -> None:
-        office = office_type.open(state_dir, "serve", clock=clock)
+    def record(state_dir: Path, user: str, action: str, payload: dict[str, Any]) -> None:
+        office = office_type.open(state_dir, user, clock=clock)
         try:
-            office.log("airgap-override", found)
+            office.log(action, payload)
         finally:
             office.conn.close()
 
