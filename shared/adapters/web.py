@@ -944,11 +944,11 @@ class OfficeDesk:
                     DeskItem(
                         source=item.source,
                         outcome=item.outcome,
-                        text=item.text,
+                        text=item.text_nl or item.text,
                         authority=who,
                         name=self._name_of(office, who) if who else "",
                         rows=rows,
-                        warnings=tuple(item.warnings),
+                        warnings=tuple(item.warnings_nl or item.warnings),
                     )
                 )
             return out
