@@ -181,3 +181,17 @@ def test_the_desk_shows_the_refusal_in_dutch(chain: Chain, hsb: tuple[Path, str]
     assert 'data-outcome="refuse"' in r.text
     assert "de getallen kloppen niet: F.312 H (uitgebrachte stemmen) =" in r.text
     assert refusals(state) and "F.312" in refusals(state)[0]
+
+
+def test_the_central_office_refuses_a_municipal_summary_that_does_not_add_up(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from test_central_app import enrolled_council
+
+    monkeypatch.setenv("TELKETEN_PASSPHRASE", PASSPHRASE)
+    council, state, code = enrolled_council(tmp_path)
+    message = municipal_summary(council, code, total=broken(council.total(code), "F.201"))
+    assert main(["central", "scan", "--state", str(state), *tks_files(tmp_path, message)]) == 3
+    with sqlite3.connect(next(state.glob("*.csb.sqlite"))) as conn:
+        (reason,) = conn.execute("SELECT reason FROM received").fetchone()
+    assert "F.201" in reason

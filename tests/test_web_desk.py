@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import re
+import stat
 from datetime import datetime
 from pathlib import Path
 
@@ -240,3 +241,6 @@ def test_refused_and_accepted_logins_at_the_desk_are_in_the_office_audit_log(des
         ("web", "web-login-failed", {"name": "olga", "address": "testclient", "reason": "wrong"}),
         ("otto", "web-login", {"role": "observer"}),
     ]
+    private = [*desk.state.glob("*.sqlite"), *desk.state.glob("*.key"), desk.state / USERS_FILE]
+    assert len(private) >= 4  # the office state, the sessions, the key, the users
+    assert {p.name: stat.S_IMODE(p.stat().st_mode) for p in private} == {p.name: 0o600 for p in private}
