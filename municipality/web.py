@@ -27,7 +27,7 @@ from starlette.responses import FileResponse, Response
 
 from municipality import setup
 from municipality.service import DIFFERENCE_RESOLUTIONS, ERROR_RESOLUTIONS, Service, StationStatus, User
-from shared.adapters.airgap import require_air_gap
+from shared.adapters.airgap import check_air_gap, require_air_gap
 from shared.adapters.keyfiles import load_signing_key
 from shared.adapters.web import (
     Ctx,
@@ -40,6 +40,7 @@ from shared.adapters.web import (
     login_failure,
     serve,
 )
+from shared.adapters.web_airgap import AirGapGuard
 from shared.adapters.web_auth import SESSIONS_FILE
 from shared.domain import double_entry as de
 from shared.domain.station_report import StationReport
@@ -619,7 +620,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
             svc.close()
 
     require_air_gap(args.allow_network, record)
-    app = create_app(web.site())
+    app = AirGapGuard(create_app(web.site()), lambda: check_air_gap(allow_network=args.allow_network))
     print(f"Telketen {web.title}: http://{args.host}:{args.port}/ (Ctrl+C stops)", file=sys.stderr)
     serve(app, args.host, args.port)
     return 0

@@ -31,6 +31,34 @@ def connected(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return served
 
 
+def test_a_cable_plugged_in_while_the_desk_serves_stops_every_post(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Offline when `serve` starts; a default route appears later: the next POST is refused with a Dutch 503
+    page before the app sees it, pages that only show keep working."""
+    from starlette.testclient import TestClient
+    from test_central_app import enrolled_council
+
+    monkeypatch.setenv("TELKETEN_PASSPHRASE", PASSPHRASE)
+    _, state, _ = enrolled_council(tmp_path)
+    monkeypatch.setenv("PW", "a long enough password")
+    assert main(["central", "web-user", "add", "op", "--state", str(state), "--password-env", "PW"]) == 0
+    monkeypatch.delenv(airgap.ENV_OVERRIDE)
+    routes = AirGap()
+    monkeypatch.setattr(airgap, "find_network_routes", lambda *a, **k: routes)
+    apps: list[object] = []
+    monkeypatch.setattr("shared.adapters.web.serve", lambda app, host, port: apps.append(app))
+    assert main(["central", "serve", "--state", str(state)]) == 0
+    client = TestClient(apps[0])  # type: ignore[arg-type]
+    form = {"csrf": "x", "name": "op", "password": "a long enough password"}
+    assert client.get("/login").status_code == 200
+    assert client.post("/login", data=form).status_code != 503
+    routes = AirGap(outside=(ROUTE,))
+    r = client.post("/login", data=form)
+    assert r.status_code == 503 and "verbonden met een netwerk" in r.text and "0.0.0.0/0 via eth0" in r.text
+    assert client.get("/login").status_code == 200
+
+
 def overrides(state: Path) -> list[tuple[str, str]]:
     db = next(p for p in state.glob("*.sqlite"))
     with sqlite3.connect(db) as conn:

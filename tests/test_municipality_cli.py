@@ -20,6 +20,7 @@ from municipality.service import Service, User
 from municipality.terminal_entry import resume_point, run_terminal
 from shared.adapters import airgap, audit
 from shared.adapters.airgap import NetworkRoute
+from shared.adapters.web_airgap import AirGapGuard
 from shared.domain import double_entry as de
 from shared.domain.station_report import StationReport, report_from_tally
 from shared.domain.tally import ListTally, Tally
@@ -189,10 +190,10 @@ def test_air_gap_refuses_entry_on_a_connected_machine(
     assert main(["municipality", "finalise", "--out", "uit", "--user", "coord", "--state", "st"]) == 5
     assert not (env / "uit").exists()
     serve_args = ["municipality", "serve", "--state", "st"]
-    served: list[str] = []
-    monkeypatch.setattr("municipality.web.serve", lambda app, host, port: served.append(host))
+    served: list[object] = []
+    monkeypatch.setattr("municipality.web.serve", lambda app, host, port: served.append(app))
     assert main(serve_args) == 5 and served == []
-    assert main([*serve_args, "--allow-network"]) == 0 and served == ["127.0.0.1"]
+    assert main([*serve_args, "--allow-network"]) == 0 and isinstance(served[0], AirGapGuard)
     assert [e.user for e in audit.events(svc.conn) if e.action == "airgap-override"] == ["anna", "serve"]
     svc.close()
 

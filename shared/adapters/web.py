@@ -55,9 +55,10 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from shared.adapters.airgap import require_air_gap
+from shared.adapters.airgap import check_air_gap, require_air_gap
 from shared.adapters.files import atomic_write
 from shared.adapters.passwords import check_password, hash_password
+from shared.adapters.web_airgap import AirGapGuard
 from shared.adapters.web_auth import SESSIONS_FILE, LoginGuard, SessionStore
 from shared.errors import EnvironmentProblem, InputError, IntegrityError, StateError, TelketenError
 
@@ -641,7 +642,7 @@ def check_bind(host: str) -> str:
     )
 
 
-def serve(app: Starlette, host: str, port: int) -> None:
+def serve(app: ASGIApp, host: str, port: int) -> None:
     """Run the app with uvicorn until interrupted (no server header, no access log of form bodies)."""
     import uvicorn
 
@@ -1033,7 +1034,7 @@ def register_desk_commands(
                 where=str(state_dir / USERS_FILE),
             )
         require_air_gap(args.allow_network, lambda found: audit(state_dir, "serve", "airgap-override", found))
-        app = make_app(state_dir)
+        app = AirGapGuard(make_app(state_dir), lambda: check_air_gap(allow_network=args.allow_network))
         print(
             f"Telketen {what}: http://{args.host}:{args.port}/ (Ctrl+C stops)", file=__import__("sys").stderr
         )
