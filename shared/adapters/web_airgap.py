@@ -16,12 +16,15 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from shared.errors import EnvironmentProblem
 
+_CSP = b"default-src 'none'; style-src 'self'; frame-ancestors 'none'"
 _PAGE = """<!doctype html>
-<html lang="nl"><head><meta charset="utf-8"><title>Verbonden met een netwerk</title></head>
-<body><main><h1>Niets opgeslagen: deze computer is verbonden met een netwerk</h1>
+<html lang="nl"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Verbonden met een netwerk · Telketen</title><link rel="stylesheet" href="/static/telketen.css"></head>
+<body><main id="inhoud"><h1>Niets opgeslagen: deze computer is verbonden met een netwerk</h1>
 <p>Invoeren, scannen en vaststellen kan alleen op een computer zonder verbinding met internet. Haal de
 netwerkkabel eruit of zet wifi uit en probeer het opnieuw. Er is niets veranderd.</p>
-<p><small>{detail}</small></p></main></body></html>
+<p><small>{detail}</small></p><p><a href="/">Naar het begin</a></p></main></body></html>
 """
 
 
@@ -46,7 +49,7 @@ class AirGapGuard:
                             (b"content-type", b"text/html; charset=utf-8"),
                             (b"content-length", str(len(body)).encode("ascii")),
                             (b"cache-control", b"no-store"),
-                            (b"content-security-policy", b"default-src 'none'; frame-ancestors 'none'"),
+                            (b"content-security-policy", _CSP),
                             (b"x-content-type-options", b"nosniff"),
                             (b"x-frame-options", b"DENY"),
                         ],
