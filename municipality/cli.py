@@ -70,8 +70,14 @@ def _password(args: argparse.Namespace, prompt: str, *, new: bool = False) -> st
 
 
 def _login(svc: Service, args: argparse.Namespace, name: str | None = None) -> User:
+    """The user, or a refusal that is audited (`login-failed`, the name tried) like one in the browser."""
     user_name = name or args.user
-    return svc.login(user_name, _password(args, f"Password for {user_name}: "))
+    password = _password(args, f"Password for {user_name}: ")
+    try:
+        return svc.login(user_name, password)
+    except InputError:
+        svc.record_event("cli", "login-failed", {"name": user_name[:64]}, at=stamp())
+        raise
 
 
 # ------------------------------------------------------------------------------------------------- init

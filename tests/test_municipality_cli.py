@@ -160,6 +160,10 @@ def test_wrong_password_and_wrong_role_are_refused(
     monkeypatch.setenv("TELKETEN_PASSWORD", "not the password")
     assert main(["municipality", "entry", "1", "--user", "anna", "--from", "x.json", "--state", "st"]) == 2
     assert "unknown user or wrong password" in capsys.readouterr().err
+    svc = Service.open(env / "st", at="t")
+    failed = [(e.user, e.data()) for e in audit.events(svc.conn) if e.action == "login-failed"]
+    svc.close()
+    assert failed == [("cli", {"name": "anna"})]
     monkeypatch.setenv("TELKETEN_PASSWORD", PW)
     assert main(["municipality", "entry", "1", "--user", "coord", "--from", "x.json", "--state", "st"]) == 4
     assert (
