@@ -195,3 +195,27 @@ def test_the_central_office_refuses_a_municipal_summary_that_does_not_add_up(
     with sqlite3.connect(next(state.glob("*.csb.sqlite"))) as conn:
         (reason,) = conn.execute("SELECT reason FROM received").fetchone()
     assert "F.201" in reason
+
+
+def test_finalise_refuses_a_summary_written_into_the_state_file_past_scan(
+    chain: Chain, hsb: tuple[Path, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The accepted row of a municipality swapped, with sqlite3, for a genuinely signed summary that does not
+    add up: `finalise` opens every counted summary again, checks its totals and signs nothing."""
+    from shared.formats.signing import message_digest
+
+    state, code = hsb
+    district = chain.district_of(code)
+    messages = [municipal_summary(chain, c) for c in chain.codes(district)]
+    assert main(["hsb", "scan", "--state", str(state), *tks_files(tmp_path, *messages)]) == 0
+    bad = municipal_summary(chain, code, total=broken(chain.total(code), "F.312"))
+    with sqlite3.connect(next(state.glob("*.hsb.sqlite"))) as conn:
+        conn.execute(
+            "UPDATE received SET message = ?, digest = ? WHERE authority_id = ?",
+            (bad, message_digest(bad).hex(), code),
+        )
+    capsys.readouterr()
+    assert main(["hsb", "finalise", "--state", str(state)]) == 3
+    err = capsys.readouterr().err
+    assert f"the counted summary of {code} does not add up: F.312" in err
+    assert not (state / "output").exists()
