@@ -24,7 +24,10 @@ from shared.office.office import Office
 
 
 class ScanItem(msgspec.Struct, frozen=True, kw_only=True):
-    """The outcome of one received summary, for the operator's screen and the exit code."""
+    """The outcome of one received summary, for the operator's screen and the exit code.
+
+    `text` and `warnings` are the command line's (English); `text_nl` and `warnings_nl` what the desk shows:
+    Dutch where the check has Dutch words (a summary whose totals do not hold), else the same text."""
 
     source: str
     digest: str
