@@ -4,9 +4,12 @@ logins reach the audit log, and the state files holding hashes and sessions are 
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import json
 import stat
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -73,22 +76,19 @@ def test_a_live_session_survives_a_restart_and_its_id_is_not_stored_in_the_clear
     )
     assert again.get("/hallo").status_code == 200
     stored = (tmp_path / SESSIONS_FILE).read_bytes()
-    import base64
-    import json
-
     body = cookie.split(".")[0]
     sid = json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))["sid"]
     assert sid.encode() not in stored and hashlib.sha256(sid.encode()).hexdigest().encode() in stored
 
 
-def parallel(n: int, attempt: object) -> None:
+def parallel(n: int, attempt: Callable[[int], None]) -> None:
     start = threading.Barrier(n)
     errors: list[BaseException] = []
 
     def run(i: int) -> None:
         try:
             start.wait()
-            attempt(i)  # type: ignore[operator]
+            attempt(i)
         except BaseException as exc:
             errors.append(exc)
 
