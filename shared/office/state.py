@@ -61,9 +61,21 @@ CREATE TABLE IF NOT EXISTS election_cache (
 """
 
 
+# The Kiesraad publishes a Tweede Kamer's candidate lists as one 230b per kieskring: the files after the first
+# (which stays in `definition`), in the order they were imported.
+MORE_CANDIDATE_LISTS = """
+CREATE TABLE IF NOT EXISTS more_candidate_lists (
+    seq INTEGER PRIMARY KEY,
+    file_name TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    content BLOB NOT NULL
+);
+"""
+
+
 def migrations(own_tables: str) -> tuple[Migration, ...]:
     """The schema of a receiving office whose tier adds `own_tables` (its outputs) to the common ones."""
-    return ((1, RECEIVING_TABLES + own_tables + audit.SCHEMA), (2, ELECTION_CACHE))
+    return ((1, RECEIVING_TABLES + own_tables + audit.SCHEMA), (2, ELECTION_CACHE), (3, MORE_CANDIDATE_LISTS))
 
 
 def db_name(election_id: str, authority_id: str, suffix: str) -> str:
