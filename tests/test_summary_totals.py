@@ -14,7 +14,7 @@ from pathlib import Path
 
 import msgspec
 import pytest
-from conftest import needs_shared
+from conftest import SHARED_DATA, needs_shared
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from starlette.testclient import TestClient
@@ -23,8 +23,10 @@ from test_hoofdstembureau_app import enrol_all, init
 
 from hoofdstembureau.web import create_hsb_app
 from shared.adapters.web import USERS_FILE, UserFile
+from shared.domain.keyregister import Role
 from shared.domain.tally import ListTally, Tally, add_tallies
 from shared.domain.total_rules import MAX_COUNT, check_totals
+from shared.formats.eml.read import read_510
 from telketen.cli import main
 from tests.test_web_support import PW, csrf_of
 
@@ -219,3 +221,37 @@ def test_finalise_refuses_a_summary_written_into_the_state_file_past_scan(
     err = capsys.readouterr().err
     assert f"the counted summary of {code} does not add up: F.312" in err
     assert not (state / "output").exists()
+
+
+REAL = SHARED_DATA / "eml"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "samples/gr2022_westmaasenwaal/Telling_GR2022_WestMaasenWaal.eml.xml",
+        "samples/tk2025_westmaasenwaal/Telling_TK2025_gemeente_West_Maas_en_Waal.eml.xml",
+    ],
+)
+def test_real_municipal_510b_totals_obey_every_refusing_rule(path: str) -> None:
+    """The Kiesraad's own municipal files: their total and every station pass as a municipality's."""
+    count = read_510((REAL / path).read_bytes(), path)
+    for tally in (count.total.tally, *(u.tally for u in count.units)):
+        assert [f.code for f in check_totals(tally, sender=Role.MUNICIPALITY) if f.refuses] == []
+
+
+def test_real_kieskring_510c_totals_without_d_only_warn_from_a_hoofdstembureau() -> None:
+    """TK2021's kieskring 510c files carry no A and no D (0): F.201/F.312 warn for a hoofdstembureau's
+    summary, and would refuse the same numbers from a municipality or with a D reported."""
+    paths = sorted((REAL / "tk2021").glob("Telling_TK2021_kieskring_*.eml.xml"))
+    if not paths:
+        pytest.skip("no tk2021 result set")
+    for path in paths:
+        t = read_510(path.read_bytes(), path.name).total.tally
+        assert t.admitted_voters == 0
+        findings = check_totals(t, sender=Role.HOOFDSTEMBUREAU)
+        assert [f.code for f in findings if f.refuses] == [], path.name
+        assert {"F.201", "F.312"} <= {f.code for f in findings}
+        assert {f.code for f in check_totals(t) if f.refuses} == {"F.201", "F.312"}
+        reported = msgspec.structs.replace(t, admitted_voters=1)
+        assert "F.312" in {f.code for f in check_totals(reported, sender=Role.HOOFDSTEMBUREAU) if f.refuses}

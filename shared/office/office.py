@@ -213,7 +213,8 @@ class Office(ABC):
         added: a row written into `received` outside `scan` (the state file edited with sqlite3) is refused
         here, naming the authority, even when a genuine key signed it."""
         _, summary = open_signed(self.message(digest), lookup)
-        wrong = [f for f in check_totals(tally_from_counts(summary.counts)) if f.refuses]
+        totals = check_totals(tally_from_counts(summary.counts), sender=summary.role)
+        wrong = [f for f in totals if f.refuses]
         if wrong:
             raise IntegrityError(
                 f"the counted summary of {summary.authority_id} does not add up: "
