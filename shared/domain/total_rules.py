@@ -11,12 +11,11 @@ becomes definitive, so every identity that holds per station and survives adding
   refuses. At a station either I or J is 0; in a total both may be positive, so that is not a rule here.
 - **F.202, F.203, F.204** (E = ΣE.x, H = E + F + G) cannot fail: a summary carries neither E nor H, both are
   derived from its parts.
-- **Above the municipality, D may be missing.** The Kiesraad's real kieskring 510c files of TK2021 give
-  A = 0 and D = 0 (its export does not carry them above the municipality) with H in the hundreds of
-  thousands, and its 510d the same; real municipal 510b files (GR2022, TK2025 West Maas en Waal) obey every
-  rule above. So for a summary of a hoofdstembureau whose D is 0, F.201 and F.312 only warn (D is not
-  reported, the identities cannot be checked); with D reported they refuse as for a municipality. Tested on
-  those files.
+- **D may be missing in real files.** The Kiesraad's TK2021 kieskring 510c files give A = 0 and D = 0 for
+  every municipality and in total (its export does not carry them there) with H in the hundreds of
+  thousands; its 510b files of GR2022 and TK2025 (West Maas en Waal) carry D and obey every rule. So when D
+  is 0 (not reported) F.201 and F.312 cannot be checked and only warn; with D reported they refuse. Our own
+  municipalities always report D. Tested on those files.
 - **W.205** Z (eligible voters) is 0 and **W.206** Z < A: only warn, as in the spec. Z is never an error at
   the municipality (it cannot be corrected by a corrigendum), and a lower tier without a 110b count of
   voters legitimately sends Z = 0.
@@ -32,7 +31,6 @@ from __future__ import annotations
 
 import msgspec
 
-from shared.domain.keyregister import Role
 from shared.domain.tally import SCALAR_FIELDS, Tally
 
 MAX_COUNT = 999_999_999
@@ -74,12 +72,12 @@ def _bounds(t: Tally) -> list[TotalFinding]:
     ]
 
 
-def check_totals(t: Tally, *, sender: Role = Role.MUNICIPALITY) -> list[TotalFinding]:
-    """Every total-level rule the totals `t` of a `sender` break; empty when they hold."""
+def check_totals(t: Tally) -> list[TotalFinding]:
+    """Every total-level rule the totals `t` break; empty when they hold."""
     bounds = _bounds(t)
     if bounds:
         return bounds  # the arithmetic of absurd numbers says nothing more
-    d_rules_refuse = sender is Role.MUNICIPALITY or t.admitted_voters > 0
+    d_rules_refuse = t.admitted_voters > 0  # D not reported (0): the identities cannot be checked
     out: list[TotalFinding] = []
     abc = t.poll_cards + t.proxy_certificates + t.voter_cards
     if abc != t.admitted_voters:

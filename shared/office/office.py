@@ -213,7 +213,7 @@ class Office(ABC):
         added: a row written into `received` outside `scan` (the state file edited with sqlite3) is refused
         here, naming the authority, even when a genuine key signed it."""
         _, summary = open_signed(self.message(digest), lookup)
-        totals = check_totals(tally_from_counts(summary.counts), sender=summary.role)
+        totals = check_totals(tally_from_counts(summary.counts))
         wrong = [f for f in totals if f.refuses]
         if wrong:
             raise IntegrityError(

@@ -94,7 +94,7 @@ def receive_message(office: Office, source: str, message: bytes) -> ScanItem:
         if refusal_text is None and summary is not None:
             refusal_text = office.summary_problem(summary)
         if refusal_text is None and summary is not None:
-            findings = check_totals(tally_from_counts(summary.counts), sender=summary.role)
+            findings = check_totals(tally_from_counts(summary.counts))
             wrong = [f for f in findings if f.refuses]
             if wrong:
                 refusal_text = "its numbers do not add up: " + "; ".join(str(f) for f in wrong)
