@@ -1,4 +1,5 @@
-"""Shared test fixtures: where the read-only reference data lives, and a skip when it is absent.
+"""Shared test fixtures: where the read-only reference data lives, a skip when it is absent, and the
+hypothesis profiles.
 
 The reference data (EML_NL schemas and real Kiesraad files, official seat results) is never copied into the
 repository. It is read from `$TELKETEN_SHARED_DATA`, else from `../shared/data` beside the repository, and
@@ -6,6 +7,12 @@ repository. It is read from `$TELKETEN_SHARED_DATA`, else from `../shared/data` 
 `scripts/reference_data.json`. This is the one place the tests find it: tests that need it use `needs_shared`
 (the EML files) or `needs_oracle` (the official seat results), which skip naming that script when files are
 missing; tests that need the second QR decoder use `needs_zbar`.
+
+Hypothesis runs the `ci` profile unless told otherwise: derandomised (the examples follow from each test's
+source, so CI is reproducible and a red run is red again on any machine) and without an example database. The
+`sweep` profile is the longer randomised search, a documented command in the README:
+`pytest --hypothesis-profile=sweep -q tests/test_seats_properties.py ...` (tests that fix their own
+`max_examples` keep it; the sweep still draws new examples on every run).
 """
 
 from __future__ import annotations
@@ -17,10 +24,30 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from scripts.fetch_reference_data import ENV_VAR, REPO, SCRIPT, data_dir, load_manifest, missing
 from shared.adapters.qr_scan import zbar_problem
 from shared.formats.eml import schema
+
+# No deadline and no too-slow health check in CI: on two shared cores a slow machine is not a failing test,
+# and with derandomised examples nothing else in a run depends on timing.
+settings.register_profile(
+    "ci",
+    derandomize=True,
+    database=None,
+    print_blob=True,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.register_profile("sweep", max_examples=1000, derandomize=False, deadline=None, print_blob=True)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """`ci` unless `--hypothesis-profile` names another (the plugin has loaded that one already)."""
+    if config.getoption("hypothesis_profile", None) is None:
+        settings.load_profile("ci")
+
 
 SHARED_DATA = data_dir()
 EML_SAMPLES = SHARED_DATA / "eml" / "samples"

@@ -51,7 +51,8 @@ def sheet_pages(document: pdfium.PdfDocument) -> list[int]:
 def read_embedded_sheets(pdf: bytes, *, where: str) -> ScanReport:
     """Decode the QR symbols embedded in the sheets of `pdf` into one report (complete and partial messages).
 
-    A file pdfium cannot open is an InputError naming `where`; a PDF without QR sheets gives an empty report.
+    A file pdfium cannot open, or a page it cannot load (a damaged page tree), is an InputError naming
+    `where`; a PDF without QR sheets gives an empty report.
     """
     try:
         document = pdfium.PdfDocument(pdf)
@@ -70,6 +71,8 @@ def read_embedded_sheets(pdf: bytes, *, where: str) -> ScanReport:
                     add_payloads(report, decode_image(bitmap.to_pil()), f"{where} page {index + 1}")
             finally:
                 page.close()
+    except pdfium.PdfiumError as exc:
+        raise InputError(f"cannot read the PDF's pages: {exc}", where=where) from None
     finally:
         document.close()
     return report

@@ -50,6 +50,7 @@ from shared.formats.eml.xml import (
     fail,
     int_text,
     int_value,
+    is_number,
     kr,
     local_name,
     opt_text,
@@ -176,7 +177,7 @@ def _read_votes(el: Element, uid: str, uname: str, where: str) -> tuple[UnitVote
             if len(c) == 2:
                 kind, vv = c[0], c[1]
                 t = vv.text
-                if vv.tag == _VV and t is not None and t.isascii() and t.isdigit():
+                if vv.tag == _VV and t is not None and is_number(t):
                     votes = int(t)
                     ktag = kind.tag
                     if ktag == _CAND and len(kind) and kind[0].tag == _CID:
@@ -185,8 +186,7 @@ def _read_votes(el: Element, uid: str, uname: str, where: str) -> tuple[UnitVote
                         if (
                             cur_number >= 0
                             and pid is not None
-                            and pid.isascii()
-                            and pid.isdigit()
+                            and is_number(pid)
                             and not len(cid)
                             and cid.get("ShortCode") is None
                         ):
@@ -196,7 +196,7 @@ def _read_votes(el: Element, uid: str, uname: str, where: str) -> tuple[UnitVote
                             continue
                     elif ktag == _AFF:
                         aid = kind.get("Id")
-                        if aid is not None and aid.isascii() and aid.isdigit():
+                        if aid is not None and is_number(aid):
                             close_list()
                             cur_number = int(aid)
                             cur_name = text(kind.find(_RN))
