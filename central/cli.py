@@ -83,7 +83,7 @@ def cmd_deceased(args: argparse.Namespace) -> int:
 
 
 def cmd_finalise(args: argparse.Namespace) -> int:
-    office = COMMANDS.open(args)
+    office = COMMANDS.open_for_data(args)
     out = fin.finalise(
         office,
         passphrase=resolve_passphrase(args.passphrase, new=False),

@@ -28,7 +28,7 @@ from shared.domain.tally import Tally, add_tallies, check_internal
 from shared.errors import InputError, StateError
 from shared.formats.eml.model import Count510, ElectedCandidate, ListLayout, ResultInput
 from shared.formats.eml.write import identifier_of, layout_of, unit_votes, write_510, write_520
-from shared.formats.signing import message_digest, open_signed, register_lookup, sign_summary
+from shared.formats.signing import message_digest, register_lookup, sign_summary
 from shared.formats.summary import (
     FORMAT_VERSION,
     ChildDigest,
@@ -100,7 +100,7 @@ def counted_parts(office: Office) -> list[Part]:
     lookup = register_lookup(office.register())
     out = []
     for rec in office.book().counting():
-        _, summary = open_signed(office.message(rec.digest), lookup)
+        summary = office.counted_summary(rec.digest, lookup)
         district = district_of_child(office.election, rec.authority)
         out.append(
             Part(

@@ -19,7 +19,7 @@ from central.state import DEFAULT_STATE
 from shared.adapters.web import register_desk_commands
 from shared.office.cli import system_clock
 from shared.office.office import Clock
-from shared.office.web import desk_app
+from shared.office.web import desk_app, office_audit
 
 
 def create_central_app(state_dir: Path, *, clock: Clock = system_clock) -> Starlette:
@@ -36,5 +36,9 @@ def create_central_app(state_dir: Path, *, clock: Clock = system_clock) -> Starl
 def register_serve(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add `serve` and `web-user` to `telketen central` (call with its sub-parsers)."""
     register_desk_commands(
-        subparsers, default_state=DEFAULT_STATE, make_app=create_central_app, what="central"
+        subparsers,
+        default_state=DEFAULT_STATE,
+        make_app=create_central_app,
+        audit=office_audit(Office, system_clock),
+        what="central",
     )

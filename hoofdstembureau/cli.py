@@ -49,7 +49,7 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def cmd_finalise(args: argparse.Namespace) -> int:
-    office = COMMANDS.open(args)
+    office = COMMANDS.open_for_data(args)
     out = fin.finalise(office, passphrase=resolve_passphrase(args.passphrase, new=False))
     _, signed, eml, eml_name, pdf, pdf_name = fin.latest(office)
     folder = Path(args.state) / "output"

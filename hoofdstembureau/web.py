@@ -17,7 +17,7 @@ from hoofdstembureau.state import DEFAULT_STATE
 from shared.adapters.web import register_desk_commands
 from shared.office.cli import system_clock
 from shared.office.office import Clock
-from shared.office.web import desk_app
+from shared.office.web import desk_app, office_audit
 
 
 def create_hsb_app(state_dir: Path, *, clock: Clock = system_clock) -> Starlette:
@@ -34,5 +34,9 @@ def create_hsb_app(state_dir: Path, *, clock: Clock = system_clock) -> Starlette
 def register_serve(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add `serve` and `web-user` to `telketen hoofdstembureau` (call with its sub-parsers)."""
     register_desk_commands(
-        subparsers, default_state=DEFAULT_STATE, make_app=create_hsb_app, what="hoofdstembureau"
+        subparsers,
+        default_state=DEFAULT_STATE,
+        make_app=create_hsb_app,
+        audit=office_audit(Office, system_clock),
+        what="hoofdstembureau",
     )

@@ -20,11 +20,12 @@ from rich.table import Table
 
 from municipality import setup
 from municipality.forms import render_forms, render_insert
+from municipality.report_proof import unproven_reports
 from municipality.service import RESOLUTIONS, Service, User
 from municipality.terminal_entry import run_terminal
 from municipality.web import register_serve
 from shared.adapters import audit
-from shared.adapters.airgap import check_air_gap
+from shared.adapters.airgap import require_air_gap
 from shared.adapters.files import atomic_write
 from shared.adapters.keyfiles import load_signing_key, resolve_passphrase
 from shared.domain import double_entry as de
@@ -71,8 +72,14 @@ def _password(args: argparse.Namespace, prompt: str, *, new: bool = False) -> st
 
 
 def _login(svc: Service, args: argparse.Namespace, name: str | None = None) -> User:
+    """The user, or a refusal that is audited (`login-failed`, the name tried) like one in the browser."""
     user_name = name or args.user
-    return svc.login(user_name, _password(args, f"Password for {user_name}: "))
+    password = _password(args, f"Password for {user_name}: ")
+    try:
+        return svc.login(user_name, password)
+    except InputError:
+        svc.record_event("cli", "login-failed", {"name": user_name[:64]}, at=stamp())
+        raise
 
 
 # ------------------------------------------------------------------------------------------------- init
@@ -179,10 +186,9 @@ def cmd_user_list(args: argparse.Namespace) -> int:
 
 
 def _air_gap(svc: Service, args: argparse.Namespace, user: User) -> None:
-    routes = check_air_gap(allow_network=args.allow_network)
-    if routes:
-        svc.record_event(user.name, "airgap-override", {"routes": [str(r) for r in routes]}, at=stamp())
-        print("warning: network connected; air-gap check overridden (tests/training only)", file=sys.stderr)
+    require_air_gap(
+        args.allow_network, lambda found: svc.record_event(user.name, "airgap-override", found, at=stamp())
+    )
 
 
 def cmd_entry(args: argparse.Namespace) -> int:
@@ -299,11 +305,12 @@ def cmd_audit(args: argparse.Namespace) -> int:
             raise InputError("expected SEQ:HASH (the audit line printed on the report)", where="--head")
         expected = (int(seq_text), digest.replace(" ", "").lower())
     if args.verify:
-        problems = audit.verify_audit(svc.conn, expected_head=expected)
+        problems = [str(p) for p in audit.verify_audit(svc.conn, expected_head=expected)]
+        problems += [str(r) for r in unproven_reports(svc.conn)]
         seq, digest = audit.head(svc.conn)
         if problems:
-            for p in problems:
-                print(str(p))
+            for problem in problems:
+                print(problem)
             print(f"audit log BROKEN: {len(problems)} problem(s)")
             return 3
         print(f"audit log intact: {seq} events, head {digest}")
@@ -320,6 +327,7 @@ def cmd_finalise(args: argparse.Namespace) -> int:
     svc = _open(args)
     user = _login(svc, args)
     Service.require(user, "coordinator")
+    _air_gap(svc, args, user)
     key_path = setup.key_path(svc)
     key = load_signing_key(key_path, resolve_passphrase(args.passphrase, new=False))
     result = setup.finalise(svc, user, Path(args.out), key.private_key, at=now())
@@ -460,6 +468,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     s.add_argument("--out", required=True, metavar="DIR")
     s.add_argument("--user", required=True, metavar="COORDINATOR")
     s.add_argument("--passphrase", help="passphrase of the signing key (default: TELKETEN_PASSPHRASE/prompt)")
+    s.add_argument("--allow-network", action="store_true", help="skip the air-gap refusal (tests/training)")
     s.set_defaults(func=cmd_finalise)
 
     ss = sub.add_parser("session", help="next sessions (corrections)").add_subparsers(dest="session_command")

@@ -23,14 +23,15 @@ import msgspec
 
 from municipality import state as db
 from municipality.prefill import blank_form, next_session_form
+from municipality.report_proof import report_sha256, unproven_reports
 from shared.adapters import audit
-from shared.adapters.passwords import hash_password, verify_password
+from shared.adapters.passwords import check_password, hash_password
 from shared.adapters.store import transaction
 from shared.domain import double_entry as de
 from shared.domain.election import District, Election, Municipality, Station
 from shared.domain.station_report import StationReport
 from shared.domain.validation import ValidationContext, ValidationResults, has_voter_cards
-from shared.errors import InputError, StateError
+from shared.errors import InputError, IntegrityError, StateError
 
 Role = Literal["typist", "coordinator"]
 ROLES: tuple[Role, ...] = ("typist", "coordinator")
@@ -223,7 +224,8 @@ class Service:
     def login(self, name: str, password: str) -> User:
         """The user, when the password matches; one message for unknown name and wrong password alike."""
         row = self.conn.execute("SELECT role, password_hash FROM users WHERE name = ?", (name,)).fetchone()
-        if row is None or not verify_password(password, row[1]):
+        matches = check_password(password, None if row is None else row[1])
+        if row is None or not matches:
             raise InputError("unknown user or wrong password", where="--user")
         return User(name, row[0])
 
@@ -411,7 +413,7 @@ class Service:
         def step(entry: de.DataEntry, actor: de.Actor, session: int, station: Station) -> de.DataEntry:
             return de.save(entry, actor, report, ctx, progress)
 
-        digest = hashlib.sha256(msgspec.msgpack.encode(report)).hexdigest()
+        digest = report_sha256(report)
         after = self._change(
             user,
             station_ref,
@@ -516,6 +518,14 @@ class Service:
             if entry.state == "definitive" and entry.first is not None:
                 return entry.first.report
         raise StateError(f"station {station.number} ({station.name}) has no definitive result yet")
+
+    def prove_definitive_reports(self) -> None:
+        """Refuse (IntegrityError, naming the station) when a definitive report is not the one its typist
+        saved as the audit log recorded it: the state file was edited outside the program."""
+        unproven = unproven_reports(self.conn)
+        if unproven:
+            more = f" (and {len(unproven) - 1} more)" if len(unproven) > 1 else ""
+            raise IntegrityError(f"{unproven[0]}{more}", where=str(self.path))
 
     def definitive_results(self) -> list[tuple[Station, StationReport]]:
         """Every station's definitive report in the current session (carried over where not investigated).

@@ -202,6 +202,7 @@ def finalise(
     if raw_key_id(private_key) != fingerprint:
         raise InputError("this signing key is not the municipality's enrolled key", where="key")
     results = svc.definitive_results()
+    svc.prove_definitive_reports()
     previous_row = svc.conn.execute(
         "SELECT phase, summary_digest FROM outputs ORDER BY session DESC LIMIT 1"
     ).fetchone()

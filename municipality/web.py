@@ -28,7 +28,7 @@ from starlette.responses import FileResponse, Response
 from municipality import setup
 from municipality.forms import render_forms, render_insert
 from municipality.service import DIFFERENCE_RESOLUTIONS, ERROR_RESOLUTIONS, Service, StationStatus, User
-from shared.adapters.airgap import check_air_gap
+from shared.adapters.airgap import check_air_gap, require_air_gap
 from shared.adapters.keyfiles import load_signing_key
 from shared.adapters.web import (
     Ctx,
@@ -38,8 +38,11 @@ from shared.adapters.web import (
     WebUser,
     create_app,
     load_secret,
+    login_failure,
     serve,
 )
+from shared.adapters.web_airgap import AirGapGuard
+from shared.adapters.web_auth import SESSIONS_FILE
 from shared.domain import double_entry as de
 from shared.domain.station_report import StationReport
 from shared.domain.validation import Leaf, ValidationResult, ValidationResults, get_field, validate
@@ -249,6 +252,13 @@ class MunicipalityWeb:
         svc = self.open()
         try:
             svc.record_event(user.name, "web-login", {"role": user.role}, at=stamp())
+        finally:
+            svc.close()
+
+    def on_login_failed(self, name: str, address: str, reason: str) -> None:
+        svc = self.open()
+        try:
+            svc.record_event("web", "web-login-failed", login_failure(name, address, reason), at=stamp())
         finally:
             svc.close()
 
@@ -602,6 +612,8 @@ class MunicipalityWeb:
             ),
             templates=TEMPLATES,
             on_login=self.on_login,
+            on_login_failed=self.on_login_failed,
+            sessions_file=self.state_dir / SESSIONS_FILE,
         )
 
 
@@ -616,17 +628,18 @@ def create_municipality_app(
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    routes = check_air_gap(allow_network=args.allow_network)
     state_dir = Path(args.state)
     web = MunicipalityWeb(state_dir, out_dir=Path(args.out) if args.out else None, election_id=args.election)
-    if routes:
+
+    def record(found: dict[str, Any]) -> None:
         svc = web.open()
         try:
-            svc.record_event("serve", "airgap-override", {"routes": [str(r) for r in routes]}, at=stamp())
+            svc.record_event("serve", "airgap-override", found, at=stamp())
         finally:
             svc.close()
-        print("warning: network connected; air-gap check overridden (tests/training only)", file=sys.stderr)
-    app = create_app(web.site())
+
+    require_air_gap(args.allow_network, record)
+    app = AirGapGuard(create_app(web.site()), lambda: check_air_gap(allow_network=args.allow_network))
     print(f"Telketen {web.title}: http://{args.host}:{args.port}/ (Ctrl+C stops)", file=sys.stderr)
     serve(app, args.host, args.port)
     return 0

@@ -184,6 +184,19 @@ def signed_summary(
     return sign_summary(encode_summary(summary), author.key)
 
 
+def recounted(total: Tally, *, blank: int = 0, invalid: int = 0) -> Tally:
+    """`total` after a recount found more blank or invalid ballots, each of a voter admitted with a poll card:
+    a corrigendum whose numbers still add up (A + B + C = D, H = D + I − J)."""
+    more = blank + invalid
+    return msgspec.structs.replace(
+        total,
+        blank=total.blank + blank,
+        invalid=total.invalid + invalid,
+        poll_cards=total.poll_cards + more,
+        admitted_voters=total.admitted_voters + more,
+    )
+
+
 def municipal_summary(chain: Chain, code: str, **kw: object) -> bytes:
     """A municipality's signed summary of its true totals (overrides: phase, supersedes, total, ids)."""
     author = chain.municipalities[code]

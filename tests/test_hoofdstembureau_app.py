@@ -14,7 +14,6 @@ import sqlite3
 from datetime import datetime, timedelta
 from pathlib import Path
 
-import msgspec
 import pypdfium2 as pdfium
 import pytest
 from conftest import needs_shared
@@ -29,6 +28,7 @@ from test_central_fixtures import (
     make_authority,
     make_chain,
     municipal_summary,
+    recounted,
     sheet,
     signed_summary,
     tks_files,
@@ -259,7 +259,7 @@ def test_corrigendum_chain(chain: Chain, office: tuple[Path, str], tmp_path: Pat
     assert scan(state, first, folder=tmp_path) == 0
     assert scan(state, first, folder=tmp_path) == 0  # the same sheet again: a duplicate, not a refusal
     total = chain.total(code)
-    fixed_total = msgspec.structs.replace(total, blank=total.blank + 1, invalid=total.invalid)
+    fixed_total = recounted(total, blank=1)
     unnamed = municipal_summary(chain, code, phase=1, total=fixed_total, supersedes=b"\x01" * 32)
     assert scan(state, unnamed, folder=tmp_path) == 3  # does not name the accepted summary
     assert counted(state)[code] == message_digest(first).hex()
@@ -286,7 +286,7 @@ def test_finalise_refuses_until_complete_then_a_corrigendum_supersedes(
     with db(state) as conn:
         (first_digest,) = conn.execute("SELECT digest FROM outputs WHERE phase = 0").fetchone()
     total = chain.total(codes[1])
-    fixed = msgspec.structs.replace(total, invalid=total.invalid + 2)
+    fixed = recounted(total, invalid=2)
     first_msg = municipal_summary(chain, codes[1])
     corr = municipal_summary(chain, codes[1], phase=1, total=fixed, supersedes=message_digest(first_msg))
     assert scan(state, corr, folder=tmp_path) == 0

@@ -21,6 +21,7 @@ from municipality.service import Service, User
 from municipality.terminal_entry import resume_point, run_terminal
 from shared.adapters import airgap, audit
 from shared.adapters.airgap import NetworkRoute
+from shared.adapters.web_airgap import AirGapGuard
 from shared.domain import double_entry as de
 from shared.domain.station_report import StationReport, report_from_tally
 from shared.domain.tally import ListTally, Tally
@@ -91,7 +92,7 @@ def a_report(svc: Service, seed: int) -> StationReport:
 
 
 def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(airgap, "find_network_routes", lambda *a, **k: [])
+    monkeypatch.setattr(airgap, "find_network_routes", lambda *a, **k: airgap.AirGap())
 
 
 def test_init_refuses_a_wrong_typed_group_and_writes_nothing(
@@ -199,6 +200,10 @@ def test_wrong_password_and_wrong_role_are_refused(
     monkeypatch.setenv("TELKETEN_PASSWORD", "not the password")
     assert main(["municipality", "entry", "1", "--user", "anna", "--from", "x.json", "--state", "st"]) == 2
     assert "unknown user or wrong password" in capsys.readouterr().err
+    svc = Service.open(env / "st", at="t")
+    failed = [(e.user, e.data()) for e in audit.events(svc.conn) if e.action == "login-failed"]
+    svc.close()
+    assert failed == [("cli", {"name": "anna"})]
     monkeypatch.setenv("TELKETEN_PASSWORD", PW)
     assert main(["municipality", "entry", "1", "--user", "coord", "--from", "x.json", "--state", "st"]) == 4
     assert (
@@ -211,8 +216,8 @@ def test_air_gap_refuses_entry_on_a_connected_machine(
     env: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     state = initialised(env)
-    route = [NetworkRoute(interface="wlan0", destination="0.0.0.0/0", family="IPv4")]
-    monkeypatch.setattr(airgap, "find_network_routes", lambda *a, **k: route)
+    route = NetworkRoute(interface="wlan0", destination="0.0.0.0/0", family="IPv4")
+    monkeypatch.setattr(airgap, "find_network_routes", lambda *a, **k: airgap.AirGap(outside=(route,)))
     svc = Service.open(state, at="t")
     (env / "r.json").write_bytes(encode_report(a_report(svc, 1)))
     args = ["municipality", "entry", "1", "--user", "anna", "--from", "r.json", "--state", "st"]
@@ -221,7 +226,19 @@ def test_air_gap_refuses_entry_on_a_connected_machine(
     assert svc.entry("1").state == "empty"  # nothing was claimed
     assert main([*args, "--allow-network"]) == 0
     last = [e for e in audit.events(svc.conn) if e.action == "airgap-override"]
-    assert last and last[0].data() == {"routes": ["0.0.0.0/0 via wlan0 (IPv4)"]}
+    assert last and last[0].data() == {
+        "routes": ["0.0.0.0/0 via wlan0 (IPv4)"],
+        "local": [],
+        "unreadable": None,
+    }
+    assert main(["municipality", "finalise", "--out", "uit", "--user", "coord", "--state", "st"]) == 5
+    assert not (env / "uit").exists()
+    serve_args = ["municipality", "serve", "--state", "st"]
+    served: list[object] = []
+    monkeypatch.setattr("municipality.web.serve", lambda app, host, port: served.append(app))
+    assert main(serve_args) == 5 and served == []
+    assert main([*serve_args, "--allow-network"]) == 0 and isinstance(served[0], AirGapGuard)
+    assert [e.user for e in audit.events(svc.conn) if e.action == "airgap-override"] == ["anna", "serve"]
     svc.close()
 
 
@@ -342,3 +359,41 @@ def test_confirm_hash_asks_for_the_two_blanked_groups() -> None:
     wrong = iter(["45e2", "0000"])
     with pytest.raises(IntegrityError, match="does not match the file"):
         setup.confirm_hash("110a", DEF, data, None, ask=lambda p: next(wrong))
+
+
+def test_a_definitive_report_edited_in_the_state_file_is_not_signed(
+    env: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """+100 votes on a list in a definitive report, written with sqlite3 (the audit chain stays intact):
+    `audit --verify` and `finalise` compare each definitive report with its last recorded save and refuse."""
+    state = initialised(env)
+    no_network(monkeypatch)
+    svc = Service.open(state, at="t")
+    for st in svc.municipality.stations:
+        report = a_report(svc, st.number)
+        for name in ("anna", "bert"):
+            user = svc.login(name, PW)
+            svc.claim(user, st.id, at="t")
+            svc.save(user, st.id, report, progress=100, at="t")
+            svc.finalise_entry(user, st.id, accept_warnings=True, at="t")
+    station = svc.municipality.stations[1]
+    svc.close()
+    assert main(["municipality", "audit", "--verify", "--state", "st"]) == 0
+    capsys.readouterr()
+    conn = sqlite3.connect(next(state.glob("*.sqlite")))
+    (blob,) = conn.execute("SELECT state FROM data_entries WHERE station = ?", (station.id,)).fetchone()
+    entry = msgspec.json.decode(blob)
+    entry["first"]["report"]["votes"]["list_votes"][0] += 100
+    entry["first"]["report"]["lists"][0]["total"] += 100
+    entry["first"]["report"]["lists"][0]["candidate_votes"][0] += 100
+    conn.execute(
+        "UPDATE data_entries SET state = ? WHERE station = ?", (msgspec.json.encode(entry), station.id)
+    )
+    conn.commit()
+    conn.close()
+    assert main(["municipality", "audit", "--verify", "--state", "st"]) == 3
+    out = capsys.readouterr().out
+    assert f"station {station.id}, session 1" in out and "changed outside the program" in out
+    assert main(["municipality", "finalise", "--out", "uit", "--user", "coord", "--state", "st"]) == 3
+    assert f"station {station.id}" in capsys.readouterr().err
+    assert not (env / "uit").exists()

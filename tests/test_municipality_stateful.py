@@ -18,6 +18,7 @@ from hypothesis import event, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
+from municipality.report_proof import unproven_reports
 from municipality.service import RESOLUTIONS, Service, User
 from shared.adapters import audit
 from shared.domain import double_entry as de
@@ -150,6 +151,12 @@ class ServiceMatchesModel(RuleBasedStateMachine):
     @invariant()
     def audit_log_verifies(self) -> None:
         assert audit.verify_audit(self.svc.conn) == []
+
+    @invariant()
+    def every_definitive_report_is_the_one_its_typist_saved(self) -> None:
+        """Whatever claims, saves, resolutions and resets led here, `finalise` would not refuse an honest
+        state: the proof of municipality/report_proof.py has no false alarms."""
+        assert unproven_reports(self.svc.conn) == []
 
 
 ServiceMatchesModel.TestCase.settings = settings(max_examples=40, stateful_step_count=30, deadline=None)

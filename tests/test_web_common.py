@@ -190,7 +190,13 @@ def test_desk_commands_parse_and_refuse_to_serve_without_users(
 ) -> None:
     parser = argparse.ArgumentParser()
     sub = parser.add_subparsers()
-    register_desk_commands(sub, default_state=tmp_path, make_app=lambda p: None, what="hoofdstembureau")  # type: ignore[arg-type,return-value]
+    register_desk_commands(
+        sub,
+        default_state=tmp_path,
+        make_app=lambda p: None,  # type: ignore[arg-type,return-value]
+        what="hoofdstembureau",
+        audit=lambda *row: None,
+    )
     args = parser.parse_args(["serve", "--state", str(tmp_path), "--port", "9000"])
     with pytest.raises(StateError, match="no web users yet"):
         args.func(args)

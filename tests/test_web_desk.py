@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import re
+import stat
 from datetime import datetime
 from pathlib import Path
 
@@ -223,3 +224,23 @@ def test_central_desk_serves_the_same_desk(tmp_path: Path) -> None:
     )
     assert 'data-outcome="refuse"' in r.text  # its key was never enrolled at the central office
     assert f'data-code="{code}"' in r.text
+
+
+def test_refused_and_accepted_logins_at_the_desk_are_in_the_office_audit_log(desk: Desk) -> None:
+    c = TestClient(create_hsb_app(desk.state))
+    token = csrf_of(c.get("/login").text)
+    r = c.post("/login", data={"csrf": token, "name": "olga", "password": "wrong password"})
+    assert r.status_code == 401
+    login(c, "otto")
+    office = open_office(desk.state, "test")
+    rows = [
+        (e.user, e.action, e.data()) for e in audit.events(office.conn) if e.action.startswith("web-login")
+    ]
+    office.conn.close()
+    assert rows[-2:] == [
+        ("web", "web-login-failed", {"name": "olga", "address": "testclient", "reason": "wrong"}),
+        ("otto", "web-login", {"role": "observer"}),
+    ]
+    private = [*desk.state.glob("*.sqlite"), *desk.state.glob("*.key"), desk.state / USERS_FILE]
+    assert len(private) >= 4  # the office state, the sessions, the key, the users
+    assert {p.name: stat.S_IMODE(p.stat().st_mode) for p in private} == {p.name: 0o600 for p in private}

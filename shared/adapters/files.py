@@ -28,6 +28,20 @@ def _fsync_dir(directory: Path) -> None:
         os.close(fd)
 
 
+def create_private_file(path: Path) -> None:
+    """Create `path` empty with mode 0600 (its folder 0700) unless it exists: state files hold password
+    hashes, sessions and the whole count, readable by the office's own account only. SQLite gives its
+    journal files the database file's mode."""
+    try:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return
+    except OSError as exc:
+        raise EnvironmentProblem(f"cannot create: {exc.strerror}", where=str(path)) from None
+    os.close(fd)
+
+
 def atomic_write(path: Path | str, data: bytes | str, *, mode: int = 0o644) -> Path:
     """Write `data` (str is UTF-8 encoded) to `path` atomically; creates the parent folder if needed."""
     target = Path(path)

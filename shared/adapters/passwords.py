@@ -53,3 +53,17 @@ def verify_password(password: str, stored: str) -> bool:
     except (ValueError, TypeError):
         return False
     return hmac.compare_digest(got, expected)
+
+
+#: What an unknown name is checked against: the stored form of a random password nobody kept, with the
+#: current cost parameters (a literal, so no login pays for making it).
+DUMMY_HASH = "scrypt$16384$8$1$bq8fGqtB7JxYNFbLh73NQw==$eibEJtgg5niTNmPTbd63rpUxtVwzO3Wx8Rm+7jTaCkU="
+
+
+def check_password(password: str, stored: str | None) -> bool:
+    """`verify_password`, with the same scrypt work when there is no such user (`stored` None): the time of a
+    login does not tell whether the name exists."""
+    if stored is None:
+        verify_password(password, DUMMY_HASH)
+        return False
+    return verify_password(password, stored)

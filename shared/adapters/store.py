@@ -17,6 +17,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
+from shared.adapters.files import create_private_file
 from shared.errors import EnvironmentProblem, InputError, StateError
 
 Migration = tuple[int, str]
@@ -27,8 +28,8 @@ def connect(path: Path | str, *, must_exist: bool = False) -> sqlite3.Connection
     db = Path(path)
     if must_exist and not db.is_file():
         raise StateError("no state file here; run init first", where=str(db))
+    create_private_file(db)
     try:
-        db.parent.mkdir(parents=True, exist_ok=True)
         conn = sqlite3.connect(db, isolation_level=None, timeout=10.0)
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=FULL")

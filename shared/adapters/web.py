@@ -4,9 +4,13 @@ Why one module: each tier app (municipality, hoofdstembureau, central) serves it
 offline machine, but the security rules must be the same everywhere and written once:
 
 - **Sessions** are a signed cookie (HMAC-SHA256 with a per-state secret kept beside the state file, mode
-  0600): the user name, role, a CSRF token and the issue time. Nothing secret is in the cookie, and nothing in
-  it can be changed without the secret. A login issues a fresh cookie (no session fixation); logging out
-  clears it. Cookies are HttpOnly and SameSite=Strict.
+  0600): the user name, role, a CSRF token, the issue time and, once logged in, a session id that the server
+  records (`web_auth.SessionStore`). Nothing in the cookie can be changed without the secret, and a logged-in
+  cookie works only while its id is recorded: logging out revokes it. A login issues a fresh cookie (no
+  session fixation). Cookies are HttpOnly and SameSite=Strict.
+- **Logins** are limited per name and per client address, counted before the password is checked so parallel
+  requests cannot slip past (`web_auth.LoginGuard`); an unknown name costs the same scrypt as a known one;
+  every refused login is handed to the tier's audit log (`on_login_failed`).
 - **CSRF**: every visitor (also before logging in) has a token in the signed cookie; every POST must send it
   back as the form field ``csrf`` or the header ``X-CSRF-Token``, compared in constant time.
 - **Roles are checked on the server for every request**: a route declares the roles that may use it, and the
@@ -51,8 +55,11 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from shared.adapters.airgap import check_air_gap, require_air_gap
 from shared.adapters.files import atomic_write
-from shared.adapters.passwords import hash_password, verify_password
+from shared.adapters.passwords import check_password, hash_password
+from shared.adapters.web_airgap import AirGapGuard
+from shared.adapters.web_auth import SESSIONS_FILE, LoginGuard, SessionStore
 from shared.errors import EnvironmentProblem, InputError, IntegrityError, StateError, TelketenError
 
 HERE = Path(__file__).resolve().parent
@@ -115,11 +122,13 @@ def load_secret(state_dir: Path) -> bytes:
 
 
 class Session(msgspec.Struct, frozen=True, kw_only=True):
-    """What the signed cookie holds: the user (None before login), the CSRF token, when it was issued."""
+    """What the signed cookie holds: the user (None before login), the CSRF token, when it was issued, and
+    the id the server recorded at login (empty before login)."""
 
     user: WebUser | None
     csrf: str
     issued: int
+    sid: str = ""
 
 
 def _b64(data: bytes) -> str:
@@ -131,22 +140,38 @@ def _unb64(text: str) -> bytes:
 
 
 class Sessions:
-    """Issue and read signed session cookies; the clock is passed in so expiry can be tested."""
+    """Issue, read and revoke session cookies; the clock is passed in so expiry can be tested."""
 
     def __init__(
-        self, secret: bytes, *, max_age_s: int = SESSION_MAX_AGE_S, clock: Callable[[], float] = time.time
+        self,
+        secret: bytes,
+        *,
+        max_age_s: int = SESSION_MAX_AGE_S,
+        clock: Callable[[], float] = time.time,
+        store: SessionStore | None = None,
     ) -> None:
         if len(secret) < 32:
             raise EnvironmentProblem("the web session secret is shorter than 32 bytes")
         self._secret = secret
         self.max_age_s = max_age_s
         self._clock = clock
+        self._store = store or SessionStore()
 
     def _mac(self, body: bytes) -> bytes:
         return hmac.new(self._secret, _DOMAIN + body, hashlib.sha256).digest()
 
     def new(self, user: WebUser | None) -> Session:
-        return Session(user=user, csrf=secrets.token_urlsafe(32), issued=int(self._clock()))
+        """A fresh session; a logged-in one is recorded on the server (and old expired ones forgotten)."""
+        issued = int(self._clock())
+        sid = ""
+        if user is not None:
+            self._store.expire(not_before=issued - self.max_age_s)
+            sid = self._store.create(user.name, user.role, issued=issued)
+        return Session(user=user, csrf=secrets.token_urlsafe(32), issued=issued, sid=sid)
+
+    def revoke(self, session: Session) -> None:
+        if session.sid:
+            self._store.revoke(session.sid)
 
     def encode(self, session: Session) -> str:
         body = msgspec.json.encode(session)
@@ -170,6 +195,10 @@ class Sessions:
         age = self._clock() - session.issued
         if age < -60 or age > self.max_age_s:
             return None
+        if session.user is not None and not self._store.alive(
+            session.sid, session.user.name, session.user.role, not_before=session.issued
+        ):
+            return None  # logged out, or a cookie the server never issued a session for
         return session
 
 
@@ -218,7 +247,8 @@ class UserFile:
 
     def lookup(self, name: str, password: str) -> WebUser | None:
         entry = self._read().get(name)
-        if entry is None or not verify_password(password, entry.get("password", "")):
+        matches = check_password(password, None if entry is None else entry.get("password", ""))
+        if entry is None or not matches:
             return None
         role = entry.get("role", "")
         return WebUser(name, role) if role in self.roles else None
@@ -312,15 +342,17 @@ class Site:
     nav: Sequence[NavItem] = ()
     templates: Path | None = None
     on_login: Callable[[WebUser], None] | None = None
+    on_login_failed: Callable[[str, str, str], None] | None = None
+    sessions_file: Path | None = None
     clock: Callable[[], float] = time.time
     env: jinja2.Environment = field(init=False)
     sessions: Sessions = field(init=False)
-    _failures: dict[str, list[float]] = field(init=False, default_factory=dict)
-    _lock: threading.Lock = field(init=False, default_factory=threading.Lock)
+    guard: LoginGuard = field(init=False)
 
     def __post_init__(self) -> None:
         self.env = make_environment(self.templates)
-        self.sessions = Sessions(self.secret, clock=self.clock)
+        self.sessions = Sessions(self.secret, clock=self.clock, store=SessionStore(self.sessions_file))
+        self.guard = LoginGuard(clock=self.clock)
 
     def render(self, request: Request, template: str, *, status: int = 200, **data: Any) -> HTMLResponse:
         user = data.get("user")
@@ -331,22 +363,6 @@ class Site:
             site_title=self.title, nav=nav, path=request.url.path, **data
         )
         return HTMLResponse(html, status_code=status)
-
-    # -------------------------------------------------------------------------- login throttling
-    def throttled(self, name: str) -> bool:
-        """Five wrong passwords for a name within a minute lock that name for the rest of the minute."""
-        now = self.clock()
-        with self._lock:
-            recent = [t for t in self._failures.get(name, []) if now - t < 60]
-            if recent:
-                self._failures[name] = recent
-            else:
-                self._failures.pop(name, None)  # keep the table small: only names failing right now
-            return len(recent) >= 5
-
-    def failed(self, name: str) -> None:
-        with self._lock:
-            self._failures.setdefault(name, []).append(self.clock())
 
 
 def _session_of(site: Site, request: Request) -> Session | None:
@@ -476,11 +492,17 @@ def _login_routes(site: Site) -> list[BaseRoute]:
         name = str(form.get("name", "")).strip()
         password = str(form.get("password", ""))
         target = _safe_next(str(form.get("next", "/")))
+        address = request.client.host if request.client else ""
         user: WebUser | None = None
-        if name and password and not site.throttled(name):
-            user = await run_in_threadpool(site.users, name, password)
+        reason = "empty"
+        if name and password:
+            reason = "locked"
+            if site.guard.begin(name, address):
+                reason = "wrong"
+                user = await run_in_threadpool(site.users, name, password)
         if user is None:
-            site.failed(name)
+            if site.on_login_failed is not None:
+                await run_in_threadpool(site.on_login_failed, name[:64], address, reason)
             return site.render(
                 request,
                 "login.html",
@@ -490,6 +512,7 @@ def _login_routes(site: Site) -> list[BaseRoute]:
                 name=name,
                 error="Onbekende gebruiker of verkeerd wachtwoord.",
             )
+        site.guard.succeeded(name)
         if site.on_login is not None:
             await run_in_threadpool(site.on_login, user)
         home = site.home.get(user.role, "/")
@@ -502,6 +525,7 @@ def _login_routes(site: Site) -> list[BaseRoute]:
         form = await _read_form(request)
         if session is None or not _check_csrf(session, request, form):
             return site.render(request, "error.html", status=403, message="Uitloggen mislukt (CSRF).")
+        site.sessions.revoke(session)
         response = RedirectResponse("/login", status_code=303)
         response.delete_cookie(COOKIE, path="/")
         return response
@@ -618,7 +642,7 @@ def check_bind(host: str) -> str:
     )
 
 
-def serve(app: Starlette, host: str, port: int) -> None:
+def serve(app: ASGIApp, host: str, port: int) -> None:
     """Run the app with uvicorn until interrupted (no server header, no access log of form bodies)."""
     import uvicorn
 
@@ -921,11 +945,11 @@ class OfficeDesk:
                     DeskItem(
                         source=item.source,
                         outcome=item.outcome,
-                        text=item.text,
+                        text=item.text_nl or item.text,
                         authority=who,
                         name=self._name_of(office, who) if who else "",
                         rows=rows,
-                        warnings=tuple(item.warnings),
+                        warnings=tuple(item.warnings_nl or item.warnings),
                     )
                 )
             return out
@@ -959,10 +983,26 @@ class OfficeDesk:
             office.conn.close()
 
 
-def desk_site(title: str, state_dir: Path, backend: Callable[[], DeskBackend]) -> Site:
-    """The site of a scanning desk: operators scan, observers look; users from `web-users.json`."""
+def login_failure(name: str, address: str, reason: str) -> dict[str, str]:
+    """The audit payload of a refused login: the name tried, from where, and why (wrong, locked, empty)."""
+    return {"name": name, "address": address, "reason": reason}
+
+
+def desk_site(
+    title: str,
+    state_dir: Path,
+    backend: Callable[[], DeskBackend],
+    audit: Callable[[str, str, dict[str, Any]], None],
+) -> Site:
+    """The site of a scanning desk: operators scan, observers look; users from `web-users.json`; logins and
+    refused logins go to the office's audit log through `audit(user, action, payload)`."""
     users = UserFile(state_dir / USERS_FILE, DESK_ROLES)
     return Site(
+        on_login=lambda user: audit(user.name, "web-login", {"role": user.role}),
+        on_login_failed=lambda name, address, reason: audit(
+            "web", "web-login-failed", login_failure(name, address, reason)
+        ),
+        sessions_file=state_dir / SESSIONS_FILE,
         title=title,
         users=users.lookup,
         secret=load_secret(state_dir),
@@ -973,9 +1013,17 @@ def desk_site(title: str, state_dir: Path, backend: Callable[[], DeskBackend]) -
 
 
 def register_desk_commands(
-    subparsers: Any, *, default_state: Path, make_app: Callable[[Path], Starlette], what: str
+    subparsers: Any,
+    *,
+    default_state: Path,
+    make_app: Callable[[Path], Starlette],
+    what: str,
+    audit: Callable[[Path, str, str, dict[str, Any]], None],
 ) -> None:
-    """`serve` and `web-user add|list` for a tier with a scanning desk (hoofdstembureau, central)."""
+    """`serve` and `web-user add|list` for a tier with a scanning desk (hoofdstembureau, central).
+
+    `serve` receives results, so it runs the air-gap check first; `audit(state, user, action, payload)`
+    writes an overridden check to the office's audit log."""
     import argparse
 
     def cmd_serve(args: argparse.Namespace) -> int:
@@ -985,7 +1033,8 @@ def register_desk_commands(
                 f"no web users yet: add one with `telketen {what} web-user add NAME --role operator`",
                 where=str(state_dir / USERS_FILE),
             )
-        app = make_app(state_dir)
+        require_air_gap(args.allow_network, lambda found: audit(state_dir, "serve", "airgap-override", found))
+        app = AirGapGuard(make_app(state_dir), lambda: check_air_gap(allow_network=args.allow_network))
         print(
             f"Telketen {what}: http://{args.host}:{args.port}/ (Ctrl+C stops)", file=__import__("sys").stderr
         )
@@ -1014,6 +1063,7 @@ def register_desk_commands(
     s = subparsers.add_parser("serve", parents=[common], help="the scanning desk in a browser")
     s.add_argument("--host", default="127.0.0.1", help="address to listen on (default %(default)s)")
     s.add_argument("--port", type=int, default=8471, help="port (default %(default)s)")
+    s.add_argument("--allow-network", action="store_true", help="skip the air-gap refusal (tests/training)")
     s.set_defaults(func=cmd_serve)
     w = subparsers.add_parser("web-user", help="users of the scanning desk").add_subparsers(
         dest="web_user_command"

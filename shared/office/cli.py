@@ -26,6 +26,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from shared.adapters import audit
+from shared.adapters.airgap import require_air_gap
 from shared.adapters.keyfiles import read_enrolment_file, resolve_passphrase
 from shared.domain.keyregister import EnrolmentRecord, readable_fingerprint
 from shared.domain.tally import Tally
@@ -39,6 +40,7 @@ from shared.office.status import Status
 
 SCAN_SUFFIXES = {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".pdf", ".bmp", ".webp"}
 EXIT_REFUSED = 3
+ALLOW_NETWORK_HELP = "skip the air-gap refusal (tests/training; audited)"
 
 console = Console(highlight=False)
 
@@ -259,6 +261,13 @@ class OfficeCommands(Generic[OfficeT]):
     def open(self, args: argparse.Namespace) -> OfficeT:
         return self.office_type.open(Path(args.state), user_of(args), clock=system_clock)
 
+    def open_for_data(self, args: argparse.Namespace) -> OfficeT:
+        """The office for a command that takes in or signs results (`scan`, `finalise`): only on an
+        air-gapped machine; an override (`--allow-network`) is written to the audit log."""
+        office = self.open(args)
+        require_air_gap(args.allow_network, lambda found: office.log("airgap-override", found))
+        return office
+
     def enrol(self, args: argparse.Namespace) -> int:
         office = self.open(args)
         messages: list[tuple[str, bytes]] = []
@@ -286,7 +295,7 @@ class OfficeCommands(Generic[OfficeT]):
         return 0
 
     def scan(self, args: argparse.Namespace) -> int:
-        office = self.open(args)
+        office = self.open_for_data(args)
         missing: list[str] = []
         if args.webcam:
             messages = webcam_messages()
@@ -395,6 +404,7 @@ class OfficeCommands(Generic[OfficeT]):
         """The `finalise` parser with its `--passphrase`; the tier adds its own options to it."""
         p = sub.add_parser("finalise", parents=[common], help=help)
         p.add_argument("--passphrase", help="passphrase of the private key (or TELKETEN_PASSPHRASE)")
+        p.add_argument("--allow-network", action="store_true", help=ALLOW_NETWORK_HELP)
         p.set_defaults(func=handler)
         return p
 
@@ -409,6 +419,7 @@ class OfficeCommands(Generic[OfficeT]):
         p = sub.add_parser("scan", parents=[common], help=helps.scan)
         p.add_argument("files", nargs="*", help="scans (PNG/JPEG/TIFF/PDF) or .tks files")
         p.add_argument("--webcam", action="store_true", help="read QR codes from the webcam")
+        p.add_argument("--allow-network", action="store_true", help=ALLOW_NETWORK_HELP)
         p.set_defaults(func=self.scan)
 
         p = sub.add_parser("status", parents=[common], help=helps.status)

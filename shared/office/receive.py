@@ -2,9 +2,11 @@
 
 Order of the checks (ARCHITECTURE §2, §4): the layout and the signature over the exact received bytes against
 the key register, then election, district and issuer (`shared.formats.signing.admit`), then the shape of the
-counts against the lists of the district the sender reports for (`Office.summary_problem`), and only then the
-book (`shared.domain.intake`), which applies the corrigendum chain. Whatever the outcome, the summary and the
-outcome are stored and written to the audit log in one transaction; a refused summary never reaches the count.
+counts against the lists of the district the sender reports for (`Office.summary_problem`), then its own
+totals (`shared.domain.total_rules`: F.201, F.402, F.312 and the bound refuse, W.205/W.206 warn), and only
+then the book (`shared.domain.intake`), which applies the corrigendum chain. Whatever the outcome, the summary
+and the outcome are stored and written to the audit log in one transaction; a refused summary never reaches
+the count.
 """
 
 from __future__ import annotations
@@ -13,7 +15,8 @@ import msgspec
 
 from shared.domain.intake import Outcome, Received, decide
 from shared.domain.keyregister import readable_fingerprint
-from shared.domain.tally import Tally, check_internal
+from shared.domain.tally import Tally
+from shared.domain.total_rules import TotalFinding, check_totals
 from shared.errors import TelketenError
 from shared.formats.signing import admit, message_digest, split_signed
 from shared.formats.summary import Summary, tally_from_counts
@@ -21,7 +24,10 @@ from shared.office.office import Office
 
 
 class ScanItem(msgspec.Struct, frozen=True, kw_only=True):
-    """The outcome of one received summary, for the operator's screen and the exit code."""
+    """The outcome of one received summary, for the operator's screen and the exit code.
+
+    `text` and `warnings` are the command line's (English); `text_nl` and `warnings_nl` what the desk shows:
+    Dutch where the check has Dutch words (a summary whose totals do not hold), else the same text."""
 
     source: str
     digest: str
@@ -31,6 +37,8 @@ class ScanItem(msgspec.Struct, frozen=True, kw_only=True):
     phase: int | None = None
     tally: Tally | None = None
     warnings: tuple[str, ...] = ()
+    text_nl: str = ""
+    warnings_nl: tuple[str, ...] = ()
 
     @property
     def refused(self) -> bool:
@@ -77,12 +85,22 @@ def receive_message(office: Office, source: str, message: bytes) -> ScanItem:
         key_id = split_signed(message, where=source).key_id
     except TelketenError:
         key_id = b""
+    findings: list[TotalFinding] = []
+    refusal_nl = ""
     try:
         admission = admit(message, office.register(), receiver, {}, where=source)
         refusal_text = str(admission.refusal) if admission.refusal else None
         summary = admission.summary
         if refusal_text is None and summary is not None:
             refusal_text = office.summary_problem(summary)
+        if refusal_text is None and summary is not None:
+            findings = check_totals(tally_from_counts(summary.counts))
+            wrong = [f for f in findings if f.refuses]
+            if wrong:
+                refusal_text = "its numbers do not add up: " + "; ".join(str(f) for f in wrong)
+                refusal_nl = "de getallen kloppen niet: " + "; ".join(
+                    f"{f.code} {f.message_nl}" for f in wrong
+                )
     except TelketenError as exc:
         refusal_text, summary = str(exc), None
     with office.transaction():
@@ -105,6 +123,7 @@ def receive_message(office: Office, source: str, message: bytes) -> ScanItem:
             return ScanItem(
                 source=source, digest=digest.hex(), outcome="refuse", text=f"refused: {refusal_text}",
                 authority=who, phase=summary.phase if summary else None,
+                text_nl=f"{who}: {refusal_nl}" if refusal_nl else f"refused: {refusal_text}",
             )  # fmt: skip
         assert summary is not None
         rec = Received(
@@ -132,7 +151,6 @@ def receive_message(office: Office, source: str, message: bytes) -> ScanItem:
             at,
         )
     tally = tally_from_counts(summary.counts)
-    warnings = tuple(str(m) for m in check_internal(summary.authority_id, tally))
     return ScanItem(
         source=source,
         digest=digest.hex(),
@@ -141,5 +159,7 @@ def receive_message(office: Office, source: str, message: bytes) -> ScanItem:
         authority=summary.authority_id,
         phase=summary.phase,
         tally=tally,
-        warnings=warnings,
+        warnings=tuple(str(f) for f in findings),
+        text_nl=decision.message(),
+        warnings_nl=tuple(f"{f.code} {f.message_nl}" for f in findings),
     )

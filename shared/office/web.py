@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from starlette.applications import Starlette
 
@@ -44,4 +44,19 @@ def desk_app(
         list_names=lambda office, authority: office.list_names(authority),
         name_of=lambda office, code: office.child_name(code),
     )
-    return create_app(desk_site(heading, state_dir, lambda: desk))
+    record = office_audit(office_type, clock)
+    return create_app(desk_site(heading, state_dir, lambda: desk, lambda *row: record(state_dir, *row)))
+
+
+def office_audit(office_type: type[Office], clock: Clock) -> Callable[[Path, str, str, dict[str, Any]], None]:
+    """How the web edge writes to an office's audit log (logins, refused logins, an air-gap override):
+    `record(state_dir, user, action, payload)` opens the office for that one row."""
+
+    def record(state_dir: Path, user: str, action: str, payload: dict[str, Any]) -> None:
+        office = office_type.open(state_dir, user, clock=clock)
+        try:
+            office.log(action, payload)
+        finally:
+            office.conn.close()
+
+    return record
