@@ -205,3 +205,18 @@ def test_coordinator_downloads_the_forms_from_the_station_page(tmp_path: Path) -
         login(typist, "anna")
         r = typist.get("/coordinator/formulieren/1")
         assert not r.content.startswith(b"%PDF")
+
+
+@pytest.mark.parametrize("lists", [1, 26])
+def test_signatures_start_on_their_own_sheet(lists: int) -> None:
+    """Deel 3 always starts on an odd page of the N 10-2, with a 'Deze pagina is expres leeg' filler page when
+    Deel 2 ends on an odd page (reports.md §1.1): one list ends Deel 2 on page 5, 26 lists on page 6."""
+    gen = generate_national(
+        random.Random(3), districts=1, municipalities=1, stations=1, lists=lists, candidates=lists * 3
+    )
+    muni = gen.election.municipalities[0]
+    n10 = [p for p in pages_text(render_forms(gen.election, muni, muni.stations)) if "Model N 10-2" in p]
+    signing = [i + 1 for i, p in enumerate(n10) if "Voorzitter van het stembureau:" in p]
+    fillers = [i + 1 for i, p in enumerate(n10) if "Deze pagina is expres leeg" in p]
+    assert signing == [len(n10)] and len(n10) % 2 == 1
+    assert fillers == ([len(n10) - 1] if lists == 1 else [])
