@@ -69,8 +69,8 @@ def test_a_scanned_stack_decodes_only_the_pages_that_look_like_qr(fmt: str) -> N
     stats = read_document(report, scanned(fmt), where=f"scan.{fmt.lower()}")
     assert list(report.messages.values()) == [PAYLOAD]
     assert stats.embedded == 0 and stats.second_pass == 0
-    assert 1 <= stats.decoded <= 3  # the sheet, at most a couple of dense-looking pages besides
-    assert stats.skipped >= stats.pages - 3
+    assert stats.decoded == 1  # the sheet only
+    assert stats.skipped == stats.pages - 1
     assert report.pages_per_file[f"scan.{fmt.lower()}"] == pages_of(report_pdf())
 
 
@@ -95,7 +95,7 @@ def test_the_cheap_look_sees_every_degraded_sheet(name: str, size: int) -> None:
     assert looks_like_qr(image)
 
 
-@pytest.mark.parametrize("name", ["clean", "scanner", "low_contrast", "jpeg", "rotate"])
+@pytest.mark.parametrize("name", ["clean", "scanner", "low_contrast", "uneven_light", "harsh"])
 def test_the_cheap_look_passes_over_text_and_table_pages(name: str) -> None:
     document = pdfium.PdfDocument(report_pdf())
     for index in (0, 3, len(document) // 2, len(document) - 2):
@@ -131,3 +131,15 @@ def test_the_desk_reads_a_whole_report_and_names_pages_in_dutch() -> None:
     assert notes == []
     found, notes = collect_uploads([("kapot.pdf", b"%PDF-1.7\n garbage")])
     assert found == [] and notes[0].startswith("kapot.pdf: cannot open the PDF")
+
+
+def test_a_phone_photo_saved_as_jpeg_is_judged_from_its_thumbnail_and_read() -> None:
+    photo = DEGRADATIONS["perspective"](sheet_page(1026), random.Random(2), 300)
+    out = io.BytesIO()
+    photo.convert("L").save(out, format="JPEG", quality=80)
+    assert qr_find.jpeg_thumbnail(out.getvalue()) is not None
+    assert qr_find.jpeg_thumbnail(b"\x89PNG\r\n\x1a\n") is None
+    report = ScanReport()
+    stats = read_document(report, out.getvalue(), where="foto.jpg")
+    assert (stats.decoded, stats.second_pass) == (1, 0)
+    assert list(report.messages.values()) == [random.Random(1026).randbytes(1026)]

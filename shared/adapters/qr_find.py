@@ -40,13 +40,17 @@ from shared.adapters.qr_pdf import SHEET_LABEL
 from shared.adapters.qr_scan import ScanReport, add_payloads, decode_page, to_gray
 from shared.errors import InputError
 
-#: Thumbnail width in pixels for the cheap look: ~97 dpi across an A4 page.
+#: Thumbnail width in pixels for the cheap look: ~97 dpi across an A4 page (a scan is sampled down to it).
 THUMB_WIDTH = 800
-#: Block side in thumbnail pixels (~4.2 mm on A4): the unit in which "about half dark" is judged.
+#: Block side at thumbnail width (~4.2 mm on A4): the unit in which "about half dark" is judged.
 BLOCK = 16
 #: Connected QR-like blocks a page needs to be decoded (~26 × 26 mm; the smallest symbol we print is 37 mm).
 MIN_BLOCKS = 40
 DARK_SHARE = (0.3, 0.75)
+#: Blocks (~63 mm) around a block in which its paper level is sought: near enough for a lamp's fall-off.
+PAPER_WINDOW = 15
+#: Grey levels between paper and ink below which a block is blank paper or a flat tone, never a symbol.
+MIN_CONTRAST = 40
 
 
 @dataclass
@@ -62,24 +66,40 @@ class FindStats:
 
 def looks_like_qr(image: Image.Image | np.ndarray) -> bool:
     """Whether a page may hold a QR symbol: a connected area of at least `MIN_BLOCKS` blocks whose share of
-    dark pixels is that of a QR symbol. Dark is judged against the page's own black and paper levels, so
-    grey paper, faded toner and a dark scanner lid do not matter."""
+    dark pixels is that of a QR symbol.
+
+    Dark is judged per block against the paper around it (the brightest block within `PAPER_WINDOW` blocks)
+    and the page's ink, so grey paper, faded toner and a lamp from one side do not make text look like QR.
+    """
     gray = to_gray(image)
-    height, width = gray.shape
-    if width < BLOCK or height < BLOCK:
+    step = max(1, gray.shape[1] // THUMB_WIDTH)
+    thumb = gray[::step, ::step]  # every step-th pixel: the dark share survives, no resampling is paid
+    block = max(4, round(BLOCK * thumb.shape[1] / THUMB_WIDTH))
+    rows, cols = thumb.shape[0] // block, thumb.shape[1] // block
+    if rows < 3 or cols < 3:
         return False
-    size = (THUMB_WIDTH, max(BLOCK, round(height * THUMB_WIDTH / width)))
-    thumb = cv2.resize(gray, size, interpolation=cv2.INTER_AREA)
-    low, high = np.percentile(thumb, (1, 99))
-    if high - low < 40:
-        return False  # one flat tone: blank paper or a black frame
-    dark = (thumb < (low + high) / 2).astype(np.float32)
-    rows, cols = dark.shape[0] // BLOCK, dark.shape[1] // BLOCK
-    share = dark[: rows * BLOCK, : cols * BLOCK].reshape(rows, BLOCK, cols, BLOCK).mean(axis=(1, 3))
-    blocks = ((share > DARK_SHARE[0]) & (share < DARK_SHARE[1])).astype(np.uint8)
-    blocks = cv2.morphologyEx(blocks, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
+    cells = thumb[: rows * block, : cols * block].reshape(rows, block, cols, block)
+    paper = cv2.dilate(cells.mean(axis=(1, 3)).astype(np.float32), np.ones((PAPER_WINDOW,) * 2, np.uint8))
+    ink = int(np.searchsorted(np.bincount(thumb.ravel(), minlength=256).cumsum(), 0.01 * thumb.size))
+    share = (cells < ((paper + ink) / 2)[:, None, :, None]).mean(axis=(1, 3))
+    qr_like = (share > DARK_SHARE[0]) & (share < DARK_SHARE[1]) & (paper - ink > MIN_CONTRAST)
+    blocks = cv2.morphologyEx(qr_like.astype(np.uint8), cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
     count, _, stats, _ = cv2.connectedComponentsWithStats(blocks)
     return any(stats[i, cv2.CC_STAT_AREA] >= MIN_BLOCKS for i in range(1, count))
+
+
+def jpeg_thumbnail(data: bytes) -> np.ndarray | None:
+    """A JPEG decoded straight at thumbnail size (its DCT scaled down while decoding, ~4x cheaper than
+    decoding it whole); None if `data` is not a JPEG."""
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            if image.format != "JPEG":
+                return None
+            width, height = image.size
+            image.draft("L", (THUMB_WIDTH, max(1, round(height * THUMB_WIDTH / width))))
+            return to_gray(ImageOps.exif_transpose(image))
+    except (OSError, ValueError, SyntaxError, EOFError, Image.DecompressionBombError):
+        return None
 
 
 def read_document(
@@ -175,6 +195,16 @@ class _PdfPages:
     def may_hold_symbols(self, index: int) -> bool:
         if not self._images.get(index):
             return False
+        if self._images[index] == 1:
+            with self._page(index) as page:
+                (image,) = page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_IMAGE,))
+                thumb = (
+                    jpeg_thumbnail(bytes(image.get_data(decode_simple=False)))
+                    if image.get_filters() == ["DCTDecode"]
+                    else None
+                )
+            if thumb is not None:
+                return looks_like_qr(thumb)
         scan = self._scanned_page(index)
         if scan is not None:
             return looks_like_qr(scan)
@@ -237,7 +267,8 @@ class _ImagePages:
         return []
 
     def may_hold_symbols(self, index: int) -> bool:
-        return looks_like_qr(self.full(index))
+        thumb = jpeg_thumbnail(self.data) if self.count == 1 else None
+        return looks_like_qr(thumb if thumb is not None else self.full(index))
 
     def full(self, index: int) -> np.ndarray:
         """Frame `index` as grey pixels; the last one is kept, so judging then decoding loads it once."""
