@@ -25,6 +25,7 @@ __all__ = [
     "FORMAT_VERSION",
     "MAX_DECOMPRESSED",
     "READABLE_VERSIONS",
+    "SOURCES_VERSION",
     "ChildDigest",
     "ChildSource",
     "Role",

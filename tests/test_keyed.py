@@ -1,0 +1,210 @@
+"""Keyed fallback at the hoofdstembureau: a municipal report typed twice from paper becomes a counted part.
+
+The case it exists for: in a district, one municipality's sheet will not scan (a torn sheet: half its
+symbols gone) and that municipality is keyed by hand by two users; the district finalises and its 510c is
+byte for byte the 510c of the same district with every sheet scanned (same clock), while its signed summary
+(format version 2), its O 3 and its published folder say which part was keyed and by whom. Around it: the
+double-entry rules (the same user twice, differences to the coordinator, errors and warnings of the
+totals-level rules F.201–F.204, F.312, F.4xx, W.205/W.206), a keyed part never replacing a summary that is in,
+and the command line.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+
+import msgspec
+import pypdfium2 as pdfium
+import pytest
+from test_central_fixtures import PASSPHRASE, Chain, make_chain, municipal_summary, sheet
+from test_web_desk import make_hsb_office
+
+from hoofdstembureau import finalise as hsb_finalise
+from hoofdstembureau import publish as hsb_publish
+from hoofdstembureau.office import Office, open_office
+from hoofdstembureau.receive import receive_message
+from shared.adapters.qr_scan import scan_files
+from shared.domain import keyed as kd
+from shared.domain.station_report import report_from_tally
+from shared.errors import InputError, StateError
+from shared.formats.keyed import FILE_NAME, decode_keyed
+from shared.formats.signing import split_signed
+from shared.formats.summary import decode_summary
+from shared.office import keyed
+from telketen.cli import main
+
+AT = datetime(2029, 3, 22, 9, 0)
+
+
+@pytest.fixture(scope="module")
+def chain(tmp_path_factory: pytest.TempPathFactory) -> Chain:
+    return make_chain(tmp_path_factory.mktemp("keyed-chain"), national=True)
+
+
+def office_for(chain: Chain, root: Path) -> tuple[Office, str]:
+    district = chain.election.districts[0].id
+    state = make_hsb_office(chain, root, district)
+    return open_office(state, "olga", clock=lambda: AT), district
+
+
+def paper(chain: Chain, code: str, **changes: int) -> kd.KeyedTotals:
+    """What a typist types from `code`'s paper report (its true totals), with `changes` as typos."""
+    total = chain.total(code)
+    report = report_from_tally("cso_next", total, with_voter_cards=True)
+    for name, value in changes.items():
+        setattr(report.voters, name, value)
+    return kd.KeyedTotals(eligible_voters=total.eligible_voters, report=report)
+
+
+def torn(message: bytes, path: Path) -> Path:
+    """The message's sheet with a band across its symbols gone (a torn or wet sheet)."""
+    pdf = sheet(message, path.with_suffix(".whole.pdf"))
+    document = pdfium.PdfDocument(pdf.read_bytes())
+    bitmap = document[0].render(scale=200 / 72, grayscale=True).to_pil().convert("L")
+    bitmap.paste(255, (0, bitmap.height * 15 // 100, bitmap.width, bitmap.height * 35 // 100))
+    bitmap.save(path, format="PNG")
+    return path
+
+
+def test_a_district_with_a_torn_sheet_keyed_by_hand_finalises_to_the_same_510c(
+    chain: Chain, tmp_path: Path
+) -> None:
+    scanned, district = office_for(chain, tmp_path / "scanned")
+    mixed, _ = office_for(chain, tmp_path / "mixed")
+    codes = chain.codes(district)
+    assert len(codes) >= 2
+    lost = codes[1]
+    for code in codes:
+        assert not receive_message(scanned, code, municipal_summary(chain, code)).refused
+        if code != lost:
+            assert not receive_message(mixed, code, municipal_summary(chain, code)).refused
+    # the torn sheet does not give its summary: the municipality is still missing
+    report = scan_files([torn(municipal_summary(chain, lost), tmp_path / "torn.png")])
+    assert not report.messages
+    assert mixed.book().missing == (lost,)
+    with pytest.raises(StateError, match="missing"):
+        hsb_finalise.finalise(mixed, passphrase=PASSPHRASE.encode())
+
+    first = keyed.enter(mixed, lost, "ann", paper(chain, lost))
+    assert first.state == "first_entry_done" and not first.digest
+    assert mixed.book().missing == (lost,)  # one entry never counts
+    second = keyed.enter(mixed, lost, "bob", paper(chain, lost))
+    assert second.state == "definitive" and second.digest
+    assert mixed.book().complete
+
+    out_scanned = hsb_finalise.finalise(scanned, passphrase=PASSPHRASE.encode())
+    out_mixed = hsb_finalise.finalise(mixed, passphrase=PASSPHRASE.encode())
+    _, signed_s, eml_s, _, _, _ = hsb_finalise.latest(scanned)
+    _, signed_m, eml_m, _, pdf_m, _ = hsb_finalise.latest(mixed)
+    assert eml_m == eml_s and out_mixed.total == out_scanned.total
+
+    summary = decode_summary(split_signed(signed_m, where="hsb").summary_bytes)
+    assert summary.version == 2
+    sources = dict(zip([c.authority_id for c in summary.children], summary.sources, strict=True))
+    assert sources[lost].keyed and sources[lost].keyed_by == ["ann", "bob"]
+    for code in codes:
+        if code != lost:
+            assert sources[code].key_id == split_signed(municipal_summary(chain, code), where=code).key_id
+    assert [s.keyed for s in decode_summary(split_signed(signed_s, where="s").summary_bytes).sources] == [
+        False
+    ] * len(codes)
+
+    text = "".join(page.get_textpage().get_text_range() for page in pdfium.PdfDocument(pdf_m))
+    assert "van papier ingevoerd door ann en bob" in " ".join(text.split())
+    assert "gescand, ondertekend met sleutel" in " ".join(text.split())
+
+    written = hsb_publish.publish(mixed, tmp_path / "published")
+    part = decode_keyed((tmp_path / "published" / lost / FILE_NAME).read_bytes())
+    assert part.keyed_by == ["ann", "bob"] and part.authority_id == lost
+    assert not (tmp_path / "published" / lost / "summary.tks").exists()
+    assert any(p.name == FILE_NAME for p in written)
+
+
+def test_the_second_entry_is_typed_by_another_user_and_differences_go_to_the_coordinator(
+    chain: Chain, tmp_path: Path
+) -> None:
+    office, district = office_for(chain, tmp_path)
+    code = chain.codes(district)[0]
+    keyed.enter(office, code, "ann", paper(chain, code))
+    with pytest.raises(StateError, match="another user"):
+        keyed.enter(office, code, "ann", paper(chain, code))
+    typo = paper(chain, code)
+    typo.eligible_voters += 10  # a typo no rule can see: only the double entry catches it
+    typo.report.votes.blank, typo.report.votes.invalid = typo.report.votes.invalid, typo.report.votes.blank
+    out = keyed.enter(office, code, "bob", typo)
+    assert out.state == "entries_different" and not out.digest
+    assert out.differences == ("eligible_voters", "votes.blank", "votes.invalid")
+    assert office.book().missing[0] == code  # differing entries never count
+    with pytest.raises(StateError, match="coordinator decides"):
+        keyed.enter(office, code, "cas", paper(chain, code))
+    assert keyed.resolve(office, code, "coco", "keep_first") == "first_entry_done"
+    assert keyed.enter(office, code, "cas", paper(chain, code)).state == "definitive"
+    with pytest.raises(StateError, match="already in"):
+        keyed.enter(office, code, "dirk", paper(chain, code))
+    actions = [r[0] for r in office.conn.execute("SELECT action FROM audit_log ORDER BY seq")]
+    assert actions[-5:] == ["keyed_entry", "keyed_entry", "keyed_resolve", "keyed_entry", "summary_accept"]
+
+
+def test_totals_level_rules_refuse_an_inconsistent_entry_and_warnings_need_confirming(
+    chain: Chain, tmp_path: Path
+) -> None:
+    office, district = office_for(chain, tmp_path)
+    code = chain.codes(district)[0]
+    true = chain.total(code)
+    with pytest.raises(StateError, match=r"F\.201"):  # A + B + C ≠ D
+        keyed.enter(office, code, "ann", paper(chain, code, poll_cards=true.poll_cards + 1))
+    bad = paper(chain, code)
+    bad.report.differences.more_ballots = 3  # D ≠ H − I + J
+    with pytest.raises(StateError, match=r"F\.312"):
+        keyed.enter(office, code, "ann", bad)
+    no_z = paper(chain, code)
+    no_z.eligible_voters = 0
+    with pytest.raises(StateError, match=r"W\.205"):
+        keyed.enter(office, code, "ann", no_z)
+    few_z = paper(chain, code)
+    few_z.eligible_voters = true.poll_cards - 1
+    with pytest.raises(StateError, match=r"W\.206"):
+        keyed.enter(office, code, "ann", few_z)
+    out = keyed.enter(office, code, "ann", few_z, accept_warnings=True)
+    assert [r.code for r in out.findings.warnings] == ["W.206"]
+    with pytest.raises(InputError, match="64 hexadecimal"):
+        keyed.enter(office, code, "bob", msgspec.structs.replace(paper(chain, code), eml_sha256="12 34"))
+    with pytest.raises(InputError, match="not one of the authorities"):
+        keyed.enter(office, "9999", "ann", paper(chain, code))
+
+
+def test_a_keyed_part_never_replaces_a_summary_that_is_in(chain: Chain, tmp_path: Path) -> None:
+    office, district = office_for(chain, tmp_path)
+    code = chain.codes(district)[0]
+    assert not receive_message(office, code, municipal_summary(chain, code)).refused
+    with pytest.raises(StateError, match="already in"):
+        keyed.enter(office, code, "ann", paper(chain, code))
+
+
+def test_the_command_line_writes_the_form_and_books_two_entries(
+    chain: Chain, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TELKETEN_PASSPHRASE", PASSPHRASE)
+    office, district = office_for(chain, tmp_path)
+    state = office.state_dir
+    office.conn.close()
+    code = chain.codes(district)[0]
+    form = tmp_path / "form.json"
+    assert main(["hsb", "key", code, "--state", str(state), "--blank", str(form)]) == 0
+    blank = json.loads(form.read_text())
+    assert list(blank) == ["eligible_voters", "report", "eml_sha256"]
+    assert [lst["number"] for lst in blank["report"]["lists"]] == [
+        lst.number for lst in chain.election.district(district).lists
+    ]
+    filled = tmp_path / "filled.json"
+    filled.write_bytes(msgspec.json.encode(paper(chain, code)))
+    for user in ("ann", "bob"):
+        assert main(["hsb", "key", code, "--state", str(state), "--user", user, "--from", str(filled)]) == 0
+    assert main(["hsb", "key", code, "--state", str(state), "--user", "cas", "--from", str(filled)]) == 4
+    (tmp_path / "junk.json").write_text('{"eligible_voters": "many"}')
+    assert main(["hsb", "key", chain.codes(district)[1], "--state", str(state), "--user", "ann",
+                 "--from", str(tmp_path / "junk.json")]) == 2  # fmt: skip
+    reopened = open_office(state, "check", clock=lambda: AT)
+    assert code not in reopened.book().missing
