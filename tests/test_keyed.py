@@ -18,6 +18,7 @@ from pathlib import Path
 import msgspec
 import pypdfium2 as pdfium
 import pytest
+from rich.console import Console
 from test_central_fixtures import PASSPHRASE, Chain, make_chain, municipal_summary, sheet
 from test_web_desk import make_hsb_office
 
@@ -29,11 +30,14 @@ from shared.adapters.qr_scan import scan_files
 from shared.domain import keyed as kd
 from shared.domain.station_report import report_from_tally
 from shared.errors import InputError, StateError
-from shared.formats.keyed import FILE_NAME, decode_keyed
+from shared.formats.keyed import FILE_NAME, decode_keyed, encode_keyed
 from shared.formats.signing import split_signed
 from shared.formats.summary import decode_summary
 from shared.office import keyed
 from telketen.cli import main
+from telketen.verify.findings import Finding, Report
+from telketen.verify.render import render
+from telketen.verify.run import verify_dir
 
 AT = datetime(2029, 3, 22, 9, 0)
 
@@ -115,11 +119,41 @@ def test_a_district_with_a_torn_sheet_keyed_by_hand_finalises_to_the_same_510c(
     assert "van papier ingevoerd door ann en bob" in " ".join(text.split())
     assert "gescand, ondertekend met sleutel" in " ".join(text.split())
 
-    written = hsb_publish.publish(mixed, tmp_path / "published")
-    part = decode_keyed((tmp_path / "published" / lost / FILE_NAME).read_bytes())
+    published = tmp_path / "published"
+    written = hsb_publish.publish(mixed, published)
+    part = decode_keyed((published / lost / FILE_NAME).read_bytes())
     assert part.keyed_by == ["ann", "bob"] and part.authority_id == lost
-    assert not (tmp_path / "published" / lost / "summary.tks").exists()
+    assert not (published / lost / "summary.tks").exists()
     assert any(p.name == FILE_NAME for p in written)
+
+    # verify says where every part came from, and the keyed part holds in the tree
+    report = verify_dir(published)
+    sources = {p.unit: p.source for p in report.sources if p.parent == f"HSB{district}"}
+    assert sources[lost] == "van papier ingevoerd door ann en bob"
+    assert all(sources[c].startswith("gescand, ondertekend met sleutel") for c in codes if c != lost)
+    assert tree_findings(report) == []
+    unsigned = {f.unit for f in report.findings if f.check == "completeness" and f.field == "signed summary"}
+    others = {m.code for m in chain.election.municipalities if m.district_id != district}
+    assert lost not in unsigned and others <= unsigned  # keyed and signed for by the office above it
+    console = Console(record=True, width=160)
+    render(report, console)
+    assert "van papier ingevoerd door ann en bob" in console.export_text()
+
+    # a keyed record changed after the fact (other typists) no longer matches what the office signed
+    (published / lost / FILE_NAME).write_bytes(
+        encode_keyed(msgspec.structs.replace(part, keyed_by=["ann", "eve"]))
+    )
+    assert {(f.unit, f.field) for f in tree_findings(verify_dir(published))} == {
+        (lost, "child digest"),
+        (lost, "source (keyed part)"),
+    }
+
+
+def tree_findings(report: Report) -> list[Finding]:
+    """The findings about the district's children and their sources (the folder holds one district's
+    office, without the municipalities' own files: completeness and their 510b are not asked here)."""
+    fields = {"child digest", "child summary", "keyed part", "source (keyed part)", "source (scanned, key)"}
+    return [f for f in report.findings if f.check == "hash" and f.field in fields]
 
 
 def test_the_second_entry_is_typed_by_another_user_and_differences_go_to_the_coordinator(
