@@ -12,6 +12,7 @@ and the command line.
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime
 from pathlib import Path
 
@@ -19,14 +20,18 @@ import msgspec
 import pypdfium2 as pdfium
 import pytest
 from rich.console import Console
+from starlette.testclient import TestClient
 from test_central_fixtures import PASSPHRASE, Chain, make_chain, municipal_summary, sheet
-from test_web_desk import make_hsb_office
+from test_web_desk import login, make_hsb_office
+from test_web_support import PW
 
 from hoofdstembureau import finalise as hsb_finalise
 from hoofdstembureau import publish as hsb_publish
 from hoofdstembureau.office import Office, open_office
 from hoofdstembureau.receive import receive_message
+from hoofdstembureau.web import create_hsb_app
 from shared.adapters.qr_scan import scan_files
+from shared.adapters.web import USERS_FILE, UserFile
 from shared.domain import keyed as kd
 from shared.domain.station_report import report_from_tally
 from shared.errors import InputError, StateError
@@ -242,3 +247,26 @@ def test_the_command_line_writes_the_form_and_books_two_entries(
                  "--from", str(tmp_path / "junk.json")]) == 2  # fmt: skip
     reopened = open_office(state, "check", clock=lambda: AT)
     assert code not in reopened.book().missing
+
+
+def test_the_dashboard_and_the_desk_show_where_each_part_came_from(chain: Chain, tmp_path: Path) -> None:
+    office, district = office_for(chain, tmp_path)
+    scanned_code, keyed_code = chain.codes(district)[:2]
+    assert not receive_message(office, scanned_code, municipal_summary(chain, scanned_code)).refused
+    keyed.enter(office, keyed_code, "ann", paper(chain, keyed_code))
+    rows = {r.code: r for r in hsb_publish.status(office).rows}
+    assert rows[scanned_code].source.startswith("gescand, ondertekend met sleutel ")
+    assert rows[keyed_code].state == "missing"
+    assert rows[keyed_code].source == "van papier: eerste invoer klaar, tweede invoer nodig"
+    keyed.enter(office, keyed_code, "bob", paper(chain, keyed_code))
+    rows = {r.code: r for r in hsb_publish.status(office).rows}
+    assert rows[keyed_code].state == "in"
+    assert rows[keyed_code].source == "van papier ingevoerd door ann en bob"
+    office.conn.close()
+    users = UserFile(office.state_dir / USERS_FILE, ("operator", "observer"))
+    users.add("otto", "observer", PW)
+    client = TestClient(create_hsb_app(office.state_dir), follow_redirects=True)
+    login(client, "otto")
+    page = client.get("/status").text
+    row = re.search(rf'data-code="{keyed_code}">(.*?)</tr>', page, re.DOTALL)
+    assert row and "<td>van papier ingevoerd door ann en bob</td>" in row.group(1)

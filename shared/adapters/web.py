@@ -658,6 +658,7 @@ class DeskRow(msgspec.Struct, frozen=True, kw_only=True):
     digest: str = ""
     duplicates: int = 0
     superseded: int = 0
+    source: str = ""  # where its numbers came from (Dutch): scanned under a key, or keyed from paper by whom
 
 
 class DeskRefusal(msgspec.Struct, frozen=True, kw_only=True):
@@ -938,6 +939,7 @@ class OfficeDesk:
                         digest=r.digest,
                         duplicates=r.duplicates,
                         superseded=r.superseded,
+                        source=r.source,
                     )
                     for r in st.rows
                 ),
