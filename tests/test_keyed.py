@@ -39,6 +39,7 @@ from shared.formats.keyed import FILE_NAME, decode_keyed, encode_keyed
 from shared.formats.signing import split_signed
 from shared.formats.summary import decode_summary
 from shared.office import keyed
+from shared.office.keyed_cli import ask_totals
 from telketen.cli import main
 from telketen.verify.findings import Finding, Report
 from telketen.verify.render import render
@@ -270,3 +271,31 @@ def test_the_dashboard_and_the_desk_show_where_each_part_came_from(chain: Chain,
     page = client.get("/status").text
     row = re.search(rf'data-code="{keyed_code}">(.*?)</tr>', page, re.DOTALL)
     assert row and "<td>van papier ingevoerd door ann en bob</td>" in row.group(1)
+
+
+def test_at_a_terminal_the_form_is_asked_in_the_order_of_the_paper(chain: Chain, tmp_path: Path) -> None:
+    office, district = office_for(chain, tmp_path)
+    code = chain.codes(district)[0]
+    typed = paper(chain, code)
+    r = typed.report
+    voters, votes, diff = r.voters, r.votes, r.differences
+    answers = [typed.eligible_voters, voters.poll_cards, voters.proxy_certificates, voters.voter_cards,
+               voters.admitted_voters, *votes.list_votes, votes.votes_on_candidates, votes.blank,
+               votes.invalid, votes.ballots_cast, diff.more_ballots, diff.fewer_ballots]  # fmt: skip
+    for entry in r.lists:
+        answers += [*entry.candidate_votes, entry.total]
+    script = iter(["twaalf", *(f"{n:,}".replace(",", ".") if n else "" for n in answers), "AB" * 32])
+    asked: list[str] = []
+
+    def ask(label: str) -> str:
+        asked.append(label)
+        return next(script)
+
+    blank = kd.blank_totals(keyed.context(office, code))
+    got = ask_totals(blank, office.list_names(code), ask)
+    assert asked[:7] == ["Z kiesgerechtigden: "] * 2 + ["A stempassen: ", "B volmachtbewijzen: ",
+                         "C kiezerspassen: ", "D toegelaten kiezers: ", asked[6]]  # fmt: skip
+    assert asked[6].startswith("E.1 ") and asked[-2] == f"lijst {r.lists[-1].number} totaal: "
+    assert got.eligible_voters == typed.eligible_voters and got.eml_sha256 == "AB" * 32
+    assert got.report.voters == r.voters and got.report.votes == r.votes and got.report.lists == r.lists
+    assert keyed.enter(office, code, "ann", got).state == "first_entry_done"
