@@ -24,8 +24,8 @@ from shared.domain.tally import Tally, add_tallies, check_internal
 from shared.errors import StateError
 from shared.formats.eml.model import Count510
 from shared.formats.eml.write import identifier_of, layout_of, unit_votes, write_510
-from shared.formats.keyed import decode_keyed, is_keyed, source_text
-from shared.formats.signing import message_digest, open_signed, register_lookup, sign_summary, split_signed
+from shared.formats.keyed import source_text
+from shared.formats.signing import message_digest, open_signed, sign_summary
 from shared.formats.summary import (
     SOURCES_VERSION,
     ChildDigest,
@@ -33,8 +33,8 @@ from shared.formats.summary import (
     Summary,
     counts_from_tally,
     encode_summary,
-    tally_from_counts,
 )
+from shared.office.keyed import child_numbers
 
 
 class Output(msgspec.Struct, frozen=True, kw_only=True):
@@ -59,21 +59,12 @@ def counted_tallies(office: Office) -> list[tuple[str, bytes, int, Tally]]:
 
 
 def counted_parts(office: Office) -> list[tuple[str, bytes, int, Tally, ChildSource]]:
-    """Every part that counts, in district order, with where its numbers came from: a signed summary
-    (opened again from the exact bytes received, its key id the source) or a keyed part (its two typists)."""
+    """Every part that counts, in district order, with where its numbers came from (scanned or keyed)."""
     register = office.register()
     out = []
     for rec in office.book().counting():
-        message = office.message(rec.digest)
-        if is_keyed(message):
-            part = decode_keyed(message, where=f"keyed part of {rec.authority}")
-            source = ChildSource(key_id=b"", keyed_by=list(part.keyed_by))
-            out.append((rec.authority, rec.digest, rec.phase, tally_from_counts(part.counts), source))
-            continue
-        key_id = split_signed(message, where=rec.authority).key_id
-        _, summary = open_signed(message, register_lookup(register))
-        source = ChildSource(key_id=key_id, keyed_by=[])
-        out.append((rec.authority, rec.digest, rec.phase, tally_from_counts(summary.counts), source))
+        tally, _, source = child_numbers(office.message(rec.digest), register, where=rec.authority)
+        out.append((rec.authority, rec.digest, rec.phase, tally, source))
     return out
 
 

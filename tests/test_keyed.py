@@ -21,10 +21,14 @@ import pypdfium2 as pdfium
 import pytest
 from rich.console import Console
 from starlette.testclient import TestClient
+from test_central_app import enrolled_council
 from test_central_fixtures import PASSPHRASE, Chain, make_chain, municipal_summary, sheet
 from test_web_desk import login, make_hsb_office
 from test_web_support import PW
 
+from central import finalise as central_finalise
+from central.office import open_office as open_central
+from central.receive import receive_message as central_receive
 from hoofdstembureau import finalise as hsb_finalise
 from hoofdstembureau import publish as hsb_publish
 from hoofdstembureau.office import Office, open_office
@@ -34,6 +38,7 @@ from shared.adapters.qr_scan import scan_files
 from shared.adapters.web import USERS_FILE, UserFile
 from shared.domain import keyed as kd
 from shared.domain.station_report import report_from_tally
+from shared.domain.validation import has_voter_cards
 from shared.errors import InputError, StateError
 from shared.formats.keyed import FILE_NAME, decode_keyed, encode_keyed
 from shared.formats.signing import split_signed
@@ -62,7 +67,8 @@ def office_for(chain: Chain, root: Path) -> tuple[Office, str]:
 def paper(chain: Chain, code: str, **changes: int) -> kd.KeyedTotals:
     """What a typist types from `code`'s paper report (its true totals), with `changes` as typos."""
     total = chain.total(code)
-    report = report_from_tally("cso_next", total, with_voter_cards=True)
+    cards = has_voter_cards(chain.election.category)
+    report = report_from_tally("cso_next", total, with_voter_cards=cards)
     for name, value in changes.items():
         setattr(report.voters, name, value)
     return kd.KeyedTotals(eligible_voters=total.eligible_voters, report=report)
@@ -299,3 +305,30 @@ def test_at_a_terminal_the_form_is_asked_in_the_order_of_the_paper(chain: Chain,
     assert got.eligible_voters == typed.eligible_voters and got.eml_sha256 == "AB" * 32
     assert got.report.voters == r.voters and got.report.votes == r.votes and got.report.lists == r.lists
     assert keyed.enter(office, code, "ann", got).state == "first_entry_done"
+
+
+def test_a_council_whose_municipal_sheet_will_not_scan_is_keyed_at_the_central_office(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As Abacus's central office does: the municipality's totals re-keyed twice; the 510d equals the one
+    from the scanned sheet and the central summary (version 2) names the typists."""
+    monkeypatch.setenv("TELKETEN_PASSPHRASE", PASSPHRASE)
+    results = {}
+    for how in ("scanned", "keyed"):
+        chain, state, code = enrolled_council(tmp_path / how)
+        office = open_central(state, "olga", clock=lambda: AT)
+        if how == "scanned":
+            assert not central_receive(office, code, municipal_summary(chain, code)).refused
+        else:
+            keyed.enter(office, code, "ann", paper(chain, code))
+            assert keyed.enter(office, code, "bob", paper(chain, code)).state == "definitive"
+        central_finalise.finalise(office, passphrase=PASSPHRASE.encode())
+        (signed,) = office.conn.execute("SELECT signed_message FROM outputs").fetchone()
+        files = dict(office.conn.execute("SELECT name, content FROM output_files").fetchall())
+        (eml_510d,) = [bytes(v) for k, v in files.items() if k.startswith("Totaaltelling")]
+        results[how] = (bytes(signed), eml_510d)
+    assert results["keyed"][1] == results["scanned"][1]  # the 510d, byte for byte
+    summary = decode_summary(split_signed(results["keyed"][0], where="csb").summary_bytes)
+    assert summary.version == 2 and summary.sources[0].keyed_by == ["ann", "bob"]
+    scanned = decode_summary(split_signed(results["scanned"][0], where="csb").summary_bytes)
+    assert not scanned.sources[0].keyed

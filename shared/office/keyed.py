@@ -17,10 +17,13 @@ import msgspec
 
 from shared.domain import keyed as kd
 from shared.domain.intake import Outcome, Received, decide
+from shared.domain.keyregister import KeyRegister
+from shared.domain.tally import Tally
 from shared.domain.validation import ValidationContext, ValidationResults, context_for
 from shared.errors import InputError, StateError
-from shared.formats.keyed import KeyedPart, encode_keyed
-from shared.formats.summary import counts_from_tally
+from shared.formats.keyed import KeyedPart, decode_keyed, encode_keyed, is_keyed
+from shared.formats.signing import open_signed, register_lookup, split_signed
+from shared.formats.summary import ChildSource, counts_from_tally, tally_from_counts
 from shared.office.office import Office
 
 _RECORD = msgspec.msgpack.Decoder(kd.KeyedRecord)
@@ -165,6 +168,20 @@ def resolve(office: Office, authority: str, coordinator: str, action: kd.Resolut
         _save(office, authority, record)
         office.log("keyed_resolve", {"authority": authority, "action": action, "by": coordinator})
     return record.state
+
+
+def child_numbers(
+    message: bytes, register: KeyRegister, *, where: str
+) -> tuple[Tally, tuple[tuple[str, bytes], ...], ChildSource]:
+    """What a counted part adds up: its tally, its own children and where its numbers came from — a
+    signed summary (opened again from the exact bytes received; its key id) or a keyed part (its typists)."""
+    if is_keyed(message):
+        part = decode_keyed(message, where=where)
+        return tally_from_counts(part.counts), (), ChildSource(key_id=b"", keyed_by=list(part.keyed_by))
+    key_id = split_signed(message, where=where).key_id
+    _, summary = open_signed(message, register_lookup(register))
+    children = tuple((c.authority_id, c.digest) for c in summary.children)
+    return tally_from_counts(summary.counts), children, ChildSource(key_id=key_id, keyed_by=[])
 
 
 def states(office: Office) -> dict[str, kd.KeyedState]:
