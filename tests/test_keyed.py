@@ -22,11 +22,20 @@ import pytest
 from rich.console import Console
 from starlette.testclient import TestClient
 from test_central_app import enrolled_council
-from test_central_fixtures import PASSPHRASE, Chain, make_chain, municipal_summary, sheet
+from test_central_fixtures import (
+    PASSPHRASE,
+    Chain,
+    make_chain,
+    municipal_summary,
+    publish_municipality,
+    sheet,
+)
 from test_web_desk import login, make_hsb_office
 from test_web_support import PW
 
 from central import finalise as central_finalise
+from central import publish as central_publish
+from central import setup as csb_setup
 from central.office import open_office as open_central
 from central.receive import receive_message as central_receive
 from hoofdstembureau import finalise as hsb_finalise
@@ -37,14 +46,17 @@ from hoofdstembureau.web import create_hsb_app
 from shared.adapters.qr_scan import scan_files
 from shared.adapters.web import USERS_FILE, UserFile
 from shared.domain import keyed as kd
+from shared.domain.keyregister import readable_fingerprint
 from shared.domain.station_report import report_from_tally
 from shared.domain.validation import has_voter_cards
 from shared.errors import InputError, StateError
+from shared.formats.eml.hashcode import typed_groups
 from shared.formats.keyed import FILE_NAME, decode_keyed, encode_keyed
-from shared.formats.signing import split_signed
+from shared.formats.signing import open_enrolment, split_signed
 from shared.formats.summary import decode_summary
 from shared.office import keyed
 from shared.office.keyed_cli import ask_totals
+from shared.office.setup import ENROLMENT_FILE
 from telketen.cli import main
 from telketen.verify.findings import Finding, Report
 from telketen.verify.render import render
@@ -332,3 +344,57 @@ def test_a_council_whose_municipal_sheet_will_not_scan_is_keyed_at_the_central_o
     assert summary.version == 2 and summary.sources[0].keyed_by == ["ann", "bob"]
     scanned = decode_summary(split_signed(results["scanned"][0], where="csb").summary_bytes)
     assert not scanned.sources[0].keyed
+
+
+def test_a_whole_chain_with_a_keyed_municipality_verifies_and_the_site_marks_it(
+    chain: Chain, tmp_path: Path
+) -> None:
+    """Two districts; in the first, one municipality's sheet would not scan and was keyed at its
+    hoofdstembureau. The central office scans both HSB summaries, finalises and publishes; the municipalities
+    publish their own files (the keyed one too: only its sheet was damaged). `verify` holds on the whole
+    folder and reports the keyed part; the results site marks it on the district's page."""
+    published = tmp_path / "published"
+    keyed_code = chain.codes(chain.election.districts[0].id)[0]
+    hsb: list[tuple[str, bytes, bytes]] = []
+    for d in chain.election.districts:
+        office = open_office(make_hsb_office(chain, tmp_path / f"hsb{d.id}", d.id), "olga", clock=lambda: AT)
+        for code in chain.codes(d.id):
+            message = municipal_summary(chain, code)
+            publish_municipality(chain, code, published, message)
+            if code == keyed_code:
+                keyed.enter(office, code, "ann", paper(chain, code))
+                keyed.enter(office, code, "bob", paper(chain, code))
+            else:
+                assert not receive_message(office, code, message).refused
+        hsb_finalise.finalise(office, passphrase=PASSPHRASE.encode())
+        hsb_publish.publish(office, published)
+        _, signed, *_ = hsb_finalise.latest(office)
+        hsb.append((office.authority_id, (office.state_dir / ENROLMENT_FILE).read_bytes(), signed))
+    state = tmp_path / "csb"
+    csb_setup.init(
+        state,
+        definition=(str(chain.a110), chain.a110.read_bytes()),
+        candidates=(str(chain.b230), chain.b230.read_bytes()),
+        typed_110a=typed_groups(chain.a110.read_bytes()),
+        typed_230b=typed_groups(chain.b230.read_bytes()),
+        place="Den Haag",
+        passphrase=PASSPHRASE.encode(),
+        user="setup",
+        at=AT,
+    )
+    central = open_central(state, "olga", clock=lambda: AT)
+    fps = [readable_fingerprint(open_enrolment(tke).key_id) for _, tke, _ in hsb]
+    csb_setup.enrol_messages(central, [(a, tke) for a, tke, _ in hsb], expected=fps, ask=None, show=print)
+    for authority, _, signed in hsb:
+        assert not central_receive(central, authority, signed).refused
+    central_finalise.finalise(central, passphrase=PASSPHRASE.encode())
+    central_publish.publish(central, published)
+
+    report = verify_dir(published)
+    assert report.ok, [str(f) for f in report.findings]
+    assert [(p.unit, p.source) for p in report.sources if p.source.startswith("van papier")] == [
+        (keyed_code, "van papier ingevoerd door ann en bob")
+    ]
+    pages = [p.read_text() for p in (published / "site").glob("gebied-*.html")]
+    marked = [p for p in pages if "(van papier ingevoerd door ann en bob)" in p]
+    assert len(marked) == 1 and f"{keyed_code} " in marked[0]
