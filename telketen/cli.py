@@ -26,6 +26,8 @@ COMMANDS: dict[str, str] = {
     "paper": "telketen.commands.paper",
     "keys": "telketen.commands.keys",
     "verify": "telketen.commands.verify",
+    "plausibility": "telketen.commands.plausibility",
+    "audit": "telketen.commands.audit",
     "demo": "telketen.commands.demo",
 }
 
