@@ -14,6 +14,7 @@ oracle / with itself across runs.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
 import statistics
 import subprocess
@@ -215,7 +216,9 @@ def main() -> None:
     report("baseline: lxml.etree.fromstring", base, len(data), base)
     report("read_510", best(lambda: read_510(data), args.repeat), len(data), base)
     report("read_510 + check + osv4-3 CSV", best(lambda: pipeline(data, lists), args.repeat), len(data), base)
-    if not args.no_pyeml:
+    if not args.no_pyeml and importlib.util.find_spec("pyeml_bindings") is None:
+        print("  pyeml-bindings comparison skipped: the optional package pyeml_bindings is not installed")
+    elif not args.no_pyeml:
         t = best(lambda: pyeml_parse(TK510), max(1, args.repeat // 2))
         report("baseline: pyeml-bindings parse", t, len(data), base)
         compared, differ = pyeml_fidelity(TK510)

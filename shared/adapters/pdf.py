@@ -93,8 +93,19 @@ def _first_line(exc: BaseException) -> str:
     return text
 
 
+#: The most pages of a PDF that are rendered (scans: every page is an image in memory). A scan of the QR
+#: sheets of even a national summary has a few pages; without a bound a 2.2 KB PDF of 300 blank pages held
+#: 2.6 GB for 58 s at the desk. (The QR sheets embedded in a published report are read without rendering:
+#: `qr_pdf`.)
+MAX_PAGES = 100
+#: The most pixels one rendered page may have: an A3 page at 600 dpi (7016 × 9921), about 70 million.
+MAX_PAGE_PIXELS = 70_000_000
+
+
 def rasterize(pdf: bytes, dpi: int, *, where: str = "PDF") -> list[Image.Image]:
-    """Render every page of `pdf` as an 8-bit grayscale image at `dpi`; a damaged PDF is an InputError."""
+    """Render every page of `pdf` as an 8-bit grayscale image at `dpi`; a damaged PDF is an InputError, and so
+    is one of more than MAX_PAGES pages or with a page of more than MAX_PAGE_PIXELS pixels at `dpi` (checked
+    before anything is rendered)."""
     if not 20 <= dpi <= 1200:
         raise InputError(f"resolution {dpi} dpi is outside 20..1200", where=where)
     if not pdf.startswith(b"%PDF"):
@@ -106,9 +117,28 @@ def rasterize(pdf: bytes, dpi: int, *, where: str = "PDF") -> list[Image.Image]:
     try:
         if len(document) == 0:
             raise InputError("the PDF has no pages", where=where)
+        if len(document) > MAX_PAGES:
+            raise InputError(f"the PDF has {len(document)} pages; at most {MAX_PAGES} are read", where=where)
+        for number in range(len(document)):
+            check_page_size(document, number, dpi, where=where)
         return [render_page(document, number, dpi, where=where) for number in range(len(document))]
     finally:
         document.close()
+
+
+def check_page_size(document: pdfium.PdfDocument, index: int, dpi: int, *, where: str = "PDF") -> None:
+    """Refuse page `index` if it would render to more than MAX_PAGE_PIXELS pixels at `dpi`."""
+    try:
+        width, height = document.get_page_size(index)
+    except pdfium.PdfiumError as exc:
+        raise InputError(f"cannot load page {index + 1}: {exc}", where=where) from None
+    pixels = (width * dpi / 72) * (height * dpi / 72)
+    if not pixels <= MAX_PAGE_PIXELS:
+        raise InputError(
+            f"page {index + 1} would be {pixels / 1e6:.0f} million pixels at {dpi} dpi; at most "
+            f"{MAX_PAGE_PIXELS // 1_000_000} million are read",
+            where=where,
+        )
 
 
 def render_page(document: pdfium.PdfDocument, index: int, dpi: int, *, where: str = "PDF") -> Image.Image:

@@ -32,7 +32,7 @@ import numpy as np
 import zxingcpp
 from PIL import Image, ImageOps, ImageSequence
 
-from shared.adapters.pdf import rasterize
+from shared.adapters.pdf import MAX_PAGES, rasterize
 from shared.errors import EnvironmentProblem, InputError, IntegrityError, TelketenError
 from shared.formats.framing import Reassembler, describe_missing, parse_chunk
 
@@ -390,6 +390,9 @@ def load_images(path: str | os.PathLike[str], *, dpi: int = 300) -> list[Image.I
         return rasterize(data, dpi, where=where)
     try:
         with Image.open(path) as image:
+            frames = getattr(image, "n_frames", 1)
+            if frames > MAX_PAGES:
+                raise InputError(f"the image has {frames} pages; at most {MAX_PAGES} are read", where=where)
             pages = [
                 ImageOps.exif_transpose(frame.copy()).convert("L") for frame in ImageSequence.Iterator(image)
             ]

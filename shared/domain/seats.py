@@ -38,6 +38,9 @@ NonNegative = Annotated[int, msgspec.Meta(ge=0)]
 Positive = Annotated[int, msgspec.Meta(ge=1)]
 #: No body has more than a few hundred seats; the bound keeps a typo from running a seat loop for hours.
 SeatCount = Annotated[int, msgspec.Meta(ge=1, le=10_000)]
+#: The most lists one election may have. The most ever on a Dutch ballot is 37 (TK2021); the bound keeps an
+#: input of 10,000 lists (142 s) from tying up the machine, while 100 lists and 10,000 seats take about 2 s.
+MAX_LISTS = 100
 
 
 class ListInput(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True, omit_defaults=True):
@@ -57,7 +60,7 @@ class SeatsInput(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_field
     id: str
     category: Category
     seats: SeatCount
-    lists: tuple[ListInput, ...]
+    lists: Annotated[tuple[ListInput, ...], msgspec.Meta(max_length=MAX_LISTS)]
     lots: tuple[Positive, ...] = ()
 
 

@@ -16,7 +16,7 @@ or the precise error.
 from __future__ import annotations
 
 from shared.domain.election import Candidate
-from shared.formats.eml.xml import Element, e, xal, xnl
+from shared.formats.eml.xml import Element, e, is_number, xal, xnl
 
 _CID, _CFN, _GENDER, _QA = (
     e("CandidateIdentifier"),
@@ -56,7 +56,7 @@ def fast_candidate(el: Element) -> Candidate | None:
     if cid is None or person is None:
         return None
     pid: str | None = cid.get("Id")
-    if pid is None or not (pid.isascii() and pid.isdigit()):
+    if pid is None or not is_number(pid):
         return None
     short_code: str | None = cid.get("ShortCode")
     if not short_code and len(cid):

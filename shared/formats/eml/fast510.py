@@ -23,7 +23,7 @@ from lxml import etree  # type: ignore[import-untyped]  # lxml ships no hints; l
 
 from shared.domain.tally import ListTally
 from shared.formats.eml.model import ADMISSION_CODES, EXPLANATION_CODES, ListLayout, UnitVotes, tally_of
-from shared.formats.eml.xml import EML_NS, Element
+from shared.formats.eml.xml import EML_NS, MAX_DIGITS, Element, is_number
 
 _XSL = f"""<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform" xmlns:e="{EML_NS}">
 <xsl:output method="text" encoding="utf-8"/>
@@ -76,7 +76,7 @@ def _get_transform() -> Any:
 
 
 def _nat(s: str) -> int | None:
-    return int(s) if s.isascii() and s.isdigit() else None
+    return int(s) if is_number(s) else None
 
 
 def extract_units(root: Element, total_id: str, total_name: str) -> list[UnitRead | None]:
@@ -118,7 +118,7 @@ def _unit(block: str, total_id: str, total_name: str, *, first: bool) -> UnitRea
             if number < 0 or len(f) != 3:
                 return None
             ps, vs = f[1], f[2]
-            if not (ps.isascii() and ps.isdigit() and vs.isascii() and vs.isdigit()):
+            if not (is_number(ps) and is_number(vs)):
                 return None
             positions.append(int(ps))
             votes.append(int(vs))
@@ -230,6 +230,7 @@ _NAMES = re.compile(b"<RegisteredName>(" + _TEXT + b")</RegisteredName>")
 _TAIL = re.compile(
     rb'<(Cast|TotalCounted|RejectedVotes|UncountedVotes)(?: ReasonCode="([a-z ]+)")?>[ \t\r\n]*([0-9]+)'
 )
+_LONG_NUMBER = re.compile(rb"[0-9]{%d}" % (MAX_DIGITS + 1))
 _END_IDENT, _END_CONTEST = b"</ContestIdentifier>", b"</Contest>"
 _ENTITIES = ((b"&lt;", b"<"), (b"&gt;", b">"), (b"&quot;", b'"'), (b"&apos;", b"'"), (b"&amp;", b"&"))
 _XML_SPACE = (b" ", b"\t", b"\r", b"\n")
@@ -304,8 +305,8 @@ def _token(value: str) -> str:
 
 def read_body(body: bytes, total_id: str, total_name: str) -> list[UnitRead] | None:
     """The units (TotalVotes first) of a body cut out by `split_body`, or None: read the file on a tree."""
-    if _BODY.fullmatch(body) is None:
-        return None
+    if _BODY.fullmatch(body) is None or _LONG_NUMBER.search(body):
+        return None  # a number longer than MAX_DIGITS: the tree path refuses it by name
     if not body.isascii():
         try:
             decoded = body.decode("utf-8")

@@ -47,6 +47,7 @@ from shared.formats.eml.xml import (
     fail,
     int_text,
     int_value,
+    is_number,
     kr,
     local_name,
     opt_text,
@@ -173,18 +174,18 @@ def _read_votes(el: Element, uid: str, uname: str, where: str) -> tuple[UnitVote
             if len(c) == 2:
                 kind, vv = c[0], c[1]
                 t = vv.text
-                if vv.tag == _VV and t is not None and t.isascii() and t.isdigit():
+                if vv.tag == _VV and t is not None and is_number(t):
                     votes = int(t)
                     ktag = kind.tag
                     if ktag == _CAND and len(kind) and kind[0].tag == _CID:
                         pid = kind[0].get("Id")
-                        if cur_number >= 0 and pid is not None and pid.isascii() and pid.isdigit():
+                        if cur_number >= 0 and pid is not None and is_number(pid):
                             positions.append(int(pid))
                             cand_votes.append(votes)
                             continue
                     elif ktag == _AFF:
                         aid = kind.get("Id")
-                        if aid is not None and aid.isascii() and aid.isdigit():
+                        if aid is not None and is_number(aid):
                             close_list()
                             cur_number = int(aid)
                             cur_name = text(kind.find(_RN))

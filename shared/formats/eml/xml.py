@@ -137,16 +137,33 @@ def attr(el: Element, name: str, where: str) -> str:
     return value.strip()
 
 
+#: The most digits a number in an EML file may have. The XSD types (xs:nonNegativeInteger, xs:positiveInteger)
+#: are unbounded, but no count, number or position of a Dutch election needs more than 8 digits (18 million
+#: voters); 10 leaves room and stays far below Python's 4,300-digit limit on `int(str)` (a traceback).
+MAX_DIGITS = 10
+
+
+def is_number(value: str) -> bool:
+    """ASCII digits only and at most MAX_DIGITS of them: what a fast path may hand to `int` unchecked."""
+    return value.isascii() and value.isdigit() and len(value) <= MAX_DIGITS
+
+
 def int_text(el: Element, where: str) -> int:
     """A non-negative integer element (xs:nonNegativeInteger): digits only, surrounding whitespace allowed."""
     t = el.text.strip() if el.text else ""
     if not (t.isascii() and t.isdigit()):
         fail(where, el, f"expected a non-negative integer, found {t!r}")
-    return int(t)
+    return _bounded(t, el, "the number", where)
 
 
 def int_value(value: str, el: Element, what: str, where: str) -> int:
     v = value.strip()
     if not (v.isascii() and v.isdigit()):
         fail(where, el, f"{what} must be a non-negative integer, found {v!r}")
-    return int(v)
+    return _bounded(v, el, what, where)
+
+
+def _bounded(digits: str, el: Element, what: str, where: str) -> int:
+    if len(digits) > MAX_DIGITS:
+        fail(where, el, f"{what} has {len(digits)} digits; at most {MAX_DIGITS} are accepted")
+    return int(digits)
