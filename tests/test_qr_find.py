@@ -18,7 +18,7 @@ from PIL import Image
 
 from shared.adapters import qr_find
 from shared.adapters.degrade import DEGRADATIONS
-from shared.adapters.pdf import render_page
+from shared.adapters.pdf import MAX_PAGES, render_page
 from shared.adapters.qr_find import looks_like_qr, read_document
 from shared.adapters.qr_scan import ScanReport
 from shared.adapters.sheets import render_sheets
@@ -143,3 +143,11 @@ def test_a_phone_photo_saved_as_jpeg_is_judged_from_its_thumbnail_and_read() -> 
     stats = read_document(report, out.getvalue(), where="foto.jpg")
     assert (stats.decoded, stats.second_pass) == (1, 0)
     assert list(report.messages.values()) == [random.Random(1026).randbytes(1026)]
+
+
+def test_a_stack_beyond_the_page_bound_is_refused_before_any_page_is_read() -> None:
+    frames = [Image.new("L", (8, 8), 255) for _ in range(MAX_PAGES + 1)]
+    out = io.BytesIO()
+    frames[0].save(out, format="TIFF", save_all=True, append_images=frames[1:])
+    with pytest.raises(InputError, match=f"{MAX_PAGES + 1} pages; at most {MAX_PAGES}"):
+        read_document(ScanReport(), out.getvalue(), where="stapel.tiff")

@@ -16,10 +16,11 @@ hold symbols are decoded at full resolution:
 4. Second pass: when a document gave no complete message, every page the cheap pass skipped is decoded at
    full resolution after all, so a sheet the thumbnail misjudged (a harsh photo) costs time, never a result.
 
-Memory is bounded by one page: pages are loaded, judged and decoded one at a time and dropped before the
-next (a skipped page is remembered by its number, not its pixels). Peak: the file's bytes plus one
-300 dpi A4 page (2480 × 3508 grey = 8.7 MB) and the decoder's working copies of it (a few times that);
-`bench/desk.py` prints the measured peak.
+Bounds (`shared.adapters.pdf`): at most MAX_PAGES pages per file, refused before any page is looked at,
+and no page rendered beyond MAX_PAGE_PIXELS. Memory is bounded by one page: pages are loaded, judged and
+decoded one at a time and dropped before the next (a skipped page is remembered by its number, not its
+pixels). Peak: the file's bytes plus one 300 dpi A4 page (2480 × 3508 grey = 8.7 MB) and the decoder's
+working copies of it (a few times that); `bench/desk.py` prints the measured peak.
 """
 
 from __future__ import annotations
@@ -33,9 +34,9 @@ import cv2
 import numpy as np
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
-from PIL import Image, ImageOps, ImageSequence
+from PIL import Image, ImageOps
 
-from shared.adapters.pdf import render_page
+from shared.adapters.pdf import MAX_PAGES, check_page_size, render_page
 from shared.adapters.qr_pdf import SHEET_LABEL
 from shared.adapters.qr_scan import ScanReport, add_payloads, decode_page, to_gray
 from shared.errors import InputError
@@ -162,6 +163,8 @@ class _PdfPages:
             raise InputError(f"cannot open the PDF: {exc}", where=where) from None
         if self.count == 0:
             raise InputError("the PDF has no pages", where=where)
+        if self.count > MAX_PAGES:
+            raise InputError(f"the PDF has {self.count} pages; at most {MAX_PAGES} are read", where=where)
         self._images: dict[int, int] = {}
         self._cached: tuple[int, np.ndarray] | None = None
 
@@ -230,7 +233,10 @@ class _PdfPages:
 
     def full(self, index: int) -> Image.Image | np.ndarray:
         scan = self._scanned_page(index)
-        return scan if scan is not None else render_page(self.document, index, self.dpi, where=self.where)
+        if scan is not None:
+            return scan
+        check_page_size(self.document, index, self.dpi, where=self.where)
+        return render_page(self.document, index, self.dpi, where=self.where)
 
 
 def _text(page: pdfium.PdfPage) -> str:
@@ -248,9 +254,11 @@ class _ImagePages:
     def __init__(self, data: bytes, where: str) -> None:
         self.data, self.where = data, where
         with self._open() as image:
-            self.count = sum(1 for _ in ImageSequence.Iterator(image))
+            self.count = int(getattr(image, "n_frames", 1))
         if self.count == 0:
             raise InputError("the image has no frames", where=where)
+        if self.count > MAX_PAGES:
+            raise InputError(f"the image has {self.count} pages; at most {MAX_PAGES} are read", where=where)
         self._cached: tuple[int, np.ndarray] | None = None
 
     @contextmanager
