@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 
 from shared.errors import TelketenError
+from shared.formats.eml.model import Count510
 from shared.formats.keyed import KeyedPart, decode_keyed, source_text
 from shared.formats.signing import message_digest, split_signed
 from shared.formats.summary import Summary
@@ -25,10 +26,28 @@ def keyed_parts(published: Published, report: Report) -> dict[bytes, tuple[str, 
     for blob in published.keyed:
         report.count("hash")
         try:
-            out[hashlib.sha256(blob.data).digest()] = (blob.file, decode_keyed(blob.data, where=blob.file))
+            part = decode_keyed(blob.data, where=blob.file)
         except TelketenError as exc:
             report.add("hash", blob.file, "-", "keyed part", "a readable keyed record", exc.message)
+            continue
+        out[hashlib.sha256(blob.data).digest()] = (blob.file, part)
+        _check_typed_hash(published, blob.folder, blob.file, part, report)
     return out
+
+
+def _check_typed_hash(published: Published, folder: str, file: str, part: KeyedPart, report: Report) -> None:
+    """Where the typists typed the hash printed on the paper report, the 510b published beside the keyed
+    record (the municipality's own) must be that file: the paper and the file are the same count."""
+    if not part.eml_sha256:
+        return
+    counts = [f for f in published.emls if f.folder == folder and isinstance(f.message, Count510)]
+    if not counts:
+        return  # the municipality published no 510b (other software, or not yet): nothing to compare
+    report.count("hash")
+    if not any(f.sha256 == part.eml_sha256 for f in counts):
+        names = " or ".join(f.file for f in counts)
+        report.add("hash", file, part.authority_id, f"typed EML hash (SHA-256 of {names})",
+                   " or ".join(f.sha256.hex() for f in counts), part.eml_sha256.hex())  # fmt: skip
 
 
 def check_sources(
