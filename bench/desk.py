@@ -15,10 +15,10 @@ above its resident memory just before it, every module loaded — Linux's VmHWM,
 Baseline, measured in the same run: one raw zxing-cpp call (`qr_scan.zxing_read`, fast settings) on the
 report's QR sheet rendered at 300 dpi — the least any reader pays per sheet. Ratio = seconds per report /
 (baseline × sheets in the report). CPU seconds are printed too: on a shared machine they are the steadier
-figure. Last run (2 cores shared with 7 other jobs, load ~7), `python bench/desk.py --before`:
-  tk-pdf (40 pages)    0.26 s per report, ratio   6.2× raw zxing, peak +  9 MB  (before: 24.5 s, +375 MB)
-  stack-20             0.13 s per report, ratio   3.1× raw zxing, peak + 10 MB
-  tk-scan (40 pages)   2.44 s per report, ratio  57.6× raw zxing, peak + 70 MB  (before: 70.4 s, +437 MB)
+figure. Last run (2 cores shared with 7 other jobs, load ~5), `python bench/desk.py --before`:
+  tk-pdf (40 pages)   0.12 s per report (CPU 0.08 s), ratio  6.6× raw zxing, peak +  9 MB  (before: 11.9 s, +375 MB)
+  stack-20            0.06 s per report (CPU 0.04 s), ratio  3.4× raw zxing, peak + 10 MB
+  tk-scan (40 pages)  1.42 s per report (CPU 0.80 s), ratio 77×   raw zxing, peak + 70 MB  (before: 32.4 s, +434 MB)
 """
 
 from __future__ import annotations
