@@ -16,9 +16,9 @@ Baseline, measured in the same run: one raw zxing-cpp call (`qr_scan.zxing_read`
 report's QR sheet rendered at 300 dpi — the least any reader pays per sheet. Ratio = seconds per report /
 (baseline × sheets in the report). CPU seconds are printed too: on a shared machine they are the steadier
 figure. Last run (2 cores shared with 7 other jobs, load ~5), `python bench/desk.py --before`:
-  tk-pdf (40 pages)   0.12 s per report (CPU 0.08 s), ratio  6.6× raw zxing, peak +  9 MB  (before: 11.9 s, +375 MB)
-  stack-20            0.06 s per report (CPU 0.04 s), ratio  3.4× raw zxing, peak + 10 MB
-  tk-scan (40 pages)  1.42 s per report (CPU 0.80 s), ratio 77×   raw zxing, peak + 70 MB  (before: 32.4 s, +434 MB)
+  tk-pdf (40 pages)   0.12 s per report (CPU 0.08 s), 6.6× raw zxing, peak +9 MB  (before: 11.9 s, +375 MB)
+  stack-20            0.06 s per report (CPU 0.04 s), 3.4× raw zxing, peak +10 MB
+  tk-scan (40 pages)  1.42 s per report (CPU 0.80 s),  77× raw zxing, peak +70 MB (before: 32.4 s, +434 MB)
 """
 
 from __future__ import annotations
