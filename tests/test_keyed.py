@@ -324,7 +324,7 @@ def test_a_council_whose_municipal_sheet_will_not_scan_is_keyed_at_the_central_o
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """As Abacus's central office does: the municipality's totals re-keyed twice; the 510d equals the one
-    from the scanned sheet and the central summary (version 2) names the typists."""
+    from the scanned sheet; the central summary (version 2) and the P 22 name the typists."""
     monkeypatch.setenv("TELKETEN_PASSPHRASE", PASSPHRASE)
     results = {}
     for how in ("scanned", "keyed"):
@@ -339,6 +339,12 @@ def test_a_council_whose_municipal_sheet_will_not_scan_is_keyed_at_the_central_o
         (signed,) = office.conn.execute("SELECT signed_message FROM outputs").fetchone()
         files = dict(office.conn.execute("SELECT name, content FROM output_files").fetchall())
         (eml_510d,) = [bytes(v) for k, v in files.items() if k.startswith("Totaaltelling")]
+        (p22,) = [bytes(v) for k, v in files.items() if k.endswith(".pdf")]
+        text = " ".join("".join(pg.get_textpage().get_text_range() for pg in pdfium.PdfDocument(p22)).split())
+        source = (
+            "van papier ingevoerd door ann en bob" if how == "keyed" else "gescand, ondertekend met sleutel"
+        )
+        assert f"({code}): {source}" in text  # P 22-2 says where the municipality's numbers came from
         results[how] = (bytes(signed), eml_510d)
     assert results["keyed"][1] == results["scanned"][1]  # the 510d, byte for byte
     summary = decode_summary(split_signed(results["keyed"][0], where="csb").summary_bytes)
