@@ -1,7 +1,9 @@
 """Benchmark: every oracle election (4 TK + 668 municipal councils + 3 Abacus cases) and a Tweede Kamer with
 candidate assignment, through `shared.domain.seats.compute` in-process and through one `telketen seats --json`
-process. The baseline, measured in the same run on the same data, is a plain float D'Hondt (no P 8, P 9, P 10,
-no steps, no exact fractions): the ratio says what exactness and the recorded steps cost.
+process; and the real Tweede Kamer 2021 with its list groups (20 kieskringen' lists and candidate votes from
+the Kiesraad's files, `compute_groups`: P 1, P 5–P 10, P 12, P 13, P 15–P 18), checked against the official
+520. The baseline, measured in the same run on the same data, is a plain float D'Hondt (no P 8, P 9, P 10, no
+steps, no exact fractions): the ratio says what exactness and the recorded steps cost.
 
 Run: python bench/seats.py   (needs ../shared/data beside the repository)
 """
@@ -19,10 +21,15 @@ from typing import Any
 
 import msgspec
 
-from shared.domain.seats import ListInput, SeatsInput, compute_batch
+from shared.domain.election import Election
+from shared.domain.groups import ListGroup, build_groups, national_view
+from shared.domain.seats import ListInput, SeatsInput, compute_batch, compute_groups
+from shared.formats.eml.build import build_election
+from shared.formats.eml.read import read_110a, read_230b, read_510, read_520, read_path
 
 REPO = Path(__file__).resolve().parents[1]
 ORACLE = REPO.parent / "shared" / "data" / "oracle"
+TK2021 = REPO.parent / "shared" / "data" / "eml" / "tk2021"
 
 
 def oracle_inputs() -> list[SeatsInput]:
@@ -87,6 +94,22 @@ def tk_with_candidates() -> SeatsInput:
     return SeatsInput(id="TK2021-candidates", category="TK", seats=150, lists=tuple(lists))
 
 
+def tk2021_groups() -> tuple[Election, tuple[ListGroup, ...]]:
+    """The real TK2021: 110a + 20 230b, each kieskring's candidate votes from its 510c (Bonaire: the 510d)."""
+    a110 = read_110a(read_path(TK2021 / "Verkiezingsdefinitie_TK2021.eml.xml"))
+    election = build_election(
+        a110, [read_230b(read_path(p)) for p in sorted(TK2021.glob("Kandidatenlijsten_*"))]
+    )
+    votes = {
+        u.id.removeprefix("HSB"): {x.number: x.candidate_votes for x in u.tally.lists}
+        for u in read_510(read_path(TK2021 / "Totaaltelling_TK2021.eml.xml")).units
+    }
+    for path in TK2021.glob("Telling_TK2021_kieskring_*"):
+        count = read_510(read_path(path), path.name)
+        votes[count.contest_id] = {x.number: x.candidate_votes for x in count.total.tally.lists}
+    return election, build_groups(election, votes)
+
+
 def float_dhondt(seats: int, votes: list[int]) -> list[int]:
     won = [0] * len(votes)
     for _ in range(seats):
@@ -120,6 +143,32 @@ def main() -> int:
     tk_base = best_of(5, lambda: float_dhondt(150, [x.votes for x in tk.lists]))
     elected = sum(len(v) for v in (compute_batch([tk])[0].elected or {}).values())
 
+    real_rows: list[tuple[str, float | int | None, float | None]] = []
+    if TK2021.is_dir():
+        election, groups = tk2021_groups()
+        group_votes = [g.votes for g in groups]
+        real = compute_groups(election.id, "TK", 150, groups)
+        official = read_520(read_path(TK2021 / "Resultaat_TK2021.eml.xml"))
+        view = national_view(election, groups, election.districts[0].id)
+        ours = [
+            (g.number, (view.list_by_number(g.number) or view.lists[0]).candidates[p - 1].last_name)
+            for g in real.groups
+            for p in g.elected
+        ]
+        assert ours == [(e.list_number, e.candidate.last_name) for e in official.elected], "differs from 520"
+        real_base = best_of(5, lambda: float_dhondt(150, group_votes))
+        real_time = best_of(5, lambda: compute_groups(election.id, "TK", 150, groups))
+        members = sum(len(g.members) for g in groups)
+        real_rows = [
+            (
+                f"TK2021 as published: {len(groups)} list groups, {members} lists, 150 elected = the 520",
+                None,
+                None,
+            ),
+            ("  float D'Hondt baseline", real_base, real_base),
+            ("  exact seats + P 12/P 13 split + candidates", real_time, real_base),
+        ]
+
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "oracle.json"
         path.write_bytes(msgspec.json.encode(inputs))
@@ -149,6 +198,7 @@ def main() -> int:
         (f"Tweede Kamer, {len(tk.lists)} lists x 80 candidates, {elected} elected", None, None),
         ("  float D'Hondt baseline", tk_base, tk_base),
         ("  exact seats + candidates, in process", tk_time, tk_base),
+        *real_rows,
     ]
     for label, value, base in rows:
         if base is None:

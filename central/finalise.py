@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Callable, Sequence
+from typing import cast
 
 import msgspec
 
@@ -19,12 +20,13 @@ from central.report import p22_data, render_p22
 from shared.adapters import audit
 from shared.adapters.keyfiles import load_signing_key
 from shared.domain.apportionment import LotRequest
-from shared.domain.election import District, DistrictId, Election
+from shared.domain.election import CATEGORIES, District, DistrictId, Election
+from shared.domain.groups import ListGroup, build_groups, group_tally, list_label, national_view
 from shared.domain.keyregister import Role
-from shared.domain.seats import ListInput, SeatsInput, SeatsResult, compute
+from shared.domain.seats import Category, ListInput, SeatsInput, SeatsResult, compute, compute_groups
 from shared.domain.tally import Tally, add_tallies, check_internal
 from shared.errors import InputError, StateError
-from shared.formats.eml.model import Count510, ElectedCandidate, ResultInput
+from shared.formats.eml.model import Count510, ElectedCandidate, ListLayout, ResultInput
 from shared.formats.eml.write import identifier_of, layout_of, unit_votes, write_510, write_520
 from shared.formats.keyed import source_text
 from shared.formats.signing import message_digest, sign_summary
@@ -71,25 +73,23 @@ class Outcome(msgspec.Struct, frozen=True, kw_only=True):
     warnings: tuple[str, ...] = ()
 
 
+def lists_differ(election: Election) -> bool:
+    """Whether some party's list differs between kieskringen, so list groups decide (Kieswet P 1, P 12)."""
+    shapes = {layout_of(d) for d in election.districts}
+    return len(shapes) > 1
+
+
 def result_view(election: Election) -> District:
     """The contest the result is about: the single district, or for several districts the national view.
 
-    With several districts the lists must be the same in every district (gelijkluidende lijsten, Kieswet
-    H 11 — what the generated national elections have); lists that differ per district (list groups split by
-    P 12) are not supported yet, and are refused rather than added up wrongly.
+    With the same lists in every district (gelijkluidende lijsten) that is those lists; when lists differ per
+    district, one list per list group with its candidates once each (`shared.domain.groups.national_view`).
     """
     if len(election.districts) == 1:
         return election.districts[0]
-    first = election.districts[0]
-    shape = layout_of(first)
-    for d in election.districts[1:]:
-        if layout_of(d) != shape:
-            raise StateError(
-                f"kieskring {d.id} has other lists or candidates than kieskring {first.id}; "
-                "lists that differ per district (P 12 list-group split) are not supported yet",
-                where="finalise",
-            )
-    return District(id=NATIONAL, name=None, lists=first.lists)
+    if lists_differ(election):
+        return national_view(election, build_groups(election, {}), NATIONAL)
+    return District(id=NATIONAL, name=None, lists=election.districts[0].lists)
 
 
 def result_election(election: Election) -> Election:
@@ -121,6 +121,12 @@ def counted_parts(office: Office) -> list[Part]:
     return out
 
 
+def _category(election: Election) -> Category:
+    if election.category not in CATEGORIES:
+        raise InputError(f"election category {election.category} has no seat computation", where="110a")
+    return cast(Category, election.category)
+
+
 def seats_input(election: Election, view: District, total: Tally, deceased: dict[int, tuple[int, ...]],
                 lots: Sequence[int]) -> SeatsInput:  # fmt: skip
     """The seats computation's input: list votes, candidate votes and deceased candidates per list."""
@@ -147,16 +153,17 @@ def seats_input(election: Election, view: District, total: Tally, deceased: dict
 
 
 def compute_with_lots(
-    inp: SeatsInput, lots: Sequence[int], ask: AskLot | None
+    run: Callable[[tuple[int, ...]], SeatsResult], lots: Sequence[int], ask: AskLot | None
 ) -> tuple[SeatsResult, tuple[int, ...], list[LotRequest]]:
-    """Compute, asking the operator for each lot not given yet; never draws a lot itself.
+    """Compute (`run` with the lot outcomes so far), asking the operator for each lot not given yet; never
+    draws a lot itself.
 
     Returns the result, the lots used (given + asked) and the requests they answered, for the audit log.
     """
     outcomes = list(lots)
     asked: list[LotRequest] = []
     while True:
-        result = compute(msgspec.structs.replace(inp, lots=tuple(outcomes)))
+        result = run(tuple(outcomes))
         if result.status == "complete":
             return result, tuple(outcomes), asked
         assert result.lot is not None
@@ -172,6 +179,51 @@ def compute_with_lots(
             raise InputError(f"{outcome} is not one of the options {list(result.lot.options)}", where="lot")
         asked.append(result.lot)
         outcomes.append(outcome)
+
+
+def list_groups_of(election: Election, parts: Sequence[Part]) -> tuple[ListGroup, ...]:
+    """The list groups with the votes of every kieskring's summary (Kieswet P 1)."""
+    votes = {p.district_id: {lst.number: lst.candidate_votes for lst in p.tally.lists} for p in parts}
+    return build_groups(election, votes)
+
+
+def national_total(election: Election, parts: Sequence[Part]) -> Tally:
+    """The field-wise sum of the parts; with list groups, one list per group (`group_tally`)."""
+    if not lists_differ(election):
+        return add_tallies(((p.authority, p.tally) for p in parts), unit=AUTHORITY_ID)
+    counts = add_tallies(
+        ((p.authority, msgspec.structs.replace(p.tally, lists=())) for p in parts), unit=AUTHORITY_ID
+    )
+    return group_tally(list_groups_of(election, parts), counts)
+
+
+def _unit_layout(district: District) -> tuple[ListLayout, ...]:
+    """A kieskring's lists in the 510d, a list without a designation named as the Kiesraad does."""
+    return tuple(
+        msgspec.structs.replace(lay, name=list_label(lst))
+        for lay, lst in zip(layout_of(district), district.lists, strict=True)
+    )
+
+
+def _elected_520(result: SeatsResult, grouped: bool) -> tuple[ElectedCandidate, ...]:
+    """The 520's elected candidates; a group's numbered in order of election and ranked 1 (preference) or 2
+    (list order), as the Kiesraad's national 520 does."""
+    if not grouped:
+        return tuple(
+            ElectedCandidate(list_number=int(number), position=pos)
+            for number, positions in (result.elected or {}).items()
+            for pos in positions
+        )
+    return tuple(
+        ElectedCandidate(
+            list_number=g.number,
+            position=pos,
+            candidate_id=i,
+            ranking=1 if pos in g.by_preference else 2,
+        )
+        for g in result.groups
+        for i, pos in enumerate(g.elected, start=1)
+    )
 
 
 def deceased_json(election: Election, view: District, deceased: dict[int, tuple[int, ...]]) -> bytes:
@@ -206,11 +258,23 @@ def finalise(
     election = office.election
     view = result_view(election)
     parts = counted_parts(office)
-    total = add_tallies(((p.authority, p.tally) for p in parts), unit=AUTHORITY_ID)
+    grouped = lists_differ(election)
+    total = national_total(election, parts)
     warnings = tuple(str(m) for m in check_internal(AUTHORITY_ID, total))
     deceased = office.deceased()
-    inp = seats_input(election, view, total, deceased, lots)
-    result, used, asked = compute_with_lots(inp, lots, ask_lot)
+    run: Callable[[tuple[int, ...]], SeatsResult]
+    if grouped:
+        groups = list_groups_of(election, parts)
+
+        def run(outcomes: tuple[int, ...]) -> SeatsResult:
+            return compute_groups(election.id, _category(election), election.seats, groups, outcomes)
+    else:
+        inp = seats_input(election, view, total, deceased, lots)
+
+        def run(outcomes: tuple[int, ...]) -> SeatsResult:
+            return compute(msgspec.structs.replace(inp, lots=outcomes))
+
+    result, used, asked = compute_with_lots(run, lots, ask_lot)
     previous = previous_output(office)
     phase = 0 if previous is None else previous[0] + 1
     supersedes = b"" if previous is None else previous[1]
@@ -229,15 +293,17 @@ def finalise(
         created=created,
         lists=layout_of(view),
         total=unit_votes(AUTHORITY_ID, authority_name, total),
-        units=tuple(unit_votes(p.authority, p.name, p.tally) for p in parts),
+        units=tuple(
+            msgspec.structs.replace(
+                unit_votes(p.authority, p.name, p.tally),
+                layout=_unit_layout(election.district(p.district_id)) if grouped else None,
+            )
+            for p in parts
+        ),
     )
     eml_510d = write_510(count, rel)
     seats = tuple((int(k), v) for k, v in result.seats.items())
-    elected = tuple(
-        ElectedCandidate(list_number=int(number), position=pos)
-        for number, positions in (result.elected or {}).items()
-        for pos in positions
-    )
+    elected = _elected_520(result, grouped)
     eml_520 = write_520(
         ResultInput(
             district_id=view.id,
@@ -354,6 +420,11 @@ def enter_deceased(office: Office, list_number: int, position: int) -> str:
     """Record a deceased candidate before the computation (Kieswet P 19a); returns the candidate's name."""
     if previous_output(office) is not None:
         raise StateError("the result is already finalised; a deceased candidate must be entered before it")
+    if lists_differ(office.election):
+        raise StateError(
+            "deceased candidates (P 19a) with lists that differ per kieskring are not supported yet",
+            where="deceased",
+        )
     view = result_view(office.election)
     lst = view.list_by_number(list_number)
     if lst is None:

@@ -11,10 +11,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from central.finalise import counted_parts, latest, result_view
-from central.office import AUTHORITY_ID, Office
+from central.finalise import counted_parts, latest, national_total, result_view
+from central.office import Office
 from central.site import Area, build_site
-from shared.domain.tally import add_tallies
 from shared.office import status as office_status
 from shared.office.publish import KEY_FILE as KEY_FILE
 from shared.office.publish import SUMMARY_FILE as SUMMARY_FILE
@@ -42,7 +41,7 @@ def publish(office: Office, out: Path) -> list[Path]:
     written = write_published(office, out, files)
     parts = counted_parts(office)
     election = office.election
-    total = add_tallies(((p.authority, p.tally) for p in parts), unit=AUTHORITY_ID)
+    total = national_total(election, parts)
     at = office.now()
     written += build_site(
         out,

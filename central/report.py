@@ -26,6 +26,13 @@ from shared.domain.apportionment import (
 )
 from shared.domain.candidates import CandidateElectedStep, PreferenceThresholdStep
 from shared.domain.election import Candidate, District, Election
+from shared.domain.groups import (
+    GroupElectedStep,
+    GroupExhaustionStep,
+    GroupOutcome,
+    GroupResidualStep,
+    build_groups,
+)
 from shared.domain.seats import SeatsResult
 from shared.domain.tally import Tally
 from shared.formats import dutch
@@ -68,6 +75,11 @@ BODY = {
 }
 
 
+GROUP_LOT_NOTE = _text("""
+    Overeenkomstig artikel {article} van de Kieswet heeft een loting plaatsgevonden tussen de lijsten
+    {options} van deze lijstengroep; als gevolg hiervan is een zetel toegewezen aan {winner}.""")
+
+
 def fraction(text: str) -> str:
     """'15001/23' → '652 5/23' (the PV prints a mixed number; the template sets the fraction)."""
     return mixed(text)
@@ -90,6 +102,99 @@ def _candidate(district: District, number: int, position: int) -> Candidate:
         if c.position == position:
             return c
     raise KeyError((number, position))
+
+
+def member_label(districts: Sequence[str]) -> str:
+    """How the P 22-1 names a list of a group: 'Kieskring 4', or a set of identical lists by kieskringen."""
+    if len(districts) == 1:
+        return f"Kieskring {districts[0]}"
+    return f"Stel gelijkluidende lijsten (kieskringen {', '.join(districts)})"
+
+
+def _group_rows(g: GroupOutcome, label: str) -> dict[str, Any]:
+    """One group's P 12 split (group quota, full seats, remainders) and P 13 moves, formatted."""
+    n = dutch.number
+    members = [member_label(m.districts) for m in g.members]
+    notes = []
+    for s in g.steps:
+        if isinstance(s, GroupExhaustionStep):
+            k = s.seats
+            notes.append(
+                f"Overeenkomstig artikel P 13, eerste lid van de Kieswet vindt er een overgang plaats van "
+                f"{'een zetel' if k == 1 else f'{k} zetels'} van {members[s.member - 1]} naar "
+                f"{'een andere lijst' if k == 1 else 'andere lijsten'}."
+            )
+        elif isinstance(s, GroupResidualStep):
+            notes.append(
+                f"Overeenkomstig artikel P 13, tweede lid van de Kieswet is een zetel toegewezen aan "
+                f"{members[s.member - 1]} (grootste gemiddelde {fraction(s.value)})."
+            )
+        elif isinstance(s, LotStep) and s.kind == "group_split":
+            notes.append(
+                GROUP_LOT_NOTE.format(
+                    article="P 13" if s.reason.startswith("P 13") else "P 12, vijfde lid",
+                    options=_names([members[o - 1] for o in s.options]),
+                    winner=members[s.outcome - 1],
+                )
+            )
+    return {
+        "label": label,
+        "votes": n(g.votes),
+        "seats": str(g.seats),
+        "quota": fraction(g.group_quota),
+        "members": [
+            {
+                "where": members[i],
+                "votes": n(m.votes),
+                "full": str(m.full_seats),
+                "remainder": fraction(m.remainder),
+                "remainder_seat": "1" if m.remainder_seat else "-",
+                "seats": str(m.seats),
+            }
+            for i, m in enumerate(g.members)
+        ],
+        "notes": notes,
+    }
+
+
+def submitted_lists(election: Election, labels: dict[int, str]) -> list[dict[str, str]]:
+    """Rubric "Ingeleverde kandidatenlijsten" of the P 22-1: per party how its lists were handed in (P 1)."""
+    out = []
+    for g in build_groups(election, {}):
+        districts = sorted({d for m in g.members for d in m.districts}, key=lambda d: (len(d), d))
+        if len(g.members) > 1:
+            kind = f"lijstengroep ({len(g.members)} lijsten)"
+        elif len(districts) > 1:
+            kind = "stel gelijkluidende lijsten"
+        else:
+            kind = "op zichzelf staande lijst"
+        every = len(districts) == len(election.districts)
+        out.append({"label": labels.get(g.number, str(g.number)), "kind": kind,
+                    "districts": "alle" if every else ", ".join(districts)})  # fmt: skip
+    return out
+
+
+def elected_order(result: SeatsResult) -> list[tuple[int, int, int | None, str, str]]:
+    """(list, candidate, votes, rule, where) of every elected candidate in order of election; `where` names
+    the list of the group the seat is on (P 16, P 18), empty without list groups."""
+    if not result.groups:
+        return [
+            (s.list_number, s.candidate, s.votes, s.rule, "")
+            for s in result.steps
+            if isinstance(s, CandidateElectedStep)
+        ]
+    return [
+        (
+            g.number,
+            s.candidate,
+            s.votes,
+            s.rule,
+            member_label(g.members[s.member - 1].districts) if len(g.members) > 1 else "",
+        )
+        for g in result.groups
+        for s in g.steps
+        if isinstance(s, GroupElectedStep)
+    ]
 
 
 def _names(items: Sequence[str]) -> str:
@@ -156,7 +261,7 @@ def p22_data(
             )
     seats = {int(k): v for k, v in result.seats.items()}
     threshold = next((s for s in steps if isinstance(s, PreferenceThresholdStep)), None)
-    elected_steps = [s for s in steps if isinstance(s, CandidateElectedStep)]
+    elected_steps = elected_order(result)
     cand_lots = [s for s in steps if isinstance(s, LotStep) and s.kind == "candidate"]
     per_list = []
     alphabetical: list[tuple[tuple[str, str], dict[str, str]]] = []
@@ -179,26 +284,27 @@ def p22_data(
             ],
         }
         seat_no = 0
-        for s in elected_steps:
-            if s.list_number != lst.number:
+        for number, candidate, votes, rule, where in elected_steps:
+            if number != lst.number:
                 continue
             seat_no += 1
-            c = _candidate(district, lst.number, s.candidate)
+            c = _candidate(district, lst.number, candidate)
             row = {
                 "seat": str(seat_no),
                 "name": candidate_name(c),
                 "locality": c.locality or "",
-                "votes": n(s.votes or 0),
+                "votes": n(votes or 0),
                 "position": str(c.position),
+                "where": where,
             }
-            entry["preference" if s.rule == "preference" else "list_order"].append(row)
+            entry["preference" if rule == "preference" else "list_order"].append(row)
             alphabetical.append(
                 (
                     (c.last_name.lower(), c.initials),
                     {"name": candidate_name(c), "locality": c.locality or "", "list": labels[lst.number]},
                 )
             )
-        elected_here = {s.candidate for s in elected_steps if s.list_number == lst.number}
+        elected_here = {candidate for number, candidate, *_ in elected_steps if number == lst.number}
         ranking = (result.ranking or {}).get(str(lst.number), [])
         rank = 0
         for pos in ranking:
@@ -298,6 +404,9 @@ def p22_data(
         "threshold_pct": str(threshold.percentage) if threshold else "",
         "threshold": fraction(threshold.threshold) if threshold else "",
         "per_list": per_list,
+        "grouped": bool(result.groups),
+        "submitted": submitted_lists(election, labels) if multi else [],
+        "groups": [_group_rows(g, labels[g.number]) for g in result.groups if len(g.members) > 1 and g.seats],
         "alphabetical": [row for _, row in alphabetical],
         "votes_table": votes_table,
         "parts": [

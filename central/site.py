@@ -1,8 +1,8 @@
 """The results site: static HTML that works from a file folder (no server, no CDN, no scripts).
 
 Written into `<published>/site/` after the central office published its files, so it can list every published
-file with its SHA-256 and link to it relatively (`../CSB/Resultaat_….eml.xml`). Pages: the seats (an SVG
-hemicycle drawn here, the numbers beside it), lists and candidates, a drill-down per area (kieskring →
+file with its SHA-256 and link to it relatively (`../CSB/Resultaat_….eml.xml`). Pages: the seats (a bar per
+list, `central.site_chart`, the numbers beside it), lists and candidates, a drill-down per area (kieskring →
 municipality → station, as far as the published files reach), and the files with their hashes.
 
 The drill-down reads only what is published and checks it on the way: a municipal summary is used only when
@@ -13,7 +13,6 @@ out is left out of the site (and `telketen verify` will say why)."""
 from __future__ import annotations
 
 import hashlib
-import math
 import multiprocessing
 import os
 import threading
@@ -29,10 +28,14 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from jinja2 import DictLoader, Environment, select_autoescape
 from markupsafe import Markup, escape
 
+from central.report import elected_order, member_label
+from central.site_chart import list_colours, seat_bars
+from central.site_files import describe
 from shared.adapters.files import atomic_write_many
 from shared.domain.apportionment import mixed
-from shared.domain.candidates import CandidateElectedStep, PreferenceThresholdStep
+from shared.domain.candidates import PreferenceThresholdStep
 from shared.domain.election import District, Election
+from shared.domain.groups import GroupOutcome
 from shared.domain.seats import SeatsResult
 from shared.domain.tally import Tally
 from shared.errors import TelketenError
@@ -47,11 +50,6 @@ SITE_DIR = "site"
 #: From this many bytes of 510b on, the files are read by two worker processes (a national folder: ~1 GB).
 PARALLEL_FROM = 48 * 1024 * 1024
 TEMPLATES = ("base.html", "index.html", "lists.html", "list.html", "areas.html", "area.html", "files.html")
-#: Distinct, print-safe colours for lists in ballot order (cycled for more lists).
-PALETTE = (
-    "#154273", "#d52b1e", "#39870c", "#f9e11e", "#8fcae7", "#a90061", "#e17000", "#42145f", "#007bc7",
-    "#94710a", "#673327", "#76d2b6", "#f092cd", "#275937", "#ffb612", "#b2d7ee", "#ca005d", "#535353",
-)  # fmt: skip
 
 
 class Area(msgspec.Struct, frozen=True, kw_only=True):
@@ -62,50 +60,6 @@ class Area(msgspec.Struct, frozen=True, kw_only=True):
     digest: bytes
     tally: Tally
     children: tuple[tuple[str, bytes], ...] = ()
-
-
-def hemicycle(seats: Sequence[tuple[str, int]], *, width: int = 600) -> str:
-    """An SVG parliament diagram: one dot per seat, lists in ballot order from left to right."""
-    total = sum(k for _, k in seats)
-    height = width // 2 + 20
-    if total == 0:
-        return f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img"></svg>'
-    rows = max(1, min(12, math.ceil(math.sqrt(total / 2.5))))
-    outer = width / 2 - 10
-    inner = outer * 0.4
-    step = (outer - inner) / max(1, rows - 1) if rows > 1 else 0.0
-    radii = [inner + i * step for i in range(rows)]
-    weights = sum(radii)
-    per_row = [max(1, round(total * r / weights)) for r in radii]
-    per_row[-1] += total - sum(per_row)
-    points: list[tuple[float, float, float]] = []
-    for r, n in zip(radii, per_row, strict=True):
-        for j in range(n):
-            angle = math.pi * (1 - (j + 0.5) / n) if n > 1 else math.pi / 2
-            points.append((angle, r, 0.0))
-    points.sort(key=lambda p: (-p[0], p[1]))
-    dot = max(
-        2.0, min(14.0, 0.45 * (outer - inner) / rows if rows > 1 else 10.0, 0.9 * math.pi * inner / total)
-    )
-    cx, cy = width / 2, width / 2
-    out = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
-        f'aria-label="Zetelverdeling: {total} zetels">'
-    ]
-    i = 0
-    for n, (colour, k) in enumerate(seats):
-        out.append(f'<g fill="{colour}" data-list="{n}">')
-        for angle, r, _ in points[i : i + k]:
-            x, y = cx + r * math.cos(angle), cy - r * math.sin(angle)
-            out.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{dot:.1f}"/>')
-        out.append("</g>")
-        i += k
-    out.append(
-        f'<text x="{cx}" y="{cy + 16}" text-anchor="middle" font-size="28" font-family="sans-serif">'
-        f"{total}</text>"
-    )
-    out.append("</svg>")
-    return "".join(out)
 
 
 def _env() -> Environment:
@@ -229,15 +183,17 @@ def build_site(
     n = dutch.number
     env = _env()
     seats = {int(k): v for k, v in result.seats.items()}
-    elected_steps = [s for s in result.steps if isinstance(s, CandidateElectedStep)]
+    elected_steps = elected_order(result)
+    groups = {g.number: g for g in result.groups}
     threshold = next((s for s in result.steps if isinstance(s, PreferenceThresholdStep)), None)
     valid = total.votes_on_lists
     counted = {lst.number: lst for lst in total.lists}
     lists: list[dict[str, Any]] = []
     elected_rows: list[dict[str, Any]] = []
+    colours = list_colours(len(view.lists))
     for i, lst in enumerate(view.lists):
         votes = counted[lst.number].votes
-        how = {s.candidate: s for s in elected_steps if s.list_number == lst.number}
+        how = {cand: (rule, where) for number, cand, _, rule, where in elected_steps if number == lst.number}
         ranking = (result.ranking or {}).get(str(lst.number), [])
         rank_of = {pos: r for r, pos in enumerate((p for p in ranking if p not in how), start=1)}
         dead = set(deceased.get(lst.number, ()))
@@ -246,21 +202,21 @@ def build_site(
             step = how.get(c.position)
             label = ""
             if step is not None:
-                label = "gekozen (voorkeur)" if step.rule == "preference" else "gekozen"
+                rule, where = step
+                label = "gekozen (voorkeur)" if rule == "preference" else "gekozen"
+                label += f", {where.lower()}" if where else ""
                 elected_rows.append(
                     {
                         "sort": (c.last_name.lower(), c.initials),
                         "name": c.display_name,
                         "locality": c.locality or "",
                         "list": f"{lst.number} {lst.name}",
-                        "how": "met voorkeurstemmen"
-                        if step.rule == "preference"
-                        else "op volgorde van de lijst",
+                        "how": "met voorkeurstemmen" if rule == "preference" else "op volgorde van de lijst",
                     }
                 )
             candidates.append(
                 {
-                    "position": c.position,
+                    "position": "" if lst.number in groups else c.position,
                     "name": c.display_name,
                     "locality": c.locality or "",
                     "votes": n(v),
@@ -273,7 +229,7 @@ def build_site(
             {
                 "number": lst.number,
                 "name": lst.name,
-                "colour": PALETTE[i % len(PALETTE)],
+                "colour": colours[i],
                 "votes": n(votes),
                 "share": f"{100 * votes / valid:.1f}".replace(".", ",") if valid else "0,0",
                 "seats": str(seats.get(lst.number, 0)),
@@ -281,6 +237,7 @@ def build_site(
                 "deceased": [
                     f"Kandidaat {p} is overleden (artikel P 19a van de Kieswet)." for p in sorted(dead)
                 ],
+                "group": _group_split(groups[lst.number]) if lst.number in groups else None,
             }
         )
     elected_rows.sort(key=lambda r: r.pop("sort"))
@@ -313,7 +270,7 @@ def build_site(
     for area in areas:
         if multi:
             for code, digest in area.children:
-                shown.append((area, code, f"{code} {_name(election, code)}", digest,
+                shown.append((area, code, _name(election, code), digest,
                               _open_published_part(out / code, digest)))  # fmt: skip
         else:
             shown.append(
@@ -368,12 +325,14 @@ def build_site(
             env, site, area.id, area.name, "Kieskring", area.digest, area.tally, view, (), children
         )
     files = []
+    municipality_names: dict[str, str] = {m.code: m.name for m in election.municipalities}
     for path in paths:
         rel = path.relative_to(out).as_posix()
         read = reads[path]
-        files.append({"path": rel, "href": "../" + rel, "size": n(read.size), "sha256": read.sha256.hex()})
+        files.append({"path": rel, "href": "../" + rel, "size": n(read.size), "sha256": read.sha256.hex(),
+                      "what": describe(rel, municipality_names)})  # fmt: skip
     common = {"site": site, "root": ""}
-    chart = hemicycle([(entry["colour"], int(entry["seats"])) for entry in lists])
+    chart = seat_bars([(f"{e['number']} {e['name']}", e["colour"], int(e["seats"])) for e in lists])
     pages["index.html"] = env.get_template("index.html").render(title="Uitslag", chart=chart, **common)
     pages["lijsten.html"] = env.get_template("lists.html").render(title="Lijsten", **common)
     for entry in lists:
@@ -384,6 +343,19 @@ def build_site(
     pages["bestanden.html"] = env.get_template("files.html").render(title="Bestanden", files=files, **common)
     pages["style.css"] = resources.files("central").joinpath("site/style.css").read_text(encoding="utf-8")
     return atomic_write_many(out / SITE_DIR, pages)
+
+
+def _group_split(g: GroupOutcome) -> dict[str, Any] | None:
+    """A list group's seats per list (Kieswet P 12, P 13) for its page; None for a party with one list."""
+    if len(g.members) < 2:
+        return None
+    return {
+        "quota": mixed(g.group_quota),
+        "members": [
+            {"where": member_label(m.districts), "votes": dutch.number(m.votes), "seats": str(m.seats)}
+            for m in g.members
+        ],
+    }
 
 
 def _name(election: Election, code: str) -> str:
@@ -409,7 +381,7 @@ def _area_page(
     names = {lst.number: lst.name for lst in view.lists}
     rows = [{**c, "cells": _cells(c["list_votes"])} for c in children] or [
         {
-            "name": f"{st.id} {st.name}",
+            "name": station_label(st.id, st.name),
             "page": "",
             "ballots": n(st.ballots),
             "cells": _number_cells(st.list_votes),
@@ -432,6 +404,15 @@ def _area_page(
         "children_title": "Gemeenten" if children else "Stembureaus",
     }
     return env.get_template("area.html").render(title=name, a=area, site=site, root="")
+
+
+def station_label(unit_id: str, name: str) -> str:
+    """A station as a reader knows it: its number and name ("1 Stembureau Sporthal"), not the EML id
+    ("0276::SB1") the 510b carries."""
+    number = unit_id.rpartition("::")[2].removeprefix("SB")
+    if not name.strip() or "::" in name:  # a 510b that names its stations by their id
+        return f"Stembureau {number}"
+    return f"{number} {name}"
 
 
 def _cells(values: Sequence[str]) -> Markup:

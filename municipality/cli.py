@@ -27,6 +27,7 @@ from shared.adapters.airgap import check_air_gap
 from shared.adapters.files import atomic_write
 from shared.adapters.keyfiles import load_signing_key, resolve_passphrase
 from shared.domain import double_entry as de
+from shared.domain.station_report import MAX_COUNT
 from shared.domain.validation import validate
 from shared.errors import InputError
 from shared.formats.eml.hashcode import digest, hash_code, masked_code
@@ -76,6 +77,16 @@ def _login(svc: Service, args: argparse.Namespace, name: str | None = None) -> U
 # ------------------------------------------------------------------------------------------------- init
 
 
+def _electorate(value: str | None) -> int | None:
+    """--electorate: a whole number of voters, 0‥999,999,999 (the paper's fields); 16.290 is read as 16290."""
+    if value is None:
+        return None
+    v = value.strip().replace(".", "")
+    if not (v.isascii() and v.isdigit()) or int(v) > MAX_COUNT:
+        raise InputError(f"{value!r} is not a number of voters (0 to {MAX_COUNT})", where="--electorate")
+    return int(v)
+
+
 def cmd_init(args: argparse.Namespace) -> int:
     files = {
         "110a": (Path(args.definition), read_path(args.definition)),
@@ -90,8 +101,10 @@ def cmd_init(args: argparse.Namespace) -> int:
         setup.confirm_hash(
             kind, files[kind][0], files[kind][1], typed, ask=input if sys.stdin.isatty() else None
         )
-    election = setup.election_from_files(files["110a"][1], files["230b"][1], files["110b"][1])
+    election = setup.election_from_files(files)
     code = setup.choose_municipality(election, args.municipality)
+    entered = _electorate(args.electorate)
+    election, note = setup.with_electorate(election, code, entered)
     at = now()
     passphrase = resolve_passphrase(args.passphrase, new=True)
     result = setup.initialise(
@@ -106,10 +119,18 @@ def cmd_init(args: argparse.Namespace) -> int:
     print(f"key        {result.key_path} (encrypted with the passphrase)")
     print(f"enrolment  {result.sheet_path}")
     print(f"fingerprint {result.fingerprint}")
-    print(
-        f"{len(election.municipality(code).stations)} polling stations; "
-        "next: `telketen municipality user add`"
-    )
+    municipality = election.municipality(code)
+    if note:
+        print(f"note       {note}")
+    if municipality.electorate is None:
+        print(
+            "electorate unknown: the 110b has no MaxVotes, the stations add up to "
+            f"{municipality.eligible_voters()} (give --electorate N to enter it)"
+        )
+    else:
+        source = "entered" if entered is not None else "110b MaxVotes"
+        print(f"electorate {municipality.electorate} ({source})")
+    print(f"{len(municipality.stations)} polling stations; next: `telketen municipality user add`")
     return 0
 
 
@@ -354,6 +375,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     s.add_argument("--candidates", required=True, metavar="230B", help="EML 230b candidate lists")
     s.add_argument("--stations", required=True, metavar="110B", help="EML 110b polling stations")
     s.add_argument("--municipality", metavar="CODE", help="municipality code (default: the 110b's)")
+    s.add_argument(
+        "--electorate",
+        metavar="N",
+        help="the municipality's eligible voters (Z), entered or correcting the 110b's MaxVotes",
+    )
     s.add_argument("--hash-110a", nargs=2, metavar=("G1", "G2"), help="the two groups typed from the paper")
     s.add_argument("--hash-230b", nargs=2, metavar=("G1", "G2"), help="the two groups typed from the paper")
     s.add_argument(

@@ -4,7 +4,8 @@ Why one function builds everything in memory first: the set of files is one lega
 hash, the summary carries the same hash and totals), so they are produced together, checked against each
 other, and only then written atomically to the output folder (shared.adapters.files.atomic_write_many).
 Totals are the field-wise sum of the stations' definitive tallies (Kieswet hoofdstuk N, model Na 31-2: the
-gemeentelijk stembureau adds up the stations), and `check_sum` re-verifies them against the 510b as read back.
+gemeentelijk stembureau adds up the stations), but for Z, the municipality's electorate where it has one;
+`_sum_mismatches` re-verifies them against the 510b as read back.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from shared.adapters.sheets import sheet_markup
 from shared.domain.election import Election, Municipality, Station
 from shared.domain.keyregister import Role
 from shared.domain.station_report import StationReport
-from shared.domain.tally import Tally, add_tallies, check_sum
+from shared.domain.tally import Tally, add_tallies, check_sum, compare_tallies
 from shared.errors import IntegrityError
 from shared.formats import dutch
 from shared.formats.signing import message_digest, sign_summary
@@ -63,9 +64,21 @@ def station_results(results: Sequence[tuple[Station, StationReport]]) -> list[St
     ]
 
 
-def municipal_totals(stations: Sequence[StationResult]) -> Tally:
-    """The municipality's totals: the sum of its stations (Na 31-2 Deel 2)."""
-    return add_tallies(((s.station.id, s.tally) for s in stations), unit="gemeente")
+def municipal_totals(stations: Sequence[StationResult], *, electorate: int | None = None) -> Tally:
+    """The municipality's totals: the sum of its stations (Na 31-2 Deel 2), with the municipality's own
+    electorate as Z when it has one (the official 510b's municipal `Cast`; the stations' may all be 0)."""
+    summed = add_tallies(((s.station.id, s.tally) for s in stations), unit="gemeente")
+    if electorate is None:
+        return summed
+    return msgspec.structs.replace(summed, eligible_voters=electorate)
+
+
+def _sum_mismatches(written: Tally, totals: Tally, stations: Sequence[StationResult]) -> list[str]:
+    """What in the 510b's total is not what was meant: every field the stations' sum, Z the electorate."""
+    out = [str(m) for m in compare_tallies("510b", totals, written)]
+    summed = check_sum("510b", written, {s.station.id: s.tally for s in stations})
+    out.extend(str(m) for m in summed if not m.field.startswith("Z "))
+    return out
 
 
 def file_stem(election: Election, municipality: Municipality) -> str:
@@ -73,6 +86,14 @@ def file_stem(election: Election, municipality: Municipality) -> str:
     if election.category in ("GR", "ER"):
         return election.id
     return f"{election.id}_gemeente_{municipality.name.replace(' ', '_')}"
+
+
+def csv_name(election: Election, municipality: Municipality) -> str:
+    """The osv4-3 CSV's name as the Kiesraad publishes it (lower case, the name without spaces):
+    `osv4-3_telling_gr2022_westmaasenwaal.csv`, `osv4-3_telling_tk2025_gemeente_westmaasenwaal.csv`."""
+    if election.category in ("GR", "ER"):
+        return f"osv4-3_telling_{election.id.lower()}.csv"
+    return f"osv4-3_telling_{election.id.lower()}_gemeente_{municipality.name.replace(' ', '').lower()}.csv"
 
 
 def build_outputs(
@@ -91,13 +112,13 @@ def build_outputs(
 ) -> Outputs:
     """Everything a finalise writes, consistent with itself; `previous` (a corrigendum) means Na 14-2."""
     stations = station_results(results)
-    totals = municipal_totals(stations)
+    totals = municipal_totals(stations, electorate=municipality.electorate)
     created = at.isoformat(timespec="milliseconds")
     eml_bytes = eml_out.write_510b(election, municipality, stations, totals, created=created)
     written = eml_out.read_back(eml_bytes)
-    mismatches = check_sum("510b", written.total.tally, {s.station.id: s.tally for s in stations})
+    mismatches = _sum_mismatches(written.total.tally, totals, stations)
     if mismatches:
-        raise IntegrityError("the 510b does not add up: " + "; ".join(str(m) for m in mismatches[:5]))
+        raise IntegrityError("the 510b does not add up: " + "; ".join(mismatches[:5]))
     eml_sha = hashlib.sha256(eml_bytes).hexdigest()
     summary = Summary(
         version=FORMAT_VERSION,
@@ -136,7 +157,7 @@ def build_outputs(
             election,
             municipality,
             totals,
-            municipal_totals(before),
+            municipal_totals(before, electorate=municipality.electorate),
             stations,
             before,
             investigations,
@@ -163,7 +184,7 @@ def build_outputs(
     return Outputs(
         files={
             eml_name: eml_bytes,
-            f"osv4-3_telling_{stem.lower()}.csv": csv_bytes,
+            csv_name(election, municipality): csv_bytes,
             pdf_name: pdf,
             summary_name: signed,
             "Hashcodes.txt": hashes.encode("utf-8"),

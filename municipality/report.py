@@ -114,9 +114,9 @@ def letter_rows(
             (f"E.{lst.number}", f"Totaal lijst {lst.number} - {names.get(lst.number, '')}", lst.votes,
              orig_lists.get(lst.number, 0), False)
         )  # fmt: skip
-    n = len(t.lists)
+    last = max((lst.number for lst in t.lists), default=0)  # list numbers can have gaps (Nijmegen TK2025: 26)
     votes += [
-        ("E", f"Totaal stemmen op kandidaten (tel E.1 t/m E.{n} op)", t.votes_on_lists,
+        ("E", f"Totaal stemmen op kandidaten (tel E.1 t/m E.{last} op)", t.votes_on_lists,
          original.votes_on_lists if original else 0, True),
         ("F", "Blanco stemmen", t.blank, original.blank if original else 0, False),
         ("G", "Ongeldige stemmen", t.invalid, original.invalid if original else 0, False),

@@ -82,6 +82,8 @@ class Service:
         by: str = "init",
     ) -> Service:
         """Create the state file for `municipality_code` in `election`, with session 1 open."""
+        srcs = list(sources)
+        names = {src.kind: src.name for src in srcs}  # errors name the file, not only its kind
         try:
             municipality = election.municipality(municipality_code)
         except KeyError:
@@ -95,13 +97,12 @@ class Service:
         except KeyError:
             raise InputError(
                 f"the candidate lists have no district '{municipality.district_id}' for this municipality",
-                where="230b",
+                where=names.get("230b", "230b"),
             ) from None
         if not municipality.stations:
-            raise InputError("the municipality has no polling stations", where="110b")
+            raise InputError("the municipality has no polling stations", where=names.get("110b", "110b"))
         path = state_dir / db.db_name(election.id, municipality.code)
         conn = db.open_db(path, at=at, create=True)
-        srcs = list(sources)
         with transaction(conn):
             db.set_meta(conn, "election", msgspec.json.encode(election).decode("utf-8"))
             db.set_meta(conn, "municipality", municipality.code)

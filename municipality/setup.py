@@ -7,7 +7,7 @@ the output folder.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 
@@ -33,7 +33,7 @@ from shared.domain.keyregister import (
 )
 from shared.errors import InputError, StateError
 from shared.formats import dutch
-from shared.formats.eml.build import build_election
+from shared.formats.eml.build import build_election, naming_files
 from shared.formats.eml.hashcode import check_typed_groups, digest, masked_code
 from shared.formats.eml.read import read_110a, read_110b, read_230b
 from shared.formats.signing import open_enrolment, raw_public_key
@@ -65,10 +65,32 @@ def source_of(kind: str, path: Path, data: bytes) -> SourceFile:
     return SourceFile(kind=kind, name=path.name, sha256=sha256_hex(data))
 
 
-def election_from_files(definition: bytes, candidates: bytes, stations: bytes) -> Election:
-    return build_election(
-        read_110a(definition, "110a"), [read_230b(candidates, "230b")], [read_110b(stations, "110b")]
-    )
+def election_from_files(files: Mapping[str, tuple[Path, bytes]]) -> Election:
+    """The election of the 110a, 230b and 110b (kind → (path, bytes)); every error names the file."""
+    names = {kind: path.name for kind, (path, _) in files.items()}
+    definition = read_110a(files["110a"][1], names["110a"])
+    candidates = read_230b(files["230b"][1], names["230b"])
+    stations = read_110b(files["110b"][1], names["110b"])
+    with naming_files(names):
+        return build_election(definition, [candidates], [stations])
+
+
+def with_electorate(election: Election, code: str, electorate: int | None) -> tuple[Election, str | None]:
+    """The election with the municipality's electorate (Z): the one entered at init, else the 110b's MaxVotes.
+
+    Returns a note when the stations' own numbers had to go (`Municipality.with_electorate`)."""
+    m = election.municipality(code)
+    value = electorate if electorate is not None else m.electorate
+    if value is None:
+        return election, None
+    updated, dropped = m.with_electorate(value)
+    note = None
+    if dropped is not None:
+        note = (
+            f"the 110b's stations add up to {dropped} eligible voters, the municipality has {value}: "
+            "the stations are written with Cast 0, as in a Tweede Kamer 510b"
+        )
+    return election.with_municipality(updated), note
 
 
 def choose_municipality(election: Election, code: str | None) -> str:

@@ -47,12 +47,12 @@ from central import setup as central_setup
 from central.finalise import result_view
 from central.office import DISTRICT_ID, Office
 from central.receive import receive_message
-from central.site import hemicycle
 from shared.adapters.keyfiles import load_signing_key
 from shared.domain.election import District
 from shared.domain.keyregister import Role
 from shared.domain.tally import ListTally, Tally
 from shared.errors import StateError
+from shared.formats.eml.definition_writer import write_230b
 from shared.formats.eml.hashcode import typed_groups
 from shared.formats.eml.read import read_510, read_520
 from shared.formats.signing import message_digest, open_enrolment, open_signed, sign_summary
@@ -174,12 +174,12 @@ def test_site_links_every_file_with_its_hash(council: tuple[Chain, Path, Path]) 
     chain, _, published = council
     site = published / "site"
     index = (site / "index.html").read_text(encoding="utf-8")
-    assert "<svg" in index and "http" not in index.replace('xmlns="http://www.w3.org/2000/svg"', "")
-    assert index.count("<circle") == chain.election.seats
+    assert "http" not in index  # nothing loaded from elsewhere
+    bars = re.findall(r'<span class="bar-seats">(\d+)</span>', index)
+    assert sum(map(int, bars)) == chain.election.seats
     files = (site / "bestanden.html").read_text(encoding="utf-8")
-    rows = re.findall(
-        r'<a href="([^"]+)">([^<]+)</a></td><td class="num">[^<]*</td><td class="hash">(\w+)</td>', files
-    )
+    row = r'<a href="([^"]+)">([^<]+)</a></th><td>[^<]+</td><td class="num">[^<]*</td><td class="hash">(\w+)'
+    rows = re.findall(row, files)
     listed = {html.unescape(path) for _, path, _ in rows}
     on_disk = {p.relative_to(published).as_posix() for p in published.rglob("*") if p.is_file()}
     assert listed == {p for p in on_disk if not p.startswith("site/")}
@@ -521,19 +521,76 @@ def test_central_summary_district_is_its_keys(shape: str, request: pytest.Fixtur
 # ------------------------------------------------------------------------------------------ units
 
 
-def test_hemicycle_draws_one_dot_per_seat() -> None:
-    svg = hemicycle([("#111", 7), ("#222", 0), ("#333", 150 - 7)])
-    assert svg.count("<circle") == 150
-    assert svg.count('data-list="0"') == 1
-    assert hemicycle([]).count("<circle") == 0
-
-
-def test_result_view_refuses_districts_with_different_lists(tmp_path: Path) -> None:
+def test_result_view_of_lists_that_differ_per_district_is_one_list_per_group(tmp_path: Path) -> None:
+    """Kieswet P 1: a party whose lists differ per kieskring is one list group; the result speaks of the group
+    with each candidate once (the lists of identical districts stay as they are)."""
     chain = make_chain(tmp_path, national=True)
     election = chain.election
     first = election.districts[0]
-    shorter = District(id=election.districts[1].id, name=None, lists=first.lists[:-1])
-    other = msgspec.structs.replace(election, districts=(first, shorter))
-    with pytest.raises(StateError, match="not supported"):
-        result_view(other)
-    assert result_view(election).id == "alle"
+    lst = first.lists[0]
+    swapped = msgspec.structs.replace(
+        lst, candidates=(lst.candidates[1], lst.candidates[0], *lst.candidates[2:])
+    )
+    other = District(id=election.districts[1].id, name=None, lists=(swapped, *first.lists[1:]))
+    mixed_election = msgspec.structs.replace(election, districts=(first, other))
+    view = result_view(mixed_election)
+    assert view.id == "alle"
+    group = view.lists[0]
+    assert [c.last_name for c in group.candidates] == [c.last_name for c in lst.candidates]
+    assert [c.position for c in group.candidates] == list(range(1, len(lst.candidates) + 1))
+    assert result_view(election).lists == first.lists
+
+
+def test_deceased_with_lists_that_differ_per_district_is_refused(tmp_path: Path) -> None:
+    """P 19a within a list group is not implemented: refused in one line (exit 4), never half-applied."""
+    chain = make_chain(tmp_path / "in", national=True)
+    election = chain.election
+    first, second = election.districts
+    lst = second.lists[0]
+    swapped = msgspec.structs.replace(
+        lst, candidates=(lst.candidates[1], lst.candidates[0], *lst.candidates[2:])
+    )
+    mixed = msgspec.structs.replace(
+        election,
+        districts=(first, msgspec.structs.replace(second, lists=(swapped, *second.lists[1:]))),
+    )
+    chain.b230.write_bytes(write_230b(mixed, created="2029-03-21T21:00:00"))
+    state = tmp_path / "csb"
+    assert central_init(chain, state) == 0
+    assert main(["central", "deceased", "--state", str(state), "1", "1"]) == StateError.exit_code
+    assert not any(a == "deceased" for a, _ in audit_actions(state))
+
+
+def test_init_takes_one_230b_per_district_each_checked_by_its_typed_groups(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The Kiesraad publishes a Tweede Kamer's lists as one 230b per kieskring: init takes them all, checks
+    each file's typed groups (naming the file that fails), and builds every district's lists from its file."""
+    chain = make_chain(tmp_path / "in", national=True)
+    e = chain.election
+    files = []
+    for d in e.districts:
+        path = tmp_path / f"Kandidatenlijsten_{e.id}_{d.id}.eml.xml"
+        path.write_bytes(write_230b(e, created="2029-03-21T21:00:00", district_id=d.id))
+        files.append(path)
+    typed = [typed_groups(p.read_bytes()) for p in files]
+    h110 = typed_groups(chain.a110.read_bytes())
+    base = ["central", "init", "--definition", str(chain.a110), "--place", "Den Haag",
+            "--hash-110a", h110, "--candidates", *map(str, files)]  # fmt: skip
+    wrong = "0000 0000" if typed[1] != "0000 0000" else "ffff ffff"
+    code = main([*base, "--state", str(tmp_path / "bad"), "--hash-230b", typed[0], "--hash-230b", wrong])
+    assert code != 0
+    assert files[1].name in capsys.readouterr().err
+    assert not list((tmp_path / "bad").glob("*.sqlite"))
+    too_many = [
+        *base,
+        "--state",
+        str(tmp_path / "x"),
+        *[a for t in (*typed, typed[0]) for a in ("--hash-230b", t)],
+    ]
+    assert main(too_many) == 2
+    state = tmp_path / "csb"
+    assert main([*base, "--state", str(state), *[a for t in typed for a in ("--hash-230b", t)]]) == 0
+    office = Office.open(state, "test", clock=lambda: datetime(2029, 3, 22))
+    assert [d.lists for d in office.election.districts] == [d.lists for d in e.districts]
+    assert [name for name, _, _ in office.more_candidate_lists()] == [files[1].name]

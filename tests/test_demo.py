@@ -47,7 +47,7 @@ def test_the_municipal_demo_publishes_a_verified_result(
     assert "site/index.html" in names
     assert list((demo / "scans").glob("*.jpg")), "the summaries travelled as scanned images"
     assert main(["verify", str(published)]) == 0
-    assert "VERIFIED" in capsys.readouterr().out
+    assert "GEVERIFIEERD" in capsys.readouterr().out
 
 
 def signed_and_eml(published: Path) -> list[Path]:

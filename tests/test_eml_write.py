@@ -26,6 +26,7 @@ from shared.formats.eml import (
     write_520,
 )
 from shared.formats.eml.model import (
+    ADMISSION_CODES,
     EXPLANATION_CODES,
     STANDARD_EXPLANATIONS,
     Count510,
@@ -115,18 +116,59 @@ _token = st.text(alphabet="abcdeXYZ éëü&<>\"'-.()0123", min_size=0, max_size=
 _nat = st.integers(min_value=0, max_value=10**7)
 
 
+def _short_code(number: int, position: int) -> str:
+    """A ShortCode as the XSD has it (letters, then at most 7 digits; 15 at most) per list and position."""
+    return f"Kand{chr(97 + number % 26)}{chr(97 + number // 26)}{position}"
+
+
 @st.composite
 def counts(draw: st.DrawFn) -> Count510:
+    message_id = draw(st.sampled_from(["510a", "510b", "510c", "510d"]))
+    # The national 510d form: TotalVotes names candidates by ShortCode only, each kieskring has its own lists.
+    national = message_id == "510d" and draw(st.booleans())
     n_lists = draw(st.integers(1, 4))
     layout = tuple(
         ListLayout(number, draw(_token), tuple(range(1, draw(st.integers(0, 5)) + 1)))
         for number in sorted(draw(st.sets(st.integers(1, 40), min_size=n_lists, max_size=n_lists)))
     )
+    if national:
+        layout = tuple(
+            ListLayout(
+                lay.number,
+                lay.name,
+                (0,) * len(lay.positions),
+                tuple(_short_code(lay.number, p) for p in lay.positions),
+            )
+            for lay in layout
+        )
 
-    def unit(uid: str) -> UnitVotes:
+    def own_layout() -> tuple[ListLayout, ...] | None:
+        """A kieskring's lists: some national ones, each with some of its candidates (Id and ShortCode); None
+        when that happens to be the national layout itself."""
+        chosen = sorted(draw(st.sets(st.sampled_from(range(len(layout))), min_size=1)))
+        out = []
+        for k in chosen:
+            codes = draw(st.permutations(layout[k].short_codes))[
+                : draw(st.integers(0, len(layout[k].short_codes)))
+            ]
+            out.append(
+                ListLayout(layout[k].number, layout[k].name, tuple(range(1, len(codes) + 1)), tuple(codes))
+            )
+        if [(lay.number, lay.candidate_keys()) for lay in out] == [
+            (lay.number, lay.candidate_keys()) for lay in layout
+        ]:
+            return None
+        return tuple(out)
+
+    def unit(uid: str, lists_of: tuple[ListLayout, ...] | None = None) -> UnitVotes:
+        own = lists_of or layout
         has_admissions = draw(st.booleans())
+        missing: tuple[str, ...] = ()
         explanations: tuple[tuple[str, int], ...] = ()
         if has_admissions:
+            # some real files leave admission codes out (TK2021: no stempassen, no toegelaten kiezers)
+            gone = draw(st.sets(st.sampled_from([code for code, _ in ADMISSION_CODES]), max_size=5))
+            missing = tuple(code for code, _ in ADMISSION_CODES if code in gone)
             explanations = tuple(
                 sorted(
                     (code, draw(_nat))
@@ -135,18 +177,11 @@ def counts(draw: st.DrawFn) -> Count510:
                 )
             )
         lists = tuple(
-            ListTally(lay.number, draw(_nat), tuple(draw(_nat) for _ in lay.positions)) for lay in layout
+            ListTally(lay.number, draw(_nat), tuple(draw(_nat) for _ in lay.positions)) for lay in own
         )
         scalars = {
-            f: draw(_nat) if has_admissions else 0
-            for f in (
-                "poll_cards",
-                "proxy_certificates",
-                "voter_cards",
-                "admitted_voters",
-                "more_ballots",
-                "fewer_ballots",
-            )
+            field: draw(_nat) if has_admissions and code not in missing else 0
+            for code, field in ADMISSION_CODES
         }
         tally = Tally(
             eligible_voters=draw(_nat),
@@ -157,13 +192,19 @@ def counts(draw: st.DrawFn) -> Count510:
             **scalars,
         )
         return UnitVotes(
-            id=uid, name=draw(_token), tally=tally, total_counted=draw(_nat), has_admissions=has_admissions
+            id=uid,
+            name=draw(_token),
+            tally=tally,
+            total_counted=draw(_nat),
+            has_admissions=has_admissions,
+            layout=lists_of,
+            missing_admissions=missing,
         )
 
     category = draw(st.sampled_from(["GR", "TK", "PS", "EP"]))
     n_units = draw(st.integers(0, 4))
     return Count510(
-        message_id=draw(st.sampled_from(["510a", "510b", "510c", "510d"])),
+        message_id=message_id,
         election=ElectionIdentifier(
             id=f"{category}2026",
             name=draw(_token) or None,
@@ -182,7 +223,7 @@ def counts(draw: st.DrawFn) -> Count510:
         created=draw(st.sampled_from(["2026-03-19T01:02:03.456", "2026-03-19T01:02:03"])),
         lists=layout,
         total=unit("0668"),
-        units=tuple(unit(f"0668::SB{i + 1}") for i in range(n_units)),
+        units=tuple(unit(f"0668::SB{i + 1}", own_layout() if national else None) for i in range(n_units)),
     )
 
 

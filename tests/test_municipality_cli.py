@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 import msgspec
+import pypdfium2 as pdfium
 import pytest
 from rich.console import Console
 
@@ -25,6 +26,7 @@ from shared.domain.station_report import StationReport, report_from_tally
 from shared.domain.tally import ListTally, Tally
 from shared.domain.validation import get_field
 from shared.errors import IntegrityError
+from shared.formats.eml.read import read_510
 from station.entry import encode_report
 from station.form import build_form
 from telketen.cli import main
@@ -102,6 +104,39 @@ def test_init_refuses_a_wrong_typed_group_and_writes_nothing(
     assert "4 hex digits" in capsys.readouterr().err
 
 
+def test_init_takes_the_electorate_from_the_110b_maxvotes(
+    env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Juinen's 110b: MaxVotes 3,353, stations 1, 2 and 3: the municipality's Z is 3,353 (it printed 6), and
+    the stations' numbers, which do not add up to it, are dropped with a note, not silently."""
+    assert main(init_args()) == 0
+    out = capsys.readouterr().out
+    assert "electorate 3353 (110b MaxVotes)" in out
+    assert "the 110b's stations add up to 6 eligible voters, the municipality has 3353" in out
+    svc = Service.open(env / "st", at="t")
+    assert svc.municipality.electorate == 3353 and svc.municipality.eligible_voters() == 3353
+    assert {s.eligible_voters for s in svc.municipality.stations} == {None}
+    svc.close()
+
+
+def test_init_electorate_entered_corrects_the_110b(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([*init_args(), "--electorate", "3.360"]) == 0
+    assert "electorate 3360 (entered)" in capsys.readouterr().out
+    svc = Service.open(env / "st", at="t")
+    assert svc.municipality.electorate == 3360
+    svc.close()
+
+
+@pytest.mark.parametrize("value", ["veel", "-5", "1000000000", "3,5"])
+def test_init_refuses_an_electorate_that_is_no_number(
+    env: Path, capsys: pytest.CaptureFixture[str], value: str
+) -> None:
+    assert main([*init_args(), "--electorate", value]) == 2
+    err = capsys.readouterr().err
+    assert "--electorate" in err and "is not a number of voters" in err and len(err.strip().splitlines()) == 1
+    assert not (env / "st").exists()
+
+
 def test_init_without_groups_and_without_a_terminal_says_what_to_give(
     env: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -143,7 +178,12 @@ def test_whole_session_through_the_cli(
     assert main([*m, "status", "--state", "st"]) == 0
     assert "Definitief: 3" in capsys.readouterr().out
     assert main([*m, "finalise", "--out", "uit", "--user", "coord", "--state", "st"]) == 0
-    assert next((env / "uit").glob("Model_Na31-2_*.pdf")).read_bytes().startswith(b"%PDF")
+    pdf = pdfium.PdfDocument(next((env / "uit").glob("Model_Na31-2_*.pdf")).read_bytes())
+    text = "".join(pdf[i].get_textpage().get_text_range() for i in range(len(pdf)))
+    assert "3.353 Z Kiesgerechtigden" in text  # the 110b's MaxVotes, not the stations' 1 + 2 + 3
+    written = read_510(next((env / "uit").glob("Telling_*.eml.xml")).read_bytes())
+    assert written.total.tally.eligible_voters == 3353
+    assert [u.tally.eligible_voters for u in written.units] == [0, 0, 0]
     assert main([*m, "audit", "--verify", "--state", "st"]) == 0
     assert "audit log intact" in capsys.readouterr().out
     assert main([*m, "finalise", "--out", "uit2", "--user", "coord", "--state", "st"]) == 4  # StateError

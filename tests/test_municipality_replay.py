@@ -1,7 +1,7 @@
 """Proof on real data: the GR2022 West Maas en Waal stations, typed twice, give the official 510b and CSV.
 
 There is no 110a/110b for this election, so the Election is built from the real 230b plus the 510b's reporting
-units, with the seats (25) and preference threshold (25) supplied by hand. Each station's report is built from
+units, with the seats (17) and preference threshold (50) supplied by hand. Each station's report is built from
 the official per-station counts (`report_from_tally`) and entered by two typists through the service; the
 coordinator finalises. The printed PDF's QR page is rasterised and decoded back to the signed summary.
 """
@@ -61,8 +61,8 @@ def election_from_real_files() -> tuple[Election, Count510]:
         category=e.category,
         subcategory=e.subcategory,
         date=e.date,
-        seats=25,
-        preference_threshold=25,
+        seats=17,  # ../shared/data/oracle/GR20220316_municipalities.json
+        preference_threshold=50,  # Kieswet P 15: fewer than 19 seats
         districts=lists.districts,
         municipalities=(
             Municipality(

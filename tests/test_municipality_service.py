@@ -94,6 +94,16 @@ def test_create_refuses_an_unknown_municipality(tmp_path: Path) -> None:
         Service.create(tmp_path, small_election(), "0001", sources=[], at="t")
 
 
+def test_create_names_the_110b_of_a_municipality_without_stations(tmp_path: Path) -> None:
+    election = small_election()
+    bare = msgspec.structs.replace(election.municipalities[0], stations=())
+    sources = [SourceFile(kind="110b", name="Stembureaus_9999.eml.xml", sha256="0" * 64)]
+    with pytest.raises(
+        InputError, match=r"^Stembureaus_9999\.eml\.xml: the municipality has no polling stations"
+    ):
+        Service.create(tmp_path, election.with_municipality(bare), bare.code, sources=sources, at="t")
+
+
 def test_users_passwords_and_roles(world: World) -> None:
     assert world.svc.login("anna", PW) == world.anna
     with pytest.raises(InputError, match="unknown user or wrong password"):

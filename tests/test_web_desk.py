@@ -147,7 +147,7 @@ def test_a_sheet_from_an_unknown_key_is_refused_and_listed(desk: Desk, tmp_path:
     assert 'data-outcome="refuse"' in r.text and "Geweigerd" in r.text
     assert "nep.tks" in r.text.split("Geweigerd</h2>")[1]  # listed under the refused sheets
     status = c.get("/status")
-    assert 'http-equiv="refresh"' in status.text and "nep.tks" in status.text
+    assert "data-live" in status.text and "nep.tks" in status.text
 
 
 def test_files_that_are_no_scan_are_named(desk: Desk) -> None:

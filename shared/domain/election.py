@@ -12,6 +12,8 @@ from typing import NewType
 
 import msgspec
 
+from shared.errors import InputError
+
 ElectionId = NewType("ElectionId", str)
 DistrictId = NewType("DistrictId", str)
 MunicipalityCode = NewType("MunicipalityCode", str)
@@ -84,12 +86,40 @@ class Station(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class Municipality(msgspec.Struct, frozen=True, kw_only=True):
-    """A municipality (gemeentelijk stembureau) and its stations; `district_id` is its contest."""
+    """A municipality (gemeentelijk stembureau) and its stations; `district_id` is its contest.
+
+    `electorate` is the municipality's number of eligible voters (Z, kiesgerechtigden on the Na 31-2, `Cast`
+    of the 510b's total): the 110b's MaxVotes, or what the municipality entered at init. It is kept apart
+    from the stations' numbers because the official files keep it apart: in a Tweede Kamer 510b every
+    station has `Cast` 0 (a voter may vote at any station) and only the municipality has the electorate.
+    """
 
     code: MunicipalityCode
     name: str
     district_id: DistrictId
     stations: tuple[Station, ...] = ()
+    electorate: int | None = None
+
+    def eligible_voters(self) -> int:
+        """Z of the municipality: its electorate when known, else the sum of the stations' numbers."""
+        if self.electorate is not None:
+            return self.electorate
+        return sum(s.eligible_voters or 0 for s in self.stations)
+
+    def with_electorate(self, electorate: int) -> tuple[Municipality, int | None]:
+        """This municipality with `electorate`, and the stations' sum when it had to be dropped.
+
+        A 510b's units add up to its total in every field, `Cast` included, unless every station has 0
+        (`eml.check`). Stations whose numbers add up to something else lose them, so they are written with
+        `Cast` 0 as in a Tweede Kamer 510b; the caller says so (the Abacus manual's Juinen 110b has stations
+        1, 2 and 3 and a MaxVotes of 3,353)."""
+        if electorate < 0:
+            raise InputError(f"the electorate cannot be negative ({electorate})", where="electorate")
+        station_sum = sum(s.eligible_voters or 0 for s in self.stations)
+        if station_sum in (0, electorate):
+            return msgspec.structs.replace(self, electorate=electorate), None
+        stations = tuple(msgspec.structs.replace(s, eligible_voters=None) for s in self.stations)
+        return msgspec.structs.replace(self, electorate=electorate, stations=stations), station_sum
 
 
 class Election(msgspec.Struct, frozen=True, kw_only=True):
@@ -118,6 +148,12 @@ class Election(msgspec.Struct, frozen=True, kw_only=True):
             if m.code == code:
                 return m
         raise KeyError(code)
+
+    def with_municipality(self, municipality: Municipality) -> Election:
+        """This election with the municipality of the same code replaced."""
+        self.municipality(municipality.code)
+        others = tuple(municipality if m.code == municipality.code else m for m in self.municipalities)
+        return msgspec.structs.replace(self, municipalities=others)
 
     @property
     def quota_threshold(self) -> bool:

@@ -291,6 +291,11 @@ def _stations(rng: RandomSource, code: str, town: str, n: int, mean_eligible: in
     return tuple(out)
 
 
+def _electorate(stations: Sequence[Station]) -> int:
+    """The municipality's electorate as its 110b's MaxVotes says it: here the sum of its stations'."""
+    return sum(s.eligible_voters or 0 for s in stations)
+
+
 def _split_sizes(rng: RandomSource, total: int, parts: int, exponent: float) -> list[int]:
     """`total` split into `parts` positive sizes skewed like a Zipf law (a few big cities, many villages)."""
     weights = [1.0 / (r**exponent) * math.exp(rng.gauss(0.0, 0.3)) for r in range(1, parts + 1)]
@@ -411,7 +416,11 @@ def generate_municipal(
     )
     district_id = DistrictId("geen")
     municipality = Municipality(
-        code=MunicipalityCode(code), name=town, district_id=district_id, stations=station_list
+        code=MunicipalityCode(code),
+        name=town,
+        district_id=district_id,
+        stations=station_list,
+        electorate=_electorate(station_list),
     )
     election = Election(
         id=ElectionId(f"GR{year}_{town.replace('-', '')}"),
@@ -496,7 +505,8 @@ def generate_national(
                     code=MunicipalityCode(code),
                     name=names[k],
                     district_id=district_ids[d_index],
-                    stations=_stations(rng, code, names[k], station_counts[k], 1750),
+                    stations=(own := _stations(rng, code, names[k], station_counts[k], 1750)),
+                    electorate=_electorate(own),
                 )
             )
             k += 1

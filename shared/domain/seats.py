@@ -23,14 +23,22 @@ an outcome that is not among the options, or that nobody asked for, is an `Input
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from fractions import Fraction
 from typing import Annotated, Literal
 
 import msgspec
 
-from shared.domain.apportionment import LotRequest, Lots, Status, Step, apportion
-from shared.domain.candidates import CandidateStep, ListCandidateInput, assign_candidates
+from shared.domain.apportionment import LotRequest, LotRequired, Lots, Status, Step, apportion, fraction_text
+from shared.domain.candidates import (
+    CandidateStep,
+    ListCandidateInput,
+    PreferenceThresholdStep,
+    assign_candidates,
+    threshold_percentage,
+)
 from shared.domain.election import QUOTA_THRESHOLD_CATEGORIES
+from shared.domain.groups import GroupOutcome, ListGroup, assign_group
 from shared.errors import InputError
 
 Category = Literal["TK", "EK", "EP", "PS", "AB", "GR", "ER"]
@@ -77,6 +85,7 @@ class SeatsResult(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True)
     ranking: dict[str, list[int]] | None = None
     lot: LotRequest | None = None
     steps: list[Step | CandidateStep] = []
+    groups: list[GroupOutcome] = []
 
 
 def living_candidates(lst: ListInput, where: str) -> int | None:
@@ -184,6 +193,58 @@ def compute(inp: SeatsInput) -> SeatsResult:
         ranking=ranking,
         lot=lot,
         steps=steps,
+    )
+
+
+def compute_groups(
+    election_id: str, category: Category, seats: int, groups: Sequence[ListGroup], lots: Sequence[int] = ()
+) -> SeatsResult:
+    """Seats and elected candidates when lists differ per kieskring (Kieswet P 1, P 5–P 18).
+
+    Each list group competes as one list (P 5–P 10; P 10 counts its candidates once each); its seats are then
+    split over its lists and its candidates elected (`shared.domain.groups.assign_group`: P 12, P 13,
+    P 15–P 18). `elected` holds positions in each group's candidate order; lots are asked list lots first,
+    then each group's in group order.
+    """
+    cursor = Lots(lots)
+    app = apportion(
+        seats,
+        [(g.number, g.votes) for g in groups],
+        candidates={g.number: len(g.candidates) for g in groups},
+        quota_threshold=category in QUOTA_THRESHOLD_CATEGORIES,
+        lots=cursor,
+    )
+    steps: list[Step | CandidateStep] = list(app.steps)
+    if app.status == "lot_required":
+        return SeatsResult(
+            id=election_id, status=app.status, quota=app.quota, total_votes=app.total_votes, lot=app.lot,
+            steps=steps,
+        )  # fmt: skip
+    pct = threshold_percentage(seats)
+    threshold = Fraction(app.total_votes * pct, seats * 100)
+    steps.append(
+        PreferenceThresholdStep(percentage=pct, threshold=fraction_text(app.total_votes * pct, seats * 100))
+    )
+    outcomes: list[GroupOutcome] = []
+    try:
+        for g in groups:
+            outcomes.append(assign_group(g, app.seats_of(g.number), threshold, cursor))
+    except LotRequired as stop:
+        return SeatsResult(
+            id=election_id, status="lot_required", quota=app.quota, total_votes=app.total_votes,
+            lot=stop.request, steps=steps, groups=outcomes,
+        )  # fmt: skip
+    cursor.check_all_used()
+    return SeatsResult(
+        id=election_id,
+        status="complete",
+        quota=app.quota,
+        total_votes=app.total_votes,
+        seats={str(lst.list_number): lst.seats for lst in app.lists},
+        unassigned=app.unassigned,
+        elected={str(o.number): list(o.elected) for o in outcomes},
+        steps=steps,
+        groups=outcomes,
     )
 
 

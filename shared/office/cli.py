@@ -32,6 +32,7 @@ from shared.domain.tally import Tally
 from shared.errors import InputError
 from shared.formats.eml.read import read_path
 from shared.office.office import Office
+from shared.office.publish import gather, log_published
 from shared.office.receive import ScanItem, receive_message
 from shared.office.setup import Created, InitArgs, ask_groups, enrol_messages
 from shared.office.status import Status
@@ -76,12 +77,18 @@ def init_arguments(args: argparse.Namespace) -> InitArgs:
     """The keyword arguments every tier's `setup.init` takes, from the `init` options (typed groups asked at a
     terminal when not given)."""
     a110 = read_path(args.definition)
-    b230 = read_path(args.candidates)
+    files = [(str(path), read_path(path)) for path in args.candidates]
+    typed = list(args.hash_230b or [])
+    if len(typed) > len(files):
+        raise InputError(f"{len(typed)} --hash-230b for {len(files)} 230b file(s)", where="--hash-230b")
+    typed += [ask_groups(data, name, ask()) for name, data in files[len(typed) :]]
+    (name_b, b230), *more = files
     return {
         "definition": (str(args.definition), a110),
-        "candidates": (str(args.candidates), b230),
+        "candidates": (name_b, b230),
         "typed_110a": args.hash_110a or ask_groups(a110, str(args.definition), ask()),
-        "typed_230b": args.hash_230b or ask_groups(b230, str(args.candidates), ask()),
+        "typed_230b": typed[0],
+        "more_candidates": tuple((name, data, t) for (name, data), t in zip(more, typed[1:], strict=True)),
         "place": args.place,
         "passphrase": resolve_passphrase(args.passphrase, new=True),
         "user": user_of(args),
@@ -103,12 +110,21 @@ def add_init(
     """The `init` parser (the caller sets its handler); `district` adds the hoofdstembureau's `--district`."""
     p = sub.add_parser("init", parents=[common], help="import the election, make the key pair")
     p.add_argument("--definition", required=True, help="EML 110a (Verkiezingsdefinitie)")
-    p.add_argument("--candidates", required=True, help="EML 230b (Kandidatenlijsten)")
+    p.add_argument(
+        "--candidates",
+        required=True,
+        nargs="+",
+        help="EML 230b (Kandidatenlijsten); one per kieskring allowed",
+    )
     if district:
         p.add_argument("--district", required=True, help="kieskring number")
     p.add_argument("--place", required=True, help=place_help)
     p.add_argument("--hash-110a", help="the two blanked hash groups of the 110a, from its paper (scripts)")
-    p.add_argument("--hash-230b", help="the two blanked hash groups of the 230b, from its paper (scripts)")
+    p.add_argument(
+        "--hash-230b",
+        action="append",
+        help="the two blanked hash groups of each 230b, from its paper, in --candidates order (scripts)",
+    )
     p.add_argument("--passphrase", help="passphrase of the new private key (or TELKETEN_PASSPHRASE)")
     return p
 
@@ -334,6 +350,12 @@ class OfficeCommands(Generic[OfficeT]):
     def publish_to(self, args: argparse.Namespace) -> int:
         office = self.open(args)
         written = self.publish(office, Path(args.out))
+        if args.gather:
+            gathered, skipped = gather(office, Path(args.out), [Path(p) for p in args.gather])
+            for line in skipped:
+                console.print(f"[yellow]not gathered: {escape(line)}[/yellow]")
+            log_published(office, Path(args.out), gathered)  # the audit names what was copied in, too
+            written += gathered
         console.print(f"published {len(written)} files under {args.out}")
         return 0
 
@@ -406,6 +428,14 @@ class OfficeCommands(Generic[OfficeT]):
         """`publish` and `audit`."""
         p = sub.add_parser("publish", parents=[common], help=publish_help)
         p.add_argument("--out", required=True, help="the published folder (shared by all tiers)")
+        p.add_argument(
+            "--gather",
+            action="append",
+            default=[],
+            metavar="DIR",
+            help="a lower tier's published folder: copy in its files (510b/510c, reports) that "
+            "`telketen verify` needs, for each summary this office added up; repeatable",
+        )
         p.set_defaults(func=self.publish_to)
 
         p = sub.add_parser("audit", parents=[common], help="show or verify the audit log")

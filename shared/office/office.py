@@ -99,6 +99,13 @@ class Office(ABC):
             raise StateError(f"no {kind} imported; run init first")
         return str(row[0]), str(row[1]), bytes(row[2])
 
+    def more_candidate_lists(self) -> list[tuple[str, str, bytes]]:
+        """(file name, sha256 hex, bytes) of the 230b files imported after the first, in import order."""
+        rows = self.conn.execute(
+            "SELECT file_name, sha256, content FROM more_candidate_lists ORDER BY seq"
+        ).fetchall()
+        return [(str(r[0]), str(r[1]), bytes(r[2])) for r in rows]
+
     @property
     def election(self) -> Election:
         """The election of the imported 110a + 230b.
@@ -107,14 +114,17 @@ class Office(ABC):
         parsed form is cached in the state file, keyed by the SHA-256 of both files: the files stay the truth.
         """
         if self._election is None:
-            _, sha_a, a110 = self.definition("110a")
-            _, sha_b, b230 = self.definition("230b")
-            key = f"{sha_a}:{sha_b}"
+            name_a, sha_a, a110 = self.definition("110a")
+            name_b, sha_b, b230 = self.definition("230b")
+            more = self.more_candidate_lists()
+            key = ":".join((sha_a, sha_b, *(sha for _, sha, _ in more)))
             row = self.conn.execute("SELECT data FROM election_cache WHERE sources = ?", (key,)).fetchone()
             if row is not None:
                 self._election = _ELECTION.decode(bytes(row[0]))
             else:
-                self._election = election_from_eml(a110, b230)
+                self._election = election_from_eml(
+                    a110, b230, *((name, data) for name, _, data in more), where=(name_a, name_b)
+                )
                 with transaction(self.conn):
                     self.conn.execute(
                         "INSERT OR REPLACE INTO election_cache (sources, data) VALUES (?, ?)",

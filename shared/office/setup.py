@@ -13,7 +13,7 @@ import hashlib
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import TypedDict, TypeVar, Unpack
+from typing import NotRequired, TypedDict, TypeVar, Unpack
 
 import msgspec
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -66,6 +66,9 @@ class InitArgs(TypedDict):
     place: str
     passphrase: bytes
     user: str
+    #: further 230b files (name, bytes, the two groups typed from its paper): one per kieskring, as the
+    #: Kiesraad publishes a Tweede Kamer's lists
+    more_candidates: NotRequired[tuple[tuple[str, bytes, str], ...]]
 
 
 class Created(msgspec.Struct, frozen=True, kw_only=True):
@@ -132,7 +135,10 @@ def create_office(
     (name_a, a110), (name_b, b230) = args["definition"], args["candidates"]
     check_hash(a110, args["typed_110a"], where=name_a)
     check_hash(b230, args["typed_230b"], where=name_b)
-    election = election_from_eml(a110, b230, where=(name_a, name_b))
+    more = args.get("more_candidates", ())
+    for name, data, typed in more:
+        check_hash(data, typed, where=name)
+    election = election_from_eml(a110, b230, *((n, d) for n, d, _ in more), where=(name_a, name_b))
     who = identify(election, name_a)
     private_key = private_key or Ed25519PrivateKey.generate()
     enrolled = enrol_office_key(
@@ -168,10 +174,15 @@ def create_office(
                     "INSERT INTO definition (kind, file_name, sha256, content) VALUES (?,?,?,?)",
                     (kind, Path(name).name, hashlib.sha256(data).hexdigest(), data),
                 )
+            for name, data, _ in more:
+                conn.execute(
+                    "INSERT INTO more_candidate_lists (file_name, sha256, content) VALUES (?,?,?)",
+                    (Path(name).name, hashlib.sha256(data).hexdigest(), data),
+                )
             conn.execute(
                 "INSERT INTO election_cache (sources, data) VALUES (?, ?)",
                 (
-                    f"{hashlib.sha256(a110).hexdigest()}:{hashlib.sha256(b230).hexdigest()}",
+                    ":".join(hashlib.sha256(x).hexdigest() for x in (a110, b230, *(d for _, d, _ in more))),
                     msgspec.msgpack.encode(election),
                 ),
             )
@@ -183,6 +194,11 @@ def create_office(
                     "authority": who.authority_id,
                     "110a_sha256": hashlib.sha256(a110).hexdigest(),
                     "230b_sha256": hashlib.sha256(b230).hexdigest(),
+                    **(
+                        {"more_230b_sha256": [hashlib.sha256(d).hexdigest() for _, d, _ in more]}
+                        if more
+                        else {}
+                    ),
                     "fingerprint": enrolled.fingerprint,
                     who.children_key: list(who.children),
                 },

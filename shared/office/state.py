@@ -63,6 +63,17 @@ CREATE TABLE IF NOT EXISTS election_cache (
 """
 
 
+# The Kiesraad publishes a Tweede Kamer's candidate lists as one 230b per kieskring: the files after the first
+# (which stays in `definition`), in the order they were imported.
+MORE_CANDIDATE_LISTS = """
+CREATE TABLE IF NOT EXISTS more_candidate_lists (
+    seq INTEGER PRIMARY KEY,
+    file_name TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    content BLOB NOT NULL
+);
+"""
+
 # The double entry of keyed parts (`shared.office.keyed`): per authority, its record of two entries.
 KEYED_ENTRIES = """
 CREATE TABLE keyed_entries (
@@ -74,7 +85,12 @@ CREATE TABLE keyed_entries (
 
 def migrations(own_tables: str) -> tuple[Migration, ...]:
     """The schema of a receiving office whose tier adds `own_tables` (its outputs) to the common ones."""
-    return ((1, RECEIVING_TABLES + own_tables + audit.SCHEMA), (2, ELECTION_CACHE), (3, KEYED_ENTRIES))
+    return (
+        (1, RECEIVING_TABLES + own_tables + audit.SCHEMA),
+        (2, ELECTION_CACHE),
+        (3, MORE_CANDIDATE_LISTS),
+        (4, KEYED_ENTRIES),
+    )
 
 
 def db_name(election_id: str, authority_id: str, suffix: str) -> str:

@@ -57,6 +57,24 @@ class PartSource(msgspec.Struct, frozen=True, kw_only=True):
     source: str
 
 
+class Note(msgspec.Struct, frozen=True, kw_only=True):
+    """A status that is not a failure: what a set does not contain or cannot show (Dutch, for the reader)."""
+
+    subject: str
+    text: str
+
+
+class ElectedRow(msgspec.Struct, frozen=True, kw_only=True):
+    """One elected candidate: as verify recomputed it (`how`: preference / list order; "" = not recomputed)
+    next to whether the published 520 names them."""
+
+    list: int
+    candidate: str
+    name: str
+    how: str
+    in_520: bool
+
+
 class Report(msgspec.Struct, kw_only=True):
     """The outcome of verifying a published folder; `ok` only when there is no finding at all."""
 
@@ -71,6 +89,9 @@ class Report(msgspec.Struct, kw_only=True):
     elected: int = 0
     deceased: int = 0
     sources: list[PartSource] = msgspec.field(default_factory=list)
+    signed: bool = True
+    notes: list[Note] = msgspec.field(default_factory=list)
+    candidates: list[ElectedRow] = msgspec.field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -79,6 +100,9 @@ class Report(msgspec.Struct, kw_only=True):
     def count(self, check: str, n: int = 1) -> None:
         """Record that `n` checks of a kind were made, so the report can say how much held."""
         self.checked[check] = self.checked.get(check, 0) + n
+
+    def note(self, subject: str, text: str) -> None:
+        self.notes.append(Note(subject=subject, text=text))
 
     def add(self, check: Check, file: str, unit: str, field: str, expected: object, found: object) -> None:
         self.findings.append(

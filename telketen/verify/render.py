@@ -29,24 +29,41 @@ def to_json(report: Report) -> bytes:
     return msgspec.json.encode(data)
 
 
+#: The checks by the names a reader knows them (the JSON keeps the short English codes).
+CHECK_NAMES = {
+    "file": "bestand",
+    "definition": "definitie",
+    "sum": "optelling",
+    "layout": "lijsten",
+    "completeness": "volledigheid",
+    "signature": "handtekening",
+    "hash": "hash",
+    "paper": "papier",
+    "seats": "zetels",
+    "elected": "gekozen",
+    "chain": "keten",
+}
+HOW = {"preference": "voorkeurstemmen", "list_order": "lijstvolgorde", "": "-"}
+
+
 def render(report: Report, console: Console) -> None:
-    """The readable report."""
-    title = report.election_name or report.election_id or "(unknown election)"
-    console.print(f"[bold]Verifying[/bold] {report.directory}: {title}")
+    """The readable report, in Dutch: the person reading it compares it with Dutch paper."""
+    title = report.election_name or report.election_id or "(onbekende verkiezing)"
+    console.print(f"[bold]Controle van[/bold] {report.directory}: {title}")
     definition = [f for f in report.files if f.kind in ("110a", "230b")]
     if definition:
-        table = Table(title="Definition files: compare the hash codes with the paper", title_justify="left")
-        table.add_column("file")
-        table.add_column("type")
-        table.add_column("hash code (SHA-256)")
+        table = Table(title="Definitiebestanden: vergelijk de hashcodes met het papier", title_justify="left")
+        table.add_column("bestand")
+        table.add_column("soort")
+        table.add_column("hashcode (SHA-256)")
         for f in definition:
             table.add_row(f.file, f.kind, hash_code(f.sha256))
         console.print(table)
     if report.keys:
         table = Table(
-            title="Signing keys: compare the fingerprints with the signed letters", title_justify="left"
+            title="Sleutels: vergelijk de vingerafdrukken met de ondertekende brieven", title_justify="left"
         )
-        for col in ("role", "authority", "name", "district", "fingerprint"):
+        for col in ("rol", "instantie", "naam", "kieskring", "vingerafdruk"):
             table.add_column(col)
         for k in sorted(report.keys, key=lambda k: (k.role, k.authority_id)):
             table.add_row(k.role, k.authority_id, k.authority_name, k.district_id or "-", k.fingerprint)
@@ -67,34 +84,63 @@ def render(report: Report, console: Console) -> None:
     kinds: dict[str, int] = {}
     for f in report.files:
         kinds[f.kind] = kinds.get(f.kind, 0) + 1
-    console.print("Files read: " + ", ".join(f"{n} × {k}" for k, n in sorted(kinds.items())))
-    console.print("Checks made: " + ", ".join(f"{n} {k}" for k, n in sorted(report.checked.items())))
+    console.print("Gelezen bestanden: " + ", ".join(f"{n} × {k}" for k, n in sorted(kinds.items())))
+    console.print(
+        "Gedane controles: "
+        + ", ".join(f"{n} {CHECK_NAMES.get(k, k)}" for k, n in sorted(report.checked.items()))
+    )
     if report.deceased:
-        console.print(f"Deceased candidates left out (Kieswet P 19a, deceased.json): {report.deceased}")
+        console.print(f"Overleden kandidaten weggelaten (Kieswet P 19a, deceased.json): {report.deceased}")
+    for note in report.notes:
+        console.print(f"[yellow]Status[/yellow] ({note.subject}): {note.text}")
     if report.seats:
-        table = Table(title="Seats (recomputed from the central totals)", title_justify="left")
-        table.add_column("list", justify="right")
-        table.add_column("seats", justify="right")
+        table = Table(
+            title="Zetels (herberekend uit de totalen van het centraal stembureau)", title_justify="left"
+        )
+        table.add_column("lijst", justify="right")
+        table.add_column("zetels", justify="right")
         for number, seats in sorted(report.seats.items(), key=lambda kv: int(kv[0])):
             if seats:
                 table.add_row(number, str(seats))
         console.print(table)
+    if report.candidates:
+        table = Table(title="Gekozen kandidaten (herberekend, naast de 520)", title_justify="left")
+        for col in ("lijst", "kandidaat", "naam", "gekozen met", "in de 520"):
+            table.add_column(col, overflow="fold")
+        for row in report.candidates:
+            table.add_row(
+                str(row.list),
+                row.candidate,
+                row.name,
+                HOW.get(row.how, row.how),
+                "ja" if row.in_520 else "nee",
+            )
+        console.print(table)
     if report.findings:
-        table = Table(title=f"{len(report.findings)} finding(s)", title_justify="left", show_lines=False)
-        for col in ("check", "file", "unit", "field", "expected", "found"):
+        table = Table(title=f"{len(report.findings)} bevinding(en)", title_justify="left", show_lines=False)
+        for col in ("controle", "bestand", "eenheid", "veld", "verwacht", "gevonden"):
             table.add_column(col, overflow="fold")
         for finding in report.findings[:MAX_SHOWN]:
             table.add_row(
-                finding.check, finding.file, finding.unit, finding.field, finding.expected, finding.found
+                CHECK_NAMES.get(finding.check, finding.check),
+                finding.file,
+                finding.unit,
+                finding.field,
+                finding.expected,
+                finding.found,
             )
         console.print(table)
         if len(report.findings) > MAX_SHOWN:
-            console.print(f"… and {len(report.findings) - MAX_SHOWN} more (use --json for all of them)")
-        console.print("[bold red]NOT VERIFIED[/bold red]: the published files do not hold together.")
+            console.print(f"… en nog {len(report.findings) - MAX_SHOWN} (alle staan in --json)")
+        console.print(
+            "[bold red]NIET GEVERIFIEERD[/bold red]: de gepubliceerde bestanden kloppen niet met elkaar."
+        )
     elif report.ok:
         total = sum(report.checked.values())
+        unsigned = "" if report.signed else " (niet ondertekend: alleen de inhoud van de bestanden)"
         console.print(
-            f"[bold green]VERIFIED[/bold green]: {total} checks hold, {report.elected} candidates elected."
+            f"[bold green]GEVERIFIEERD[/bold green]{unsigned}: {total} controles kloppen, "
+            f"{report.elected} kandidaten gekozen."
         )
     else:
-        console.print("[bold red]NOT VERIFIED[/bold red]: nothing to verify.")
+        console.print("[bold red]NIET GEVERIFIEERD[/bold red]: niets te controleren.")

@@ -49,22 +49,66 @@ def _one(published: Published, kind: type[object], name: str, report: Report) ->
     return next(iter(distinct.values()))
 
 
+def _candidate_lists(published: Published, report: Report) -> list[CandidateLists230b] | None:
+    """The 230b files: one for the whole election, or — as the Kiesraad publishes a Tweede Kamer — one per
+    kieskring (each hoofdstembureau numbers and publishes its own lists). Two versions of one kieskring's
+    lists is a finding."""
+    files = {f.sha256: f for f in published.of_type(CandidateLists230b)}
+    report.count("definition")
+    if not files:
+        report.add("definition", "definition/", "-", "230b (candidate lists)", "published", "missing")
+        return None
+    by_district: dict[str, list[Eml]] = {}
+    for f in files.values():
+        assert isinstance(f.message, CandidateLists230b)
+        for d in f.message.districts:
+            by_district.setdefault(str(d.id), []).append(f)
+    twice = {k: v for k, v in by_district.items() if len(v) > 1}
+    for district, versions in sorted(twice.items()):
+        report.add(
+            "definition",
+            " and ".join(f.file for f in versions),
+            f"kieskring {district}",
+            "230b (candidate lists)",
+            "one version",
+            f"{len(versions)} different files",
+        )
+    if twice:
+        return None
+    return [
+        f.message
+        for f in sorted(files.values(), key=lambda f: f.file)
+        if isinstance(f.message, CandidateLists230b)
+    ]
+
+
 def election_of(published: Published, report: Report) -> Election | None:
     """The election as the published definition files describe it, or None (with findings) if they can't."""
     d110a = _one(published, Definition110a, "110a (election definition)", report)
-    d230b = _one(published, CandidateLists230b, "230b (candidate lists)", report)
-    if d110a is None or d230b is None:
+    lists = _candidate_lists(published, report)
+    if d110a is None or lists is None:
         return None
     stations: dict[str, PollingStations110b] = {}
     for f in published.of_type(PollingStations110b):
         assert isinstance(f.message, PollingStations110b)
         stations.setdefault(f.message.municipality_id, f.message)
-    assert isinstance(d110a.message, Definition110a) and isinstance(d230b.message, CandidateLists230b)
+    assert isinstance(d110a.message, Definition110a)
     try:
-        return build_election(d110a.message, [d230b.message], list(stations.values()))
+        election = build_election(d110a.message, lists, list(stations.values()))
     except TelketenError as exc:
         report.add("definition", exc.where or d110a.file, "-", "definition files", "consistent", exc.message)
         return None
+    for d in election.districts:
+        if not d.lists:  # a kieskring whose 230b is not in the folder: said once, not per list of each file
+            report.add(
+                "definition",
+                "definition/",
+                f"kieskring {d.id}",
+                "230b (candidate lists)",
+                "published",
+                "missing",
+            )
+    return election
 
 
 def verify_dir(directory: Path, *, lots: Sequence[int] = ()) -> Report:
@@ -79,6 +123,15 @@ def verify_dir(directory: Path, *, lots: Sequence[int] = ()) -> Report:
     election = election_of(published, report)
     counts = [(f, f.message) for f in published.emls if isinstance(f.message, Count510)]
     results = [(f, f.message) for f in published.emls if isinstance(f.message, Result520)]
+    # A set with no signed summary and no key at all is not a Telketen set with its signatures removed one by
+    # one (each removal is a finding): it is a set that was never signed, like the Kiesraad's own files.
+    report.signed = bool(published.summaries or published.enrolments)
+    if not report.signed:
+        report.note(
+            "handtekeningen",
+            "Niet ondertekend: deze map bevat geen ondertekende samenvattingen of sleutels; handtekeningen "
+            "en de hash-boom zijn niet gecontroleerd, alleen de inhoud van de bestanden.",
+        )
     summaries = verify_signatures(published, election, report)
     check_paper(published, summaries, report)
     if election is None:
@@ -88,6 +141,7 @@ def verify_dir(directory: Path, *, lots: Sequence[int] = ()) -> Report:
         check_layout(f, c, election, report)
         check_file_sums(f, c, report)
     check_chain(election, counts, report)
-    check_tree(election, summaries, published, report)
+    if report.signed:
+        check_tree(election, summaries, published, report)
     check_result(election, counts, results, summaries, report, lots, published.deceased)
     return report

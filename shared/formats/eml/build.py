@@ -7,7 +7,8 @@ are refused, since mixing them would silently produce a wrong result.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 
 from shared.domain.election import (
     District,
@@ -18,12 +19,19 @@ from shared.domain.election import (
     MunicipalityCode,
 )
 from shared.errors import EmlError
-from shared.formats.eml.model import CandidateLists230b, Definition110a, PollingStations110b
+from shared.formats.eml.model import CandidateLists230b, Definition110a, PollingStations110b, Region
 from shared.formats.eml.rules import definition_problems, matches_definition, require
 
 
 def _code(number: str) -> MunicipalityCode:
     return MunicipalityCode(number.zfill(4) if number.isdigit() else number)
+
+
+def _number(region: Region) -> str:
+    """The RegionNumber of a kieskring or gemeente; `definition_problems` refused a definition without one."""
+    if region.number is None:
+        raise EmlError(f"the {region.category} region {region.name} has no RegionNumber", where="110a")
+    return region.number
 
 
 def build_election(
@@ -38,7 +46,7 @@ def build_election(
     multi = len(kieskringen) > 1
     if multi:
         districts = {
-            DistrictId(r.number): District(id=DistrictId(r.number), name=r.name, lists=())
+            DistrictId(_number(r)): District(id=DistrictId(_number(r)), name=r.name, lists=())
             for r in kieskringen
         }
     else:
@@ -63,7 +71,7 @@ def build_election(
     for r in definition.regions:
         if r.category != "GEMEENTE":
             continue
-        code = _code(r.number)
+        code = _code(_number(r))
         if not multi and eid.domain_id and eid.category in ("GR", "ER"):
             code = MunicipalityCode(eid.domain_id)  # a council election's tree numbers its one region oddly
         district = (
@@ -74,7 +82,11 @@ def build_election(
         found = stations.pop(code, None)
         municipalities.append(
             Municipality(
-                code=code, name=r.name, district_id=district, stations=found.stations if found else ()
+                code=code,
+                name=r.name,
+                district_id=district,
+                stations=found.stations if found else (),
+                electorate=found.max_votes if found else None,
             )
         )
     if stations:
@@ -86,7 +98,7 @@ def build_election(
         name=eid.name or eid.id,
         category=eid.category,
         subcategory=eid.subcategory,
-        date=eid.date,
+        date=eid.date or "",
         seats=definition.seats,
         preference_threshold=definition.preference_threshold,
         districts=tuple(districts.values()),
@@ -94,3 +106,16 @@ def build_election(
         domain=eid.domain_id or eid.domain_name,
         nomination_date=eid.nomination_date,
     )
+
+
+@contextmanager
+def naming_files(names: Mapping[str, str]) -> Iterator[None]:
+    """Errors of `build_election` say which kind of file ("230b"); the caller knows its name: this puts the
+    file's name in their place (kind → file name), so every error names the file."""
+    try:
+        yield
+    except EmlError as exc:
+        name = names.get(exc.where or "")
+        if name is None:
+            raise
+        raise EmlError(exc.message, where=name) from None

@@ -86,7 +86,7 @@ def osv43_csv(count: Count510, candidate_lists: CandidateLists230b | Election | 
     kind = "Openbaar lichaam" if count.authority_name in _PUBLIC_BODIES else "Gemeente"
     rows: list[str] = [
         _row(["Verkiezing", "", count.election.name or ""]),
-        _row(["Datum", "", count.election.date]),
+        _row(["Datum", "", count.election.date or ""]),
         _row(["Gebied", "", f"{kind} {count.authority_name}"]),
         _row(["Nummer", "", count.authority_id]),
         "",

@@ -149,16 +149,17 @@ def write_110a(election: Election, *, created: str, issue_date: str | None = Non
             _sub(region, kr("Committee"), CommitteeCategory="CSB")
             _sub(region, kr("Committee"), CommitteeCategory="HSB")
     else:
-        state = _sub(tree, kr("Region"), RegionNumber="1", RegionCategory="STAAT")
+        # The real form (TK2025, and the Kiesraad's libraries): the state has no RegionNumber, so a kieskring
+        # names its superior by category only.
+        state = _sub(tree, kr("Region"), RegionCategory="STAAT")
         _sub(state, kr("RegionName"), "Nederland")
-        _sub(state, kr("Committee"), CommitteeCategory="CSB")
+        _sub(state, kr("Committee"), CommitteeCategory="CSB", CommitteeName="De Kiesraad")
         for d in election.districts:
             region = _sub(
                 tree,
                 kr("Region"),
                 RegionNumber=d.id,
                 RegionCategory="KIESKRING",
-                SuperiorRegionNumber="1",
                 SuperiorRegionCategory="STAAT",
             )
             _sub(region, kr("RegionName"), d.name or d.id)
@@ -246,8 +247,7 @@ def write_110b(election: Election, municipality: Municipality | str, *, created:
     _sub(contest, e("ContestIdentifier"), Id="geen")  # the 110b schema fixes it; the tree names the district
     _sub(_sub(contest, e("ReportingUnit")), e("ReportingUnitIdentifier"), m.name, Id=m.code)
     _sub(contest, e("VotingMethod"), "SPV")
-    electorate = sum(s.eligible_voters or 0 for s in m.stations)
-    _sub(contest, e("MaxVotes"), str(electorate))
+    _sub(contest, e("MaxVotes"), str(m.eligible_voters()))
     for s in m.stations:
         place = _sub(contest, e("PollingPlace"), Channel="polling")
         location = _sub(place, e("PhysicalLocation"))
@@ -255,6 +255,6 @@ def write_110b(election: Election, municipality: Municipality | str, *, created:
         _sub(locality, xal("LocalityName"), s.name)
         if s.postal_code:
             _sub(_sub(locality, xal("PostalCode")), xal("PostalCodeNumber"), s.postal_code)
-        voters = "" if s.eligible_voters is None else str(s.eligible_voters)
-        _sub(location, e("PollingStation"), voters, Id=str(s.number))
+        # The XSD wants digits here: a station without its own number is written 0, as a TK 510b has it.
+        _sub(location, e("PollingStation"), str(s.eligible_voters or 0), Id=str(s.number))
     return _serialise(root)

@@ -5,12 +5,12 @@
 reads the same values from the same lxml tree in a single loop over the children (~6 µs a candidate).
 
 It reads exactly what `_candidate` reads, by the same "first element of that name" rules: the first
-CandidateIdentifier, the first xnl:PersonName inside the CandidateFullName children, the first of each name
-part, the last NameLine with NameType="Initials", the first LocalityName and CountryNameCode below the first
-QualifyingAddress, each text whitespace-collapsed as `xml.text` does (xs:token). Where the two could differ
-(a name part with child elements, so that NameLines nested deeper would count; a ShortCode as element) or
-where `_candidate` raises, this returns None and the caller takes `_candidate`, which gives the same value
-or the precise error.
+CandidateIdentifier, the first xnl:PersonName inside the first CandidateFullName (no CandidateFullName: an
+empty name, as the XSD allows), the first of each name part, the last NameLine with NameType="Initials", the
+first LocalityName and CountryNameCode below the first QualifyingAddress, each text whitespace-collapsed as
+`xml.text` does (xs:token). Where the two could differ (a name part with child elements, so that NameLines
+nested deeper would count; a ShortCode as element) or where `_candidate` raises, this returns None and the
+caller takes `_candidate`, which gives the same value or the precise error.
 """
 
 from __future__ import annotations
@@ -39,12 +39,13 @@ def _token(raw: str | None) -> str | None:
 
 def fast_candidate(el: Element) -> Candidate | None:
     """The Candidate element `el` as `read._candidate` reads it, or None: read it there instead."""
-    cid = person = gender = address = None
+    cid = full_name = person = gender = address = None
     for c in el:
         tag = c.tag
         if tag == _CID and cid is None:
             cid = c
-        elif tag == _CFN and person is None:
+        elif tag == _CFN and full_name is None:
+            full_name = c
             for p in c:
                 if p.tag == _PERSON:
                     person = p
@@ -53,7 +54,7 @@ def fast_candidate(el: Element) -> Candidate | None:
             gender = c
         elif tag == _QA and address is None:
             address = c
-    if cid is None or person is None:
+    if cid is None or (person is None and full_name is not None):
         return None
     pid: str | None = cid.get("Id")
     if pid is None or not is_number(pid):
@@ -63,7 +64,7 @@ def fast_candidate(el: Element) -> Candidate | None:
         return None  # maybe a ShortCode element
     initials = ""
     parts: list[str | None] = [None, None, None]
-    for c in person:
+    for c in person if person is not None else ():
         if len(c):
             return None  # nested elements: `_candidate`'s descendant search could see more NameLines
         tag = c.tag
@@ -75,7 +76,7 @@ def fast_candidate(el: Element) -> Candidate | None:
             if k is not None and parts[k] is None:
                 parts[k] = c.text or ""
     last = _token(parts[0])
-    if last is None:
+    if last is None and person is not None:
         return None  # `_candidate` names the missing or empty xnl:LastName
     locality = country = None
     if address is not None:
@@ -88,7 +89,7 @@ def fast_candidate(el: Element) -> Candidate | None:
                 country, seen_country = _token(c.text), True
     return Candidate(
         position=int(pid),
-        last_name=last,
+        last_name=last or "",
         initials=initials,
         first_name=_token(parts[1]),
         prefix=_token(parts[2]),

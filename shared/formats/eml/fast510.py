@@ -9,9 +9,10 @@ Walking ~13,000 selections of a TK municipality file through lxml element proxie
 libxslt does the same walk in one pass in C and leaves Python a split per line (measured: also faster than a
 set of compiled XPath queries, which each walk the tree again). The stylesheet matches by namespace URI, so
 prefixes do not matter, and `normalize-space` is the schema's own xs:token rule for names and numbers. It only
-extracts: a Selection that is not exactly (list with Id | candidate with id, ValidVotes) becomes an `X` line,
-and any line that is not exactly what the reader expects makes that unit None, so the caller re-reads it on
-the element path, which raises the precise error (line, element, rule).
+extracts: a Selection that is not exactly (list with Id | candidate with only an Id, ValidVotes) becomes an
+`X` line (so a ShortCode, as in the national 510d, takes the element walk, which keeps it), and any line
+that is not exactly what the reader expects makes that unit None, so the caller re-reads it on the element
+path, which raises the precise error (line, element, rule).
 """
 
 from __future__ import annotations
@@ -22,7 +23,14 @@ from typing import Any
 from lxml import etree  # type: ignore[import-untyped]  # lxml ships no hints; lxml-stubs is no dependency
 
 from shared.domain.tally import ListTally
-from shared.formats.eml.model import ADMISSION_CODES, EXPLANATION_CODES, ListLayout, UnitVotes, tally_of
+from shared.formats.eml.model import (
+    ADMISSION_CODES,
+    EXPLANATION_CODES,
+    ListLayout,
+    UnitVotes,
+    missing_admissions,
+    tally_of,
+)
 from shared.formats.eml.xml import EML_NS, MAX_DIGITS, Element, is_number
 
 _XSL = f"""<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform" xmlns:e="{EML_NS}">
@@ -40,7 +48,8 @@ _XSL = f"""<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/T
 <xsl:text>&#9;</xsl:text><xsl:value-of select="normalize-space(e:ValidVotes)"/>
 <xsl:text>&#9;</xsl:text><xsl:value-of select="normalize-space(e:AffiliationIdentifier/e:RegisteredName)"/>
 <xsl:text>&#10;</xsl:text></xsl:when>
-<xsl:when test="self::e:Selection[count(*) = 2 and e:ValidVotes and e:Candidate/e:CandidateIdentifier]">
+<xsl:when test="self::e:Selection[count(*) = 2 and e:ValidVotes
+  and e:Candidate/e:CandidateIdentifier[@Id and not(@ShortCode) and not(*)]]">
 <xsl:text>C&#9;</xsl:text><xsl:value-of select="normalize-space(e:Candidate/e:CandidateIdentifier/@Id)"/>
 <xsl:text>&#9;</xsl:text><xsl:value-of select="normalize-space(e:ValidVotes)"/>
 <xsl:text>&#10;</xsl:text></xsl:when>
@@ -168,6 +177,7 @@ def _unit(block: str, total_id: str, total_name: str, *, first: bool) -> UnitRea
         tally=tally,
         total_counted=counted,
         has_admissions=any(code in uncounted for code in _ADMISSION),
+        missing_admissions=missing_admissions(uncounted),
     )
     return unit, layout
 
@@ -391,4 +401,5 @@ def _unit_votes(
         tally=tally,
         total_counted=counted,
         has_admissions=any(code in uncounted for code in _ADMISSION),
+        missing_admissions=missing_admissions(uncounted),
     )

@@ -56,6 +56,12 @@ def tally_of(
     )
 
 
+def missing_admissions(uncounted: Mapping[str, int]) -> tuple[str, ...]:
+    """The admission codes a unit leaves out when it carries some (none when it carries none or all)."""
+    missing = tuple(code for code, _ in ADMISSION_CODES if code not in uncounted)
+    return () if len(missing) == len(ADMISSION_CODES) else missing
+
+
 #: Explanation codes every real 510 carries (with 0 when nothing happened); we always write these.
 STANDARD_EXPLANATIONS: tuple[str, ...] = (
     "meegenomen stembiljetten",
@@ -73,7 +79,7 @@ class ElectionIdentifier(msgspec.Struct, frozen=True, kw_only=True):
     name: str | None
     category: str
     subcategory: str | None
-    date: str
+    date: str | None
     domain_id: str | None = None
     domain_name: str | None = None
     nomination_date: str | None = None
@@ -90,9 +96,12 @@ class Header(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class Region(msgspec.Struct, frozen=True, kw_only=True):
-    """A `kr:Region` of the 110a election tree (GEMEENTE, KIESKRING, PROVINCIE, …) with its committees."""
+    """A `kr:Region` of the 110a election tree (GEMEENTE, KIESKRING, PROVINCIE, …) with its committees.
 
-    number: str
+    `number` is None where the file gives no RegionNumber (optional in the XSD): the real TK2025 110a has
+    none on its national STAAT region, which nothing refers to by number."""
+
+    number: str | None
     category: str
     name: str
     superior_number: str | None = None
@@ -134,11 +143,24 @@ class CandidateLists230b(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class ListLayout(msgspec.Struct, frozen=True, array_like=True):
-    """A list as a 510 lays it out: number, registered name, and the candidate positions in file order."""
+    """A list as a 510 lays it out: number, registered name, and the candidate positions in file order.
+
+    A candidate is identified by its CandidateIdentifier `Id` (its position on the list) or by its
+    `ShortCode`: the Kiesraad's national 510d names candidates by ShortCode only (`RutteM`), since a
+    candidate's position differs per kieskring. `positions` holds 0 for a candidate without `Id`;
+    `short_codes` holds each candidate's ShortCode ("" where it has none), or is empty when the file writes
+    no ShortCode for the list at all (every 510a/b/c).
+    """
 
     number: int
     name: str
     positions: tuple[int, ...]
+    short_codes: tuple[str, ...] = ()
+
+    def candidate_keys(self) -> tuple[tuple[int, str], ...]:
+        """(position, ShortCode) of each candidate: what identifies it, whichever form the file uses."""
+        codes = self.short_codes or ("",) * len(self.positions)
+        return tuple(zip(self.positions, codes, strict=True))
 
 
 class UnitVotes(msgspec.Struct, frozen=True, kw_only=True):
@@ -147,6 +169,11 @@ class UnitVotes(msgspec.Struct, frozen=True, kw_only=True):
     `total_counted` is kept as written so a check can catch a file whose TotalCounted is not the sum of its
     list votes. `has_admissions` is False when the file carries no UncountedVotes at all (some synthetic 510d
     files), so the admitted-voters identities are not checked against zeros that were never written.
+    `missing_admissions` names the admission codes (A–D, I, J) a file with some of them leaves out: the
+    Kiesraad's TK2021 510c/510d carry volmachtbewijzen and kiezerspassen but no stempassen and no toegelaten
+    kiezers, so D = A + B + C and H = D + I − J cannot be checked there, and are not written back.
+    `layout` is None when the unit has the lists of its `Count510` (every 510a/b/c); a unit of a national 510d
+    (a kieskring) carries its own, since lists and candidates differ per kieskring (Kieswet P 1, E 1).
     """
 
     id: str
@@ -154,13 +181,15 @@ class UnitVotes(msgspec.Struct, frozen=True, kw_only=True):
     tally: Tally
     total_counted: int
     has_admissions: bool = True
+    layout: tuple[ListLayout, ...] | None = None
+    missing_admissions: tuple[str, ...] = ()
 
 
 class Count510(msgspec.Struct, frozen=True, kw_only=True):
     """EML 510a/b/c/d: the totals of the issuing authority and one `UnitVotes` per sub-unit.
 
-    `lists` is the selection layout shared by the total and every unit (list numbers, names, candidate
-    positions); the tallies hold the counts in that order.
+    `lists` is the selection layout of the total, shared by every unit without a `layout` of its own (list
+    numbers, names, candidate positions); the tallies hold the counts in that order.
     """
 
     message_id: str
@@ -174,6 +203,10 @@ class Count510(msgspec.Struct, frozen=True, kw_only=True):
     total: UnitVotes
     units: tuple[UnitVotes, ...] = ()
 
+    def layout_of(self, unit: UnitVotes) -> tuple[ListLayout, ...]:
+        """The lists of one unit, in the order of its tally."""
+        return self.lists if unit.layout is None else unit.layout
+
 
 class ElectedCandidate(msgspec.Struct, frozen=True, kw_only=True):
     """One elected candidate for a 520: list number, position on the list, and the EML `Ranking`.
@@ -184,6 +217,9 @@ class ElectedCandidate(msgspec.Struct, frozen=True, kw_only=True):
     list_number: int
     position: int
     ranking: int | None = None
+    #: the `CandidateIdentifier Id` when it is not the position: the Kiesraad's national 520 numbers a list
+    #: group's elected candidates 1, 2, … in order of election, since they stand on different lists
+    candidate_id: int | None = None
 
 
 class ResultInput(msgspec.Struct, frozen=True, kw_only=True):

@@ -17,6 +17,8 @@ import hashlib
 from collections.abc import Callable
 from pathlib import Path
 
+import msgspec
+
 from shared.domain.election import Candidate, CandidateList, District, DistrictId, Station, StationId
 from shared.domain.tally import ListTally
 from shared.errors import EmlError, InputError
@@ -36,6 +38,7 @@ from shared.formats.eml.model import (
     Region,
     Result520,
     UnitVotes,
+    missing_admissions,
     tally_of,
 )
 from shared.formats.eml.xml import (
@@ -130,15 +133,13 @@ def _election_id(el: Element, where: str) -> ElectionIdentifier:
     category = el.find(e("ElectionCategory"))
     if category is None or not text(category):
         fail(where, el, "missing required element ElectionCategory")
-    if date is None or not text(date):
-        fail(where, el, "missing required element kr:ElectionDate")
     domain = el.find(kr("ElectionDomain"))
     return ElectionIdentifier(
         id=attr(el, "Id", where),
         name=opt_text(el.find(e("ElectionName"))),
         category=text(category),
         subcategory=opt_text(el.find(kr("ElectionSubcategory"))),
-        date=text(date),
+        date=opt_text(date),
         domain_id=domain.get("Id") if domain is not None else None,
         domain_name=opt_text(domain),
         nomination_date=opt_text(el.find(kr("NominationDate"))),
@@ -156,6 +157,7 @@ def _read_votes(el: Element, uid: str, uname: str, where: str) -> tuple[UnitVote
     cur_name = ""
     cur_votes = 0
     positions: list[int] = []
+    codes: list[str] = []
     cand_votes: list[int] = []
     cast: int | None = None
     counted: int | None = None
@@ -164,7 +166,8 @@ def _read_votes(el: Element, uid: str, uname: str, where: str) -> tuple[UnitVote
 
     def close_list() -> None:
         if cur_number >= 0:
-            layout.append(ListLayout(cur_number, cur_name, tuple(positions)))
+            short_codes = tuple(codes) if any(codes) else ()
+            layout.append(ListLayout(cur_number, cur_name, tuple(positions), short_codes))
             list_tallies.append(ListTally(cur_number, cur_votes, tuple(cand_votes)))
 
     for c in el:
@@ -178,9 +181,17 @@ def _read_votes(el: Element, uid: str, uname: str, where: str) -> tuple[UnitVote
                     votes = int(t)
                     ktag = kind.tag
                     if ktag == _CAND and len(kind) and kind[0].tag == _CID:
-                        pid = kind[0].get("Id")
-                        if cur_number >= 0 and pid is not None and is_number(pid):
+                        cid = kind[0]
+                        pid = cid.get("Id")
+                        if (
+                            cur_number >= 0
+                            and pid is not None
+                            and is_number(pid)
+                            and not len(cid)
+                            and cid.get("ShortCode") is None
+                        ):
                             positions.append(int(pid))
+                            codes.append("")
                             cand_votes.append(votes)
                             continue
                     elif ktag == _AFF:
@@ -191,6 +202,7 @@ def _read_votes(el: Element, uid: str, uname: str, where: str) -> tuple[UnitVote
                             cur_name = text(kind.find(_RN))
                             cur_votes = votes
                             positions = []
+                            codes = []
                             cand_votes = []
                             continue
             # Slow path: anything unusual, with a precise error when it breaks a rule.
@@ -214,14 +226,14 @@ def _read_votes(el: Element, uid: str, uname: str, where: str) -> tuple[UnitVote
                 cur_name = text(found.find(_RN))
                 cur_votes = found_votes
                 positions = []
+                codes = []
                 cand_votes = []
             else:
                 if cur_number < 0:
                     fail(where, c, "a candidate Selection before any list (AffiliationIdentifier) Selection")
-                cid = found.find(_CID)
-                if cid is None:
-                    fail(where, found, "missing required element CandidateIdentifier")
-                positions.append(int_value(attr(cid, "Id", where), cid, "CandidateIdentifier Id", where))
+                position, code = _candidate_key(found, where)
+                positions.append(position)
+                codes.append(code)
                 cand_votes.append(found_votes)
         elif tag == _CAST:
             cast = int_text(c, where)
@@ -252,8 +264,50 @@ def _read_votes(el: Element, uid: str, uname: str, where: str) -> tuple[UnitVote
     tally = tally_of(cast, rejected, uncounted, tuple(list_tallies))
     has_admissions = any(code in uncounted for code in _ADMISSION)
     return UnitVotes(
-        id=uid, name=uname, tally=tally, total_counted=counted, has_admissions=has_admissions
+        id=uid,
+        name=uname,
+        tally=tally,
+        total_counted=counted,
+        has_admissions=has_admissions,
+        missing_admissions=missing_admissions(uncounted),
     ), layout
+
+
+def _candidate_key(candidate: Element, where: str) -> tuple[int, str]:
+    """(position, ShortCode) of a 510 candidate Selection: its `Id`, its ShortCode, or both (0 / "" absent).
+
+    Both are optional in the XSD; the national 510d names candidates by ShortCode only. A candidate with
+    neither cannot be matched to anyone, so that is refused."""
+    cid = candidate.find(_CID)
+    if cid is None:
+        fail(where, candidate, "missing required element CandidateIdentifier")
+    raw_id = cid.get("Id")
+    code = (cid.get("ShortCode") or "").strip() or opt_text(cid.find(e("ShortCode"))) or ""
+    if raw_id is None:
+        if not code:
+            fail(where, cid, "a CandidateIdentifier needs an Id (the position on the list) or a ShortCode")
+        return 0, code
+    return int_value(raw_id, cid, "CandidateIdentifier Id", where), code
+
+
+def _check_district_layout(
+    total: list[ListLayout], unit: list[ListLayout], el: Element, uid: str, where: str
+) -> None:
+    """A kieskring of a national 510d may have its own lists and candidates, but only the Total's: each of its
+    lists is one of TotalVotes, and each candidate with a ShortCode is on that list in TotalVotes."""
+    by_number = {lst.number: lst for lst in total}
+    for lst in unit:
+        whole = by_number.get(lst.number)
+        if whole is None:
+            fail(where, el, f"reporting unit {uid}: list {lst.number} is not in TotalVotes")
+        known = set(whole.short_codes)
+        strays = [code for code in lst.short_codes if code and known and code not in known]
+        if strays:
+            fail(
+                where,
+                el,
+                f"reporting unit {uid}: candidate {strays[0]} of list {lst.number} is not in TotalVotes",
+            )
 
 
 def _describe_layout_difference(expected: list[ListLayout], found: list[ListLayout]) -> str:
@@ -265,6 +319,8 @@ def _describe_layout_difference(expected: list[ListLayout], found: list[ListLayo
         if other.positions != lst.positions:
             theirs = _span(other.positions)
             return f"list {lst.number} has candidates {_span(lst.positions)}, TotalVotes has {theirs}"
+        if other.candidate_keys() != lst.candidate_keys():
+            return f"list {lst.number} names its candidates by other ShortCodes than TotalVotes"
     missing = sorted(set(exp) - {lst.number for lst in found})
     if missing:
         return f"list {missing[0]} of TotalVotes is missing"
@@ -371,7 +427,7 @@ def _read_510(root: Element, message_id: str, where: str) -> Count510:
     if total_el is None:
         # 510a style: the one ReportingUnitVotes is the authority's total.
         bodies, fast = bodies[:1], fast[:1]
-    expected = [(lst.number, lst.positions) for lst in layout]
+    expected = [(lst.number, lst.candidate_keys()) for lst in layout]
     units: list[UnitVotes] = []
     seen: set[str] = set()
     for uel, unit_read in zip(bodies[1:], fast[1:], strict=True):
@@ -382,8 +438,11 @@ def _read_510(root: Element, message_id: str, where: str) -> Count510:
         if unit.id in seen:
             fail(where, uel, f"reporting unit {unit.id} occurs twice")
         seen.add(unit.id)
-        if [(lst.number, lst.positions) for lst in ulayout] != expected:
-            fail(where, uel, f"reporting unit {unit.id}: {_describe_layout_difference(layout, ulayout)}")
+        if [(lst.number, lst.candidate_keys()) for lst in ulayout] != expected:
+            if message_id != "510d":
+                fail(where, uel, f"reporting unit {unit.id}: {_describe_layout_difference(layout, ulayout)}")
+            _check_district_layout(layout, ulayout, uel, unit.id, where)
+            unit = msgspec.structs.replace(unit, layout=tuple(ulayout))
         units.append(unit)
     return Count510(
         message_id=message_id,
@@ -402,19 +461,32 @@ def _read_510(root: Element, message_id: str, where: str) -> Count510:
 # ---------------------------------------------------------------- 230b / candidates
 
 
+#: Optional in the XSD, but what a vote is counted by: a file without them cannot be used, so it is refused.
+_NO_LIST_NUMBER = "AffiliationIdentifier without Id: the list number is what votes are counted by"
+_NO_POSITION = "CandidateIdentifier without Id: the position on the list is what votes are counted by"
+
+
 def _candidate(el: Element, where: str) -> Candidate:
+    """A 230b/520 candidate. The name is optional in the 230b XSD: a candidate without CandidateFullName is
+    read with an empty name (no report invents one); a PersonName present must have its xnl:LastName."""
     cid = child(el, _CID, where)
-    position = int_value(attr(cid, "Id", where), cid, "CandidateIdentifier Id", where)
-    person = el.find(f"{e('CandidateFullName')}/{xnl('PersonName')}")
-    if person is None:
-        fail(where, el, "missing required element CandidateFullName/xnl:PersonName")
+    raw_id = cid.get("Id")
+    if raw_id is None:
+        fail(where, cid, _NO_POSITION)
+    position = int_value(raw_id, cid, "CandidateIdentifier Id", where)
+    full_name = el.find(e("CandidateFullName"))
+    person = full_name.find(xnl("PersonName")) if full_name is not None else None
+    if person is None and full_name is not None:
+        fail(where, full_name, "missing required element xnl:PersonName")
     initials = ""
-    for line in person.iter(xnl("NameLine")):
-        if line.get("NameType") == "Initials":
-            initials = text(line)
-    last = text(person.find(xnl("LastName")))
-    if not last:
-        fail(where, person, "missing or empty xnl:LastName")
+    last = ""
+    if person is not None:
+        for line in person.iter(xnl("NameLine")):
+            if line.get("NameType") == "Initials":
+                initials = text(line)
+        last = text(person.find(xnl("LastName")))
+        if not last:
+            fail(where, person, "missing or empty xnl:LastName")
     address = el.find(e("QualifyingAddress"))
     locality = country = None
     if address is not None:
@@ -425,8 +497,8 @@ def _candidate(el: Element, where: str) -> Candidate:
         position=position,
         last_name=last,
         initials=initials,
-        first_name=opt_text(person.find(xnl("FirstName"))),
-        prefix=opt_text(person.find(xnl("NamePrefix"))),
+        first_name=opt_text(person.find(xnl("FirstName"))) if person is not None else None,
+        prefix=opt_text(person.find(xnl("NamePrefix"))) if person is not None else None,
         gender=opt_text(el.find(e("Gender"))),
         locality=locality,
         country=country,
@@ -471,7 +543,10 @@ def _read_230b(root: Element, message_id: str, where: str) -> CandidateLists230b
         lists: list[CandidateList] = []
         for aff in contest.findall(e("Affiliation")):
             aid = child(aff, _AFF, where)
-            number = int_value(attr(aid, "Id", where), aid, "AffiliationIdentifier Id", where)
+            raw_number = aid.get("Id")
+            if raw_number is None:
+                fail(where, aid, _NO_LIST_NUMBER)
+            number = int_value(raw_number, aid, "AffiliationIdentifier Id", where)
             if any(lst.number == number for lst in lists):
                 fail(where, aid, f"list {number} occurs twice in this contest")
             candidates = tuple(fast_candidate(c) or _candidate(c, where) for c in aff.findall(_CAND))
@@ -524,7 +599,7 @@ def _read_110a(root: Element, message_id: str, where: str) -> Definition110a:
     for r in tree.findall(kr("Region")):
         regions.append(
             Region(
-                number=attr(r, "RegionNumber", where),
+                number=_opt_attr(r, "RegionNumber"),
                 category=attr(r, "RegionCategory", where),
                 name=text(r.find(kr("RegionName"))),
                 superior_number=r.get("SuperiorRegionNumber"),
@@ -545,6 +620,12 @@ def _read_110a(root: Element, message_id: str, where: str) -> Definition110a:
         registered_parties=parties,
         voting_method=opt_text(contest.find(e("VotingMethod"))),
     )
+
+
+def _opt_attr(el: Element, name: str) -> str | None:
+    """An optional attribute, stripped; None when absent or blank."""
+    value: str | None = el.get(name)
+    return value.strip() or None if value is not None else None
 
 
 def read_110b(data: bytes, where: str = "<110b>") -> PollingStations110b:

@@ -72,7 +72,10 @@ def identifier_problems(
     ):
         out.append(f"kr:ElectionDomain is missing: a {eid.category} election is held in a domain")
     day = _date(eid.date)
-    if day is None:
+    if eid.date is None:
+        if nomination_required:  # a definition: the election is set up for its day
+            out.append("kr:ElectionDate is missing")
+    elif day is None:
         out.append(f"kr:ElectionDate {eid.date!r} is not a date (YYYY-MM-DD)")
     elif m is not None and int(m.group(2)) != day.year:
         out.append(
@@ -122,9 +125,20 @@ def definition_problems(d: Definition110a) -> list[str]:
             f"the Tweede Kamer has {TK_DISTRICTS} "
             "(Kieswet E 1)"
         )
+    for r in d.regions:
+        if r.number is None and r.category in NUMBERED_REGIONS:
+            out.append(
+                f"the {r.category} region {r.name} has no RegionNumber (a district or municipality needs one)"
+            )
+            break
     if not any(r.category == "GEMEENTE" for r in d.regions) and eid.category != "EK":
         out.append("the election tree has no GEMEENTE region")
     return out
+
+
+#: Regions the election is built from by number (kieskring → district, gemeente → municipality code); the
+#: others (the national STAAT region, a PROVINCIE above its kieskringen) may go without one, as in the XSD.
+NUMBERED_REGIONS = frozenset(("KIESKRING", "GEMEENTE"))
 
 
 def matches_definition(eid: ElectionIdentifier, definition: Definition110a, what: str) -> list[str]:
@@ -136,7 +150,7 @@ def matches_definition(eid: ElectionIdentifier, definition: Definition110a, what
         ("ElectionCategory", eid.category, ref.category),
         ("kr:ElectionDate", eid.date, ref.date),
     ):
-        if mine != theirs:
+        if mine is not None and mine != theirs:
             out.append(f"{label} of this {what} is {mine}, the election definition says {theirs}")
     if eid.domain_id is not None and ref.domain_id is not None and eid.domain_id != ref.domain_id:
         out.append(

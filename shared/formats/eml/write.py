@@ -90,7 +90,9 @@ def _election_identifier(eid: ElectionIdentifier) -> str:
     if eid.domain_id is not None or eid.domain_name is not None:
         id_attr = f' Id="{esc(eid.domain_id)}"' if eid.domain_id is not None else ""
         out.append(f"<kr:ElectionDomain{id_attr}>{esc(eid.domain_name or '')}</kr:ElectionDomain>")
-    out.append(f"<kr:ElectionDate>{esc(eid.date)}</kr:ElectionDate></ElectionIdentifier>")
+    if eid.date is not None:
+        out.append(f"<kr:ElectionDate>{esc(eid.date)}</kr:ElectionDate>")
+    out.append("</ElectionIdentifier>")
     return "".join(out)
 
 
@@ -121,9 +123,9 @@ def _votes_body(
             f"</AffiliationIdentifier><ValidVotes>{lst.votes}</ValidVotes></Selection>"
         )
         yield "".join(
-            f'<Selection><Candidate><CandidateIdentifier Id="{p}"/></Candidate>'
+            f"<Selection><Candidate><CandidateIdentifier{_candidate_attributes(p, code)}/></Candidate>"
             f"<ValidVotes>{v}</ValidVotes></Selection>"
-            for p, v in zip(lay.positions, lst.candidate_votes, strict=True)
+            for (p, code), v in zip(lay.candidate_keys(), lst.candidate_votes, strict=True)
         )
     yield (
         f"<Cast>{t.eligible_voters}</Cast><TotalCounted>{unit.total_counted}</TotalCounted>"
@@ -132,7 +134,8 @@ def _votes_body(
     )
     if unit.has_admissions:
         for code, field in ADMISSION_CODES:
-            yield f'<UncountedVotes ReasonCode="{code}">{getattr(t, field)}</UncountedVotes>'
+            if code not in unit.missing_admissions:
+                yield f'<UncountedVotes ReasonCode="{code}">{getattr(t, field)}</UncountedVotes>'
         explanations = dict(t.explanations)
         unknown = set(explanations) - set(EXPLANATION_CODES)
         if unknown:
@@ -145,6 +148,12 @@ def _votes_body(
             "has admission counts (A-D, I, J, explanations) but has_admissions is False: they would be lost",
             where=where,
         )
+
+
+def _candidate_attributes(position: int, short_code: str) -> str:
+    """`Id` (position 0: none, the national 510d form) and `ShortCode` when the layout has one."""
+    out = f' Id="{position}"' if position else ""
+    return out + (f' ShortCode="{esc(short_code)}"' if short_code else "")
 
 
 def _check_against_district(count: Count510, district: District) -> None:
@@ -190,7 +199,10 @@ def write_510(count: Count510, election: Election | None = None) -> bytes:
             f'<ReportingUnitVotes><ReportingUnitIdentifier Id="{esc(unit.id)}">{esc(unit.name)}'
             "</ReportingUnitIdentifier>"
         )
-        parts.extend(_votes_body(unit, count.lists, names, unit.id))
+        if unit.layout is None:
+            parts.extend(_votes_body(unit, count.lists, names, unit.id))
+        else:
+            parts.extend(_votes_body(unit, unit.layout, [esc(lay.name) for lay in unit.layout], unit.id))
         parts.append("</ReportingUnitVotes>")
     parts.append("</Contest></Contests></Election></Count></EML>\n")
     return "".join(parts).encode("utf-8")
@@ -236,7 +248,7 @@ def write_520(result: ResultInput, election: Election, identifier: ElectionIdent
         raise InputError("a 520 lists at least one elected candidate")
     if not result.created:
         raise InputError("the creation time (kr:CreationDateTime) is required", where="520")
-    per_list: dict[int, list[tuple[Candidate, int | None]]] = {}
+    per_list: dict[int, list[tuple[Candidate, int | None, int]]] = {}
     seen: set[tuple[int, int]] = set()
     for el in result.elected:
         lst = district.list_by_number(el.list_number)
@@ -252,7 +264,7 @@ def write_520(result: ResultInput, election: Election, identifier: ElectionIdent
         if el.ranking not in (None, 1, 2):
             raise InputError(f"Ranking must be 1 or 2 (EML_NL 520), found {el.ranking}")
         seen.add((el.list_number, el.position))
-        per_list.setdefault(el.list_number, []).append((cand, el.ranking))
+        per_list.setdefault(el.list_number, []).append((cand, el.ranking, el.candidate_id or cand.position))
     for number in set(seats) | set(per_list):
         if district.list_by_number(number) is None:
             raise InputError(f"list {number} is not in district {district.id}")
@@ -276,10 +288,11 @@ def write_520(result: ResultInput, election: Election, identifier: ElectionIdent
             f"<RegisteredName>{esc(lst.name)}</RegisteredName>"
             "</AffiliationIdentifier><Elected>yes</Elected></Selection>"
         )
-        for cand, ranking in per_list[lst.number]:
+        for cand, ranking, cid in per_list[lst.number]:
             rank = f"<Ranking>{ranking}</Ranking>" if ranking is not None else ""
+            ident = _candidate_attributes(cid, cand.short_code or "")
             parts.append(
-                f'<Selection><Candidate><CandidateIdentifier Id="{cand.position}"/>'
+                f"<Selection><Candidate><CandidateIdentifier{ident}/>"
                 f"{_person(cand)}</Candidate>"
                 f"{rank}<Elected>yes</Elected></Selection>"
             )
