@@ -5,8 +5,9 @@
 Readers, each for `--seconds`: `telketen paper decode` (a QR-sheet PDF and a PNG scan of it), `telketen eml
 check` (real Kiesraad files: a 510b, a 230b, a 110b, a 520), `telketen seats` (official seat inputs from the
 oracle) and `telketen verify` (a published folder of the demo, one of its files mutated per run). Mutations:
-flipped and overwritten bytes, cut-off ends, deleted and duplicated chunks, and numbers made very long
-(`9` × 5,000) or negative — what a damaged scan, a truncated download or a hostile file gives.
+flipped and overwritten bytes, cut-off ends, deleted and duplicated chunks, digits changed, numbers made very
+long (`9` × 5,000) or negative, and for `seats` edits of the parsed JSON (edge-case numbers, lists dropped or
+doubled) — what a damaged scan, a truncated download or a hostile file gives.
 
 Each input runs through the real command line (`telketen.cli.main`) in a worker process, with a timeout: an
 exception out of `main` is a traceback, no answer within `--timeout` is a hang (the worker is killed and
@@ -57,8 +58,12 @@ def mutate(data: bytes, rng: random.Random) -> bytes:
         if not out:
             break
         at = rng.randrange(len(out))
-        kind = rng.randrange(7)
-        if kind == 0:
+        kind = rng.randrange(8)
+        if kind == 7:  # another digit: the file stays well-formed and valid, its numbers change
+            digits = [i for i in range(at, min(len(out), at + 4000)) if 48 <= out[i] <= 57]
+            if digits:
+                out[rng.choice(digits)] = rng.randrange(48, 58)
+        elif kind == 0:
             out[at] ^= 1 << rng.randrange(8)
         elif kind == 1:
             out[at] = rng.randrange(256)
@@ -210,13 +215,39 @@ def seats_inputs() -> list[bytes]:
     ]
 
 
+EDGE_NUMBERS = (0, 1, -1, 2**31, 2**63, 10**30, 10_000, 10_001)
+
+
+def mutate_json(value: object, rng: random.Random) -> object:
+    """`value` with one number replaced by an edge case or one list entry dropped or doubled: inputs that
+    parse, so the computation itself is fuzzed and not only the JSON reader."""
+    if isinstance(value, dict) and value:
+        key = rng.choice(sorted(value))
+        return {**value, key: mutate_json(value[key], rng)}
+    if isinstance(value, list) and value:
+        at = rng.randrange(len(value))
+        kind = rng.randrange(3)
+        if kind == 0:
+            return value[:at] + value[at + 1 :]
+        if kind == 1:
+            return value[: at + 1] + value[at:]
+        return [*value[:at], mutate_json(value[at], rng), *value[at + 1 :]]
+    if isinstance(value, int) and not isinstance(value, bool):
+        return rng.choice([*EDGE_NUMBERS, value + 1, max(0, value - 1), rng.randrange(0, 2 * value + 2)])
+    return value
+
+
 def seats_case(tmp: Path) -> Case:
     seeds = seats_inputs()
 
     def case(rng: random.Random, mutated: bool) -> list[str]:
         data = rng.choice(seeds)
+        if mutated and rng.random() < 0.7:
+            data = json.dumps(mutate_json(json.loads(data), rng)).encode()
+        elif mutated:
+            data = mutate(data, rng)
         path = tmp / "seats.json"
-        path.write_bytes(mutate(data, rng) if mutated else data)
+        path.write_bytes(data)
         return ["seats", str(path)]
 
     return case

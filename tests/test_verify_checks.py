@@ -184,7 +184,8 @@ def test_an_upper_unit_that_is_not_the_total_below(gr: Path, tmp_path: Path) -> 
     reseal(root)
     f = only(root)
     assert (f.check, f.file, f.unit) == ("sum", "CSB/" + count_file(root, "CSB").name, changed.units[0].id)
-    assert "(total of " in f.field
+    below = changed.units[0].id
+    assert f"{below}/{count_file(root, below).name}" in f.field  # names the file below
 
 
 def test_a_hoofdstembureau_unit_that_is_not_the_municipality_total(tk: Path, tmp_path: Path) -> None:
