@@ -10,6 +10,8 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
+from shared.domain.apportionment import LotRequired, Lots
+from shared.domain.groups import GroupMember, ListGroup, assign_group
 from telketen.verify import groups, law
 from telketen.verify.law import Draws, Lot, LotMissing
 
@@ -152,3 +154,46 @@ def test_a_group_of_one_list_elects_as_a_single_list_does(
         raise AssertionError("too many lots")
     assert [e.candidate for e in grouped] == [keys[p - 1] for p in single.elected]
     assert [e.candidate for e in grouped if e.by_preference] == [keys[p - 1] for p in single.by_preference]
+
+
+@settings(max_examples=300, deadline=None)
+@given(group_cases())
+def test_verify_and_the_central_office_elect_the_same_in_a_group(
+    case: tuple[int, list[groups.GroupList], dict[str, int], Fraction],
+) -> None:
+    """Against `shared.domain.groups.assign_group` (the central office's P 12–P 18): the same seats per list,
+    the same candidates elected on each, the same by preference. Cases that need a lot, or P 13 (a list
+    with more seats than it can fill, which verify does not move within the group yet), are left out."""
+    seats, lists, national, threshold = case
+    assume(sum(lst.votes for lst in lists) > 0)
+    try:
+        groups.split(1, seats, lists, Draws([]))
+        mine = groups.elect(1, seats, lists, national, threshold, Draws([]))
+    except LotMissing:
+        assume(False)
+        return
+    assume(len(mine) == seats)  # every seat filled: P 13 played no part
+    order = list(dict.fromkeys(k for lst in lists for k in lst.candidates))
+    group = ListGroup(
+        number=1,
+        name="x",
+        members=tuple(
+            GroupMember(
+                districts=tuple(str(d) for d in sorted(lst.districts)),
+                candidates=tuple((k,) for k in lst.candidates),
+                candidate_votes=tuple(lst.candidate_votes[k] for k in lst.candidates),
+            )
+            for lst in lists
+        ),
+        candidates=tuple((k,) for k in order),
+    )
+    try:
+        central = assign_group(group, seats, threshold, Lots([]))
+    except LotRequired:
+        assume(False)
+        return
+    assert [m.seats for m in central.members] == [lst.seats for lst in lists]
+    assert [order[p - 1] for p in central.by_preference] == [e.candidate for e in mine if e.by_preference]
+    for member, lst in zip(central.members, lists, strict=True):
+        theirs = sorted(order[p - 1] for p in member.elected)
+        assert theirs == sorted(e.candidate for e in mine if e.list_district == lst.first_district)
