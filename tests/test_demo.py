@@ -7,8 +7,11 @@ slips are tested against the real validation and double-entry rules.
 
 from __future__ import annotations
 
+import contextlib
+import io
 import random
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -19,14 +22,34 @@ from shared.domain.validation import ValidationContext, validate
 from telketen.cli import main
 from telketen.demo.run import ElectionSpec, run_demo
 from telketen.demo.typists import consistent_slip, inconsistent_slip
+from telketen.verify.collect import _text_kind
 from telketen.verify.run import verify_dir
 
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo through its command line, on an 80-column terminal; what it printed is in terminal.txt."""
     out = tmp_path_factory.mktemp("demo") / "run"
-    assert main(["demo", "--out", str(out), "--seed", "1"]) == 0
+    printed = io.StringIO()
+    with pytest.MonkeyPatch.context() as mp, contextlib.redirect_stdout(printed):
+        mp.setenv("COLUMNS", "80")
+        assert main(["demo", "--out", str(out), "--seed", "1"]) == 0
+    (out.parent / "terminal.txt").write_text(printed.getvalue(), "utf-8")
     return out
+
+
+def test_the_demo_output_reads_at_80_columns(demo: Path) -> None:
+    """No sentence cut by the terminal, counts agree with their nouns, paths whole on a line of their own."""
+    text = (demo.parent / "terminal.txt").read_text("utf-8")
+    lines = text.splitlines()
+    assert [line for line in lines if len(line) > 80 and " " in line.strip()] == []
+    assert "  passphrase 'demo-passphrase-NOT-SECRET', passwords 'demo-password-NOT-SECRET'," in lines
+    assert "1 municipality, 20 stations, 205 candidates per district." in lines
+    assert "42 entries typed: 1 slip caught by validation, 1 by double entry." in lines
+    assert not re.search(r"\b1 (slips|municipalities|stations|entries|candidates)\b", text)
+    seats = next(i for i, line in enumerate(lines) if line.startswith("Seats: "))
+    assert lines[seats + 1].startswith("list ") and lines[seats + 1].endswith("23 candidates elected.")
+    assert f"  {demo / 'published'}" in lines and "Results site:" in lines
 
 
 def test_the_municipal_demo_publishes_a_verified_result(
@@ -48,6 +71,54 @@ def test_the_municipal_demo_publishes_a_verified_result(
     assert list((demo / "scans").glob("*.jpg")), "the summaries travelled as scanned images"
     assert main(["verify", str(published)]) == 0
     assert "GEVERIFIEERD" in capsys.readouterr().out
+
+
+def test_the_demo_publishes_each_municipalitys_csv_and_verify_recognises_it(demo: Path) -> None:
+    """The osv4-3 CSV (the file people open) is published beside its 510b, read as a CSV although it starts
+    with a byte-order mark, and checked against the 510b it was made from."""
+    published = demo / "published"
+    csvs = sorted(published.glob("*/osv4-3_telling_*.csv"))
+    assert [p.parent.name for p in csvs] == [p.parent.name for p in published.glob("*/Telling_*.eml.xml")]
+    assert csvs[0].read_bytes().startswith(b'\xef\xbb\xbf"Verkiezing";;"Gemeenteraad ')
+    report = verify_dir(published)
+    assert report.ok, report.findings
+    rel = csvs[0].relative_to(published).as_posix()
+    assert [f.kind for f in report.files if f.file == rel] == ["osv4-3"]
+    assert report.checked["csv"] == len(csvs)
+
+
+def test_a_csv_that_differs_from_its_510b_is_caught_whatever_its_name(demo: Path, tmp_path: Path) -> None:
+    published = tmp_path / "published"
+    shutil.copytree(demo / "published", published)
+    csv = next(published.glob("*/osv4-3_telling_*.csv"))
+    lines = csv.read_bytes().split(b"\n")
+    row = next(i for i, line in enumerate(lines) if line.startswith(b'"1";'))
+    cells = lines[row].split(b";")
+    cells[4] = b'"%d"' % (int(cells[4].strip(b'"')) + 1)  # one more vote for list 1 in the total column
+    lines[row] = b";".join(cells)
+    renamed = csv.with_name("uitslag.eml.xml")  # a name that says XML: the content says CSV
+    renamed.write_bytes(b"\n".join(lines))
+    csv.unlink()
+    report = verify_dir(published)
+    rel = renamed.relative_to(published).as_posix()
+    assert [f.kind for f in report.files if f.file == rel] == ["osv4-3"]
+    assert [(f.file, f.field) for f in report.findings] == [(rel, "osv4-3 CSV")]
+    assert f"line {row + 1} differs" in report.findings[0].found
+
+
+@pytest.mark.parametrize(
+    ("head", "kind"),
+    [
+        (b'\xef\xbb\xbf"Verkiezing";;"Tweede Kamer"', "osv4-3"),
+        (b'\xef\xbb\xbf<?xml version="1.0"?><EML/>', "xml"),
+        (b"\n  <EML xmlns='urn:oasis:names:tc:evs:schema:eml' Id='510b'/>", "xml"),
+        (b"<eml:EML xmlns:eml='urn:oasis:names:tc:evs:schema:eml'/>", "xml"),
+        (b"\xef\xbb\xbf<!DOCTYPE html><html lang='nl'>", "other"),
+        (b"\xef\xbb\xbfsome text", "other"),
+    ],
+)
+def test_published_text_files_are_recognised_by_content(head: bytes, kind: str) -> None:
+    assert _text_kind(head, "bestand") == kind
 
 
 def signed_and_eml(published: Path) -> list[Path]:
@@ -85,8 +156,6 @@ def test_the_demo_catches_slips_with_validation_and_double_entry(demo: Path, tmp
 
 
 def test_a_changed_vote_in_the_demo_output_is_caught(demo: Path, tmp_path: Path) -> None:
-    import shutil
-
     published = tmp_path / "published"
     shutil.copytree(demo / "published", published)
     target = next(published.glob("[0-9]*/Telling_*.eml.xml"))

@@ -9,7 +9,7 @@ import pytest
 from shared.errors import InputError
 from shared.formats.eml import osv43_csv, read_230b, read_510
 from telketen.cli import main
-from tests.conftest import EML_SAMPLES, needs_shared
+from tests.conftest import EML_SAMPLES, needs_shared, reference_params
 
 pytestmark = needs_shared
 
@@ -112,8 +112,6 @@ def test_check_tampered_real_file_names_unit_and_field(
 
 
 def _invalid_samples() -> list[Path]:
-    if not EML_SAMPLES.is_dir():
-        return []
     words = ("invalid", "empty", "not_matching")
     return sorted(p for p in EML_SAMPLES.rglob("*.xml") if any(w in p.name for w in words))
 
@@ -155,7 +153,7 @@ EXPECTED = {
 }
 
 
-@pytest.mark.parametrize("path", _invalid_samples(), ids=lambda p: p.name)
+@pytest.mark.parametrize("path", reference_params(_invalid_samples), ids=lambda p: p.name)
 def test_every_invalid_sample_is_refused_with_a_specific_line(
     path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -22,7 +22,7 @@ from shared.formats.eml.read import read_110a, read_520
 from shared.formats.eml.rules import definition_problems, message_problems
 from shared.formats.eml.schema import validate
 from shared.formats.eml.write import write_510
-from tests.conftest import SHARED_DATA, needs_shared
+from tests.conftest import SHARED_DATA, needs_shared, reference_params
 
 pytestmark = needs_shared
 
@@ -150,8 +150,6 @@ ABACUS_110A = EML_DIR / "samples" / "abacus" / "eml110a_test.eml.xml"
 
 
 def _real_files() -> list[Path]:
-    if not EML_DIR.is_dir():
-        return []
     return sorted(p for p in EML_DIR.rglob("*.xml") if "schemas" not in p.parts)
 
 
@@ -175,7 +173,7 @@ def _refusal(path: Path) -> str | None:
     return None
 
 
-@pytest.mark.parametrize("path", _real_files(), ids=lambda p: str(p.relative_to(EML_DIR)))
+@pytest.mark.parametrize("path", reference_params(_real_files), ids=lambda p: str(p.relative_to(EML_DIR)))
 def test_every_file_in_shared_eml(path: Path) -> None:
     """Every real file reads; every deliberately invalid sample is refused with one line."""
     if any(word in path.name for word in INVALID_WORDS):
@@ -191,11 +189,13 @@ _DECLARATION = re.compile(rb"\A(\xef\xbb\xbf)?<\?xml[^>]*\?>\s*")
 
 @pytest.mark.parametrize(
     "path",
-    [
-        p
-        for p in _real_files()
-        if p.stat().st_size < 2_000_000 and not any(w in p.name for w in INVALID_WORDS)
-    ],
+    reference_params(
+        lambda: [
+            p
+            for p in _real_files()
+            if p.stat().st_size < 2_000_000 and not any(w in p.name for w in INVALID_WORDS)
+        ]
+    ),
     ids=lambda p: str(p.relative_to(EML_DIR)),
 )
 def test_with_and_without_declaration(path: Path) -> None:

@@ -11,6 +11,7 @@ from PIL import Image
 
 from shared.adapters.pdf import rasterize
 from telketen.cli import main
+from tests.conftest import needs_zbar
 
 PAYLOAD = random.Random(11).randbytes(3000)  # 4 symbols: one page, 2 x 2 at 0.75 mm
 
@@ -62,6 +63,7 @@ def test_decode_png_scans_in_any_order(
     assert out.read_bytes() == PAYLOAD
 
 
+@needs_zbar
 def test_incomplete_scan_names_missing_symbols(
     encoded: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -30,6 +30,7 @@ from shared.adapters.qr_scan import (
     scan_files,
     straighten_page,
     to_gray,
+    zbar_problem,
     zbar_read,
     zxing_read,
 )
@@ -43,6 +44,7 @@ from shared.adapters.sheets import (
 from shared.adapters.webcam import progress_line, read_frames
 from shared.errors import EnvironmentProblem, InputError
 from shared.formats.framing import Reassembler, frame
+from tests.conftest import needs_zbar
 
 
 @cache
@@ -170,6 +172,7 @@ def test_dense_30_kb_page_at_300_dpi() -> None:
     assert reassemble([scan]) == payload(32_000)
 
 
+@needs_zbar
 def test_scanned_pdf_and_missing_page_is_named(tmp_path: Path) -> None:
     path = tmp_path / "scan.pdf"
     buffer = io.BytesIO()
@@ -225,6 +228,7 @@ def test_whole_row_missing_is_found_by_the_ring() -> None:
     assert lost <= set(_retry_missing_cells(gray, kept, PageResult([], len(kept))))
 
 
+@needs_zbar
 def test_zbar_binary_mode_keeps_high_bytes() -> None:
     data = bytes(range(256)) * 3
     image = qr_image(data, 25, "M", 4, border=4)
@@ -241,6 +245,8 @@ def test_without_libzbar_the_message_says_what_is_missing(monkeypatch: pytest.Mo
     blank = Image.new("L", (600, 800), 255)
     result = decode_page(blank)
     assert result.payloads == [] and any("libzbar0" in p for p in result.environment)
+    # the tests that need zbar skip with this message (conftest.needs_zbar), naming the package to install
+    assert "install the system package libzbar0" in (zbar_problem() or "")
 
 
 def test_photo_of_a_sheet_is_straightened() -> None:

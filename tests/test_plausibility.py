@@ -8,15 +8,15 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from shared.domain.plausibility import STATION_BALLOTS_MAX, Unit, check_units, digit_edits
 from shared.formats.eml.read import read_510, read_path
 from shared.formats.plausibility import advise
+from tests.conftest import SHARED_DATA, needs_shared
 
-EML = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "eml"
+EML = SHARED_DATA / "eml"
 SHARES = (0.22, 0.18, 0.14, 0.11, 0.09, 0.08, 0.06, 0.05, 0.04, 0.03)
 
 
@@ -84,11 +84,10 @@ def test_a_dropped_digit_is_a_cell_finding_that_proposes_the_written_number() ->
     assert original in digit_edits(votes[0]) or abs(findings[0].expected[0] - original) < 10
 
 
+@needs_shared
 def test_an_impossible_station_size_and_turnout() -> None:
     """The Kiesraad's own fake Dordrecht file: one unit of 72,100 voters with 99.99 % turnout adds up."""
     path = EML / "samples" / "hcp" / "Fake_test_data_Telling_TK2023_gemeente_Dordrecht.eml.xml"
-    if not path.exists():
-        pytest.skip("../shared/data is not beside the repository")
     kinds = {a.kind for a in advise(read_510(read_path(path), str(path)))}
     assert kinds == {"size", "turnout_limit"}
 
@@ -127,18 +126,16 @@ def test_turnout_against_peers_only_where_the_electorate_is_known() -> None:
     assert kinds_of(missing, "HSB1::0006", at_stations=False) == ["electorate"]
 
 
+@needs_shared
 def test_real_station_counts_are_quiet() -> None:
     """The official West Maas en Waal TK2025 count (11 stations, 24 lists) gives no advice at all."""
     path = EML / "samples" / "tk2025_westmaasenwaal" / "Telling_TK2025_gemeente_West_Maas_en_Waal.eml.xml"
-    if not path.exists():
-        pytest.skip("../shared/data is not beside the repository")
     assert advise(read_510(read_path(path), str(path))) == []
 
 
+@needs_shared
 def test_a_swap_planted_in_a_real_count_is_found_with_names() -> None:
     path = EML / "samples" / "tk2025_westmaasenwaal" / "Telling_TK2025_gemeente_West_Maas_en_Waal.eml.xml"
-    if not path.exists():
-        pytest.skip("../shared/data is not beside the repository")
     count = read_510(read_path(path), str(path))
     from msgspec.structs import replace
 
@@ -181,6 +178,7 @@ def test_digit_edits_are_exactly_the_counts_one_slip_away(value: int) -> None:
         assert all(int(s[:k] + d + s[k + 1 :]) in edits for d in "0123456789" if d != s[k])
 
 
+@settings(max_examples=25, deadline=None)  # each example re-fits 14 stations
 @given(st.permutations(range(14)))
 def test_findings_do_not_depend_on_the_order_of_units(order: list[int]) -> None:
     units = stations()
@@ -197,10 +195,9 @@ def run(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+@needs_shared
 def test_cli_json_contract_and_exit_codes(tmp_path: Path) -> None:
     path = EML / "samples" / "hcp" / "Fake_test_data_Telling_TK2023_gemeente_Dordrecht.eml.xml"
-    if not path.exists():
-        pytest.skip("../shared/data is not beside the repository")
     done = run("--json", str(path))
     assert done.returncode == 0, done.stderr
     findings = json.loads(done.stdout)["findings"]

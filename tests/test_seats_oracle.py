@@ -14,9 +14,9 @@ import pytest
 
 from shared.domain.apportionment import AbsoluteMajorityStep, ExhaustionStep, ResidualSeatStep
 from shared.domain.seats import ListInput, SeatsInput, SeatsResult, compute, compute_batch
-from tests.conftest import ORACLE, needs_shared
+from tests.conftest import ORACLE, needs_oracle
 
-pytestmark = needs_shared
+pytestmark = needs_oracle
 
 TK_FILES = ["TK20170315", "TK20210317", "TK20231122", "TK20251029"]
 GR_FILES = ["GR20180321_municipalities", "GR20220316_municipalities"]

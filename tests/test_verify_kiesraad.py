@@ -21,7 +21,7 @@ import pytest
 
 from telketen.verify.findings import Report
 from telketen.verify.run import verify_dir
-from tests.conftest import ORACLE, SHARED_DATA, needs_shared
+from tests.conftest import ORACLE, SHARED_DATA, needs_oracle, needs_shared
 
 pytestmark = needs_shared
 
@@ -69,6 +69,7 @@ def test_what_the_set_lacks_is_a_status_not_a_failure(report: Report) -> None:
     assert report.checked["chain"] == 19  # every kieskring but 20 is added up against its 510c
 
 
+@needs_oracle
 def test_all_150_elected_candidates_and_the_seats_equal_the_520(report: Report) -> None:
     assert len(report.candidates) == 150 == report.elected
     assert all(row.in_520 and row.how in ("preference", "list_order") for row in report.candidates)

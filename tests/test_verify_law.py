@@ -19,7 +19,7 @@ from shared.domain.seats import ListInput, SeatsInput, SeatsResult
 from shared.domain.seats import compute as central_compute
 from shared.errors import InputError
 from telketen.verify import law
-from tests.conftest import ORACLE, needs_shared
+from tests.conftest import ORACLE, needs_oracle
 
 
 @st.composite
@@ -137,7 +137,7 @@ def plain(lists: list[dict[str, Any]]) -> list[law.ListVotes]:
     ]
 
 
-@needs_shared
+@needs_oracle
 @pytest.mark.parametrize("name", ["TK20170315", "TK20210317", "TK20231122", "TK20251029"])
 def test_every_tweede_kamer_in_the_oracle(name: str) -> None:
     data = load(name)
@@ -145,7 +145,7 @@ def test_every_tweede_kamer_in_the_oracle(name: str) -> None:
     assert outcome.seats == {i: lst["seats"] for i, lst in enumerate(data["lists"], 1)}
 
 
-@needs_shared
+@needs_oracle
 @pytest.mark.parametrize("name", ["GR20180321_municipalities", "GR20220316_municipalities"])
 def test_every_municipal_council_in_the_oracle(name: str) -> None:
     wrong = []
@@ -170,7 +170,7 @@ def abacus(name: str) -> tuple[list[law.ListVotes], list[dict[str, Any]], int]:
     return lists, data["lists"], data["number_of_seats"]
 
 
-@needs_shared
+@needs_oracle
 @pytest.mark.parametrize("name", ["GR2022_Reusel-De_Mierden_P9_abacus", "GR2022_Enkhuizen_P10_abacus"])
 def test_p9_and_p10_cases_with_their_candidates(name: str) -> None:
     lists, official, seats = abacus(name)
@@ -184,7 +184,7 @@ def test_p9_and_p10_cases_with_their_candidates(name: str) -> None:
             assert chosen.elected == x["elected_by_preference"] + x["elected_other"]
 
 
-@needs_shared
+@needs_oracle
 def test_roermond_asks_for_the_lot_and_follows_it() -> None:
     lists, official, seats = abacus("GR2026_Roermond_lot_abacus")
     asked = law.compute("GR", seats, lists)

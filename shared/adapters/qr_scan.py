@@ -108,14 +108,29 @@ def zxing_read(
     return found
 
 
-def zbar_read(gray: np.ndarray) -> list[bytes]:
-    """zbar (through pyzbar's ctypes wrapper) with ZBAR_CFG_BINARY on, so bytes come back unchanged."""
+def _zbar() -> Any:
+    """pyzbar's ctypes wrapper, imported on first use: importing it loads the system library libzbar0."""
     try:
-        from pyzbar import wrapper as zw  # imported here: loading it needs libzbar0
+        from pyzbar import wrapper
     except (ImportError, OSError) as exc:
         raise EnvironmentProblem(
             f"the second QR decoder (zbar) is not available ({exc}); install the system package libzbar0"
         ) from None
+    return wrapper
+
+
+def zbar_problem() -> str | None:
+    """Why zbar cannot run on this machine, naming the package to install; None when it can."""
+    try:
+        _zbar()
+    except EnvironmentProblem as exc:
+        return exc.message
+    return None
+
+
+def zbar_read(gray: np.ndarray) -> list[bytes]:
+    """zbar (through pyzbar's ctypes wrapper) with ZBAR_CFG_BINARY on, so bytes come back unchanged."""
+    zw = _zbar()
     height, width = gray.shape
     pixels = np.ascontiguousarray(gray, dtype=np.uint8).tobytes()
     scanner = zw.zbar_image_scanner_create()

@@ -10,7 +10,10 @@ real use.
 from __future__ import annotations
 
 import argparse
+import functools
 import os
+import re
+import textwrap
 from pathlib import Path
 from typing import Any
 
@@ -68,16 +71,28 @@ class _Bars(demo_run.Progress):
         self.progress.advance(self.tasks[stage])
 
 
+def _n(count: int, singular: str, plural: str | None = None) -> str:
+    """'1 slip', '2 slips': the terminal output reads as English."""
+    return f"{count} {singular if count == 1 else plural or singular + 's'}"
+
+
+def _say(console: Console, text: str) -> None:
+    """Print wrapped between words at the console's width (80 columns on most terminals); a "list 7: 2"
+    is never cut in two."""
+    glued = re.sub(r"list (\d+): (\d+)", "list\xa0\\1:\xa0\\2", text)  # textwrap never breaks at U+00A0
+    for line in textwrap.wrap(glued, width=console.width):
+        console.print(line.replace("\xa0", " "), soft_wrap=True)
+
+
 def run(args: argparse.Namespace) -> int:
     if args.jobs is not None and not 1 <= args.jobs <= 64:
         raise InputError("--jobs is a number of worker processes, 1..64", where="--jobs")
     jobs = args.jobs or (1 if args.scale == "municipal" else os.cpu_count() or 1)
     console = Console(highlight=False)
     console.print(f"[bold]Telketen demo[/bold]: scale {args.scale}, seed {args.seed}.")
-    console.print(
-        f"[yellow]Demo values, NOT secret:[/yellow] passphrase '{DEMO_PASSPHRASE.decode()}', "
-        f"passwords '{DEMO_PASSWORD}', municipal keys derived from the seed."
-    )
+    console.print("[yellow]Demo values, NOT secret, never for a real election:[/yellow]")
+    console.print(f"  passphrase '{DEMO_PASSPHRASE.decode()}', passwords '{DEMO_PASSWORD}',")
+    console.print("  municipal keys derived from the seed.")
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=console, transient=False) as progress:
         result = demo_run.run_demo(
@@ -87,7 +102,8 @@ def run(args: argparse.Namespace) -> int:
             progress=_Bars(progress),
             on_stage=lambda s: progress.console.print(f"{s.name}: {s.items} in {s.seconds:.1f} s"),
         )
-    table = Table(title=f"{result.election_name} ({result.election_id})", title_justify="left")
+    console.print(f"[bold]{result.election_name}[/bold] ({result.election_id})")
+    table = Table()
     table.add_column("stage")
     table.add_column("items", justify="right")
     table.add_column("seconds", justify="right")
@@ -97,17 +113,20 @@ def run(args: argparse.Namespace) -> int:
     table.add_row("[bold]total (wall clock)[/bold]", "", f"[bold]{wall:.1f}[/bold]")
     console.print(table)
     e = result.entries
-    console.print(
-        f"{result.municipalities} municipalities, {result.stations} stations, "
-        f"{result.candidates} candidates per district; "
-        f"{e.entries} entries typed, {e.caught_by_validation} slips caught by validation, "
-        f"{e.caught_by_double_entry} by double entry, {e.resolutions} resolved by the coordinator."
+    say = functools.partial(_say, console)
+    say(
+        f"{_n(result.municipalities, 'municipality', 'municipalities')}, {_n(result.stations, 'station')}, "
+        f"{_n(result.candidates, 'candidate')} per district."
     )
+    say(
+        f"{_n(e.entries, 'entry', 'entries')} typed: {_n(e.caught_by_validation, 'slip')} caught by "
+        f"validation, {e.caught_by_double_entry} by double entry."
+    )
+    say(f"The coordinator sent {_n(e.resolutions, 'station')} back to be typed again.")
     if result.central is not None:
-        seats = ", ".join(
-            f"list {n}: {s}" for n, s in sorted(result.central.seats.items(), key=lambda x: int(x[0]))
-        )
-        console.print(f"Seats: {seats}; {result.central.elected} candidates elected.")
+        ordered = sorted(result.central.seats.items(), key=lambda x: int(x[0]))
+        seats = ", ".join(f"list {n}: {s}" for n, s in ordered)
+        say(f"Seats: {seats}; {_n(result.central.elected, 'candidate')} elected.")
     report = result.verify
     ok = report is not None and report.ok
     if report is not None:
@@ -117,7 +136,10 @@ def run(args: argparse.Namespace) -> int:
         console.print(f"telketen verify {result.published}: {verdict}")
         for finding in report.findings[:20]:
             console.print(f"  {finding}")
-    console.print(f"Published files: {result.published}")
+    # a path or address on its own line, never wrapped, so a terminal keeps it whole and clickable
+    console.print("Published files:")
+    console.print(f"  {result.published}", soft_wrap=True)
     if result.site.exists():
-        console.print(f"Results site: {result.site.resolve().as_uri()}")
+        console.print("Results site:")
+        console.print(f"  {result.site.resolve().as_uri()}", soft_wrap=True)
     return 0 if ok else IntegrityError.exit_code

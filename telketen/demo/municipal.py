@@ -127,16 +127,19 @@ def run_municipality(
     eml_name = next(n for n in by_name if n.startswith("Telling_"))
     tks_name = next(n for n in by_name if n.endswith(".tks"))
     pdf_name = next(n for n in by_name if n.endswith(".pdf"))
+    csv_name = next(n for n in by_name if n.endswith(".csv"))
     enrolment_path = state / f"{setup.key_base(election, code)}.tke"
     sheet = state / f"{setup.key_base(election, code)}-sleutelregistratie.pdf"
     enrolment = enrolment_path.read_bytes()
     eml, signed = by_name[eml_name].read_bytes(), by_name[tks_name].read_bytes()
-    # The municipality publishes its 110b (stations), 510b, signed summary, key record and report.
+    # The municipality publishes its 110b (stations), 510b, the osv4-3 CSV made from it (the file people
+    # open), signed summary, key record and report.
     atomic_write_many(
         published / code,
         {
             name_110b: data_110b,
             eml_name: eml,
+            csv_name: by_name[csv_name].read_bytes(),
             SUMMARY_FILE: signed,
             KEY_FILE: enrolment,
             pdf_name: by_name[pdf_name].read_bytes(),

@@ -1,9 +1,11 @@
-"""Read a published folder: every EML file, signed summary, enrolment record and PDF, by content, not by name.
+"""Read a published folder: every EML file, signed summary, enrolment record, PDF and osv4-3 CSV, by content.
 
-Why by content: anyone may have renamed or re-arranged the files they downloaded; what a file *is* is decided
-by its bytes (EML message id, the TKS/TKE magic, %PDF). The folder a file sits in still matters for one thing:
-the published layout (docs/tiers.md) puts an issuer's EML, `summary.tks` and `key.tke` together in
-`<authority-id>/`, which is how a summary is tied to the file it vouches for.
+Why by content, not by name: anyone may have renamed or re-arranged the files they downloaded; what a file
+*is* is decided by its bytes (EML message id, the TKS/TKE magic, %PDF, the first cell of an osv4-3 CSV). A
+byte-order mark says nothing: the municipality's CSV starts with one as much as an XML file may. The folder
+a file sits in still matters for one thing: the published layout (docs/tiers.md) puts an issuer's EML,
+`summary.tks` and `key.tke` (and a municipality's CSV) together in `<authority-id>/`, which is how a summary
+is tied to the file it vouches for.
 
 A PDF is read for the QR sheets that close it (the signed summary as it went on paper to the next tier),
 straight from the symbols embedded in the file; `telketen.verify.paper` compares them with the summaries.
@@ -17,6 +19,7 @@ import contextlib
 import hashlib
 import multiprocessing
 import os
+import re
 import threading
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -79,6 +82,7 @@ class Published(msgspec.Struct, kw_only=True):
     enrolments: list[Blob] = msgspec.field(default_factory=list)
     deceased: list[Blob] = msgspec.field(default_factory=list)
     keyed: list[Blob] = msgspec.field(default_factory=list)
+    csvs: list[Blob] = msgspec.field(default_factory=list)
     papers: list[Paper] = msgspec.field(default_factory=list)
 
     def of_type(self, kind: type[object]) -> list[Eml]:
@@ -104,6 +108,24 @@ class _Read(msgspec.Struct, frozen=True, kw_only=True):
     qr_partial: tuple[str, ...] = ()  # a PDF: its incomplete messages and refused symbols, described
 
 
+_BOM = b"\xef\xbb\xbf"
+#: How an osv4-3 CSV begins (shared.formats.eml.csv), after its byte-order mark.
+OSV43_START = b'"Verkiezing";'
+#: How an EML file begins, after an optional byte-order mark and white space: a declaration or the root.
+_XML_START = re.compile(rb"<(\?xml|([A-Za-z_][\w.-]*:)?EML[\s>/])")
+
+
+def _text_kind(data: bytes, name: str) -> str:
+    """ "osv4-3", "xml" or "other", from the first bytes after a byte-order mark (and the name for .xml)."""
+    start = len(_BOM) if data.startswith(_BOM) else 0
+    head = data[start : start + 256]
+    if head.startswith(OSV43_START):
+        return "osv4-3"
+    if name.lower().endswith(".xml") or _XML_START.match(head.lstrip()):
+        return "xml"
+    return "other"
+
+
 def _read_one(path: str, rel: str) -> _Read:
     """Read, hash and, for EML, parse one file; pure but for reading `path` (so it can run in a worker)."""
     p = Path(path)
@@ -126,7 +148,10 @@ def _read_one(path: str, rel: str) -> _Read:
         return _Read(kind="deceased", sha256=sha, data=data)
     if head.startswith(b"%PDF"):
         return _read_pdf(data, sha, rel)
-    if p.suffix.lower() == ".xml" or head.startswith((b"<?xml", b"<EML", b"\xef\xbb\xbf")):
+    kind = _text_kind(data, p.name)
+    if kind == "osv4-3":
+        return _Read(kind=kind, sha256=sha, data=data)
+    if kind == "xml":
         try:
             message = read_eml(data, rel)  # one parse: the reader dispatches on the message id
         except TelketenError as exc:
@@ -187,11 +212,12 @@ def collect(root: Path, report: Report, *, workers: int | None = None) -> Publis
         if read.problem is not None:
             report.add("file", rel, "-", *read.problem)
             continue
-        if read.kind in ("summary", "enrolment", "deceased", "keyed"):
+        if read.kind in ("summary", "enrolment", "deceased", "keyed", "osv4-3"):
             blobs = {
                 "summary": published.summaries,
                 "enrolment": published.enrolments,
                 "keyed": published.keyed,
+                "osv4-3": published.csvs,
             }.get(read.kind, published.deceased)
             blobs.append(Blob(file=rel, folder=folder, data=read.data))
         elif read.kind == "pdf":
