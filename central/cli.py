@@ -3,6 +3,8 @@
     init      import 110a + 230b (typed hash check), make the key pair, print the enrolment sheet
     enrol     enrol the keys of the tier below (hoofdstembureaus; for a municipal council the municipality)
     scan      read signed summaries from scans (images, PDF), .tks files or a webcam
+    key       a district's (or council municipality's) totals typed twice from its paper report
+    key-resolve  the coordinator's decision when the two entries differ
     status    which authorities are in, missing, duplicated, corrected; what was refused
     deceased  record a deceased candidate before the computation (Kieswet P 19a)
     finalise  add up, seats and elected candidates (lots asked or given), 510d, 520, P 22
@@ -33,6 +35,7 @@ from shared.adapters.files import atomic_write
 from shared.adapters.keyfiles import resolve_passphrase
 from shared.domain.apportionment import LotRequest
 from shared.office import cli as office_cli
+from shared.office import keyed_cli
 
 
 def _deceased_lines(office: Office) -> Iterator[str]:
@@ -134,6 +137,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
             status="which authorities are in",
         ),
     )
+
+    keyed_cli.register(sub, common, COMMANDS.open)
 
     p = sub.add_parser("deceased", parents=[common], help="record a deceased candidate (before finalise)")
     p.add_argument("list", type=int, help="list number")

@@ -28,15 +28,17 @@ from shared.domain.tally import Tally, add_tallies, check_internal
 from shared.errors import InputError, StateError
 from shared.formats.eml.model import Count510, ElectedCandidate, ListLayout, ResultInput
 from shared.formats.eml.write import identifier_of, layout_of, unit_votes, write_510, write_520
-from shared.formats.signing import message_digest, register_lookup, sign_summary
+from shared.formats.keyed import source_text
+from shared.formats.signing import message_digest, sign_summary
 from shared.formats.summary import (
-    FORMAT_VERSION,
+    SOURCES_VERSION,
     ChildDigest,
+    ChildSource,
     Summary,
     counts_from_tally,
     encode_summary,
-    tally_from_counts,
 )
+from shared.office.keyed import child_numbers
 
 SUMMARY_FILE = "summary.tks"
 #: The candidates left out as deceased (Kieswet P 19a): the 520 cannot say it, and a recomputation needs it.
@@ -56,6 +58,7 @@ class Part(msgspec.Struct, frozen=True, kw_only=True):
     district_id: str
     tally: Tally
     children: tuple[tuple[str, bytes], ...] = ()
+    source: ChildSource | None = None  # scanned (its key id) or keyed from paper (its typists)
 
 
 class Outcome(msgspec.Struct, frozen=True, kw_only=True):
@@ -96,11 +99,12 @@ def result_election(election: Election) -> Election:
 
 
 def counted_parts(office: Office) -> list[Part]:
-    """Every summary that counts, in report order, opened again from the exact bytes received."""
-    lookup = register_lookup(office.register())
+    """Every part that counts, in report order: a summary opened again from the exact bytes received, or a
+    report keyed from paper (`shared.office.keyed`)."""
+    register = office.register()
     out = []
     for rec in office.book().counting():
-        summary = office.counted_summary(rec.digest, lookup)
+        tally, children, source = child_numbers(office.message(rec.digest), register, where=rec.authority)
         district = district_of_child(office.election, rec.authority)
         out.append(
             Part(
@@ -109,8 +113,9 @@ def counted_parts(office: Office) -> list[Part]:
                 digest=rec.digest,
                 phase=rec.phase,
                 district_id=district.id,
-                tally=tally_from_counts(summary.counts),
-                children=tuple((c.authority_id, c.digest) for c in summary.children),
+                tally=tally,
+                children=children,
+                source=source,
             )
         )
     return out
@@ -314,7 +319,7 @@ def finalise(
     sha_510d = hashlib.sha256(eml_510d).hexdigest()
     key = load_signing_key(office.key_path, passphrase)
     summary = Summary(
-        version=FORMAT_VERSION,
+        version=SOURCES_VERSION,
         election_id=election.id,
         district_id=DISTRICT_ID,
         role=Role.CENTRAL,
@@ -326,6 +331,7 @@ def finalise(
         eml_sha256=bytes.fromhex(sha_520),
         children=[ChildDigest(authority_id=p.authority, digest=p.digest) for p in parts],
         seats=[result.seats.get(str(lst.number), 0) for lst in total.lists],
+        sources=[p.source for p in parts if p.source is not None],
     )
     signed = sign_summary(encode_summary(summary), key.private_key)
     digest = message_digest(signed)
@@ -339,7 +345,7 @@ def finalise(
         eml_sha256=sha_520,
         eml_510d_sha256=sha_510d,
         deceased=deceased,
-        parts=[(p.authority, p.name, p.tally) for p in parts],
+        parts=[(p.authority, p.name, p.tally, source_text(p.source) if p.source else "") for p in parts],
     )
     pdf = render_p22(data, at=at)
     model = "P22-1" if len(election.districts) > 1 else "P22-2"

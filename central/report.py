@@ -213,12 +213,13 @@ def p22_data(
     eml_sha256: str,
     eml_510d_sha256: str,
     deceased: dict[int, tuple[int, ...]],
-    parts: Sequence[tuple[str, str, Tally]],
+    parts: Sequence[tuple[str, str, Tally, str]],
 ) -> dict[str, Any]:
     """Everything the P 22 template prints, from the totals and the result's steps, formatted in Dutch.
 
     `district` is the election's single district (P 22-2) or the national view of the lists (P 22-1);
-    `parts` are (id, name, tally) of the units added up (kieskringen or municipalities).
+    `parts` are (id, name, tally, source) of the units added up (kieskringen or municipalities); `source`
+    says in Dutch where its numbers came from (scanned under which key, or keyed from paper by whom).
     """
     n = dutch.number
     multi = len(election.districts) > 1
@@ -409,8 +410,14 @@ def p22_data(
         "alphabetical": [row for _, row in alphabetical],
         "votes_table": votes_table,
         "parts": [
-            {"id": pid, "name": name, "valid": n(t.votes_on_lists), "ballots": n(t.ballots_cast)}
-            for pid, name, t in parts
+            {
+                "id": pid,
+                "name": name,
+                "valid": n(t.votes_on_lists),
+                "ballots": n(t.ballots_cast),
+                "source": src,
+            }
+            for pid, name, t, src in parts
         ],
     }
 

@@ -41,8 +41,10 @@ from shared.domain.tally import Tally
 from shared.errors import TelketenError
 from shared.formats import dutch
 from shared.formats.eml.read import read_510
+from shared.formats.keyed import FILE_NAME as KEYED_FILE
+from shared.formats.keyed import KeyedPart, decode_keyed, source_text
 from shared.formats.signing import message_digest, open_enrolment, open_signed
-from shared.formats.summary import Summary, tally_from_counts
+from shared.formats.summary import ChildSource, Summary, tally_from_counts
 
 SITE_DIR = "site"
 #: From this many bytes of 510b on, the files are read by two worker processes (a national folder: ~1 GB).
@@ -81,6 +83,31 @@ def _open_published_summary(folder: Path, expected_digest: bytes) -> Summary | N
     except TelketenError:
         return None
     return summary
+
+
+def _open_published_part(folder: Path, expected_digest: bytes) -> Summary | KeyedPart | None:
+    """The signed summary of this digest in `folder`, or — for a report keyed from paper by the office above
+    it — the keyed record `folder/keyed.tkk` of this digest (shown as keyed, never as scanned)."""
+    summary = _open_published_summary(folder, expected_digest)
+    if summary is not None:
+        return summary
+    try:
+        data = (folder / KEYED_FILE).read_bytes()
+    except OSError:
+        return None
+    if hashlib.sha256(data).digest() != expected_digest:
+        return None
+    try:
+        return decode_keyed(data, where=str(folder / KEYED_FILE))
+    except TelketenError:
+        return None
+
+
+def _keyed_text(part: Summary | KeyedPart) -> str:
+    """ "van papier ingevoerd door … en …" for a keyed part, empty for a scanned, signed one."""
+    if isinstance(part, KeyedPart):
+        return source_text(ChildSource(key_id=b"", keyed_by=list(part.keyed_by)))
+    return ""
 
 
 class StationRow(msgspec.Struct, frozen=True, array_like=True):
@@ -239,19 +266,19 @@ def build_site(
     }
     pages: dict[str, str] = {}
     # The units the drill-down shows: (area above, code, name, digest, its summary if it checks out).
-    shown: list[tuple[Area, str, str, bytes, Summary | None]] = []
+    shown: list[tuple[Area, str, str, bytes, Summary | KeyedPart | None]] = []
     for area in areas:
         if multi:
             for code, digest in area.children:
                 shown.append((area, code, _name(election, code), digest,
-                              _open_published_summary(out / code, digest)))  # fmt: skip
+                              _open_published_part(out / code, digest)))  # fmt: skip
         else:
             shown.append(
-                (area, area.id, area.name, area.digest, _open_published_summary(out / area.id, area.digest))
+                (area, area.id, area.name, area.digest, _open_published_part(out / area.id, area.digest))
             )
     # One pass over every published file: each is read and hashed once, and the 510b files the summaries vouch
     # for are parsed for their stations (by two workers for a national folder: ~1 GB of 510b).
-    vouched = {out / code: s.eml_sha256 for _, code, _, _, s in shown if s is not None}
+    vouched = {out / code: s.eml_sha256 for _, code, _, _, s in shown if s is not None and s.eml_sha256}
     paths = sorted(p for p in out.rglob("*") if p.is_file() and p.relative_to(out).parts[0] != SITE_DIR)
     is_count = {p for folder in vouched for p in _counts_of(folder)}
     jobs = [(str(p), vouched[p.parent] if p in is_count else None) for p in paths]
@@ -286,10 +313,13 @@ def build_site(
                 continue
             t = tally_from_counts(summary.counts)
             child_page = f"gebied-{code}.html"
+            keyed = _keyed_text(summary)
             children.append(
-                {"name": name, "page": child_page, "ballots": n(t.ballots_cast), "list_votes": _list_votes(t)}
-            )
-            pages[child_page] = _area_page(env, site, code, name, "Gemeente", digest, t, view,
+                {"name": name, "page": child_page, "ballots": n(t.ballots_cast), "list_votes": _list_votes(t),
+                 "source": keyed}
+            )  # fmt: skip
+            kind = f"Gemeente · {keyed}" if keyed else "Gemeente"
+            pages[child_page] = _area_page(env, site, code, name, kind, digest, t, view,
                                            stations.get(code, ()))  # fmt: skip
         pages[page] = _area_page(
             env, site, area.id, area.name, "Kieskring", area.digest, area.tally, view, (), children

@@ -3,6 +3,8 @@
     init      import 110a + 230b (typed hash check), make the key pair, print the enrolment sheet
     enrol     enrol the municipalities' keys from their enrolment sheets or .tke files
     scan      read signed summaries from scans (images, PDF), .tks files or a webcam
+    key       a municipality's totals typed twice from its paper report, when its sheet cannot be scanned
+    key-resolve  the coordinator's decision when the two entries differ
     status    which municipalities are in, missing, duplicated, corrected; what was refused
     finalise  add up, write 510c, sign, print O 3 with its QR pages
     publish   write the published folder
@@ -27,6 +29,7 @@ from hoofdstembureau.web import register_serve
 from shared.adapters.files import atomic_write
 from shared.adapters.keyfiles import resolve_passphrase
 from shared.office import cli as office_cli
+from shared.office import keyed_cli
 
 COMMANDS = office_cli.OfficeCommands(
     office_type=Office,
@@ -93,6 +96,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         ),
     )
 
+    keyed_cli.register(sub, common, COMMANDS.open)
     COMMANDS.add_finalise(sub, common, cmd_finalise, help="add up, write 510c, sign, print O 3")
 
     COMMANDS.add_publishing(sub, common, publish_help="write the published folder")

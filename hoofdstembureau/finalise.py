@@ -24,15 +24,17 @@ from shared.domain.tally import Tally, add_tallies, check_internal
 from shared.errors import StateError
 from shared.formats.eml.model import Count510
 from shared.formats.eml.write import identifier_of, layout_of, unit_votes, write_510
-from shared.formats.signing import message_digest, open_signed, register_lookup, sign_summary
+from shared.formats.keyed import source_text
+from shared.formats.signing import message_digest, open_signed, sign_summary
 from shared.formats.summary import (
-    FORMAT_VERSION,
+    SOURCES_VERSION,
     ChildDigest,
+    ChildSource,
     Summary,
     counts_from_tally,
     encode_summary,
-    tally_from_counts,
 )
+from shared.office.keyed import child_numbers
 
 
 class Output(msgspec.Struct, frozen=True, kw_only=True):
@@ -52,12 +54,17 @@ def _slug(text: str) -> str:
 
 
 def counted_tallies(office: Office) -> list[tuple[str, bytes, int, Tally]]:
-    """(municipality code, summary digest, phase, tally) of every summary that counts, in district order."""
+    """(municipality code, summary digest, phase, tally) of every part that counts, in district order."""
+    return [(code, digest, phase, tally) for code, digest, phase, tally, _ in counted_parts(office)]
+
+
+def counted_parts(office: Office) -> list[tuple[str, bytes, int, Tally, ChildSource]]:
+    """Every part that counts, in district order, with where its numbers came from (scanned or keyed)."""
     register = office.register()
     out = []
     for rec in office.book().counting():
-        summary = office.counted_summary(rec.digest, register_lookup(register))
-        out.append((rec.authority, rec.digest, rec.phase, tally_from_counts(summary.counts)))
+        tally, _, source = child_numbers(office.message(rec.digest), register, where=rec.authority)
+        out.append((rec.authority, rec.digest, rec.phase, tally, source))
     return out
 
 
@@ -83,7 +90,8 @@ def finalise(office: Office, *, passphrase: bytes) -> Output:
     if not book.complete:
         names = ", ".join(f"{c} {office.municipality_name(c)}" for c in book.missing)
         raise StateError(f"not every municipality is in; missing: {names}", where="finalise")
-    parts = counted_tallies(office)
+    counted = counted_parts(office)
+    parts = [(code, digest, phase, tally) for code, digest, phase, tally, _ in counted]
     previous = previous_output(office)
     children = [digest.hex() for _, digest, _, _ in parts]
     if previous is not None and previous[2] == children:
@@ -117,7 +125,7 @@ def finalise(office: Office, *, passphrase: bytes) -> Output:
     eml_sha = hashlib.sha256(eml).hexdigest()
     key = load_signing_key(office.key_path, passphrase)
     summary = Summary(
-        version=FORMAT_VERSION,
+        version=SOURCES_VERSION,
         election_id=election.id,
         district_id=district_id,
         role=Role.HOOFDSTEMBUREAU,
@@ -129,6 +137,7 @@ def finalise(office: Office, *, passphrase: bytes) -> Output:
         eml_sha256=bytes.fromhex(eml_sha),
         children=[ChildDigest(authority_id=code, digest=digest) for code, digest, _, _ in parts],
         seats=[],
+        sources=[source for *_, source in counted],
     )
     signed = sign_summary(encode_summary(summary), key.private_key)
     digest = message_digest(signed)
@@ -145,8 +154,14 @@ def finalise(office: Office, *, passphrase: bytes) -> Output:
             at=at,
             eml_sha256=eml_sha,
             consumed=[
-                Consumed(code=code, name=office.municipality_name(code), phase=ph, digest=d.hex())
-                for code, d, ph, _ in parts
+                Consumed(
+                    code=code,
+                    name=office.municipality_name(code),
+                    phase=ph,
+                    digest=d.hex(),
+                    source=source_text(source),
+                )
+                for code, d, ph, _, source in counted
             ],
             audit_head=f"regel {seq}, {head_hash}",
         )

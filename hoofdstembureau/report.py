@@ -41,12 +41,14 @@ BODY_PHRASE = {
 
 
 class Consumed(msgspec.Struct, frozen=True, kw_only=True):
-    """A municipal summary added up: code, name, session (phase) and the digest of the signed summary."""
+    """A municipal part added up: code, name, session (phase), the digest of the signed summary (or keyed
+    part) and where its numbers came from, in Dutch ("gescand, sleutel …" / "van papier ingevoerd door …")."""
 
     code: str
     name: str
     phase: int
     digest: str
+    source: str = ""
 
 
 def o3_data(
@@ -110,6 +112,7 @@ def o3_data(
                 "name": c.name,
                 "phase": "eerste zitting" if c.phase == 0 else f"corrigendum {c.phase}",
                 "digest": dutch.hash_groups(c.digest),
+                "source": c.source,
             }
             for c in consumed
         ],

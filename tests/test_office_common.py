@@ -60,7 +60,8 @@ def test_open_creates_migrates_and_never_creates_twice(tmp_path: Path) -> None:
     tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     assert {"meta", "definition", "register", "received", "election_cache", "outputs", "audit_log",
             "more_candidate_lists"} <= tables  # fmt: skip
-    assert schema_version(conn) == 3
+    assert "keyed_entries" in tables
+    assert schema_version(conn) == 4
     conn.close()
     with pytest.raises(StateError, match="a state file for this district and election already exists"):
         LAYOUT.open_db(path, at="2025-10-29T21:00:00", create=True)

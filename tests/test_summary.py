@@ -18,6 +18,7 @@ from shared.errors import InputError, IntegrityError
 from shared.formats.summary import (
     MAX_DECOMPRESSED,
     ChildDigest,
+    ChildSource,
     Role,
     Summary,
     SummaryCounts,
@@ -57,13 +58,23 @@ def tallies(draw: st.DrawFn) -> Tally:
     )
 
 
+sources = st.one_of(
+    st.binary(min_size=16, max_size=16).map(lambda k: ChildSource(key_id=k, keyed_by=[])),
+    st.lists(st.text(min_size=1, max_size=20), min_size=2, max_size=2, unique=True).map(
+        lambda users: ChildSource(key_id=b"", keyed_by=users)
+    ),
+)
+
+
 @st.composite
 def summaries(draw: st.DrawFn) -> Summary:
     t = draw(tallies())
     n = len(t.lists)
     phase = draw(st.integers(0, 5))
+    version = draw(st.sampled_from([1, 2]))
+    children = [ChildDigest(a, d) for a, d in draw(st.lists(st.tuples(idents, digests), max_size=5))]
     return Summary(
-        version=1,
+        version=version,
         election_id=draw(idents),
         district_id=draw(idents),
         role=draw(st.sampled_from(list(Role))),
@@ -73,8 +84,11 @@ def summaries(draw: st.DrawFn) -> Summary:
         issued_at=draw(idents),
         counts=counts_from_tally(t),
         eml_sha256=draw(digests),
-        children=[ChildDigest(a, d) for a, d in draw(st.lists(st.tuples(idents, digests), max_size=5))],
+        children=children,
         seats=draw(st.lists(counts, min_size=n, max_size=n)) if draw(st.booleans()) else [],
+        sources=draw(st.lists(sources, min_size=len(children), max_size=len(children)))
+        if version == 2
+        else [],
     )
 
 
@@ -134,7 +148,9 @@ def _raw_municipality() -> list[object]:
 @pytest.mark.parametrize(
     ("mutate", "message"),
     [
-        (lambda r: r.__setitem__(0, 2), "version 2"),
+        (lambda r: r.__setitem__(0, 3), "version 3"),
+        (lambda r: r.append([[b"\x01" * 16, []]]), "version 1 summary carries no sources"),
+        (lambda r: (r.__setitem__(0, 2), r.append([[b"\x01" * 16, []]])), "1 sources for 0 children"),
         (lambda r: r.append("extra"), "malformed summary"),
         (lambda r: r.pop(), "malformed summary"),
         (lambda r: r.__setitem__(3, "mayor"), "malformed summary"),
@@ -213,11 +229,29 @@ def test_encode_refuses_invalid_summary() -> None:
     with pytest.raises(InputError, match="'supersedes'"):
         encode_summary(msgspec.structs.replace(s, supersedes=b"short"))
     with pytest.raises(InputError, match="version"):
-        encode_summary(msgspec.structs.replace(s, version=2))
+        encode_summary(msgspec.structs.replace(s, version=3))
     with pytest.raises(InputError, match="seat counts"):
         encode_summary(msgspec.structs.replace(s, seats=[1]))
     with pytest.raises(InputError, match="cannot encode"):
         encode_summary(msgspec.structs.replace(s, counts=msgspec.structs.replace(s.counts, blank=2**70)))
+
+
+def test_sources_say_scanned_or_keyed_by_two_different_users_never_both() -> None:
+    s = msgspec.structs.replace(
+        CASES["municipality"], version=2, children=[ChildDigest("0001", b"\x02" * 32)], sources=[]
+    )
+    for bad, text in [
+        ([], "0 sources for 1 children"),
+        ([ChildSource(key_id=b"\x01" * 16, keyed_by=["ann", "bob"])], "not both"),
+        ([ChildSource(key_id=b"", keyed_by=[])], "not both"),
+        ([ChildSource(key_id=b"", keyed_by=["ann", "ann"])], "two different users"),
+        ([ChildSource(key_id=b"", keyed_by=["ann"])], "two different users"),
+        ([ChildSource(key_id=b"\x01" * 8, keyed_by=[])], "16-byte key id"),
+    ]:
+        with pytest.raises(InputError, match=text):
+            encode_summary(msgspec.structs.replace(s, sources=bad))
+    keyed = msgspec.structs.replace(s, sources=[ChildSource(key_id=b"", keyed_by=["ann", "bob"])])
+    assert decode_summary(encode_summary(keyed)).sources[0].keyed
 
 
 def test_counts_keep_ballot_order() -> None:

@@ -51,9 +51,8 @@ class Desk:
         return self.chain.codes(self.district)
 
 
-def make_hsb(root: Path) -> Desk:
-    chain = make_chain(root / "chain", national=True)
-    district = chain.election.districts[0].id
+def make_hsb_office(chain: Chain, root: Path, district: str) -> Path:
+    """A hoofdstembureau of `district` set up and with its municipalities' keys enrolled; its state folder."""
     state = root / "hsb"
     hsb_setup.init(
         state,
@@ -72,6 +71,13 @@ def make_hsb(root: Path) -> Desk:
     fps = [readable_fingerprint(open_enrolment(m, where=c).key_id) for c, m in messages]
     hsb_setup.enrol_messages(office, messages, expected=fps, ask=None, show=lambda r: None)
     office.conn.close()
+    return state
+
+
+def make_hsb(root: Path) -> Desk:
+    chain = make_chain(root / "chain", national=True)
+    district = chain.election.districts[0].id
+    state = make_hsb_office(chain, root, district)
     users = UserFile(state / USERS_FILE, ("operator", "observer"))
     users.add("olga", "operator", PW)
     users.add("otto", "observer", PW)

@@ -497,19 +497,18 @@ def add_payloads(report: ScanReport, payloads: Iterable[bytes], where: str) -> i
 
 
 def scan_files(paths: Sequence[str | os.PathLike[str]], *, dpi: int = 300) -> ScanReport:
-    """Decode every page of every file into one report (files may hold pages of several messages)."""
+    """Decode every file into one report (files may hold pages of several messages); each file's pages are
+    judged cheaply first and only those that may hold symbols are decoded (`shared.adapters.qr_find`)."""
+    from shared.adapters.qr_find import read_document  # it builds on this module
+
     report = ScanReport()
     for path in paths:
         name = os.fspath(path)
-        pages = load_images(path, dpi=dpi)
-        report.pages_per_file[name] = len(pages)
-        report.symbols_per_file[name] = 0
-        for number, page in enumerate(pages, start=1):
-            result = decode_page(page)
-            where = f"{name} page {number}" if len(pages) > 1 else name
-            report.symbols_per_file[name] += len(result.payloads)
-            add_payloads(report, result.payloads, where)
-            for problem in result.environment:
-                if problem not in report.environment:
-                    report.environment.append(problem)
+        try:
+            data = Path(path).read_bytes()
+        except FileNotFoundError:
+            raise InputError("file not found", where=name) from None
+        except OSError as exc:
+            raise InputError(f"cannot read the file: {exc.strerror or exc}", where=name) from None
+        read_document(report, data, where=name, dpi=dpi)
     return report

@@ -34,7 +34,6 @@ import hmac
 import ipaddress
 import os
 import secrets
-import tempfile
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -683,6 +682,7 @@ class DeskRow(msgspec.Struct, frozen=True, kw_only=True):
     digest: str = ""
     duplicates: int = 0
     superseded: int = 0
+    source: str = ""  # where its numbers came from (Dutch): scanned under a key, or keyed from paper by whom
 
 
 class DeskRefusal(msgspec.Struct, frozen=True, kw_only=True):
@@ -715,39 +715,32 @@ MESSAGE_SUFFIXES = frozenset({".tks"})
 def collect_uploads(files: Sequence[tuple[str, bytes]]) -> tuple[list[tuple[str, bytes]], list[str]]:
     """(source, signed message) from uploaded scans and .tks files; plus notes on what could not be read.
 
-    Scans are decoded page by page with `shared.adapters.qr_scan` and reassembled across all files (a sheet
-    may be scanned in parts); a file that cannot be read is named in the notes and the others still count.
+    Scans are read with `shared.adapters.qr_find` (only pages that may hold symbols are decoded) and
+    reassembled across all files (a sheet may be scanned in parts); a file that cannot be read is named in
+    the notes and the others still count.
     """
-    from shared.adapters.qr_scan import ScanReport, add_payloads, decode_page, load_images
+    from shared.adapters.qr_find import read_document
+    from shared.adapters.qr_scan import ScanReport
 
     found: list[tuple[str, bytes]] = []
     notes: list[str] = []
     report = ScanReport()
     scanned: list[str] = []
-    with tempfile.TemporaryDirectory(prefix="telketen-upload-") as tmp:
-        for n, (name, data) in enumerate(files, start=1):
-            suffix = Path(name).suffix.lower()
-            shown = Path(name).name or f"bestand {n}"
-            if suffix in MESSAGE_SUFFIXES:
-                found.append((shown, data))
-                continue
-            if suffix not in SCAN_SUFFIXES:
-                notes.append(f"{shown}: geen scan (PNG, JPEG, TIFF, PDF) en geen .tks-bestand")
-                continue
-            path = Path(tmp) / f"{n}{suffix}"
-            path.write_bytes(data)
-            try:
-                pages = load_images(path)
-            except TelketenError as exc:
-                notes.append(f"{shown}: {exc.message.replace(str(path), shown)}")
-                continue
-            scanned.append(shown)
-            for number, page in enumerate(pages, start=1):
-                result = decode_page(page)
-                add_payloads(report, result.payloads, f"{shown} pagina {number}")
-                for problem in result.environment:
-                    if problem not in report.environment:
-                        report.environment.append(problem)
+    for n, (name, data) in enumerate(files, start=1):
+        suffix = Path(name).suffix.lower()
+        shown = Path(name).name or f"bestand {n}"
+        if suffix in MESSAGE_SUFFIXES:
+            found.append((shown, data))
+            continue
+        if suffix not in SCAN_SUFFIXES:
+            notes.append(f"{shown}: geen scan (PNG, JPEG, TIFF, PDF) en geen .tks-bestand")
+            continue
+        try:
+            read_document(report, data, where=shown, page_word="pagina")
+        except TelketenError as exc:
+            notes.append(f"{shown}: {exc.message}")
+            continue
+        scanned.append(shown)
     for n, message in enumerate(report.messages.values(), start=1):
         found.append((f"scan van {', '.join(scanned)}, samenvatting {n}", bytes(message)))
     complete = set(report.messages)
@@ -970,6 +963,7 @@ class OfficeDesk:
                         digest=r.digest,
                         duplicates=r.duplicates,
                         superseded=r.superseded,
+                        source=r.source,
                     )
                     for r in st.rows
                 ),

@@ -24,7 +24,10 @@ from shared.errors import InputError
 __all__ = [
     "FORMAT_VERSION",
     "MAX_DECOMPRESSED",
+    "READABLE_VERSIONS",
+    "SOURCES_VERSION",
     "ChildDigest",
+    "ChildSource",
     "Role",
     "Summary",
     "SummaryCounts",
@@ -38,6 +41,12 @@ __all__ = [
 ]
 
 FORMAT_VERSION = 1
+#: Version 2 = version 1 + field 12 `sources`: for every child, how its numbers came in (scanned and signed,
+#: or keyed from paper by two users). A summary that adds up children is written as version 2; one without
+#: children (a municipality's) stays version 1, byte for byte as before (the golden files).
+SOURCES_VERSION = 2
+READABLE_VERSIONS = (FORMAT_VERSION, SOURCES_VERSION)
+_V1_FIELDS = 12
 #: Bound on the decompressed summary: a national result with 20 × 1,100 candidates is well under 200 KB.
 MAX_DECOMPRESSED = 4 * 1024 * 1024
 #: zlib level: the summary is tiny and written once; the smallest output is worth the microseconds.
@@ -83,14 +92,31 @@ class ChildDigest(msgspec.Struct, frozen=True, array_like=True, forbid_unknown_f
     digest: Digest
 
 
+KeyId = Annotated[bytes, msgspec.Meta(max_length=16)]
+UserName = Annotated[str, msgspec.Meta(max_length=100)]
+
+
+class ChildSource(msgspec.Struct, frozen=True, array_like=True, forbid_unknown_fields=True):
+    """How one child's numbers came in (version 2): `key_id` (16 bytes) of the signed summary that was
+    scanned, or empty when the numbers were keyed from its paper report by the two `keyed_by` users."""
+
+    key_id: KeyId
+    keyed_by: list[UserName]
+
+    @property
+    def keyed(self) -> bool:
+        return not self.key_id
+
+
 class Summary(msgspec.Struct, frozen=True, array_like=True, forbid_unknown_fields=True):
-    """Format version 1 of the summary. Field order is the wire order.
+    """Format version 1 or 2 of the summary. Field order is the wire order.
 
     `phase` is 0 for the first session and n for corrigendum n; `supersedes` is the digest of the signed
     summary it replaces (empty in the first session). `issued_at` is an ISO 8601 string passed in by the
     caller. `eml_sha256` is the SHA-256 of the EML file published with this summary; `children` the digests of
     every child summary added up (so summaries form a hash tree); `seats` the seats per list in ballot order
-    for a central result, empty otherwise.
+    for a central result, empty otherwise. `sources` (version 2 only) says per child, in `children` order,
+    whether it was scanned (and under which key) or keyed from paper (and by whom).
     """
 
     version: int
@@ -105,6 +131,7 @@ class Summary(msgspec.Struct, frozen=True, array_like=True, forbid_unknown_field
     eml_sha256: Digest
     children: list[ChildDigest]
     seats: list[Count]
+    sources: list[ChildSource] = msgspec.field(default_factory=list)
 
 
 class _Head(msgspec.Struct, array_like=True):
@@ -154,10 +181,22 @@ def tally_from_counts(c: SummaryCounts) -> Tally:
 
 def _check(s: Summary, where: str) -> None:
     """The rules msgspec's type constraints cannot say."""
-    if s.version != FORMAT_VERSION:
+    if s.version not in READABLE_VERSIONS:
+        raise InputError(f"summary format version {s.version}, this program writes 1 and 2", where=where)
+    if s.version == FORMAT_VERSION and s.sources:
+        raise InputError("a version 1 summary carries no sources; that is version 2", where=where)
+    if s.version == SOURCES_VERSION and len(s.sources) != len(s.children):
         raise InputError(
-            f"summary format version {s.version}, this program writes {FORMAT_VERSION}", where=where
+            f"{len(s.sources)} sources for {len(s.children)} children: one per child", where=where
         )
+    for n, source in enumerate(s.sources, start=1):
+        if bool(source.key_id) == bool(source.keyed_by) or len(source.key_id) not in (0, 16):
+            raise InputError(
+                f"source {n} must be a 16-byte key id (scanned) or the users who keyed it, not both",
+                where=where,
+            )
+        if source.keyed_by and (len(source.keyed_by) != 2 or source.keyed_by[0] == source.keyed_by[1]):
+            raise InputError(f"source {n} was keyed by two different users", where=where)
     if len(s.supersedes) not in (0, DIGEST_LEN):
         raise InputError(
             f"'supersedes' is empty or a {DIGEST_LEN}-byte digest, not {len(s.supersedes)} bytes", where=where
@@ -173,6 +212,8 @@ def summary_payload(s: Summary) -> bytes:
     """The uncompressed msgpack bytes of a summary: what the golden files pin, whatever the zlib build."""
     _check(s, "summary")
     try:
+        if s.version == FORMAT_VERSION:  # without field 12: the same bytes as before version 2 existed
+            return _ENCODER.encode(msgspec.structs.astuple(s)[:_V1_FIELDS])
         return _ENCODER.encode(s)
     except (TypeError, OverflowError, msgspec.EncodeError) as exc:
         raise InputError(f"cannot encode the summary: {exc}", where="summary") from exc
@@ -205,9 +246,9 @@ def decode_summary(data: bytes, *, where: str = "summary") -> Summary:
         head = _HEAD.decode(raw)
     except (msgspec.DecodeError, ValueError) as exc:  # ValueError: bad UTF-8
         raise InputError(f"not a summary ({exc})", where=where) from exc
-    if head.version != FORMAT_VERSION:
+    if head.version not in READABLE_VERSIONS:
         raise InputError(
-            f"summary format version {head.version}; this program reads version {FORMAT_VERSION}", where=where
+            f"summary format version {head.version}; this program reads versions 1 and 2", where=where
         )
     try:
         s = _DECODER.decode(raw)

@@ -319,7 +319,16 @@ class OfficeCommands(Generic[OfficeT]):
         table = Table(
             title=escape(f"{office.meta('authority_name')} — {office.election_id}"), title_justify="left"
         )
-        for col in ("code", self.name_column, "status", "zitting", "samenvatting", "dubbel", "vervangen"):
+        for col in (
+            "code",
+            self.name_column,
+            "status",
+            "zitting",
+            "samenvatting",
+            "herkomst",
+            "dubbel",
+            "vervangen",
+        ):
             table.add_column(col)
         for r in st.rows:
             colour = {"missing": "red", "in": "green", "corrigendum": "cyan"}[r.state]
@@ -329,6 +338,7 @@ class OfficeCommands(Generic[OfficeT]):
                 f"[{colour}]{r.state}[/{colour}]",
                 "" if r.phase is None else ("eerste" if r.phase == 0 else f"corr. {r.phase}"),
                 r.digest,
+                escape(r.source),
                 str(r.duplicates or ""),
                 str(r.superseded or ""),
             )

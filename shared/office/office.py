@@ -25,10 +25,9 @@ from shared.adapters.store import get_meta, transaction
 from shared.domain.election import District, Election
 from shared.domain.intake import Book, Received, new_book, receive
 from shared.domain.keyregister import EnrolmentRecord, KeyRegister, Receiver, RegisteredKey, Role
-from shared.domain.total_rules import check_totals
-from shared.errors import IntegrityError, StateError
-from shared.formats.signing import PublicKeyLookup, message_digest, open_enrolment, open_signed
-from shared.formats.summary import Summary, tally_from_counts
+from shared.errors import StateError
+from shared.formats.signing import message_digest, open_enrolment
+from shared.formats.summary import Summary
 from shared.office.definition import election_from_eml
 from shared.office.state import StateLayout
 
@@ -207,21 +206,6 @@ class Office(ABC):
         if row is None:
             raise StateError(f"no received summary with digest {digest.hex()[:16]}…")
         return bytes(row[0])
-
-    def counted_summary(self, digest: bytes, lookup: PublicKeyLookup) -> Summary:
-        """A counted summary opened again from its exact bytes, its own totals checked again before they are
-        added: a row written into `received` outside `scan` (the state file edited with sqlite3) is refused
-        here, naming the authority, even when a genuine key signed it."""
-        _, summary = open_signed(self.message(digest), lookup)
-        totals = check_totals(tally_from_counts(summary.counts))
-        wrong = [f for f in totals if f.refuses]
-        if wrong:
-            raise IntegrityError(
-                f"the counted summary of {summary.authority_id} does not add up: "
-                + "; ".join(str(f) for f in wrong),
-                where=f"{self.state_dir} (received {digest.hex()[:16]}…)",
-            )
-        return summary
 
     # ------------------------------------------------------------------------------------------- audit
     def log(self, action: str, payload: dict[str, Any] | msgspec.Struct, at: datetime | None = None) -> None:

@@ -4,7 +4,8 @@
 the 110a and 230b as imported. The office also copies every summary it added up, with that authority's
 enrolment record, into `<out>/<authority-id of the sender>/`, so that `verify` can follow the hash tree down
 a tier even if the sender's own folder is missing; the bytes are the exact bytes received, so they are
-identical to what the sender publishes itself.
+identical to what the sender publishes itself. A part keyed from paper (`shared.office.keyed`) is written
+there as `keyed.tkk`, the record whose digest the office's summary lists.
 
 What an office cannot write itself — the lower tiers' EML (510b, 510c) and reports, published on their own
 machines — `gather` copies from their published folders (`publish --gather DIR`), so a folder published by
@@ -21,6 +22,8 @@ from pathlib import Path
 
 from shared.adapters.files import atomic_write_many
 from shared.errors import InputError
+from shared.formats.keyed import FILE_NAME as KEYED_FILE
+from shared.formats.keyed import is_keyed
 from shared.formats.signing import message_digest, split_signed
 from shared.formats.summary import decode_summary
 from shared.office.office import Office
@@ -47,7 +50,11 @@ def write_published(office: Office, out: Path, own: dict[str, bytes]) -> list[Pa
         for who, rec in office.conn.execute("SELECT authority_id, record FROM register").fetchall()
     }
     for rec in office.book().counting():
-        received = {SUMMARY_FILE: office.message(rec.digest)}
+        message = office.message(rec.digest)
+        if is_keyed(message):  # typed from paper: no signed summary, no key of the sender
+            written += atomic_write_many(out / rec.authority, {KEYED_FILE: message})
+            continue
+        received = {SUMMARY_FILE: message}
         if rec.authority in enrolments:
             received[KEY_FILE] = enrolments[rec.authority]
         written += atomic_write_many(out / rec.authority, received)
@@ -59,7 +66,10 @@ def _vouched(office: Office) -> dict[bytes, str]:
     out: dict[bytes, str] = {}
     for rec in office.book().counting():
         out[rec.digest] = rec.authority
-        summary = decode_summary(split_signed(office.message(rec.digest)).summary_bytes)
+        message = office.message(rec.digest)
+        if is_keyed(message):  # keyed from paper: a record of totals, no parts of its own
+            continue
+        summary = decode_summary(split_signed(message).summary_bytes)
         for child in summary.children:
             out[child.digest] = child.authority_id
     return out

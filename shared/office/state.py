@@ -5,7 +5,9 @@ and hashed on every report); `register` the enrolled keys of the tier below, eac
 record scanned; `received` every signed summary ever scanned, accepted or not, with the outcome: rows of stage
 'check' failed the signature/key/election/district/issuer checks and never reach the count, rows of stage
 'intake' passed them, and replaying those in order rebuilds the book of received summaries
-(`shared.domain.intake`); `election_cache` the parsed election; plus the hash-chained `audit_log`. What a
+(`shared.domain.intake`) — a keyed part (typed twice from paper, `shared.office.keyed`) is booked there too,
+its `message` the keyed record and its key id empty; `keyed_entries` the double entry of those parts
+while it is being typed; `election_cache` the parsed election; plus the hash-chained `audit_log`. What a
 tier's `finalise` produces (its `outputs` tables) and anything else of its own it adds with
 `migrations(own_tables)`.
 """
@@ -72,10 +74,23 @@ CREATE TABLE IF NOT EXISTS more_candidate_lists (
 );
 """
 
+# The double entry of keyed parts (`shared.office.keyed`): per authority, its record of two entries.
+KEYED_ENTRIES = """
+CREATE TABLE keyed_entries (
+    authority_id TEXT PRIMARY KEY,
+    record BLOB NOT NULL
+);
+"""
+
 
 def migrations(own_tables: str) -> tuple[Migration, ...]:
     """The schema of a receiving office whose tier adds `own_tables` (its outputs) to the common ones."""
-    return ((1, RECEIVING_TABLES + own_tables + audit.SCHEMA), (2, ELECTION_CACHE), (3, MORE_CANDIDATE_LISTS))
+    return (
+        (1, RECEIVING_TABLES + own_tables + audit.SCHEMA),
+        (2, ELECTION_CACHE),
+        (3, MORE_CANDIDATE_LISTS),
+        (4, KEYED_ENTRIES),
+    )
 
 
 def db_name(election_id: str, authority_id: str, suffix: str) -> str:

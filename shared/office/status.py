@@ -7,6 +7,11 @@ browser show the same dashboard from the same structs.
 from __future__ import annotations
 
 from shared.adapters.web import DeskRefusal, DeskRow, DeskStatus
+from shared.domain.keyed import STATE_LABELS_NL, KeyedState
+from shared.formats.keyed import decode_keyed, is_keyed, source_text
+from shared.formats.signing import split_signed
+from shared.formats.summary import ChildSource
+from shared.office.keyed import states as keyed_states
 from shared.office.office import Office
 
 Row = DeskRow
@@ -20,9 +25,11 @@ class Status(DeskStatus, frozen=True, kw_only=True):
 
 
 def status(office: Office) -> Status:
-    """Which authorities are in, missing, duplicated, superseded by a corrigendum; what was refused."""
+    """Which authorities are in (scanned or keyed from paper), missing (and how far their keying is),
+    duplicated, superseded by a corrigendum; what was refused."""
     book = office.book()
     dup = dict(book.duplicates)
+    keying = keyed_states(office)
     rows = []
     for code in book.expected:
         rec = book.accepted(code)
@@ -36,6 +43,7 @@ def status(office: Office) -> Status:
                 digest="" if rec is None else rec.digest.hex()[:16],
                 duplicates=dup.get(code, 0),
                 superseded=n_super,
+                source=_source(office, rec.digest) if rec else _keying(keying.get(code)),
             )
         )
     refused = tuple(
@@ -46,3 +54,17 @@ def status(office: Office) -> Status:
     )
     row = office.conn.execute("SELECT MAX(phase) FROM outputs").fetchone()
     return Status(rows=tuple(rows), refused=refused, finalised_phase=None if row[0] is None else int(row[0]))
+
+
+def _source(office: Office, digest: bytes) -> str:
+    """Where the numbers that count came from, as the O 3 prints it."""
+    message = office.message(digest)
+    if is_keyed(message):
+        part = decode_keyed(message, where="keyed part")
+        return source_text(ChildSource(key_id=b"", keyed_by=list(part.keyed_by)))
+    return source_text(ChildSource(key_id=split_signed(message, where="summary").key_id, keyed_by=[]))
+
+
+def _keying(state: KeyedState | None) -> str:
+    """For an authority still missing: how far typing its paper report has come."""
+    return "" if state is None or state == "empty" else f"van papier: {STATE_LABELS_NL[state].lower()}"

@@ -48,6 +48,15 @@ class FileInfo(msgspec.Struct, frozen=True, kw_only=True):
     sha256: str
 
 
+class PartSource(msgspec.Struct, frozen=True, kw_only=True):
+    """One part of a total as its parent's signed summary declares it: scanned (and signed by which key)
+    or keyed from paper (by whom); the text is Dutch, as the O 3 prints it."""
+
+    parent: str
+    unit: str
+    source: str
+
+
 class Note(msgspec.Struct, frozen=True, kw_only=True):
     """A status that is not a failure: what a set does not contain or cannot show (Dutch, for the reader)."""
 
@@ -79,6 +88,7 @@ class Report(msgspec.Struct, kw_only=True):
     seats: dict[str, int] = msgspec.field(default_factory=dict)
     elected: int = 0
     deceased: int = 0
+    sources: list[PartSource] = msgspec.field(default_factory=list)
     signed: bool = True
     notes: list[Note] = msgspec.field(default_factory=list)
     candidates: list[ElectedRow] = msgspec.field(default_factory=list)

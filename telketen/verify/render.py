@@ -68,6 +68,19 @@ def render(report: Report, console: Console) -> None:
         for k in sorted(report.keys, key=lambda k: (k.role, k.authority_id)):
             table.add_row(k.role, k.authority_id, k.authority_name, k.district_id or "-", k.fingerprint)
         console.print(table)
+    keyed = [p for p in report.sources if p.source.startswith("van papier")]
+    if keyed:
+        table = Table(title="Parts keyed from paper (not scanned): who typed them", title_justify="left")
+        for col in ("total of", "part", "source"):
+            table.add_column(col)
+        for p in keyed:
+            table.add_row(p.parent, p.unit, p.source)
+        console.print(table)
+    if report.sources:
+        console.print(
+            f"Sources of the parts: {len(report.sources) - len(keyed)} scanned and signed, "
+            f"{len(keyed)} keyed from paper"
+        )
     kinds: dict[str, int] = {}
     for f in report.files:
         kinds[f.kind] = kinds.get(f.kind, 0) + 1

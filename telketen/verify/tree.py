@@ -21,10 +21,12 @@ from shared.domain.keyregister import EnrolmentRecord, readable_fingerprint
 from shared.domain.tally import compare_tallies
 from shared.errors import TelketenError
 from shared.formats.eml.model import Count510, Result520
+from shared.formats.keyed import KeyedPart
 from shared.formats.signing import message_digest, open_enrolment, split_signed, verify_parts
 from shared.formats.summary import Summary, decode_summary, tally_from_counts
 from telketen.verify.collect import Blob, Eml, Published
 from telketen.verify.findings import KeyInfo, Report
+from telketen.verify.sources import check_sources, keyed_parts
 
 #: The count a summary of each role carries the totals of (the file in the same folder).
 EML_OF_ROLE = {"municipality": "510b", "hoofdstembureau": "510c", "central": "510d"}
@@ -154,6 +156,8 @@ def check_tree(
 ) -> None:
     """Tie each summary to its EML file and its children, and every body of the election to a summary."""
     by_digest = {v.digest: v for v in summaries}
+    keyed = keyed_parts(published, report)
+    check_sources(published, [(v.file, v.summary.authority_id, v.summary) for v in summaries], keyed, report)
     by_authority: dict[str, VerifiedSummary] = {}
     for v in summaries:
         other = by_authority.get(v.summary.authority_id)
@@ -192,12 +196,15 @@ def check_tree(
                     m.expected,
                     m.found,
                 )
-        _check_children(election, v, by_digest, report)
+        _check_children(election, v, by_digest, keyed, report)
     # every body of the election has a verified summary
     expected: list[str] = [m.code for m in election.municipalities]
     if len(election.districts) > 1:
         expected += [f"HSB{d.id}" for d in election.districts]
     have = set(by_authority)
+    have |= {  # a body whose paper was keyed by the office above it, which signed for that
+        child.authority_id for v in summaries for child in v.summary.children if child.digest in keyed
+    }
     if any(str(v.summary.role) == "central" for v in summaries):
         have.add("CSB")
     for authority in [*expected, "CSB"]:
@@ -221,7 +228,11 @@ def _expected_children(election: Election, s: Summary) -> set[str] | None:
 
 
 def _check_children(
-    election: Election, v: VerifiedSummary, by_digest: dict[bytes, VerifiedSummary], report: Report
+    election: Election,
+    v: VerifiedSummary,
+    by_digest: dict[bytes, VerifiedSummary],
+    keyed: dict[bytes, tuple[str, KeyedPart]],
+    report: Report,
 ) -> None:
     expected = _expected_children(election, v.summary)
     if expected is None:
@@ -240,7 +251,13 @@ def _check_children(
         report.count("hash")
         named.add(child.authority_id)
         target = by_digest.get(child.digest)
-        if target is None:
+        if target is None and child.digest in keyed:
+            _, part = keyed[child.digest]
+            if part.authority_id != child.authority_id:
+                wanted = f"a keyed part of {child.authority_id}"
+                found = f"the keyed part of {part.authority_id}"
+                report.add("hash", v.file, child.authority_id, "child digest", wanted, found)
+        elif target is None:
             report.add(
                 "hash",
                 v.file,
