@@ -428,39 +428,29 @@ def evaluate(plan: Plan, recounts: dict[str, tuple[int, ...]]) -> Evaluation:
             break
     evaluated = len(taints)
     recounted = (k for k, b in enumerate(plan.batches) if b.unit in recounts)
-    discrepancies = _discrepancies(plan, recounts, recounted)
-    if p <= risk_limit:
-        return Evaluation(
-            confirmed=True,
-            p_value=p,
-            risk_limit=plan.risk_limit,
-            draws_evaluated=evaluated,
-            discrepancies=discrepancies,
-            further_draws=(),
-            full_hand_count=False,
-            reason=None,
-        )
-    more = draws_needed(total, risk_limit, p)
+    confirmed = p <= risk_limit
     further: tuple[int, ...] = ()
-    full = more is None or p >= 1.0 or index >= cap
-    if not full:
-        assert more is not None
-        upto = max(evaluated + more, len(plan.draws))
-        further = tuple(sampler.take(evaluated, upto - evaluated))
-        full = len(set(sampler.take(0, evaluated)) | set(further)) >= len(plan.batches)
-    reason = None
-    if full:
-        reason = "de steekproef kan de uitslag niet meer bevestigen: alle stembureaus met de hand hertellen"
-        further = ()
+    full = False
+    if not confirmed:
+        more = draws_needed(total, risk_limit, p)
+        full = more is None or p >= 1.0 or index >= cap
+        if more is not None and not full:
+            upto = max(evaluated + more, len(plan.draws))
+            further = tuple(sampler.take(evaluated, upto - evaluated))
+            full = len(set(sampler.take(0, evaluated)) | set(further)) >= len(plan.batches)
+        if full:
+            further = ()
     return Evaluation(
-        confirmed=False,
+        confirmed=confirmed,
         p_value=p,
         risk_limit=plan.risk_limit,
         draws_evaluated=evaluated,
-        discrepancies=discrepancies,
+        discrepancies=_discrepancies(plan, recounts, recounted),
         further_draws=further,
         full_hand_count=full,
-        reason=reason,
+        reason="de steekproef kan de uitslag niet meer bevestigen: alle stembureaus met de hand hertellen"
+        if full
+        else None,
     )
 
 
