@@ -292,3 +292,34 @@ def test_cli_plan_and_evaluate_on_the_demo(tmp_path: Path) -> None:
     refused = run("evaluate", str(out / "plan.json"), str(tmp_path / "bad.json"))
     assert refused.returncode == 2 and refused.stderr.startswith("telketen: error:")
     assert "Traceback" not in refused.stderr
+
+
+@pytest.mark.parametrize(
+    ("recounts", "message"),
+    [
+        ({"recounts": {}}, 'expected {"recounts"'),
+        ({"recounts": [{"votes": {"1": 1, "2": 2}}]}, "needs a 'unit'"),
+        ({"recounts": [{"unit": "S1", "votes": {"1": 1}}]}, "must give every list 1, 2"),
+        ({"recounts": [{"unit": "S1", "votes": {"1": -1, "2": 2}}]}, "whole numbers"),
+        ({"recounts": [{"unit": "S1", "votes": {"1": "12", "2": 2}}]}, "whole numbers"),
+        ({"recounts": [{"unit": "S1", "votes": {"1": 1, "2": 2}}] * 2}, "recounted twice"),
+    ],
+)
+def test_a_bad_recount_file_is_refused_naming_where(tmp_path: Path, recounts: object, message: str) -> None:
+    from shared.errors import InputError
+    from telketen.commands.audit import read_recounts
+
+    path = tmp_path / "recounts.json"
+    path.write_text(json.dumps(recounts))
+    with pytest.raises(InputError, match=message.replace("{", r"\{").replace("(", r"\(")) as err:
+        read_recounts(path, (1, 2))
+    assert "recounts.json" in str(err.value)
+
+
+def test_a_recount_of_a_station_outside_the_plan_is_refused() -> None:
+    from shared.errors import InputError
+
+    contest, batches = comfortable_election()
+    plan = make_plan(contest, batches, "1", ALPHA)
+    with pytest.raises(InputError, match="not a polling station of this plan"):
+        evaluate(plan, {"0999::SB9999": (1, 2, 3, 4)})
