@@ -80,7 +80,8 @@ def explanation_page(plan: Plan, names: dict[int, str]) -> str:
         f"{e(_list_name(n, names))}: {s}" for n, s in zip(plan.lists, plan.reported_seats, strict=True) if s
     )
     if plan.margin is not None:
-        closest = f"<p>De kleinste marge: {e(margin_sentence(plan.margin, names))}</p>"
+        sentence = margin_sentence(plan.margin, names)
+        closest = f"<p>De kleinste marge: {e(sentence[0].lower() + sentence[1:])}</p>"
     else:
         closest = "<p>Voor deze uitslag is geen marge berekend.</p>"
     if plan.full_hand_count:
@@ -123,7 +124,7 @@ herteld, zo nodig alle.</p>
 {closest}
 <h2>De loting</h2>
 <p>Het startgetal <code>{e(plan.seed)}</code> is in het openbaar met dobbelstenen gegooid. Iedereen kan de
-trekking herhalen: <code>telketen audit plan --seed "{e(plan.seed)}" --risk-limit {e(plan.risk_limit)}</code>
+trekking herhalen: <code>telketen audit plan --seed "{e(plan.seed)}" --risk-limit {float(risk):g}</code>
 op de gepubliceerde bestanden geeft dezelfde stembureaus. Een stembureau dat meer stemmen telde, en dus de
 uitslag meer kan veranderen, heeft een grotere kans getrokken te worden.</p>
 {verdict}
