@@ -70,7 +70,12 @@ def test_the_municipal_demo_publishes_a_verified_result(
     assert "site/index.html" in names
     assert list((demo / "scans").glob("*.jpg")), "the summaries travelled as scanned images"
     assert main(["verify", str(published)]) == 0
-    assert "GEVERIFIEERD" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "GEVERIFIEERD" in out
+    # The readable report is for a Dutch reader: roles, kinds of file and sources in Dutch, not JSON codes.
+    assert "│ gemeente" in out and "│ centraal" in out and "Herkomst van de delen" in out
+    for english in ("municipality", "Sources of", "× other", "× summary", "× enrolment"):
+        assert english not in out
 
 
 def test_the_demo_publishes_each_municipalitys_csv_and_verify_recognises_it(demo: Path) -> None:

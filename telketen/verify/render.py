@@ -42,6 +42,18 @@ CHECK_NAMES = {
     "seats": "zetels",
     "elected": "gekozen",
     "chain": "keten",
+    "csv": "osv4-3-CSV",
+    "summary": "samenvatting tegen EML",
+}
+#: Roles and kinds of files by their Dutch names (the JSON keeps the codes).
+ROLES = {"municipality": "gemeente", "hoofdstembureau": "hoofdstembureau", "central": "centraal stembureau"}
+KINDS = {
+    "summary": "samenvatting",
+    "enrolment": "sleutelbrief",
+    "keyed": "van papier ingevoerd",
+    "deceased": "overleden kandidaten",
+    "other": "overig",
+    "error": "onleesbaar",
 }
 HOW = {"preference": "voorkeurstemmen", "list_order": "lijstvolgorde", "": "-"}
 
@@ -66,25 +78,28 @@ def render(report: Report, console: Console) -> None:
         for col in ("rol", "instantie", "naam", "kieskring", "vingerafdruk"):
             table.add_column(col)
         for k in sorted(report.keys, key=lambda k: (k.role, k.authority_id)):
-            table.add_row(k.role, k.authority_id, k.authority_name, k.district_id or "-", k.fingerprint)
+            role = ROLES.get(k.role, k.role)
+            table.add_row(role, k.authority_id, k.authority_name, k.district_id or "-", k.fingerprint)
         console.print(table)
     keyed = [p for p in report.sources if p.source.startswith("van papier")]
     if keyed:
-        table = Table(title="Parts keyed from paper (not scanned): who typed them", title_justify="left")
-        for col in ("total of", "part", "source"):
+        table = Table(title="Delen van papier ingevoerd (niet gescand): wie ze typten", title_justify="left")
+        for col in ("totaal van", "deel", "herkomst"):
             table.add_column(col)
         for p in keyed:
             table.add_row(p.parent, p.unit, p.source)
         console.print(table)
     if report.sources:
         console.print(
-            f"Sources of the parts: {len(report.sources) - len(keyed)} scanned and signed, "
-            f"{len(keyed)} keyed from paper"
+            f"Herkomst van de delen: {len(report.sources) - len(keyed)} gescand en ondertekend, "
+            f"{len(keyed)} van papier ingevoerd"
         )
     kinds: dict[str, int] = {}
     for f in report.files:
         kinds[f.kind] = kinds.get(f.kind, 0) + 1
-    console.print("Gelezen bestanden: " + ", ".join(f"{n} × {k}" for k, n in sorted(kinds.items())))
+    console.print(
+        "Gelezen bestanden: " + ", ".join(f"{n} × {KINDS.get(k, k)}" for k, n in sorted(kinds.items()))
+    )
     console.print(
         "Gedane controles: "
         + ", ".join(f"{n} {CHECK_NAMES.get(k, k)}" for k, n in sorted(report.checked.items()))
