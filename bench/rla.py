@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import math
-import random
 import sys
 import time
 from fractions import Fraction
@@ -23,33 +22,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from shared.domain.rla import Batch, Contest, evaluate, largest_averages, make_plan
-
-
-def election(seed: int = 5) -> tuple[Contest, list[Batch]]:
-    rng = random.Random(seed)
-    shares = (0.2157, 0.4650, 0.0036, 0.3157)
-    batches = []
-    for k in range(400):
-        n = rng.randrange(600, 1400)
-        votes = tuple(max(0, round(n * p + rng.gauss(0, (n * p) ** 0.5))) for p in shares)
-        batches.append(Batch(unit=f"SB{k + 1}", municipality="Proefdam", votes=votes, ballots=sum(votes) + 5))
-    totals = [sum(b.votes[j] for b in batches) for j in range(4)]
-    won = largest_averages(totals, 19, [True] * 4)
-    assert won is not None
-    return Contest(seats=19, lists=(1, 2, 3, 4), reported_seats=won, quota_threshold=False), batches
-
-
-def wrongly_reported(truth: list[Batch]) -> tuple[Contest, list[Batch]]:
-    reported = list(truth)
-    for k in range(0, 400, 10):
-        b = reported[k]
-        votes = (b.votes[0] - 250, b.votes[1] + 250, b.votes[2], b.votes[3])
-        reported[k] = Batch(unit=b.unit, municipality=b.municipality, votes=votes, ballots=b.ballots)
-    totals = [sum(b.votes[j] for b in reported) for j in range(4)]
-    won = largest_averages(totals, 19, [True] * 4)
-    assert won is not None
-    return Contest(seats=19, lists=(1, 2, 3, 4), reported_seats=won, quota_threshold=False), reported
+from shared.domain.rla import Batch, Contest, evaluate, make_plan
+from tests.rla_elections import comfortable_election, wrongly_reported
 
 
 def audit(
@@ -75,7 +49,7 @@ def main() -> int:
     parser.add_argument("--risk-limit", default="0.05")
     args = parser.parse_args()
     alpha = Fraction(args.risk_limit)
-    contest, batches = election()
+    contest, batches = comfortable_election()
     truth = {b.unit: b.votes for b in batches}
     plan = make_plan(contest, batches, "0", alpha)
     assert plan.margin is not None

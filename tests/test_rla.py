@@ -4,7 +4,6 @@ fixed by the seed, and it confirms a true result while escalating a wrong one (d
 from __future__ import annotations
 
 import json
-import random
 import subprocess
 import sys
 from fractions import Fraction
@@ -27,6 +26,7 @@ from shared.domain.rla import (
     largest_averages,
     make_plan,
 )
+from tests.rla_elections import comfortable_election, wrongly_reported
 
 ALPHA = Fraction(1, 20)
 
@@ -161,23 +161,6 @@ def test_kaplan_markov_and_the_number_of_draws() -> None:
     assert draws_needed(Fraction(1), ALPHA) is None
 
 
-def comfortable_election(seed: int = 5) -> tuple[Contest, list[Batch]]:
-    """400 stations, 4 lists, 19 seats, with a margin of a few per cent: a sample can confirm it."""
-    rng = random.Random(seed)
-    shares = (0.2157, 0.4650, 0.0036, 0.3157)
-    batches = []
-    for k in range(400):
-        n = rng.randrange(600, 1400)
-        votes = tuple(max(0, round(n * p + rng.gauss(0, (n * p) ** 0.5))) for p in shares)
-        batches.append(
-            Batch(unit=f"0999::SB{k + 1}", municipality="Proefdam", votes=votes, ballots=sum(votes) + 5)
-        )
-    totals = [sum(b.votes[j] for b in batches) for j in range(4)]
-    won = largest_averages(totals, 19, [True] * 4)
-    assert won is not None
-    return Contest(seats=19, lists=(1, 2, 3, 4), reported_seats=won, quota_threshold=False), batches
-
-
 def recount_plan(
     plan_batches: list[Batch], truth: dict[str, tuple[int, ...]], stations: list[int]
 ) -> dict[str, tuple[int, ...]]:
@@ -215,21 +198,10 @@ def test_a_missing_recount_or_an_overstatement_escalates() -> None:
 def test_a_wrong_outcome_is_not_confirmed_over_many_seeds() -> None:
     """The reported counts overstate list 2 in 40 stations by enough to win it a seat it did not win: over
     40 seeds the audit must never confirm more often than the risk limit allows (here: not once)."""
-    contest, truth_batches = comfortable_election()
+    truth_contest, truth_batches = comfortable_election()
     truth = {b.unit: b.votes for b in truth_batches}
-    reported = list(truth_batches)
-    for k in range(0, 400, 10):
-        b = reported[k]
-        reported[k] = Batch(
-            unit=b.unit,
-            municipality=b.municipality,
-            ballots=b.ballots,
-            votes=(b.votes[0] - 250, b.votes[1] + 250, b.votes[2], b.votes[3]),
-        )
-    totals = [sum(b.votes[j] for b in reported) for j in range(4)]
-    wrong = largest_averages(totals, 19, [True] * 4)
-    assert wrong is not None and wrong != contest.reported_seats
-    contest = Contest(seats=19, lists=(1, 2, 3, 4), reported_seats=wrong, quota_threshold=False)
+    contest, reported = wrongly_reported(truth_batches)
+    assert contest.reported_seats != truth_contest.reported_seats
     confirmed = 0
     for seed in range(40):
         plan = make_plan(contest, reported, f"seed {seed}", ALPHA)
