@@ -37,7 +37,7 @@ import pypdfium2.raw as pdfium_c
 from PIL import Image, ImageOps
 
 from shared.adapters.pdf import MAX_PAGES, check_page_size, render_page
-from shared.adapters.qr_pdf import SHEET_LABEL
+from shared.adapters.qr_pdf import SHEET_LABEL, page_text
 from shared.adapters.qr_scan import ScanReport, add_payloads, decode_page, to_gray
 from shared.errors import InputError
 
@@ -184,7 +184,7 @@ class _PdfPages:
         with self._page(index) as page:
             images = list(page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_IMAGE,)))
             self._images[index] = len(images)
-            if not images or not SHEET_LABEL.search(_text(page)):
+            if not images or not SHEET_LABEL.search(page_text(page)):
                 return []
             found: dict[bytes, None] = {}
             for image in images:
@@ -237,15 +237,6 @@ class _PdfPages:
             return scan
         check_page_size(self.document, index, self.dpi, where=self.where)
         return render_page(self.document, index, self.dpi, where=self.where)
-
-
-def _text(page: pdfium.PdfPage) -> str:
-    textpage = page.get_textpage()
-    try:
-        text: str = textpage.get_text_range()
-        return text
-    finally:
-        textpage.close()
 
 
 class _ImagePages:

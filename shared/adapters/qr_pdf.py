@@ -23,15 +23,20 @@ from shared.errors import InputError
 SHEET_LABEL = re.compile(r"QR-blad (\d+)/\d+")
 
 
+def page_text(page: pdfium.PdfPage) -> str:
+    """The text typst wrote on a page (where the sheet label "QR-blad x/y" is found)."""
+    textpage = page.get_textpage()
+    try:
+        text: str = textpage.get_text_range()
+        return text
+    finally:
+        textpage.close()
+
+
 def _text(document: pdfium.PdfDocument, index: int) -> str:
     page = document[index]
     try:
-        textpage = page.get_textpage()
-        try:
-            text: str = textpage.get_text_range()
-            return text
-        finally:
-            textpage.close()
+        return page_text(page)
     finally:
         page.close()
 
