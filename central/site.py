@@ -31,6 +31,7 @@ from markupsafe import Markup, escape
 from central.report import elected_order, member_label
 from central.site_chart import list_colours, seat_bars
 from central.site_files import describe
+from central.site_phone import write_phone_check
 from shared.adapters.files import atomic_write_many
 from shared.domain.apportionment import mixed
 from shared.domain.candidates import PreferenceThresholdStep
@@ -342,7 +343,7 @@ def build_site(
     pages["gebieden.html"] = env.get_template("areas.html").render(title=site["areas_title"], **common)
     pages["bestanden.html"] = env.get_template("files.html").render(title="Bestanden", files=files, **common)
     pages["style.css"] = resources.files("central").joinpath("site/style.css").read_text(encoding="utf-8")
-    return atomic_write_many(out / SITE_DIR, pages)
+    return atomic_write_many(out / SITE_DIR, pages) + write_phone_check(out, election, site, SITE_DIR)
 
 
 def _group_split(g: GroupOutcome) -> dict[str, Any] | None:

@@ -28,7 +28,7 @@ from shared.domain.station_report import StationReport
 from shared.domain.tally import Tally, add_tallies, check_sum, compare_tallies
 from shared.errors import IntegrityError
 from shared.formats import dutch
-from shared.formats.signing import message_digest, sign_summary
+from shared.formats.signing import message_digest, sign_summary, signer_fingerprint
 from shared.formats.summary import FORMAT_VERSION, Summary, counts_from_tally, encode_summary
 
 
@@ -138,7 +138,9 @@ def build_outputs(
     digest = message_digest(signed).hex()
     qr_title = f"Samenvatting {municipality.code} {municipality.name}"
     qr_sub = f"{election.name} - fase {phase} - vingerafdruk {dutch.hash_groups(digest)[:39]}"
-    qr_markup, qr_files = sheet_markup(signed, title=qr_title, subtitle=qr_sub)
+    qr_markup, qr_files = sheet_markup(
+        signed, title=qr_title, subtitle=qr_sub, fingerprint=signer_fingerprint(signed)
+    )
     if previous is None:
         data = na31_2_data(
             election,
