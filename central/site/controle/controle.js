@@ -91,11 +91,15 @@
       let m = this.messages.get(c.msgId);
       if (!m) { m = {count: c.count, parts: new Map()}; this.messages.set(c.msgId, m); }
       this.last = c.msgId;
-      if (m.count !== c.count) throw new Refused('QR-codes van één samenvatting noemen een verschillend aantal codes');
+      if (m.count !== c.count) {
+        m.conflict = 'QR-codes van één samenvatting noemen een verschillend aantal codes';
+        throw new Refused(m.conflict);
+      }
       const held = m.parts.get(c.index);
       if (held) {
-        if (!equal(held, c.data)) throw new Refused(`twee verschillende versies van QR-code ${c.index + 1}`);
-        return false;
+        if (equal(held, c.data)) return false;
+        m.conflict = `twee verschillende versies van QR-code ${c.index + 1}`;
+        throw new Refused(m.conflict);
       }
       m.parts.set(c.index, c.data);
       return true;
@@ -108,6 +112,7 @@
     /** The message, checked against the SHA-256 that leads it and the id every symbol carries. */
     async message(msgId = this.last) {
       const m = this.messages.get(msgId);
+      if (m.conflict) throw new Refused(`deze QR-codes zijn niet te vertrouwen: ${m.conflict}`);
       const stream = concat(...Array.from({length: m.count}, (_, i) => m.parts.get(i)));
       const digest = stream.subarray(0, 32), body = stream.subarray(32);
       const actual = await sha256(body);
@@ -461,14 +466,16 @@
       el('dl', {class: 'facts'},
         el('dt', {}, 'Instantie'), el('dd', {id: 'instantie'}, who),
         el('dt', {}, 'Vingerafdruk van de sleutel'), el('dd', {}, el('code', {id: 'vingerafdruk'}, fingerprint(result.keyId))),
+        ...(result.digest ? [el('dt', {}, 'Vingerafdruk van de samenvatting'),
+          el('dd', {}, el('code', {id: 'samenvatting'}, fingerprint(unhex(result.digest).subarray(0, 16))))] : []),
         ...(result.summary ? [
           el('dt', {}, 'Verkiezing'), el('dd', {}, result.summary.election_id + (result.summary.district_id ? `, kieskring ${result.summary.district_id}` : '')),
           el('dt', {}, 'Zitting'), el('dd', {}, result.summary.phase ? `correctie ${result.summary.phase}` : 'eerste zitting'),
           el('dt', {}, 'Ondertekend op'), el('dd', {}, result.summary.issued_at.replace('T', ' ')),
         ] : []),
         el('dt', {}, 'Gecontroleerd met'), el('dd', {}, engine === 'WebCrypto' ? 'de cryptografie van de browser (WebCrypto)' : '@noble/ed25519')),
-      el('p', {}, 'Vergelijk de vingerafdruk met die op het papier en in de lijst van sleutels hieronder. '
-        + 'Alleen als die gelijk zijn, weet u dat deze pagina de juiste sleutels gebruikt.'));
+      el('p', {}, 'Boven de QR-codes op het papier staan beide vingerafdrukken: vergelijk ze. Alleen als de '
+        + 'vingerafdruk van de sleutel gelijk is, weet u dat deze pagina de sleutel van die instantie gebruikt.'));
     if (result.summary && ok) {
       const pub = publication(result.digest, data);
       box.append(el('p', {class: `verdict ${pub.kind}`, id: 'publicatie'}, pub.text), showCounts(result.summary, data));
