@@ -473,7 +473,8 @@
           el('dt', {}, 'Zitting'), el('dd', {}, result.summary.phase ? `correctie ${result.summary.phase}` : 'eerste zitting'),
           el('dt', {}, 'Ondertekend op'), el('dd', {}, result.summary.issued_at.replace('T', ' ')),
         ] : []),
-        el('dt', {}, 'Gecontroleerd met'), el('dd', {}, engine === 'WebCrypto' ? 'de cryptografie van de browser (WebCrypto)' : '@noble/ed25519')),
+        ...(result.key ? [el('dt', {}, 'Handtekening gecontroleerd met'),
+          el('dd', {}, engine === 'WebCrypto' ? 'de cryptografie van de browser (WebCrypto)' : '@noble/ed25519')] : [])),
       el('p', {}, 'Boven de QR-codes op het papier staan beide vingerafdrukken: vergelijk ze. Alleen als de '
         + 'vingerafdruk van de sleutel gelijk is, weet u dat deze pagina de sleutel van die instantie gebruikt.'));
     if (result.summary && ok) {
@@ -546,6 +547,7 @@
     function stop() {
       if (stream) stream.getTracks().forEach((t) => t.stop());
       stream = null;
+      $('beeld').hidden = true;
       $('camera-knop').textContent = 'Camera starten';
     }
     async function frame() {
@@ -578,6 +580,7 @@
       }
       const video = $('beeld');
       video.srcObject = stream;
+      video.hidden = false;
       await video.play();
       $('camera-knop').textContent = 'Camera stoppen';
       say('Richt de camera op het QR-blad. Nog geen code gelezen.');
