@@ -375,7 +375,7 @@ def _refusals() -> dict[str, tuple[bytes, str | None]]:
         "not ours": (b"https://example.org/" * 5, "geen ondertekende samenvatting"),
         "version 3": (
             sign_summary(_raw_summary([3, *_golden_fields()[1:]]), KEY),
-            "samenvatting van versie 3",
+            "samenvatting van versie 3; deze pagina leest 1 en 2",
         ),
         "bytes after the summary": (
             sign_summary(zlib.compress(zlib.decompress(_summary()) + b"\xc0"), KEY),
