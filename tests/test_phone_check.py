@@ -16,8 +16,12 @@ import base64
 import hashlib
 import json
 import struct
+import threading
 import zlib
 from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -69,14 +73,15 @@ def _report(published: Path) -> Path:
     return next((published / "0276").glob("Model_Na31-2_*.pdf"))
 
 
-def _open(pw: Playwright, site: Path, video: Path | None = None, init: str | None = None) -> Page:
-    """The check page at 390 px, in a browser whose camera plays `video`; ready to scan."""
+def _open(pw: Playwright, site: Path | str, video: Path | None = None, init: str | None = None) -> Page:
+    """The check page (in the folder `site`, or at the address) at 390 px, in a browser whose camera plays
+    `video`; ready to scan."""
     args = ARGS + ([*CAMERA, f"--use-file-for-fake-video-capture={video}"] if video else [])
     browser = pw.chromium.launch(executable_path=CHROMIUM, args=args)
     page = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
     if init:
         page.add_init_script(init)
-    page.goto((site / PAGE).as_uri())
+    page.goto(site + PAGE if isinstance(site, str) else (site / PAGE).as_uri())
     page.wait_for_selector("body[data-ready=true]", timeout=30_000)
     return page
 
@@ -214,19 +219,40 @@ def test_symbols_are_collected_one_by_one_with_progress(
         _close(page)
 
 
-def test_a_photo_is_checked_by_noble_where_webcrypto_has_no_ed25519(
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        """No request log on stderr."""
+
+
+@contextmanager
+def _served(folder: Path) -> Iterator[str]:
+    """`folder` served over http on a free loopback port (a secure context, as https is)."""
+    handler = partial(_QuietHandler, directory=str(folder))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+def test_a_served_page_checks_a_photo_with_noble_where_webcrypto_has_no_ed25519(
     pw: Playwright, published: Path, tmp_path: Path
 ) -> None:
     photo = tmp_path / "photo.png"
     photographed(sheet_frames(_report(published))[0], 3).save(photo)
-    page = _open(pw, published / "site", init=NO_WEBCRYPTO_ED25519)
-    try:
-        page.set_input_files("#foto", str(photo))
-        page.wait_for_selector("#oordeel", timeout=30_000)
-        assert page.inner_text("#oordeel") == "Handtekening klopt"
-        assert "@noble/ed25519" in page.inner_text("#uitslag")
-    finally:
-        _close(page)
+    with _served(published / "site") as url:
+        page = _open(pw, url, init=NO_WEBCRYPTO_ED25519)
+        try:
+            page.set_input_files("#foto", str(photo))
+            page.wait_for_selector("#oordeel", timeout=30_000)
+            assert page.inner_text("#oordeel") == "Handtekening klopt"
+            assert "@noble/ed25519" in page.inner_text("#uitslag")
+        finally:
+            _close(page)
 
 
 # ------------------------------------------------------------------------------------ the page's decoders
