@@ -20,7 +20,6 @@ from shared.adapters.sheets import sheet_markup
 from shared.domain.election import Election
 from shared.domain.tally import Tally
 from shared.formats import dutch
-from shared.formats.signing import signer_fingerprint
 
 #: The explanation codes of EML 510 in the wording of O 3 rubric 4 (spec/reports.md §6).
 EXPLANATION_LABELS: tuple[tuple[str, str], ...] = (
@@ -132,9 +131,7 @@ def render_o3(
     """The O 3 PDF with the signed summary's QR pages at the end; `at` (the session time, from the edge) is
     the PDF's date, so the same input gives the same bytes."""
     template = resources.files("hoofdstembureau").joinpath("templates/o3.typ").read_text(encoding="utf-8")
-    markup, files = sheet_markup(
-        signed_summary, title=qr_title, subtitle=qr_subtitle, fingerprint=signer_fingerprint(signed_summary)
-    )
+    markup, files = sheet_markup(signed_summary, title=qr_title, subtitle=qr_subtitle)
     source = template + "\n" + markup
     return compile_typst(
         source,
