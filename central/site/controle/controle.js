@@ -409,11 +409,19 @@
     return el('tr', total ? {class: 'total'} : {}, el('th', {scope: 'row'}, code),
       el('td', {}, label), el('td', {class: 'num'}, number(value)));
   }
-  function table(id, caption, head, rows) {
+  /** A data table in its own scrolling box; `numeric`: whether its last column holds numbers. */
+  function table(id, caption, head, rows, numeric = true) {
     const t = el('table', {}, el('caption', {}, caption));
-    if (head) t.append(el('thead', {}, el('tr', {}, ...head.map((h, i) => el('th', {scope: 'col', class: i === head.length - 1 ? 'num' : ''}, h)))));
+    const cls = (i) => (numeric && i === head.length - 1 ? 'num' : '');
+    t.append(el('thead', {}, el('tr', {}, ...head.map((h, i) => el('th', {scope: 'col', class: cls(i)}, h)))));
     t.append(el('tbody', {}, ...rows));
     return el('div', {class: 'scroll', role: 'region', 'aria-labelledby': id, tabindex: '0'}, t);
+  }
+
+  /** "gemeentelijk stembureau Oost-Neddam"; a name that already says what it is stays as it is. */
+  function body(key) {
+    const role = ROLES[key.role] || key.role;
+    return key.authority_name.toLowerCase().startsWith(role) ? key.authority_name : `${role} ${key.authority_name}`;
   }
 
   function listNames(data, summary) {
@@ -456,8 +464,7 @@
     const box = $('uitslag');
     box.replaceChildren();
     const ok = !result.refusal;
-    const who = result.key
-      ? `${ROLES[result.key.role] || result.key.role} ${result.key.authority_name} (${result.key.authority_id})`
+    const who = result.key ? `${body(result.key)} (${result.key.authority_id})`
       : 'onbekend: deze sleutel staat niet in het register';
     box.append(
       el('p', {class: ok ? 'verdict ok' : 'verdict refused', role: 'status', id: 'oordeel'},
@@ -498,8 +505,8 @@
 
   function showKeys(register) {
     const rows = Array.from(register.keys.values()).map((k) => el('tr', {},
-      el('td', {}, `${ROLES[k.role] || k.role} ${k.authority_name}`), el('td', {}, el('code', {}, k.fingerprint))));
-    $('sleutels').replaceChildren(table('sleutels-kop', 'Gepubliceerde sleutels', ['Instantie', 'Vingerafdruk'], rows));
+      el('td', {}, body(k)), el('td', {}, el('code', {}, k.fingerprint))));
+    $('sleutels').replaceChildren(table('sleutels-kop', 'Gepubliceerde sleutels', ['Instantie', 'Vingerafdruk'], rows, false));
     for (const b of register.bad) $('sleutels').append(el('p', {class: 'verdict refused'}, `Sleutel in map ${b.folder} geweigerd: ${b.reason}`));
   }
 
@@ -559,6 +566,8 @@
         ctx.drawImage(video, 0, 0);
         try {
           await feed(await window.ZXingWASM.readBarcodes(ctx.getImageData(0, 0, canvas.width, canvas.height), options));
+        } catch (err) {
+          say(`Fout bij het lezen van het camerabeeld: ${err.message}`);
         } finally { busy = false; }
       }
       setTimeout(frame, 150);
@@ -589,7 +598,11 @@
     $('foto').addEventListener('change', async (ev) => {
       stop();
       if (done) reset();
-      for (const file of ev.target.files) await feed(await window.ZXingWASM.readBarcodes(file, options));
+      for (const file of ev.target.files) {
+        try { await feed(await window.ZXingWASM.readBarcodes(file, options)); } catch (err) {
+          say(`Deze foto kan niet worden gelezen: ${err.message}`);
+        }
+      }
       if (!done && collector.progress().count === 0) say('Geen QR-code van een proces-verbaal gevonden op deze foto.');
     });
     $('camera-knop').disabled = false;
