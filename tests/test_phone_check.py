@@ -342,6 +342,19 @@ def test_the_page_reads_each_published_enrolment_as_python_does(page: Page, publ
         assert got["public_key"] == rec.public_key.hex()
 
 
+def test_the_page_says_whether_the_summary_is_the_published_one(page: Page) -> None:
+    """The published one; one a published corrigendum replaced (Na 14-2); one not published at all."""
+    data = {"published": [{"folder": "0668", "digest": "aa" * 32, "supersedes": "bb" * 32}]}
+    said = page.evaluate(
+        "([d, data]) => d.map((x) => window.TelketenControle.publication(x, data))",
+        [["aa" * 32, "bb" * 32, "cc" * 32], data],
+    )
+    assert [s["kind"] for s in said] == ["ok", "warn", "warn"]
+    assert said[0]["text"].startswith("Dit is dezelfde samenvatting als de gepubliceerde (map 0668)")
+    assert said[1]["text"].startswith("Deze samenvatting is vervangen door een correctie (map 0668)")
+    assert said[2]["text"].startswith("Deze samenvatting staat niet bij de gepubliceerde bestanden")
+
+
 # ------------------------------------------------------------------------------------------ every refusal
 
 KEY = Ed25519PrivateKey.from_private_bytes(hashlib.sha256(b"telketen phone test key").digest())

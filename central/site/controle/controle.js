@@ -612,6 +612,6 @@
   }
 
   window.TelketenControle = {Collector, parseChunk, unpack, parseSummary, inflate, openEnrolment, loadRegister,
-                             openSigned, check, fingerprint, chooseEngine, fromBase64, Refused};
+                             openSigned, check, publication, fingerprint, chooseEngine, fromBase64, Refused};
   if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start); else start();
 })();
