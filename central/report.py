@@ -22,7 +22,6 @@ from shared.domain.apportionment import (
     QuotaStep,
     ResidualSeatStep,
     UnassignedStep,
-    mixed,
 )
 from shared.domain.candidates import CandidateElectedStep, PreferenceThresholdStep
 from shared.domain.election import Candidate, District, Election
@@ -80,11 +79,6 @@ GROUP_LOT_NOTE = _text("""
     {options} van deze lijstengroep; als gevolg hiervan is een zetel toegewezen aan {winner}.""")
 
 
-def fraction(text: str) -> str:
-    """'15001/23' → '652 5/23' (the PV prints a mixed number; the template sets the fraction)."""
-    return mixed(text)
-
-
 def list_label(district: District, number: int) -> str:
     lst = district.list_by_number(number)
     return f"{number} {lst.name}" if lst is not None and lst.name else f"{number}"
@@ -127,7 +121,7 @@ def _group_rows(g: GroupOutcome, label: str) -> dict[str, Any]:
         elif isinstance(s, GroupResidualStep):
             notes.append(
                 f"Overeenkomstig artikel P 13, tweede lid van de Kieswet is een zetel toegewezen aan "
-                f"{members[s.member - 1]} (grootste gemiddelde {fraction(s.value)})."
+                f"{members[s.member - 1]} (grootste gemiddelde {dutch.mixed(s.value)})."
             )
         elif isinstance(s, LotStep) and s.kind == "group_split":
             notes.append(
@@ -141,13 +135,13 @@ def _group_rows(g: GroupOutcome, label: str) -> dict[str, Any]:
         "label": label,
         "votes": n(g.votes),
         "seats": str(g.seats),
-        "quota": fraction(g.group_quota),
+        "quota": dutch.mixed(g.group_quota),
         "members": [
             {
                 "where": members[i],
                 "votes": n(m.votes),
                 "full": str(m.full_seats),
-                "remainder": fraction(m.remainder),
+                "remainder": dutch.mixed(m.remainder),
                 "remainder_seat": "1" if m.remainder_seat else "-",
                 "seats": str(m.seats),
             }
@@ -368,13 +362,13 @@ def p22_data(
         "fewer": n(total.fewer_ballots),
         "seats_total": str(quota.seats),
         "quota_votes": n(quota.total_votes),
-        "quota": fraction(quota.quota),
+        "quota": dutch.mixed(quota.quota),
         "full": [
             {
                 "label": labels[f.list_number],
                 "votes": n(f.votes),
                 "full": str(f.full_seats),
-                "remainder": fraction(f.remainder),
+                "remainder": dutch.mixed(f.remainder),
             }
             for f in full.lists
         ],
@@ -385,7 +379,7 @@ def p22_data(
             {
                 "seat": str(s.seat),
                 "label": labels.get(s.list_number, str(s.list_number)),
-                "value": fraction(s.value),
+                "value": dutch.mixed(s.value),
                 "rule": RULE_TEXT.get(s.rule, s.rule),
                 "article": s.article,
                 "lot": "ja" if s.by_lot else "",
@@ -401,8 +395,8 @@ def p22_data(
             for number, k in sorted(seats.items(), key=lambda kv: (-kv[1], kv[0]))
         ],
         "unassigned": str(result.unassigned),
-        "threshold_pct": str(threshold.percentage) if threshold else "",
-        "threshold": fraction(threshold.threshold) if threshold else "",
+        "threshold_pct": dutch.percentage(threshold.percentage) if threshold else "",
+        "threshold": dutch.mixed(threshold.threshold) if threshold else "",
         "per_list": per_list,
         "grouped": bool(result.groups),
         "submitted": submitted_lists(election, labels) if multi else [],

@@ -195,7 +195,7 @@ def test_p22_1_has_the_list_group_section(tk2021: Finalised) -> None:
     pages = [doc[i].get_textpage().get_text_range() for i in range(len(doc))]
     text = "\n".join(pages)
     assert "Verdeling van de zetels binnen de lijstengroepen" in text
-    assert "groepskiesdeler 66040 1/15" in text  # CDA: 990.601 / 15
+    assert "groepskiesdeler 66.040 1/15" in text  # CDA: 990.601 / 15
     assert "Stel gelijkluidende lijsten (kieskringen 16, 17, 18, 19)" in text  # SP
     submitted = next(p for p in pages if "Ingeleverde kandidatenlijsten" in p)
     assert "3 CDA lijstengroep (20 lijsten) alle" in submitted
@@ -211,7 +211,7 @@ def test_results_site_shows_the_split_within_each_list_group(tk2021: Finalised) 
     """The CDA page: its seats per kieskring list (P 12) and, per elected candidate, the list of the seat."""
     cda = tk2021.site["lijst-3.html"]
     assert "Verdeling van de zetels binnen de lijstengroep" in cda
-    assert "groepskiesdeler 66040 1/15" in cda
+    assert "groepskiesdeler 66.040 1/15" in cda
     row = cda[cda.index("Hoekstra") :].split("</tr>")[0]
     assert "437.240" in row and "gekozen (voorkeur), kieskring 7" in row
     assert (

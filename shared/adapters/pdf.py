@@ -61,7 +61,20 @@ def compile_typst(
             raise TypstCompileError(_first_line(exc), where="typst") from None
     if not isinstance(pdf, bytes):
         raise TypstCompileError("typst returned no PDF", where="typst")
-    return pdf
+    return without_default_suspects(pdf)
+
+
+#: What typst writes in the document catalog of a tagged PDF. `/Suspects false` is the default (ISO 32000-1
+#: §14.7.1), but poppler (pdfinfo, pdftoppm, pdftotext, evince) reports every such file as "Syntax Error:
+#: Suspects object is wrong type (boolean)": it only accepts the key when it is true.
+TYPST_MARK_INFO = b"/MarkInfo<</Marked true/Suspects false>>"
+MARK_INFO = b"/MarkInfo<</Marked true>>"
+
+
+def without_default_suspects(pdf: bytes) -> bytes:
+    """`pdf` with the default `/Suspects false` dropped from its catalog, padded with spaces to the same
+    length so every byte offset in the cross-reference table stays true; others come back as they were."""
+    return pdf.replace(TYPST_MARK_INFO, MARK_INFO + b" " * (len(TYPST_MARK_INFO) - len(MARK_INFO)), 1)
 
 
 def pdf_timestamp(at: datetime | None) -> int | None:
