@@ -12,6 +12,8 @@ import re
 import tempfile
 from collections.abc import Mapping
 from datetime import UTC, datetime
+from functools import cache
+from importlib import resources
 from pathlib import Path, PurePosixPath
 
 import pypdfium2 as pdfium
@@ -21,6 +23,8 @@ from PIL import Image
 from shared.errors import InputError
 
 MAIN_FILE = "main.typ"
+#: The layout every document shares (`shared/templates/telketen.typ`), next to each document under this name.
+LIBRARY_FILE = "telketen.typ"
 
 
 class TypstCompileError(InputError):
@@ -35,12 +39,14 @@ def compile_typst(
     The source is compiled as `main.typ` in a fresh temporary directory that is also typst's root, so `files`
     (images, data, included .typ files) are referenced by the same relative paths they have as keys, and
     nothing outside that directory can be read. Only typst's bundled fonts are used, so output does not depend
-    on the machine. `timestamp` (Unix seconds, passed in by the caller) fixes the document's creation date, so
-    the same input gives the same bytes; without it typst uses the clock.
+    on the machine. The shared layout (headings kept with what follows, the signature sheet, fingerprints,
+    fractions, page numbers) is there as `telketen.typ`. `timestamp` (Unix seconds, passed in by the caller)
+    fixes the document's creation date, so the same input gives the same bytes; without it typst uses the
+    clock.
     """
     with tempfile.TemporaryDirectory(prefix="telketen-typst-") as tmp:
         root = Path(tmp)
-        for name, content in (files or {}).items():
+        for name, content in {LIBRARY_FILE: _library(), **(files or {})}.items():
             rel = PurePosixPath(name)
             if rel.is_absolute() or ".." in rel.parts or not rel.parts or rel.as_posix() == MAIN_FILE:
                 raise InputError(f"file name {name!r} must be a plain relative path", where="compile_typst")
@@ -75,6 +81,11 @@ def without_default_suspects(pdf: bytes) -> bytes:
     """`pdf` with the default `/Suspects false` dropped from its catalog, padded with spaces to the same
     length so every byte offset in the cross-reference table stays true; others come back as they were."""
     return pdf.replace(TYPST_MARK_INFO, MARK_INFO + b" " * (len(TYPST_MARK_INFO) - len(MARK_INFO)), 1)
+
+
+@cache
+def _library() -> bytes:
+    return resources.files("shared").joinpath("templates", LIBRARY_FILE).read_bytes()
 
 
 def pdf_timestamp(at: datetime | None) -> int | None:
