@@ -16,6 +16,8 @@ from functools import cache
 from importlib import resources
 from pathlib import Path, PurePosixPath
 
+import fontpkg_dm_sans
+import fontpkg_geist_mono
 import pypdfium2 as pdfium
 import typst
 from PIL import Image
@@ -23,6 +25,11 @@ from PIL import Image
 from shared.errors import InputError
 
 MAIN_FILE = "main.typ"
+#: The fonts of the Kiesraad's models (spec/reports.md §9): DM Sans for the text and Geist Mono for printed
+#: values, both under the SIL Open Font License and installed as Python packages, so every machine prints the
+#: same letters without a network. typst reads their variable files at the default instance (DM Sans at its
+#: 9 pt optical size, hence the family name "DM Sans 9pt") and sets bold from it.
+FONT_DIRS = (fontpkg_dm_sans.ROOT / "files", fontpkg_geist_mono.ROOT / "files")
 #: The layout every document shares (`shared/templates/telketen.typ`), next to each document under this name.
 LIBRARY_FILE = "telketen.typ"
 
@@ -38,11 +45,11 @@ def compile_typst(
 
     The source is compiled as `main.typ` in a fresh temporary directory that is also typst's root, so `files`
     (images, data, included .typ files) are referenced by the same relative paths they have as keys, and
-    nothing outside that directory can be read. Only typst's bundled fonts are used, so output does not depend
-    on the machine. The shared layout (headings kept with what follows, the signature sheet, fingerprints,
-    fractions, page numbers) is there as `telketen.typ`. `timestamp` (Unix seconds, passed in by the caller)
-    fixes the document's creation date, so the same input gives the same bytes; without it typst uses the
-    clock.
+    nothing outside that directory can be read. Only the fonts of FONT_DIRS and typst's own are used, never
+    the machine's, so output does not depend on the machine. The shared layout (headings kept with what
+    follows, the signature sheet, fingerprints, fractions, page numbers) is there as `telketen.typ`.
+    `timestamp` (Unix seconds, passed in by the caller) fixes the document's creation date, so the same input
+    gives the same bytes; without it typst uses the clock.
     """
     with tempfile.TemporaryDirectory(prefix="telketen-typst-") as tmp:
         root = Path(tmp)
@@ -59,6 +66,7 @@ def compile_typst(
             pdf = typst.compile(
                 os.fspath(main),
                 root=os.fspath(root),
+                font_paths=[os.fspath(d) for d in FONT_DIRS],
                 ignore_system_fonts=True,
                 format="pdf",
                 timestamp=timestamp,

@@ -261,4 +261,5 @@ def render_sheets(
     markup, files = sheet_markup(
         payload, title=title, subtitle=subtitle, fingerprint=fingerprint, dense=dense
     )
-    return compile_typst(markup, files, timestamp=timestamp)
+    fonts = '#import "telketen.typ": body-font\n#set text(font: body-font, lang: "nl")\n'
+    return compile_typst(fonts + markup, files, timestamp=timestamp)
