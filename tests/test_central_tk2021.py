@@ -11,7 +11,11 @@ its 520 the official Resultaat: seats per party, all 150 elected candidates, in 
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 import msgspec
+import pdf_structure
 import pypdfium2 as pdfium
 import pytest
 from conftest import SHARED_DATA, needs_shared
@@ -205,6 +209,21 @@ def test_p22_1_has_the_list_group_section(tk2021: Finalised) -> None:
     hoekstra = cda[cda.index("Hoekstra") :].splitlines()
     assert any("Kieskring 7" in line for line in hoekstra[:6])
     assert "Lijst waarop de zetel" in cda
+
+
+def test_p22_1_reads_as_a_whole_report(tk2021: Finalised, tmp_path: Path) -> None:
+    """The P 22-1 of TK2021 (20 kieskringen, list groups) as poppler reads it: true page numbers, no heading
+    at a page's foot, every Bijlage referred to is in the contents, no warning (tests/pdf_structure.py)."""
+    if shutil.which("pdftotext") is None:
+        pytest.skip("needs poppler-utils (pdftotext)")
+    pdf = tmp_path / "Model_P22-1.pdf"
+    pdf.write_bytes(_file(tk2021, "Model_P22-1_"))
+    texts = pdf_structure.pages(pdf)
+    assert pdf_structure.numbering_problems(texts) == []
+    assert pdf_structure.stranded_headings(texts) == []
+    listed, referred = pdf_structure.listed_appendices(texts)
+    assert referred <= listed
+    assert pdf_structure.poppler_warnings(pdf, tmp_path) == []
 
 
 def test_results_site_shows_the_split_within_each_list_group(tk2021: Finalised) -> None:
