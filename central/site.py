@@ -19,6 +19,7 @@ import threading
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from datetime import datetime
+from fractions import Fraction
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -230,7 +231,7 @@ def build_site(
                 "name": lst.name,
                 "colour": colours[i],
                 "votes": n(votes),
-                "share": f"{100 * votes / valid:.1f}".replace(".", ",") if valid else "0,0",
+                "share": dutch.percentage(Fraction(100 * votes, valid or 1), 1, trim=False),
                 "seats": str(seats.get(lst.number, 0)),
                 "candidates": candidates,
                 "deceased": [

@@ -64,6 +64,22 @@ def test_percentages_have_a_decimal_comma(value: Fraction | int, text: str) -> N
     assert dutch.percentage(value) == text
 
 
+def test_a_column_of_shares_keeps_its_decimal() -> None:
+    assert [dutch.percentage(q, 1, trim=False) for q in (25, Fraction(1, 20), Fraction(999, 10))] == [
+        "25,0", "0,1", "99,9"
+    ]  # fmt: skip
+    assert dutch.percentage(Fraction(1, 20), 1, trim=False) == "0,1"  # 0,05 rounds half up, not to even
+
+
+@given(st.fractions(min_value=0, max_value=100), st.integers(0, 4))
+def test_a_percentage_is_within_half_its_last_decimal(q: Fraction, places: int) -> None:
+    text = dutch.percentage(q, places, trim=False)
+    whole, _, decimals = text.partition(",")
+    value = int(whole.replace(".", "")) + (Fraction(int(decimals), 10**places) if decimals else 0)
+    assert len(decimals) == places
+    assert -Fraction(1, 2 * 10**places) < value - q <= Fraction(1, 2 * 10**places)
+
+
 @given(st.integers(-(10**15), 10**15))
 def test_thousands_are_grouped_with_dots(n: int) -> None:
     text = dutch.number(n)

@@ -56,15 +56,17 @@ def parse_mixed(text: str) -> Fraction:
     return -value if sign else value
 
 
-def percentage(value: Fraction | int, places: int = 2) -> str:
-    """A percentage with a decimal comma and at most `places` decimals, trailing zeros dropped, rounded half
-    up: 25 → '25', Fraction(25, 2) → '12,5', Fraction(200, 3) → '66,67'."""
+def percentage(value: Fraction | int, places: int = 2, *, trim: bool = True) -> str:
+    """A percentage with a decimal comma and at most `places` decimals, rounded half up from the exact value,
+    trailing zeros dropped unless `trim` is false (a column of shares): 25 → '25', Fraction(25, 2) → '12,5',
+    Fraction(200, 3) → '66,67'; with places=1, trim=False: 25 → '25,0'."""
     q = Fraction(value)
     scaled = abs(q) * 10**places
     units = int(scaled) + (1 if scaled - int(scaled) >= Fraction(1, 2) else 0)
     whole, decimals = divmod(units, 10**places)
     text = number(whole)
-    tail = f"{decimals:0{places}d}".rstrip("0") if places else ""
+    tail = f"{decimals:0{places}d}" if places else ""
+    tail = tail.rstrip("0") if trim else tail
     return ("-" if q < 0 and units else "") + text + ("," + tail if tail else "")
 
 
