@@ -25,6 +25,8 @@ PAGE_OF = re.compile(r"Pagina (\d+) van (\d+)")
 SHEET = re.compile(r"QR-blad \d+/\d+")
 #: Where the footer starts on a page: the line with the date of the report.
 FOOTER = re.compile(r"^Datum: ")
+#: The last lines of a blank form's footer: what it is and which model.
+MODEL_LINES = re.compile(r"^(Proces-verbaal van |Model )")
 
 
 def poppler(*args: str) -> subprocess.CompletedProcess[str]:
@@ -54,9 +56,12 @@ def poppler_warnings(pdf: Path, tmp: Path) -> list[str]:
 
 
 def body_lines(text: str) -> list[str]:
-    """The lines of a page between its header (first line) and its footer (from the "Datum:" line)."""
+    """The lines of a page between its header (first line) and its footer: from the "Datum:" line of a filled
+    report, or the closing document-type and model lines of a blank form (which carries no date)."""
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     end = next((i for i in range(len(lines) - 1, -1, -1) if FOOTER.match(lines[i])), len(lines))
+    while end > 1 and MODEL_LINES.match(lines[end - 1]):
+        end -= 1
     return lines[1:end]
 
 

@@ -93,6 +93,21 @@ def test_the_contents_list_every_bijlage_the_report_refers_to(demo: Path, model:
     assert referred <= listed, f"referred to but not listed: {sorted(referred - listed)}"
 
 
+def test_no_heading_ends_a_page_of_the_blank_forms(
+    demo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """N 10-2 and Na 31-2 Bijlage 1 of one station: the B1 - 3.5 heading opens its first list's page. (The
+    forms' questions end pages above ruled lines for handwriting, which pdftotext cannot see, so the general
+    check of the reports does not apply.)"""
+    monkeypatch.setenv("TELKETEN_PASSWORD", "demo-password-NOT-SECRET")
+    state = _one(demo / "work", "*.telketen.sqlite").parent
+    out = tmp_path / "forms.pdf"
+    with contextlib.redirect_stdout(io.StringIO()):
+        assert main(["municipality", "forms", "--state", str(state), "--station", "1", "-o", str(out)]) == 0
+    texts = pages(out)
+    assert any("B1 - 3.5 Stemmen per lijst en per kandidaat" in t and "Lijst 1 " in t for t in texts)
+
+
 def test_the_p22_2_signature_part_has_a_sheet_of_its_own(demo: Path) -> None:
     """Deel 3 starts on an odd page (the front of a sheet) and the page after it is left blank on purpose."""
     texts = pages(reports(demo)["P 22-2"])
