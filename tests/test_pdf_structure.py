@@ -124,6 +124,16 @@ def test_the_o3_counts_its_qr_sheets_and_titles_them(o3: Path) -> None:
     assert " ".join(["f8bb"] * 16) in "\n".join(texts)  # the audit-log hash on one line, never wrapped
 
 
+def test_every_key_sheet_page_carries_its_label_and_number(demo: Path) -> None:
+    """The enrolment sheets (sleutelregistratie) stand alone: each page says "QR-blad x/y", y its pages."""
+    sheets = sorted(demo.rglob("*sleutelregistratie.pdf"))
+    assert len(sheets) == 2  # the municipality's and the central office's
+    for pdf in sheets:
+        texts = pages(pdf)
+        labels = [re.findall(r"QR-blad (\d+)/(\d+)", t) for t in texts]
+        assert labels == [[(str(n), str(len(texts)))] for n in range(1, len(texts) + 1)], pdf.name
+
+
 def test_poppler_reads_every_report_without_a_warning(demo: Path, o3: Path, tmp_path: Path) -> None:
     pdfs = [*demo.rglob("*.pdf"), o3]
     assert {p.name for p in pdfs} >= {"sleutelregistratie.pdf", "Model_O3.pdf"}
