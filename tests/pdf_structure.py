@@ -43,7 +43,9 @@ def pages(pdf: Path) -> list[str]:
 def page_count(pdf: Path) -> int:
     done = poppler("pdfinfo", str(pdf))
     assert done.returncode == 0, done.stderr
-    return int(re.search(r"^Pages:\s+(\d+)$", done.stdout, re.M).group(1))  # type: ignore[union-attr]
+    found = re.search(r"^Pages:\s+(\d+)$", done.stdout, re.M)
+    assert found, done.stdout
+    return int(found.group(1))
 
 
 def poppler_warnings(pdf: Path, tmp: Path) -> list[str]:
