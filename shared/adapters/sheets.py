@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from shared.adapters.pdf import compile_typst
 from shared.adapters.qr_render import Ecc, byte_capacity, modules, qr_png, smallest_version
+from shared.formats import dutch
 from shared.formats.framing import DIGEST_LEN, HEADER_LEN, frame, message_id
 
 MIN_MODULE_MM = 0.34
@@ -186,7 +187,7 @@ def _page_markup(
 ) -> str:
     last = first + len(names) - 1
     info = (
-        f"Bericht-id {_grouped(msg_hex)} · {payload_len} bytes · {total} "
+        f"Bericht-id {_grouped(msg_hex)} · {dutch.number(payload_len)} bytes · {dutch.number(total)} "
         + ("QR-code" if total == 1 else f"QR-codes, op dit blad {first}–{last}")
         + " · inlezen: telketen paper decode"
     )
