@@ -647,7 +647,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def register_serve(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add `serve` to `telketen municipality` (call from municipality.cli.register with its sub-parsers)."""
-    s = subparsers.add_parser("serve", help="the browser interface for typists and the coordinator")
+    s = subparsers.add_parser(
+        "serve",
+        help="the browser interface for typists and the coordinator",
+        description=(
+            "Serve the municipal app in a browser on this machine's office network: typists' entry screens "
+            "and the coordinator's dashboard."
+        ),
+    )
     s.add_argument(
         "--state", default="telketen-state", metavar="DIR", help="state folder (default %(default)s)"
     )
