@@ -77,7 +77,7 @@ class ElectedRow(msgspec.Struct, frozen=True, kw_only=True):
 
 class Compared(msgspec.Struct, frozen=True, kw_only=True):
     """A check that held, as what was compared with what: `parts` units of kind `part` in `file` add up to
-    the total of `authority` (`votes` valid votes); `telketen.verify.words` says it in the reader's language."""
+    the total of `authority` (`votes` valid votes); `telketen.verify.words` says it in the reader's words."""
 
     check: str
     file: str

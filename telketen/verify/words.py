@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from typing import Literal
 
+from shared.formats.dutch import number
+
 Lang = Literal["nl", "en"]
 LANGS: tuple[Lang, ...] = ("nl", "en")
 
@@ -48,7 +50,11 @@ CHECKS: dict[Lang, dict[str, tuple[str, str]]] = {
 }
 
 ROLES: dict[Lang, dict[str, str]] = {
-    "nl": {"municipality": "gemeente", "hoofdstembureau": "hoofdstembureau", "central": "centraal stembureau"},
+    "nl": {
+        "municipality": "gemeente",
+        "hoofdstembureau": "hoofdstembureau",
+        "central": "centraal stembureau",
+    },
     "en": {"municipality": "municipality", "hoofdstembureau": "hoofdstembureau", "central": "central office"},
 }
 KINDS: dict[Lang, dict[str, str]] = {
@@ -96,11 +102,12 @@ TEXT: dict[Lang, dict[str, str]] = {
         "elected": "Gekozen kandidaten (herberekend, naast de 520): {n}",
         "elected_list": "lijst {number} {name}",
         "elected_row": "{candidate}. {name} ({how}; in de 520: {in_520})",
+        "elected_row_code": "{name} ({how}; in de 520: {in_520})",
         "yes": "ja",
         "no": "nee",
         "plausibility": "Ter informatie, geen fout: {n} eenheid/eenheden die afwijken van de andere "
         "(plausibiliteit, docs/plausibility.md)",
-        "plausibility_row": "{file}, {unit} ({kind}, score {score}): {detail}",
+        "plausibility_row": "{file}, {unit} (score {score}): {detail}",
         "findings": "{n} bevinding(en)",
         "finding_head": "{i}. {check}: {file}",
         "finding_unit": "eenheid: {unit}",
@@ -135,6 +142,7 @@ TEXT: dict[Lang, dict[str, str]] = {
         "elected": "Elected candidates (recomputed, beside the 520): {n}",
         "elected_list": "list {number} {name}",
         "elected_row": "{candidate}. {name} ({how}; in the 520: {in_520})",
+        "elected_row_code": "{name} ({how}; in the 520: {in_520})",
         "yes": "yes",
         "no": "no",
         "plausibility": "For information, not a failure: {n} unit(s) unlike the others (plausibility, "
@@ -187,7 +195,7 @@ _NL_EXACT = {
     "seat computation": "zetelberekening",
     "computable from the totals": "te berekenen uit de totalen",
     "lot": "loting",
-    "outcome given with --lot (see the P 22 report)": "uitkomst gegeven met --lot (zie het proces-verbaal P 22)",
+    "outcome given with --lot (see the P 22 report)": "uitkomst gegeven met --lot (zie proces-verbaal P 22)",
     "520 (result)": "520 (uitslag)",
     "seats in the central summary": "zetels in de samenvatting van het centraal stembureau",
     "the seats per list": "de zetels per lijst",
@@ -264,8 +272,14 @@ _NL_PATTERNS = [
 _EN_PATTERNS = [
     (re.compile(p), r)
     for p, r in (
-        (r"^gekozen volgens de herberekening, niet in de 520$", "elected by the recomputation, not in the 520"),
-        (r"^gekozen volgens de 520, niet volgens de herberekening$", "elected in the 520, not by the recomputation"),
+        (
+            r"^gekozen volgens de herberekening, niet in de 520$",
+            "elected by the recomputation, not in the 520",
+        ),
+        (
+            r"^gekozen volgens de 520, niet volgens de herberekening$",
+            "elected in the 520, not by the recomputation",
+        ),
         (r"^(.+) = som van de kieskringen$", r"\1 = sum of the districts"),
         (r"^(.+) \(totaal van (.+)\)$", r"\1 (total of \2)"),
     )
@@ -273,7 +287,10 @@ _EN_PATTERNS = [
 
 
 def say(text: str, lang: Lang) -> str:
-    """A finding's text (field, expected or found) in the report's language; an unknown text unchanged."""
+    """A finding's text (field, expected or found) in the report's language; an unknown text unchanged.
+    A plain number is printed as the paper prints it (23.412 in Dutch, 23,412 in English)."""
+    if text.isascii() and text.isdigit():
+        return number(int(text)) if lang == "nl" else f"{int(text):,}"
     if lang == "nl":
         if text in _NL_EXACT:
             return _NL_EXACT[text]
