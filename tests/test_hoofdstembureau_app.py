@@ -247,7 +247,7 @@ def test_other_election_and_other_district_are_refused(
 def test_a_refusal_is_one_error_line_on_stderr(
     office: tuple[Path, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """`scan notes.txt` (issue 15): the refusal is an error in the one format, on stderr, not in the output."""
+    """`scan notes.txt` (issue 15): the refusal is one error line in the one format, on stderr."""
     state, _ = office
     notes = tmp_path / "notes.txt"
     notes.write_text("hi\n")

@@ -60,6 +60,7 @@ from shared.adapters.passwords import check_password, hash_password
 from shared.adapters.web_airgap import AirGapGuard
 from shared.adapters.web_auth import SESSIONS_FILE, LoginGuard, SessionStore
 from shared.errors import EnvironmentProblem, InputError, IntegrityError, StateError, TelketenError
+from shared.formats.plausibility import Advice
 
 HERE = Path(__file__).resolve().parent
 TEMPLATES = HERE / "web_templates"
@@ -696,6 +697,8 @@ class DeskStatus(msgspec.Struct, frozen=True, kw_only=True):
     rows: tuple[DeskRow, ...]
     refused: tuple[DeskRefusal, ...]
     finalised_phase: int | None = None
+    #: plausibility advice on the parts received so far (shared.office.plausible): shown, never blocking
+    advice: tuple[Advice, ...] = ()
 
 
 class DeskBackend(Protocol):
@@ -972,6 +975,7 @@ class OfficeDesk:
                     for x in st.refused
                 ),
                 finalised_phase=st.finalised_phase,
+                advice=st.advice,
             )
         finally:
             office.conn.close()

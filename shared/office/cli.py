@@ -359,6 +359,10 @@ class OfficeCommands(Generic[OfficeT]):
             console.print(ref)
         for line in self.status_notes(office):
             console.print(line)
+        for a in st.advice:  # advice, never an error (docs/plausibility.md); the details are Dutch
+            console.print(
+                f"[yellow]plausibility advice: {escape(a.unit)} (score {a.score:.1f}): {escape(a.detail)}"
+            )
         done = "not finalised" if st.finalised_phase is None else f"finalised (session {st.finalised_phase})"
         console.print(f"{sum(r.state != 'missing' for r in st.rows)} of {len(st.rows)} in; {done}")
         return 0
