@@ -30,6 +30,7 @@ from jinja2 import DictLoader, Environment, select_autoescape
 from markupsafe import Markup, escape
 
 from central.report import elected_order, member_label
+from central.site_audit import audit_page
 from central.site_chart import list_colours, seat_bars
 from central.site_files import describe
 from shared.adapters.files import atomic_write_many
@@ -50,7 +51,16 @@ from shared.formats.summary import ChildSource, Summary, tally_from_counts
 SITE_DIR = "site"
 #: From this many bytes of 510b on, the files are read by two worker processes (a national folder: ~1 GB).
 PARALLEL_FROM = 48 * 1024 * 1024
-TEMPLATES = ("base.html", "index.html", "lists.html", "list.html", "areas.html", "area.html", "files.html")
+TEMPLATES = (
+    "base.html",
+    "index.html",
+    "lists.html",
+    "list.html",
+    "areas.html",
+    "area.html",
+    "files.html",
+    "audit.html",
+)
 
 
 class Area(msgspec.Struct, frozen=True, kw_only=True):
@@ -457,7 +467,7 @@ def _stylesheet(ctx: SiteContext) -> dict[str, str]:
     return {"style.css": resources.files("central").joinpath("site/style.css").read_text(encoding="utf-8")}
 
 
-PAGE_BUILDERS: list[PageBuilder] = [_overview_pages, _stylesheet]
+PAGE_BUILDERS: list[PageBuilder] = [_overview_pages, audit_page, _stylesheet]
 
 
 def _group_split(g: GroupOutcome) -> dict[str, Any] | None:
