@@ -101,9 +101,11 @@ def fingerprint(enrolment: bytes) -> str:
     return readable_fingerprint(open_enrolment(enrolment).key_id)
 
 
-def make_chain(folder: Path, *, national: bool, seed: int = 7, municipalities: int = 4) -> Chain:
-    """A small election: national = 2 kieskringen with `municipalities` between them (2 each by default);
-    else a municipal council."""
+def make_chain(
+    folder: Path, *, national: bool, seed: int = 7, municipalities: int = 4, stations: int = 8
+) -> Chain:
+    """A small election: national = 2 kieskringen with `municipalities` between them (2 each by default) and
+    `stations` over those; else a municipal council."""
     rng = random.Random(seed)
     if national:
         # Two kieskringen: a provincial election (PS2) is the smallest multi-district election the definition
@@ -112,7 +114,7 @@ def make_chain(folder: Path, *, national: bool, seed: int = 7, municipalities: i
             rng,
             districts=2,
             municipalities=municipalities,
-            stations=max(8, 3 * municipalities),
+            stations=stations,
             lists=5,
             candidates=150,
         )

@@ -46,7 +46,7 @@ def swapped(total: Tally, a: int, b: int) -> Tally:
 def desk(tmp_path_factory: pytest.TempPathFactory) -> tuple[Chain, Path, str, str]:
     """A kieskring of eight municipalities whose first summary has its largest and smallest list swapped."""
     base = tmp_path_factory.mktemp("desk")
-    chain = make_chain(base / "input", national=True, municipalities=16)
+    chain = make_chain(base / "input", national=True, municipalities=16, stations=48)
     district = chain.election.districts[0].id
     state = base / "state"
     mp = pytest.MonkeyPatch()
