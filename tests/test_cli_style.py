@@ -121,3 +121,23 @@ def test_demo_refuses_a_non_empty_folder_before_printing_anything(
     out, err = capsys.readouterr()
     assert out == ""
     assert err.startswith(f"telketen: error: {tmp_path}: choose an empty or new folder")
+
+
+@pytest.mark.parametrize(
+    ("argv", "where"),
+    [
+        (["verify", "--lang", "de", "x"], "verify"),
+        (["municipality", "status", "--no-such-option"], "telketen"),  # the top parser finds leftovers
+        (["hsb", "init", "--hash-110a", "1a2b", "3c4d", "5e6f"], "hoofdstembureau init"),
+        (["central"], "central"),
+    ],
+)
+def test_usage_errors_have_the_one_error_format(
+    argv: list[str], where: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main(argv)
+    assert exc.value.code == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err.splitlines()[-1].startswith(f"telketen: error: {where}: ")
