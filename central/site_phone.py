@@ -3,44 +3,38 @@
 A citizen points a phone at a report's QR sheet; the page decodes the symbols, checks the Ed25519 signature
 against the key register the central office published and shows the signed numbers (docs/phone-check.md).
 The page must work opened as file:// from the published folder, where a browser fetches nothing but classic
-scripts, so what it needs from the folder is written here into `controle/gegevens.js`: every published
+scripts, so what it needs from the folder is written here into `controle-gegevens.js`: every published
 enrolment record as its exact bytes (the page checks each self-signature itself), the digest of every
 published summary (and which one it replaced), and the list names per district. The vendored libraries
-(`central/site/controle/vendor/`, from the npm registry by `scripts/vendor_phone.py`) are copied beside it
+(`central/site/controle/vendor/`, from the npm registry by `scripts/vendor_phone.py`) are written beside it
 with their licences and VENDOR.json.
 
-Written by the site build, before anything lists or signs the site's files, so they are published like the
-rest.
+A page builder of the site (`central.site.PAGE_BUILDERS`): its files are written with the site's other pages,
+before anything lists or signs the site's files, so they are published like the rest.
 """
 
 from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-from jinja2 import DictLoader, Environment, select_autoescape
 
-from shared.adapters.files import atomic_write_many
 from shared.domain.election import Election
 from shared.errors import TelketenError
 from shared.formats.signing import message_digest, open_enrolment, open_signed
 
-#: The page, beside the site's other pages, and the folder of its scripts.
+if TYPE_CHECKING:
+    from central.site import SiteContext
+
 PAGE = "controle.html"
-FOLDER = "controle"
-#: Our own files of the page, copied as they are.
+#: Where the page's own script and style sheet, and the vendored files, sit in the package.
+SOURCE = "controle"
 OWN = ("controle.js", "controle.css")
-DATA = "gegevens.js"
-
-
-def _published(out: Path, site_dir: str, name: str) -> list[Path]:
-    """Every published file called `name`, outside the site folder, in path order."""
-    return sorted(p for p in out.rglob(name) if p.is_file() and p.relative_to(out).parts[0] != site_dir)
+DATA = "controle-gegevens.js"
 
 
 def _superseded(folder: Path, message: bytes) -> str:
@@ -54,21 +48,19 @@ def _superseded(folder: Path, message: bytes) -> str:
     return summary.supersedes.hex()
 
 
-def phone_data(out: Path, election: Election, site_dir: str) -> dict[str, Any]:
-    """What the page needs from the published folder `out`, as JSON-ready values."""
+def phone_data(out: Path, election: Election) -> dict[str, Any]:
+    """What the page needs from the published folder `out` (each body's files in `out/<authority-id>/`, the
+    published layout of docs/tiers.md), as JSON-ready values."""
     enrolments = [
-        {
-            "folder": p.parent.relative_to(out).as_posix(),
-            "tke": base64.b64encode(p.read_bytes()).decode("ascii"),
-        }
-        for p in _published(out, site_dir, "key.tke")
+        {"folder": p.parent.name, "tke": base64.b64encode(p.read_bytes()).decode("ascii")}
+        for p in sorted(out.glob("*/key.tke"))
     ]
     published = []
-    for p in _published(out, site_dir, "summary.tks"):
+    for p in sorted(out.glob("*/summary.tks")):
         message = p.read_bytes()
         published.append(
             {
-                "folder": p.parent.relative_to(out).as_posix(),
+                "folder": p.parent.name,
                 "digest": message_digest(message).hex(),
                 "supersedes": _superseded(p.parent, message),
             }
@@ -82,30 +74,15 @@ def phone_data(out: Path, election: Election, site_dir: str) -> dict[str, Any]:
     }
 
 
-def _vendor() -> dict[str, bytes]:
-    folder = resources.files("central").joinpath("site", FOLDER, "vendor")
-    return {f.name: f.read_bytes() for f in folder.iterdir() if f.is_file()}
-
-
-def vendored_manifest() -> Mapping[str, Mapping[str, str]]:
-    """VENDOR.json: per vendored file its package, version, SHA-256 and licence."""
-    manifest: Mapping[str, Mapping[str, str]] = json.loads(_vendor()["VENDOR.json"])
-    return manifest
-
-
-def write_phone_check(out: Path, election: Election, site: Mapping[str, Any], site_dir: str) -> list[Path]:
-    """Write `controle.html` into `out/site_dir` and its scripts into `out/site_dir/controle/`."""
-    here = resources.files("central").joinpath("site")
-    env = Environment(
-        loader=DictLoader({n: here.joinpath(n).read_text(encoding="utf-8") for n in ("base.html", PAGE)}),
-        autoescape=select_autoescape(default=True),
-    )
-    page = env.get_template(PAGE).render(title="Controle met uw telefoon", site=site, root="")
-    data = json.dumps(phone_data(out, election, site_dir), ensure_ascii=False, separators=(",", ":"))
-    files: dict[str, bytes] = {
-        **_vendor(),
-        **{name: here.joinpath(FOLDER, name).read_bytes() for name in OWN},
-        DATA: ("window.TK_CONTROLE = " + data + ";\n").encode("utf-8"),
+def phone_check_page(ctx: SiteContext) -> dict[str, str]:
+    """`controle.html`, its script and style, the keys data and the vendored files, all beside the site's
+    pages (every file is text: the .wasm travels as base64)."""
+    here = resources.files("central").joinpath("site", SOURCE)
+    vendor = {f.name: f.read_text(encoding="utf-8") for f in here.joinpath("vendor").iterdir() if f.is_file()}
+    data = json.dumps(phone_data(ctx.out, ctx.election), ensure_ascii=False, separators=(",", ":"))
+    return {
+        **vendor,
+        **{name: here.joinpath(name).read_text(encoding="utf-8") for name in OWN},
+        DATA: "window.TK_CONTROLE = " + data + ";\n",
+        PAGE: ctx.render(PAGE, title="Controle met uw telefoon"),
     }
-    written = atomic_write_many(out / site_dir / FOLDER, files)
-    return written + atomic_write_many(out / site_dir, {PAGE: page})

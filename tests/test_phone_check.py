@@ -30,7 +30,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from playwright.sync_api import Page, Playwright, sync_playwright
 
-from central.site_phone import FOLDER, PAGE
+from central.site_phone import DATA, PAGE
 from shared.adapters.pdf import compile_typst
 from shared.adapters.qr_render import qr_image, smallest_version
 from shared.adapters.sheets import sheet_markup
@@ -517,11 +517,11 @@ def test_the_collector_refuses_damaged_foreign_and_inconsistent_symbols(page: Pa
 
 
 def test_the_site_publishes_the_page_with_the_vendored_files_and_the_keys(published: Path) -> None:
-    folder = published / "site" / FOLDER
+    folder = published / "site"
     vendor = json.loads((folder / "VENDOR.json").read_text(encoding="utf-8"))
     for name, entry in vendor.items():
         assert hashlib.sha256((folder / name).read_bytes()).hexdigest() == entry["sha256"], name
-    data = (folder / "gegevens.js").read_text(encoding="utf-8")
+    data = (folder / DATA).read_text(encoding="utf-8")
     assert data.startswith("window.TK_CONTROLE = ")
     keys = json.loads(data.removeprefix("window.TK_CONTROLE = ").rstrip().removesuffix(";"))
     assert sorted(e["folder"] for e in keys["enrolments"]) == ["0276", "CSB"]
