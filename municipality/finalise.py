@@ -19,6 +19,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from municipality import eml_out
 from municipality.corrigendum import na14_2_data
+from municipality.investigation import Investigation
+from municipality.p2a import p2a_data, render_p2a
 from municipality.report import StationFlags, StationResult, na31_2_data, report_source
 from shared.adapters.pdf import compile_typst
 from shared.adapters.sheets import sheet_markup
@@ -29,7 +31,14 @@ from shared.domain.tally import Tally, add_tallies, check_sum, compare_tallies
 from shared.errors import IntegrityError
 from shared.formats import dutch
 from shared.formats.signing import message_digest, sign_summary
-from shared.formats.summary import FORMAT_VERSION, Summary, counts_from_tally, encode_summary
+from shared.formats.summary import (
+    FORMAT_VERSION,
+    INVESTIGATIONS_VERSION,
+    StationInvestigation,
+    Summary,
+    counts_from_tally,
+    encode_summary,
+)
 
 
 class Outputs(msgspec.Struct, frozen=True, kw_only=True):
@@ -57,9 +66,28 @@ def flags_of(report: StationReport) -> StationFlags:
     )
 
 
+def explanations_of(report: StationReport) -> tuple[tuple[str, int], ...]:
+    """The EML explanation counts of a station's D/H difference, for O 3 rubric 4 upstream.
+
+    The 2027 models record per station only whether the difference is fully explained (N 10-2 / Na 31-2
+    Bijlage 1 rubric 3.3.2), not the old categories; so the ballots of an unexplained difference count as
+    "geen verklaring" and those of an explained one as "andere verklaring" (docs/municipality.md)."""
+    d = report.differences
+    gap = d.more_ballots + d.fewer_ballots
+    if not gap or d.explained_yes == d.explained_no:
+        return ()
+    return (("andere verklaring" if d.explained_yes else "geen verklaring", gap),)
+
+
 def station_results(results: Sequence[tuple[Station, StationReport]]) -> list[StationResult]:
     return [
-        StationResult(station=st, tally=rep.to_tally(st.eligible_voters or 0), flags=flags_of(rep))
+        StationResult(
+            station=st,
+            tally=msgspec.structs.replace(
+                rep.to_tally(st.eligible_voters or 0), explanations=explanations_of(rep)
+            ),
+            flags=flags_of(rep),
+        )
         for st, rep in results
     ]
 
@@ -106,7 +134,7 @@ def build_outputs(
     phase: int,
     supersedes: bytes,
     previous: Sequence[tuple[Station, StationReport]] | None,
-    investigations: Sequence[tuple[Station, str]] = (),
+    investigations: Sequence[tuple[Station, Investigation]] = (),
     audit_head: tuple[int, str],
     session_text: str,
 ) -> Outputs:
@@ -114,14 +142,17 @@ def build_outputs(
     stations = station_results(results)
     totals = municipal_totals(stations, electorate=municipality.electorate)
     created = at.isoformat(timespec="milliseconds")
-    eml_bytes = eml_out.write_510b(election, municipality, stations, totals, created=created)
+    by_station = {st.id: inv for st, inv in investigations}
+    eml_bytes = eml_out.write_510b(
+        election, municipality, stations, totals, created=created, investigations=by_station
+    )
     written = eml_out.read_back(eml_bytes)
     mismatches = _sum_mismatches(written.total.tally, totals, stations)
     if mismatches:
         raise IntegrityError("the 510b does not add up: " + "; ".join(mismatches[:5]))
     eml_sha = hashlib.sha256(eml_bytes).hexdigest()
     summary = Summary(
-        version=FORMAT_VERSION,
+        version=INVESTIGATIONS_VERSION if investigations else FORMAT_VERSION,
         election_id=election.id,
         district_id=municipality.district_id,
         role=Role.MUNICIPALITY,
@@ -133,6 +164,9 @@ def build_outputs(
         eml_sha256=bytes.fromhex(eml_sha),
         children=[],
         seats=[],
+        investigations=[
+            StationInvestigation(station=st.id, corrected=bool(inv.corrected)) for st, inv in investigations
+        ],
     )
     signed = sign_summary(encode_summary(summary), private_key)
     digest = message_digest(signed).hex()
@@ -173,6 +207,17 @@ def build_outputs(
     pdf = compile_typst(source, {**files, **qr_files})
     stem = file_stem(election, municipality)
     pdf_name = f"Model_{model}_{election.id}_{municipality.code}.pdf"
+    extra: dict[str, bytes] = {}
+    if previous is not None:
+        session_report = p2a_data(
+            election,
+            municipality,
+            investigations,
+            generated=at,
+            eml_sha256=eml_sha,
+            session_text=session_text,
+        )
+        extra[f"Model_P2a_{election.id}_{municipality.code}.pdf"] = render_p2a(session_report)
     eml_name = f"Telling_{stem}.eml.xml"
     summary_name = f"Samenvatting_{election.id}_{municipality.code}_fase{phase}.tks"
     csv_bytes = eml_out.osv43_csv(election, written)
@@ -188,6 +233,7 @@ def build_outputs(
             pdf_name: pdf,
             summary_name: signed,
             "Hashcodes.txt": hashes.encode("utf-8"),
+            **extra,
         },
         totals=totals,
         eml_sha256=eml_sha,

@@ -15,6 +15,7 @@ import msgspec
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from municipality.finalise import build_outputs
+from municipality.investigation import Investigation
 from municipality.service import Service, SourceFile, User, sha256_hex
 from municipality.state import db_name
 from shared.adapters import audit
@@ -201,6 +202,7 @@ def finalise(
     fingerprint = svc.meta("key_fingerprint")
     if raw_key_id(private_key) != fingerprint:
         raise InputError("this signing key is not the municipality's enrolled key", where="key")
+    checked = svc.check_investigations() if session > 1 else []
     results = svc.definitive_results()
     svc.prove_definitive_reports()
     previous_row = svc.conn.execute(
@@ -209,10 +211,10 @@ def finalise(
     if session > 1 and previous_row is None:  # pragma: no cover - a next session needs a finalised one
         raise StateError("no earlier output to correct")
     previous = None
-    investigations: list[tuple[Station, str]] = []
+    investigations: list[tuple[Station, Investigation]] = []
     if previous_row is not None:
         previous = [(st, svc.definitive_report(st, before=session)) for st, _ in results]
-        investigations = [(svc.station(sid), reason) for sid, reason in svc.investigations(session)]
+        investigations = [(svc.station(inv.station), inv) for inv in checked]
         if not investigations:
             raise StateError(f"no station is under investigation in session {session}: nothing to correct")
     phase = 0 if previous_row is None else int(previous_row[0]) + 1

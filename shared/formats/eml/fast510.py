@@ -53,7 +53,8 @@ _XSL = f"""<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/T
 <xsl:text>C&#9;</xsl:text><xsl:value-of select="normalize-space(e:Candidate/e:CandidateIdentifier/@Id)"/>
 <xsl:text>&#9;</xsl:text><xsl:value-of select="normalize-space(e:ValidVotes)"/>
 <xsl:text>&#10;</xsl:text></xsl:when>
-<xsl:when test="self::e:Selection"><xsl:text>X&#10;</xsl:text></xsl:when>
+<xsl:when test="self::e:Selection or local-name() = 'ReportingUnitInvestigations'"><xsl:text>X&#10;</xsl:text>
+</xsl:when>
 <xsl:when test="self::e:Cast"><xsl:text>K&#9;</xsl:text><xsl:value-of select="normalize-space(.)"/>
 <xsl:text>&#10;</xsl:text></xsl:when>
 <xsl:when test="self::e:TotalCounted"><xsl:text>N&#9;</xsl:text><xsl:value-of select="normalize-space(.)"/>
