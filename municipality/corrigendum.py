@@ -64,6 +64,7 @@ def na14_2_data(
                 "corrected": bool(inv.corrected),
                 "rows_voters": sv,
                 "rows_votes": sw,
+                "lists": list_tables(election, municipality.district_id, new, prev) if inv.corrected else [],
             }
         )
     return {

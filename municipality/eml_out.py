@@ -13,7 +13,7 @@ import msgspec
 
 from municipality.investigation import Investigation
 from municipality.report import StationResult
-from shared.domain.election import Election, Municipality, Station
+from shared.domain.election import Election, Municipality, Station, StationId
 from shared.domain.tally import Tally
 from shared.formats.eml import csv
 from shared.formats.eml.model import Count510
@@ -50,7 +50,7 @@ def write_510b(
     totals: Tally,
     *,
     created: str,
-    investigations: Mapping[str, Investigation] | None = None,
+    investigations: Mapping[StationId, Investigation] | None = None,
 ) -> bytes:
     district = election.district(municipality.district_id)
     count = Count510(
