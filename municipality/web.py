@@ -28,6 +28,8 @@ from starlette.responses import FileResponse, Response
 from municipality import setup
 from municipality.forms import render_forms, render_insert
 from municipality.service import DIFFERENCE_RESOLUTIONS, ERROR_RESOLUTIONS, Service, StationStatus, User
+from municipality.web_investigations import PATH as INVESTIGATIONS
+from municipality.web_investigations import investigation_routes
 from shared.adapters.airgap import check_air_gap, require_air_gap
 from shared.adapters.keyfiles import load_signing_key
 from shared.adapters.web import (
@@ -596,6 +598,7 @@ class MunicipalityWeb:
             WebRoute("/coordinator/vaststellen", self.finalise_get, c),
             WebRoute("/coordinator/vaststellen", self.finalise_post, c, methods=("POST",)),
             WebRoute("/coordinator/download/{session:int}/{name}", self.download, c),
+            *investigation_routes(self.open, stamp, c),
         ]
 
     def site(self) -> Site:
@@ -608,6 +611,7 @@ class MunicipalityWeb:
             nav=(
                 NavItem("/invoer", "Invoer", (TYPIST,)),
                 NavItem("/coordinator", "Voortgang", (COORDINATOR,)),
+                NavItem(INVESTIGATIONS, "Onderzoeken", (COORDINATOR,)),
                 NavItem("/coordinator/vaststellen", "Vaststellen", (COORDINATOR,)),
             ),
             templates=TEMPLATES,
