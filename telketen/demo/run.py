@@ -153,6 +153,8 @@ class MunicipalTask(msgspec.Struct, frozen=True, kw_only=True):
     code: str
     date: str
     tallies: dict[str, Tally]
+    #: Whether the central office asks this municipality for a next session with investigations.
+    investigate: bool = False
 
 
 class MunicipalJob(msgspec.Struct, frozen=True, kw_only=True):
@@ -189,10 +191,19 @@ def municipality_job(shared: Shared, task: MunicipalTask) -> MunicipalJob:
         seed=shared.spec.seed,
         stats=stats,
         timings=timings,
+        investigate=task.investigate,
     )
     started = time.process_time()
     rng = random.Random(f"{shared.spec.seed}:scan:{code}")
-    delivery = scan_delivery(o.code, o.fingerprint, o.report_pdf, o.enrolment_sheet, out / "scans", rng)
+    delivery = scan_delivery(
+        o.code,
+        o.fingerprint,
+        o.report_pdf,
+        o.enrolment_sheet,
+        out / "scans",
+        rng,
+        corrigendum=o.corrigendum_pdf,
+    )
     timings["print & scan"] = time.process_time() - started
     return MunicipalJob(
         district_id=o.district_id, delivery=delivery, stats=stats, timings=timings, worker_mb=peak_mb()
@@ -216,8 +227,13 @@ def _on_workers(
 def municipal_tasks(g: GeneratedElection) -> list[MunicipalTask]:
     """What each municipality's machine gets, in election order."""
     return [
-        MunicipalTask(code=m.code, date=g.election.date, tallies={s.id: g.tallies[s.id] for s in m.stations})
-        for m in g.election.municipalities
+        MunicipalTask(
+            code=m.code,
+            date=g.election.date,
+            tallies={s.id: g.tallies[s.id] for s in m.stations},
+            investigate=n == 0,  # the first municipality gets a next session (telketen/demo/investigations)
+        )
+        for n, m in enumerate(g.election.municipalities)
     ]
 
 
