@@ -166,3 +166,20 @@ def test_parse_corrected_accepts_english_and_dutch_only() -> None:
     assert not parse_corrected("no") and not parse_corrected("nee")
     with pytest.raises(InputError, match="yes or no"):
         parse_corrected("maybe")
+
+
+def test_explanation_counts_come_from_the_stations_difference_answers() -> None:
+    """O 3 rubric 4 upstream: the ballots of an unexplained difference count as 'geen verklaring', of an
+    explained one as 'andere verklaring'; no difference, or no answer, counts nothing."""
+    from municipality.finalise import explanations_of
+    from tests.municipality_helpers import good_report
+
+    report = good_report(1)
+    assert explanations_of(report) == ()
+    report.differences.more_ballots = 2
+    report.differences.explained_no = True
+    assert explanations_of(report) == (("geen verklaring", 2),)
+    report.differences.explained_no, report.differences.explained_yes = False, True
+    assert explanations_of(report) == (("andere verklaring", 2),)
+    report.differences.explained_no = True  # both ticked: no answer to count
+    assert explanations_of(report) == ()
