@@ -66,28 +66,9 @@ def flags_of(report: StationReport) -> StationFlags:
     )
 
 
-def explanations_of(report: StationReport) -> tuple[tuple[str, int], ...]:
-    """The EML explanation counts of a station's D/H difference, for O 3 rubric 4 upstream.
-
-    The 2027 models record per station only whether the difference is fully explained (N 10-2 / Na 31-2
-    Bijlage 1 rubric 3.3.2), not the old categories; so the ballots of an unexplained difference count as
-    "geen verklaring" and those of an explained one as "andere verklaring" (docs/municipality.md)."""
-    d = report.differences
-    gap = d.more_ballots + d.fewer_ballots
-    if not gap or d.explained_yes == d.explained_no:
-        return ()
-    return (("andere verklaring" if d.explained_yes else "geen verklaring", gap),)
-
-
 def station_results(results: Sequence[tuple[Station, StationReport]]) -> list[StationResult]:
     return [
-        StationResult(
-            station=st,
-            tally=msgspec.structs.replace(
-                rep.to_tally(st.eligible_voters or 0), explanations=explanations_of(rep)
-            ),
-            flags=flags_of(rep),
-        )
+        StationResult(station=st, tally=rep.to_tally(st.eligible_voters or 0), flags=flags_of(rep))
         for st, rep in results
     ]
 

@@ -69,6 +69,8 @@ def test_not_corrected_needs_no_entry_and_corrected_is_entered_twice(session2: W
     w.svc.investigate(w.coord, "2", "Verschil tussen D en H onderzoeken", at="t")
     w.svc.close_investigation(w.coord, "1", "Geen fouten gevonden", False, at="t")
     assert [s.station.number for s in w.svc.status()] == [2]  # station 1 is not typed again
+    with pytest.raises(StateError, match="not under investigation"):
+        w.svc.claim(w.anna, "1", at="t")  # nor can it be: its earlier report stands
     _re_enter(w, "2")
     w.svc.close_investigation(w.coord, "2", "Twee stemmen bij de verkeerde kandidaat", True, at="t")
     out = _finalise(w)
@@ -166,20 +168,3 @@ def test_parse_corrected_accepts_english_and_dutch_only() -> None:
     assert not parse_corrected("no") and not parse_corrected("nee")
     with pytest.raises(InputError, match="yes or no"):
         parse_corrected("maybe")
-
-
-def test_explanation_counts_come_from_the_stations_difference_answers() -> None:
-    """O 3 rubric 4 upstream: the ballots of an unexplained difference count as 'geen verklaring', of an
-    explained one as 'andere verklaring'; no difference, or no answer, counts nothing."""
-    from municipality.finalise import explanations_of
-    from tests.municipality_helpers import good_report
-
-    report = good_report(1)
-    assert explanations_of(report) == ()
-    report.differences.more_ballots = 2
-    report.differences.explained_no = True
-    assert explanations_of(report) == (("geen verklaring", 2),)
-    report.differences.explained_no, report.differences.explained_yes = False, True
-    assert explanations_of(report) == (("andere verklaring", 2),)
-    report.differences.explained_no = True  # both ticked: no answer to count
-    assert explanations_of(report) == ()

@@ -61,6 +61,8 @@ class ElectionSpec(msgspec.Struct, frozen=True, kw_only=True):
     scale: Scale = "municipal"
     seed: int = 1
     sizes: dict[str, int] = {}
+    #: Whether the first municipality holds a next session with investigations (telketen/demo/investigations).
+    investigations: bool = True
 
 
 def generate(spec: ElectionSpec) -> GeneratedElection:
@@ -224,14 +226,14 @@ def _on_workers(
     return run_pooled(job, tasks, shared, jobs=jobs, done=lambda: progress.advance(stage), weight=weight)
 
 
-def municipal_tasks(g: GeneratedElection) -> list[MunicipalTask]:
+def municipal_tasks(g: GeneratedElection, *, investigations: bool = True) -> list[MunicipalTask]:
     """What each municipality's machine gets, in election order."""
     return [
         MunicipalTask(
             code=m.code,
             date=g.election.date,
             tallies={s.id: g.tallies[s.id] for s in m.stations},
-            investigate=n == 0,  # the first municipality gets a next session (telketen/demo/investigations)
+            investigate=investigations and n == 0,  # a next session (telketen/demo/investigations)
         )
         for n, m in enumerate(g.election.municipalities)
     ]
@@ -248,7 +250,7 @@ def run_municipalities(
 ) -> list[MunicipalJob]:
     """Every municipality (results in election order) on `jobs` worker processes (1: in this process)."""
     # weighed by stations: a 650-station city takes ~30 small towns' time
-    tasks = municipal_tasks(g)
+    tasks = municipal_tasks(g, investigations=spec.investigations)
     shared = Shared(spec=spec, definition=definition, out=out)
     return _on_workers(
         "municipalities", municipality_job, tasks, lambda t: len(t.tallies), shared, jobs, progress
