@@ -13,6 +13,7 @@ from collections.abc import Callable
 from starlette.responses import Response
 
 from municipality.investigation import Investigation, parse_corrected
+from municipality.na14_2_b1 import na14_2_b1_data, render_na14_2_b1
 from municipality.service import Service, User
 from shared.adapters.web import Ctx, WebRoute
 from shared.domain import double_entry as de
@@ -49,6 +50,15 @@ class InvestigationPages:
         finally:
             svc.close()
 
+    def annex(self, ctx: Ctx) -> Response:
+        svc = self.open()
+        try:
+            pdf, name = blank_annex(svc, ctx.request.path_params["nr"])
+        finally:
+            svc.close()
+        disposition = f'attachment; filename="{name}"'
+        return Response(pdf, media_type="application/pdf", headers={"Content-Disposition": disposition})
+
     def new_session(self, ctx: Ctx) -> Response:
         svc = self.open()
         try:
@@ -81,6 +91,21 @@ class InvestigationPages:
         return ctx.redirect(PATH)
 
 
+def blank_annex(svc: Service, station_ref: str) -> tuple[bytes, str]:
+    """The blank Na 14-2 Bijlage 1 of a station under investigation in the current session, and its name."""
+    session = svc.current_session()
+    station = svc.station(station_ref)
+    inv = next((i for i in svc.investigations(session) if i.station == station.id), None)
+    if inv is None:
+        raise InputError(
+            f"stembureau {station.number} wordt in deze zitting niet onderzocht", where="stembureau"
+        )
+    earlier = svc.definitive_report(station, before=session).to_tally(station.eligible_voters or 0)
+    data = na14_2_b1_data(svc.election, svc.municipality, station, inv, earlier)
+    name = f"Model_Na14-2_{svc.election.id}_Stembureau_{station.number}_Bijlage_1.pdf"
+    return render_na14_2_b1(data), name
+
+
 def _row(svc: Service, inv: Investigation) -> dict[str, object]:
     """One line of the list, in Dutch: what was recorded and what the investigation still needs."""
     st = svc.station(inv.station)
@@ -111,5 +136,6 @@ def investigation_routes(
         WebRoute(PATH, pages.list_page, roles),
         WebRoute(PATH, pages.open_investigation, roles, methods=("POST",)),
         WebRoute(f"{PATH}/zitting", pages.new_session, roles, methods=("POST",)),
+        WebRoute(PATH + "/{nr}/bijlage-1", pages.annex, roles),
         WebRoute(PATH + "/{nr}/afsluiten", pages.close_investigation, roles, methods=("POST",)),
     ]

@@ -23,6 +23,7 @@ from shared.formats.eml.read import read_510
 from shared.formats.signing import open_signed
 from shared.formats.summary import INVESTIGATIONS_VERSION, StationInvestigation
 from tests.conftest import needs_shared
+from tests.municipality_helpers import good_report
 from tests.test_eml_write import assert_valid
 from tests.test_municipality_service import AT, World, template  # noqa: F401  (the fixture)
 
@@ -168,3 +169,25 @@ def test_parse_corrected_accepts_english_and_dutch_only() -> None:
     assert not parse_corrected("no") and not parse_corrected("nee")
     with pytest.raises(InputError, match="yes or no"):
         parse_corrected("maybe")
+
+
+def test_the_blank_annex_carries_the_reason_and_the_original_figures(session2: World) -> None:
+    """Na 14-2 Bijlage 1, printed from the investigation screen: reason prefilled, originals in grey, the
+    corrected column and the findings empty, no hash; refused for a station not under investigation."""
+    import pypdfium2 as pdfium
+
+    from municipality.web_investigations import blank_annex
+
+    w = session2
+    with pytest.raises(InputError, match="niet onderzocht"):
+        blank_annex(w.svc, "2")
+    w.svc.investigate(w.coord, "2", "Hertel lijst 1 op verzoek van het CSB", at="t")
+    pdf, name = blank_annex(w.svc, "2")
+    assert name == "Model_Na14-2_GR2026_Proefdorp_Stembureau_2_Bijlage_1.pdf"
+    doc = pdfium.PdfDocument(pdf)
+    text = "\n".join(doc[i].get_textpage().get_text_range() for i in range(len(doc)))
+    assert "Hertel lijst 1 op verzoek van het CSB" in text and "Bevindingen" in text
+    assert "B1 - 2" in text and "Model Na 14-2 (versie 2027)" in text
+    earlier = good_report(2)
+    assert str(earlier.voters.poll_cards) in text  # the original figure, prefilled
+    assert "vingerafdruk" not in text.lower()  # a blank form carries no hash
