@@ -198,7 +198,7 @@ def build_outputs(
             eml_sha256=eml_sha,
             session_text=session_text,
         )
-        extra[f"Model_P2a_{election.id}_{municipality.code}.pdf"] = render_p2a(session_report)
+        extra[f"Model_P2a_{election.id}_{municipality.code}.pdf"] = render_p2a(session_report, at=at)
     eml_name = f"Telling_{stem}.eml.xml"
     summary_name = f"Samenvatting_{election.id}_{municipality.code}_fase{phase}.tks"
     csv_bytes = eml_out.osv43_csv(election, written)

@@ -14,8 +14,8 @@ from datetime import datetime
 from typing import Any
 
 from municipality.investigation import Investigation
-from municipality.report import authority_of, report_source, signatures_of
-from shared.adapters.pdf import compile_typst, pdf_date
+from municipality.report import authority_of, render_report, signatures_of
+from shared.adapters.pdf import pdf_date
 from shared.domain.election import Election, Municipality, Station
 from shared.formats import dutch
 
@@ -53,6 +53,6 @@ def p2a_data(
     }
 
 
-def render_p2a(data: dict[str, Any]) -> bytes:
-    source, files = report_source("p2a.typ", data)
-    return compile_typst(source, files)
+def render_p2a(data: dict[str, Any], *, at: datetime) -> bytes:
+    """The P 2a PDF; `at` (the finalise time) is its date, so the same input gives the same bytes."""
+    return render_report("p2a.typ", data, at=at)
