@@ -19,8 +19,8 @@ SAMPLE = "rust-eml-nl/eml510b_with_investigations.eml.xml"
 FLAGS = (("onderzocht vanwege andere reden", True), ("uitslag gecorrigeerd", False))
 
 
-def _with_flags(flags: tuple[tuple[str, bool], ...]) -> bytes:
-    count = read_510((EML_SAMPLES / REAL_510[0]).read_bytes())
+def _with_flags(flags: tuple[tuple[str, bool], ...], sample: str = REAL_510[0]) -> bytes:
+    count = read_510((EML_SAMPLES / sample).read_bytes())
     units = list(count.units)
     units[1] = msgspec.structs.replace(units[1], investigations=flags)
     return write_510(msgspec.structs.replace(count, units=tuple(units)))
@@ -78,3 +78,21 @@ def test_the_reader_refuses_bad_flags_with_a_line(edit: tuple[str, str], message
     data = _with_flags(FLAGS).decode("utf-8").replace(*edit).encode("utf-8")
     with pytest.raises(EmlError, match=message):
         read_510(data, "x.eml.xml")
+
+
+@needs_shared
+def test_the_raw_path_reads_the_flags_and_gives_way_when_it_cannot_be_sure() -> None:
+    """The raw-bytes path admits the flags (so a corrigendum is read as fast as any 510b); it steps aside
+    for `1`/`0` booleans and for a file whose `kr` prefix means another namespace, and the tree path agrees."""
+    from shared.formats.eml.read import _read_510_raw
+
+    data = _with_flags(FLAGS, REAL_510[1])  # TK2025: a file our writer gives the raw path
+    raw = _read_510_raw(data, "x")
+    assert raw is not None and raw == read_510(data) and raw.units[1].investigations == FLAGS
+    numeric = data.replace(b">true</kr:Investigation>", b">1</kr:Investigation>")
+    assert _read_510_raw(numeric, "x") is None
+    assert read_510(numeric).units[1].investigations == FLAGS
+    other = data.replace(b'xmlns:kr="http://www.kiesraad.nl/extensions"', b'xmlns:kr="urn:other"', 1)
+    other = other.replace(b"<kr:CreationDateTime>", b"<CreationDateTime>", 1)
+    assert b'xmlns:kr="urn:other"' in other
+    assert _read_510_raw(other, "x") is None

@@ -23,7 +23,7 @@ from shared.domain.election import Candidate, CandidateList, District, DistrictI
 from shared.domain.tally import ListTally
 from shared.errors import EmlError, InputError
 from shared.formats.eml.fast230 import fast_candidate
-from shared.formats.eml.fast510 import extract_units, read_body, skeleton_holds, split_body
+from shared.formats.eml.fast510 import FLAG_PREFIX, extract_units, read_body, skeleton_holds, split_body
 from shared.formats.eml.model import (
     ADMISSION_CODES,
     EXPLANATION_CODES,
@@ -45,6 +45,7 @@ from shared.formats.eml.model import (
 )
 from shared.formats.eml.xml import (
     EML_NS,
+    KR_NS,
     Element,
     attr,
     child,
@@ -400,6 +401,8 @@ def _read_510_raw(data: bytes, where: str) -> Count510 | None:
         return None
     if not skeleton_holds(root, contest):
         return None
+    if FLAG_PREFIX in body and contest.nsmap.get("kr") != KR_NS:
+        return None  # `kr:` bound to another namespace (or not at all): the tree path reads what it means
     units = read_body(body, header.authority_id or "", header.authority_name or "")
     if units is None:
         return None
