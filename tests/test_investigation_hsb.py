@@ -87,3 +87,35 @@ def test_o3_lists_investigated_stations_and_the_explanation_counts_of_two_munici
     assert "Geen verklaring 2" in lines
     (eml,) = folder.glob("Telling_*.eml.xml")
     assert dict(read_510(eml.read_bytes()).total.tally.explanations)["andere verklaring"] == 7
+
+
+def test_a_part_keyed_from_paper_is_named_not_listed_as_without_investigations(chain: Chain) -> None:
+    """A keyed part carries no investigation list: the O 3 says which municipality that is, rather than
+    letting "geen" stand for it."""
+    from hoofdstembureau.investigations import o3_lines, reported
+    from shared.domain.keyregister import KeyRegister, RegisteredKey
+    from shared.formats.keyed import KeyedPart, encode_keyed
+    from shared.formats.signing import open_enrolment
+
+    district = chain.election.districts[0].id
+    a, b = chain.codes(district)[:2]
+    keyed = encode_keyed(
+        KeyedPart(
+            election_id=chain.election.id,
+            district_id=district,
+            authority_id=b,
+            keyed_at="2029-03-20T10:00:00",
+            keyed_by=["ann", "bob"],
+            counts=counts_from_tally(chain.total(b)),
+            eml_sha256=b"",
+        )
+    )
+    signed = _v3(chain, a, chain.total(a), [StationInvestigation(f"{a}::SB3", True)])
+    record = open_enrolment(chain.municipalities[a].enrolment)
+    entry = RegisteredKey(record=record, enrolled_at="t", record_digest=b"\x00" * 32)
+    register = KeyRegister(election_id=chain.election.id, keys=(entry,))
+    found, named = reported([(a, "A-stad", signed), (b, "B-dorp", keyed)], register)
+    assert named == [f"{b} B-dorp"]
+    assert o3_lines(found) == [
+        {"municipality": f"{a} A-stad", "station": "3", "outcome": "uitslag gecorrigeerd"}
+    ]
