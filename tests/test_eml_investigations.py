@@ -83,7 +83,7 @@ def test_the_reader_refuses_bad_flags_with_a_line(edit: tuple[str, str], message
 @needs_shared
 def test_the_raw_path_reads_the_flags_and_gives_way_when_it_cannot_be_sure() -> None:
     """The raw-bytes path admits the flags (so a corrigendum is read as fast as any 510b); it steps aside
-    for `1`/`0` booleans and for a file whose `kr` prefix means another namespace, and the tree path agrees."""
+    for `1`/`0` booleans and for a file whose `kr` prefix means another namespace; the tree path agrees."""
     from shared.formats.eml.read import _read_510_raw
 
     data = _with_flags(FLAGS, REAL_510[1])  # TK2025: a file our writer gives the raw path
