@@ -42,6 +42,8 @@ from telketen.demo.pool import Measured, peak_mb, run_pooled
 from telketen.demo.tiers import (
     CentralOutput,
     Delivered,
+    central_place,
+    district_place,
     run_central,
     run_hoofdstembureau,
     scan_delivery,
@@ -264,6 +266,7 @@ class DistrictTask(msgspec.Struct, frozen=True, kw_only=True):
     """What one hoofdstembureau gets: the election date and the paper its municipalities delivered."""
 
     district_id: str
+    place: str
     date: str
     deliveries: list[Delivered]
 
@@ -290,6 +293,7 @@ def _district_job(shared: Shared, task: DistrictTask) -> DistrictJob:
         shared.out / "published",
         clock=clock.tick,
         private_key=demo_key(seed, f"HSB{task.district_id}"),
+        place=task.place,
     )
     scanning = time.process_time()
     delivery = scan_delivery(
@@ -318,6 +322,7 @@ def run_districts(
     tasks = [
         DistrictTask(
             district_id=d.id,
+            place=district_place(election, d.id),
             date=election.date,
             deliveries=[j.delivery for j in municipal if j.district_id == d.id],
         )
@@ -361,6 +366,14 @@ def _stage(stages: list[Stage], name: str, on_stage: Callable[[Stage], None] | N
             on_stage(stage)
 
 
+def require_empty(out: Path) -> None:
+    """Refuse a folder that holds anything: the demo does not mix with earlier files."""
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+        raise InputError(
+            "choose an empty or new folder: the demo does not mix with earlier files", where=str(out)
+        )
+
+
 def run_demo(
     out: Path,
     *,
@@ -370,10 +383,7 @@ def run_demo(
     on_stage: Callable[[Stage], None] | None = None,
 ) -> DemoResult:
     """Run the whole chain into `out` (which must be empty or absent) and verify what was published."""
-    if out.exists() and (not out.is_dir() or any(out.iterdir())):
-        raise InputError(
-            "choose an empty or new folder: the demo does not mix with earlier files", where=str(out)
-        )
+    require_empty(out)
     spec = spec or ElectionSpec()
     progress = progress or Progress()
     stages: list[Stage] = []
@@ -427,6 +437,7 @@ def run_demo(
             random.Random(f"{seed}:lots"),
             clock=tier_clock.tick,
             private_key=demo_key(seed, "CSB"),
+            place=central_place(el),
         )
         st.items = central.elected
     with _stage(stages, "verify", on_stage) as st:
