@@ -19,6 +19,7 @@ from rich.console import Console
 from rich.table import Table
 
 from municipality import setup
+from municipality.dso import COUNTING_METHODS, COUNTING_NL, DEFAULT_COUNTING, parse_counting
 from municipality.forms import render_forms, render_insert
 from municipality.report_proof import unproven_reports
 from municipality.service import RESOLUTIONS, Service, User
@@ -96,6 +97,7 @@ def _electorate(value: str | None) -> int | None:
 
 
 def cmd_init(args: argparse.Namespace) -> int:
+    counting = parse_counting(args.counting)  # refused before any file is read or key made
     files = {
         "110a": (Path(args.definition), read_path(args.definition)),
         "230b": (Path(args.candidates), read_path(args.candidates)),
@@ -122,8 +124,10 @@ def cmd_init(args: argparse.Namespace) -> int:
         sources=[setup.source_of(kind, path, data) for kind, (path, data) in files.items()],
         passphrase=passphrase,
         at=at,
+        counting=counting,
     )
     print(f"state      {result.db_path}")
+    print(f"counting   {counting} ({COUNTING_NL[counting]})")
     print(f"key        {result.key_path} (encrypted with the passphrase)")
     print(f"enrolment  {result.sheet_path}")
     print(f"fingerprint {result.fingerprint}")
@@ -238,7 +242,10 @@ def cmd_discard(args: argparse.Namespace) -> int:
 def cmd_status(args: argparse.Namespace) -> int:
     svc = _open(args)
     session = svc.current_session()
-    table = Table(title=f"{svc.municipality.code} {svc.municipality.name} — zitting {session}")
+    table = Table(
+        title=f"{svc.municipality.code} {svc.municipality.name} — zitting {session}, "
+        f"{COUNTING_NL[svc.counting]}"
+    )
     for col in ("Nr", "Stembureau", "Status", "1e invoer", "2e invoer", "%", ""):
         table.add_column(col)
     for s in svc.status():
@@ -407,6 +414,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     s.add_argument("--hash-230b", nargs=2, metavar=("G1", "G2"), help="the two groups typed from the paper")
     s.add_argument(
         "--passphrase", help="passphrase of the new signing key (default: TELKETEN_PASSPHRASE/prompt)"
+    )
+    s.add_argument(
+        "--counting",
+        default=DEFAULT_COUNTING,
+        metavar="|".join(COUNTING_METHODS),
+        help="central: stations count per list, N 10-2 + Na 31-2 (default); "
+        "decentral: stations count per candidate, N 10-1 + Na 31-1",
     )
     s.set_defaults(func=cmd_init)
 

@@ -26,6 +26,7 @@ from starlette.applications import Starlette
 from starlette.responses import FileResponse, Response
 
 from municipality import setup
+from municipality.dso import COUNTING_NL
 from municipality.forms import render_forms, render_insert
 from municipality.service import DIFFERENCE_RESOLUTIONS, ERROR_RESOLUTIONS, Service, StationStatus, User
 from shared.adapters.airgap import check_air_gap, require_air_gap
@@ -421,6 +422,7 @@ class MunicipalityWeb:
                 labels=de.STATE_LABELS_NL,
                 category_of=category_of,
                 session=session,
+                counting=COUNTING_NL[svc.counting],
                 finalised=svc.session_finalised(session),
                 all_definitive=bool(rows) and all(r.state == "definitive" for r in rows),
             )
@@ -434,7 +436,7 @@ class MunicipalityWeb:
             entry = svc.entry(station.id)
             ctx_v = svc.validation_context()
             some = entry.first or entry.second
-            model = some.report.model if some is not None else "cso_first"
+            model = some.report.model if some is not None else svc.model()
             form = build_form(model, svc.district.lists, voter_cards=svc.voter_cards)
             diff_rows = []
             for path in de.differences(entry):

@@ -1,0 +1,261 @@
+"""Decentral counting (DSO) in the municipality app: chosen at init, N 10-1 entry, Na 31-1, Na 14-1, 510b."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+
+import msgspec
+import pypdfium2 as pdfium
+import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from municipality import setup
+from municipality.dso import parse_counting
+from municipality.service import Service, SourceFile, User
+from shared.domain.station_report import StationReport, YesNo, report_from_tally
+from shared.domain.validation import copy_report
+from shared.errors import InputError
+from shared.formats.eml.read import read_510
+from shared.formats.signing import open_signed
+from telketen.cli import main
+from tests.municipality_helpers import good_report, small_election
+
+PW = "correct horse battery"
+AT = datetime(2026, 3, 19, 22, 15, 0)
+COORD, ANNA, BERT = User("coord", "coordinator"), User("anna", "typist"), User("bert", "typist")
+
+
+def n10_1(seed: int) -> StationReport:
+    """A consistent N 10-1 of the small election: the numbers of `good_report`, on the decentral paper."""
+    tally = good_report(seed).to_tally()
+    return report_from_tally("dso_first", tally, with_voter_cards=False)
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Ed25519PrivateKey]:
+    root = tmp_path_factory.mktemp("dso")
+    key = Ed25519PrivateKey.generate()
+    setup.initialise(
+        root / "state",
+        small_election(),
+        "9999",
+        sources=[SourceFile(kind="110a", name="x.xml", sha256="0" * 64)],
+        passphrase=b"passphrase for tests",
+        at=AT,
+        private_key=key,
+        counting="decentral",
+    )
+    svc = Service.open(root / "state", at="t")
+    svc.add_user("coord", "coordinator", PW, at="t", by="setup")
+    for name in ("anna", "bert"):
+        svc.add_user(name, "typist", PW, at="t", by="coord")
+    svc.close()
+    return root / "state", key
+
+
+@pytest.fixture
+def svc(tmp_path: Path, template: tuple[Path, Ed25519PrivateKey]) -> Iterator[Service]:
+    shutil.copytree(template[0], tmp_path / "state")
+    s = Service.open(tmp_path / "state", at="t")
+    yield s
+    s.close()
+
+
+def enter(svc: Service, user: User, station: str, report: StationReport, *, accept: bool = False) -> str:
+    svc.claim(user, station, at="t")
+    svc.save(user, station, report, progress=100, at="t")
+    return svc.finalise_entry(user, station, at="t", accept_warnings=accept).state
+
+
+def text_of(pdf: bytes) -> str:
+    doc = pdfium.PdfDocument(pdf)
+    try:
+        return "\n".join(doc[i].get_textpage().get_text_range() for i in range(len(doc)))
+    finally:
+        doc.close()
+
+
+# ------------------------------------------------------------------------------------------ the choice
+
+
+def test_the_method_is_stored_at_init_and_the_form_is_the_n10_1(svc: Service) -> None:
+    assert svc.counting == "decentral"
+    assert svc.model() == "dso_first"
+    claimed = svc.claim(ANNA, "1", at="t")
+    assert claimed.report.model == "dso_first"
+    assert claimed.report.about_report is not None and claimed.report.checks_and_corrections is not None
+    assert claimed.report.extra_investigation is None  # the Na 31-2 Bijlage 1's B1-1 is not on the N 10-1
+
+
+def test_an_unknown_method_is_refused_naming_the_option(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="unknown counting method 'decentraal'") as exc:
+        Service.create(tmp_path, small_election(), "9999", sources=[], at="t", counting="decentraal")
+    assert exc.value.where == "--counting"
+    assert list(tmp_path.iterdir()) == []  # refused before the state file is made
+    assert parse_counting("central") == "central"
+
+
+def test_the_command_line_refuses_an_unknown_method_in_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["municipality", "init", "--state", str(tmp_path / "st"), "--definition", "a.xml"]
+    assert main([*args, "--candidates", "b.xml", "--stations", "c.xml", "--counting", "both"]) == 2
+    err = capsys.readouterr().err
+    assert (
+        "--counting" in err and "unknown counting method 'both'" in err and len(err.strip().splitlines()) == 1
+    )
+    assert not (tmp_path / "st").exists()  # refused before the files are even read
+
+
+def test_the_paper_of_the_other_method_is_refused(svc: Service) -> None:
+    svc.claim(ANNA, "1", at="t")
+    with pytest.raises(InputError, match="this municipality keys dso_first") as exc:
+        svc.save(ANNA, "1", good_report(1), progress=100, at="t")  # a Na 31-2 Bijlage 1
+    assert exc.value.where == "model"
+
+
+def test_a_central_municipality_keys_the_na31_2_bijlage_1(tmp_path: Path) -> None:
+    svc = Service.create(tmp_path, small_election(), "9999", sources=[], at="t")
+    assert svc.counting == "central" and svc.model() == "cso_first" and svc.model(2) == "cso_next"
+    svc.close()
+
+
+# ------------------------------------------------------------------------------------ double entry, rules
+
+
+def test_two_typists_make_an_n10_1_definitive(svc: Service) -> None:
+    assert enter(svc, ANNA, "1", n10_1(1)) == "first_entry_finalised"
+    assert enter(svc, BERT, "1", n10_1(1)) == "definitive"
+    assert svc.definitive_report(svc.station("1")) == n10_1(1)
+
+
+def test_a_difference_between_the_two_n10_1_entries_goes_to_the_coordinator(svc: Service) -> None:
+    enter(svc, ANNA, "2", n10_1(2))
+    other = copy_report(n10_1(2))
+    assert other.about_report is not None
+    other.about_report.checks_page_present = YesNo(yes=True)  # a tick read differently from the paper
+    other.checks_and_corrections = msgspec.structs.replace(
+        other.checks_and_corrections, reason_other_error=True, corrected_own_initiative=YesNo(no=True)
+    )
+    assert enter(svc, BERT, "2", other, accept=True) == "entries_different"  # W.001 named the boxes
+    entry = svc.entry("2")
+    assert entry.first is not None and entry.second is not None
+    assert entry.first.report != entry.second.report
+
+
+def test_the_dso_rules_fire_on_an_n10_1_built_for_them(svc: Service) -> None:
+    paper = copy_report(n10_1(3))
+    paper.about_report = msgspec.structs.replace(paper.about_report, corrigendum_present=YesNo())  # F.121
+    paper.voters.admitted_voters += 1  # D ≠ H, and the station says it is not explained
+    paper.voters.poll_cards += 1
+    paper.differences.equal = False
+    paper.differences.fewer_counted = True
+    paper.differences.fewer_ballots = 1
+    paper.differences.explained_yes, paper.differences.explained_no = False, True  # F.311: no reason ticked
+    svc.claim(ANNA, "3", at="t")
+    found = svc.save(ANNA, "3", paper, progress=100, at="t")
+    assert [r.code for r in found.errors] == ["F.121", "F.311"]
+    assert svc.finalise_entry(ANNA, "3", at="t", accept_errors=True).state == "first_entry_has_errors"
+
+
+# -------------------------------------------------------------------------------- Na 31-1, 510b, Na 14-1
+
+
+@pytest.fixture
+def finalised(svc: Service, template: tuple[Path, Ed25519PrivateKey], tmp_path: Path) -> Path:
+    for i in ("1", "2", "3"):
+        paper = n10_1(int(i))
+        if i == "2":  # the municipality re-examined station 2 on its own initiative, nothing to correct
+            assert paper.about_report is not None and paper.checks_and_corrections is not None
+            paper.about_report.checks_page_present = YesNo(yes=True)
+            paper.checks_and_corrections.reason_other_error = True
+            paper.checks_and_corrections.corrected_own_initiative = YesNo(no=True)
+        enter(svc, ANNA, i, paper)
+        assert enter(svc, BERT, i, paper) == "definitive"
+    setup.finalise(svc, COORD, tmp_path / "out1", template[1], at=AT)
+    return tmp_path / "out1"
+
+
+def test_finalise_writes_the_na31_1(finalised: Path) -> None:
+    names = sorted(p.name for p in finalised.iterdir())
+    assert "Model_Na31-1_GR2026_Proefdorp_9999.pdf" in names
+    assert not any("Na31-2" in n for n in names)
+    text = text_of((finalised / "Model_Na31-1_GR2026_Proefdorp_9999.pdf").read_bytes())
+    for needle in (
+        "Verslag en telresultaten per lijst en kandidaat - Model Na 31-1",
+        "Model Na 31-1 decentrale stemopneming (versie 2027)",
+        "gekozen voor decentrale stemopneming",
+        "Processen-verbaal van alle stembureaus in de gemeente (Model N 10-1)",
+        "1.2 Getelde stembureaus",
+        "2.1 Aantal kiesgerechtigden",
+        "2.4 Verschillen tussen aantal kiezers en uitgebrachte stemmen",
+        "2.6 Stemmen per lijst en per kandidaat",
+        "Deel 3 - Ondertekening",
+    ):
+        assert needle in text, needle
+    assert "Na 31-2" not in text and " centrale stemopneming" not in text
+    admitted = sum(106 + i for i in (0, 1, 2))  # D of the three stations: 105 + seed each
+    assert f"{admitted}" in text
+
+
+def test_the_na31_1_station_table_ticks_the_n10_1_insert(finalised: Path) -> None:
+    from municipality.dso import dso_flags
+
+    paper = n10_1(2)
+    assert paper.checks_and_corrections is not None
+    paper.checks_and_corrections.reason_other_error = True
+    flags = dso_flags(paper)
+    assert flags.investigated and not flags.readmitted and not flags.recounted
+    paper.checks_and_corrections.corrected_own_initiative = YesNo(yes=True)
+    assert dso_flags(paper).recounted
+
+
+def test_the_dso_510b_is_valid_and_carries_the_station_sums(finalised: Path) -> None:
+    from shared.formats.eml.schema import validate
+
+    data = (finalised / "Telling_GR2026_Proefdorp.eml.xml").read_bytes()
+    assert validate(data) == []
+    count = read_510(data)
+    assert count.total.tally.admitted_voters == sum(105 + i for i in (1, 2, 3))
+    assert [u.tally.lists[0].candidate_votes for u in count.units] == [
+        n10_1(i).to_tally().lists[0].candidate_votes for i in (1, 2, 3)
+    ]
+
+
+def test_a_next_session_keys_the_na14_1_and_prints_it(
+    svc: Service, finalised: Path, template: tuple[Path, Ed25519PrivateKey], tmp_path: Path
+) -> None:
+    first = (finalised / "Samenvatting_GR2026_Proefdorp_9999_fase0.tks").read_bytes()
+    svc.new_session(COORD, at="t")
+    svc.investigate(COORD, "2", "Hertel lijst 1 op verzoek van het centraal stembureau", at="t")
+    claimed = svc.claim(ANNA, "2", at="t")
+    assert claimed.report.model == "dso_next"
+    assert claimed.report.voters == n10_1(2).voters  # pre-filled with the definitive N 10-1
+    assert claimed.report.about_report is None and claimed.report.checks_and_corrections is None
+    corrected = copy_report(claimed.report)
+    corrected.lists[0].candidate_votes = [30, 22, 10]  # two votes moved from candidate 1 to candidate 2
+    corrected.differences.equal = True
+    svc.save(ANNA, "2", corrected, progress=100, at="t")
+    svc.finalise_entry(ANNA, "2", at="t")
+    assert enter(svc, BERT, "2", corrected) == "definitive"
+    setup.finalise(svc, COORD, tmp_path / "out2", template[1], at=AT)
+    names = sorted(p.name for p in (tmp_path / "out2").iterdir())
+    assert "Model_Na14-1_GR2026_Proefdorp_9999.pdf" in names and not any("Na14-2" in n for n in names)
+    text = text_of((tmp_path / "out2" / "Model_Na14-1_GR2026_Proefdorp_9999.pdf").read_bytes())
+    for needle in (
+        "Gecorrigeerde telresultaten per lijst en kandidaat – Model Na 14-1",
+        "Corrigendum van een proces-verbaal van een stembureau",
+        "Model Na 14-1 decentrale stemopneming (versie 2027)",
+        "1.1 Aanleiding van het onderzoek",
+        "Hertel lijst 1 op verzoek van het centraal stembureau",
+        "2.4 Stemmen per lijst en per kandidaat",
+    ):
+        assert needle in text, needle
+    signed = (tmp_path / "out2" / "Samenvatting_GR2026_Proefdorp_9999_fase1.tks").read_bytes()
+    _, summary = open_signed(signed, lambda kid: template[1].public_key())
+    _, before = open_signed(first, lambda kid: template[1].public_key())
+    assert summary.phase == 1 and summary.counts.lists[0].candidate_votes == [31 + 30 + 33, 20 + 22 + 20, 30]
+    assert before.counts.lists[0].candidate_votes == [31 + 32 + 33, 20 + 20 + 20, 30]
