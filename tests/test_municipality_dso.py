@@ -259,3 +259,31 @@ def test_a_next_session_keys_the_na14_1_and_prints_it(
     _, before = open_signed(first, lambda kid: template[1].public_key())
     assert summary.phase == 1 and summary.counts.lists[0].candidate_votes == [31 + 30 + 33, 20 + 22 + 20, 30]
     assert before.counts.lists[0].candidate_votes == [31 + 32 + 33, 20 + 20 + 20, 30]
+
+
+# ------------------------------------------------------------------------------------------------ the demo
+
+
+def test_the_decentral_demo_is_verified_and_publishes_what_a_central_count_does(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`telketen demo --counting decentral`: the N 10-1 keyed, a Na 31-1 published, VERIFIED; and since the
+    method changes the paper, not the numbers, every EML file and signed summary is byte for byte the one of a
+    central count of the same election."""
+    from shared.formats.eml.schema import validate
+
+    assert main(["demo", "--out", str(tmp_path / "dso"), "--counting", "decentral", "--seed", "3"]) == 0
+    printed = capsys.readouterr().out
+    assert "decentral counting" in printed and "VERIFIED" in printed and "NOT VERIFIED" not in printed
+    published = tmp_path / "dso" / "published"
+    (report,) = published.glob("*/Model_Na31-*.pdf")
+    assert report.name.startswith("Model_Na31-1_")
+    assert "Model Na 31-1 decentrale stemopneming (versie 2027)" in text_of(report.read_bytes())
+    (eml,) = published.glob("[0-9]*/Telling_*.eml.xml")
+    assert validate(eml.read_bytes()) == []
+    assert main(["demo", "--out", str(tmp_path / "cso"), "--seed", "3"]) == 0
+    central = tmp_path / "cso" / "published"
+    same = [p.relative_to(central) for p in central.rglob("*") if p.suffix in (".xml", ".tks", ".csv")]
+    assert len(same) >= 9
+    for rel in same:
+        assert (published / rel).read_bytes() == (central / rel).read_bytes(), rel
