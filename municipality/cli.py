@@ -371,16 +371,18 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_forms(args: argparse.Namespace) -> int:
-    """Print the blank N 10-2 and Na 31-2 Bijlage 1 of one station or of all (reports.md §2, §3.1), or the
-    Na 31-2 insert (§3.2)."""
+    """Print the blank N 10-2 and Na 31-2 Bijlage 1 (decentral: N 10-1 and its insert) of one station or of
+    all (reports.md §2, §3.1), or the Na 31-2 (Na 31-1) insert (§3.2, §4)."""
     svc = _open(args)
+    decentral = svc.counting == "decentral"
     if args.insert:
-        atomic_write(Path(args.out), render_insert(svc.election, svc.municipality))
-        print(f"blank Na 31-2 insert → {args.out}")
+        atomic_write(Path(args.out), render_insert(svc.election, svc.municipality, svc.counting))
+        print(f"blank Na 31-{1 if decentral else 2} insert → {args.out}")
         return 0
     stations = [svc.station(args.station)] if args.station else list(svc.municipality.stations)
-    atomic_write(Path(args.out), render_forms(svc.election, svc.municipality, stations))
-    print(f"blank forms for {len(stations)} station(s) → {args.out}")
+    atomic_write(Path(args.out), render_forms(svc.election, svc.municipality, stations, svc.counting))
+    kind = "N 10-1 + insert" if decentral else "N 10-2 + Na 31-2 Bijlage 1"
+    print(f"blank forms ({kind}) for {len(stations)} station(s) → {args.out}")
     return 0
 
 
@@ -501,10 +503,16 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     s.add_argument("station", metavar="STATION")
     s.add_argument("--out", required=True, metavar="REPORT.json")
     s.set_defaults(func=cmd_export)
-    s = sub.add_parser("forms", parents=[common], help="blank N 10-2 and Na 31-2 Bijlage 1 per station (PDF)")
+    s = sub.add_parser(
+        "forms",
+        parents=[common],
+        help="blank N 10-2 and Na 31-2 Bijlage 1 (decentral: N 10-1 and its insert) per station (PDF)",
+    )
     g = s.add_mutually_exclusive_group()
     g.add_argument("--station", metavar="STATION", help="one station (default: all)")
-    g.add_argument("--insert", action="store_true", help="the Na 31-2 insert (controles en correcties)")
+    g.add_argument(
+        "--insert", action="store_true", help="the Na 31-2 (Na 31-1) insert (controles en correcties)"
+    )
     s.add_argument("-o", "--out", required=True, metavar="OUT.pdf")
     s.set_defaults(func=cmd_forms)
     register_serve(sub)

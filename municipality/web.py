@@ -474,6 +474,7 @@ class MunicipalityWeb:
                 diff_rows=diff_rows,
                 first_findings=first_findings,
                 options=[(o, RESOLUTION_LABELS[o]) for o in options],
+                decentral=svc.counting == "decentral",
             )
         finally:
             svc.close()
@@ -570,12 +571,15 @@ class MunicipalityWeb:
         svc = self.open()
         try:
             nr = ctx.request.path_params["nr"]
+            counting = svc.counting
+            dso = counting == "decentral"
             if nr == "inlegvel":
-                pdf, name = render_insert(svc.election, svc.municipality), "Model_Na31-2_inlegvel.pdf"
+                pdf = render_insert(svc.election, svc.municipality, counting)
+                name = f"Model_Na31-{1 if dso else 2}_inlegvel.pdf"
             else:
                 station = svc.station(nr)
-                pdf = render_forms(svc.election, svc.municipality, [station])
-                name = f"Model_N10-2_Stembureau_{station.number}.pdf"
+                pdf = render_forms(svc.election, svc.municipality, [station], counting)
+                name = f"Model_N10-{1 if dso else 2}_Stembureau_{station.number}.pdf"
         finally:
             svc.close()
         disposition = f'attachment; filename="{name}"'
