@@ -70,6 +70,9 @@ def test_cli_prints_the_n10_1_and_its_insert_of_a_real_station(env: Path) -> Non
 @needs_shared
 def test_cli_prints_the_na31_1_insert(env: Path, capsys: pytest.CaptureFixture[str]) -> None:  # noqa: F811
     assert main([*init_args(), "--counting", "decentral"]) == 0
+    assert "counting   decentral (decentrale stemopneming)" in capsys.readouterr().out
+    assert main(["municipality", "status", "--state", "st"]) == 0
+    assert "decentrale stemopneming" in capsys.readouterr().out  # the method in the status table's title
     assert main(["municipality", "forms", "--state", "st", "--insert", "-o", "insert.pdf"]) == 0
     assert "Na 31-1 insert" in capsys.readouterr().out
     (page,) = pages_text((env / "insert.pdf").read_bytes())

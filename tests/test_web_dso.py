@@ -11,6 +11,7 @@ from playwright.sync_api import Browser
 
 from municipality.web import create_municipality_app
 from tests.test_a11y import browser  # noqa: F401  (a fixture: one Chromium for the module)
+from tests.test_browser import pytestmark as BROWSER_MARKS
 from tests.test_forms import pages_text
 from tests.test_web_municipality import client_for, csrf_of, login, state_of
 from tests.test_web_support import GOOD_ENTRY, municipality_state, running
@@ -92,8 +93,9 @@ def dso_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield url
 
 
-@pytest.mark.browser
 @pytest.mark.parametrize("width", (1280, 390))
+@BROWSER_MARKS[0]
+@BROWSER_MARKS[1]
 def test_the_n10_1_entry_form_meets_wcag_aa_and_reflow(
     browser: Browser,  # noqa: F811  (the fixture imported above)
     dso_app: str,
