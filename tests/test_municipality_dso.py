@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import shutil
 from collections.abc import Iterator
 from datetime import datetime
@@ -11,17 +12,22 @@ import msgspec
 import pypdfium2 as pdfium
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from municipality import setup
 from municipality.dso import parse_counting
 from municipality.service import Service, SourceFile, User
 from shared.domain.station_report import StationReport, YesNo, report_from_tally
-from shared.domain.validation import copy_report
+from shared.domain.tally import Tally
+from shared.domain.validation import copy_report, validate
 from shared.errors import InputError
 from shared.formats.eml.read import read_510
 from shared.formats.signing import open_signed
 from telketen.cli import main
+from telketen.demo.municipal import station_paper
 from tests.municipality_helpers import good_report, small_election
+from tests.test_validation import GR, consistent_tallies
 
 PW = "correct horse battery"
 AT = datetime(2026, 3, 19, 22, 15, 0)
@@ -262,6 +268,18 @@ def test_a_next_session_keys_the_na14_1_and_prints_it(
 
 
 # ------------------------------------------------------------------------------------------------ the demo
+
+
+@settings(max_examples=60, deadline=None)
+@given(consistent_tallies(), st.booleans())
+def test_the_demos_n10_1_is_a_paper_without_errors(tally: Tally, insert: bool) -> None:
+    """What the demo's stations write (with or without the insert of a check that corrected nothing) passes
+    every rule of the N 10-1, F.121–F.135 and F.311 included."""
+    rng = random.Random(31 if insert else 0)  # 31 draws under INSERT_RATE first, 0 does not
+    paper = station_paper(tally, "decentral", rng, voter_cards=False)
+    assert paper.model == "dso_first"
+    assert paper.about_report is not None and paper.about_report.checks_page_present.yes == insert
+    assert validate(paper, GR).errors == ()
 
 
 def test_the_decentral_demo_is_verified_and_publishes_what_a_central_count_does(
