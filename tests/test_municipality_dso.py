@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from municipality import setup
 from municipality.dso import parse_counting
+from municipality.report import StationFlags
 from municipality.service import Service, SourceFile, User
 from shared.domain.station_report import StationReport, YesNo, report_from_tally
 from shared.domain.tally import Tally
@@ -207,16 +208,17 @@ def test_finalise_writes_the_na31_1(finalised: Path) -> None:
     assert f"{admitted}" in text
 
 
-def test_the_na31_1_station_table_ticks_the_n10_1_insert(finalised: Path) -> None:
-    from municipality.dso import dso_flags
+def test_the_na31_1_station_table_ticks_the_n10_1_insert() -> None:
+    from municipality.finalise import flags_of
 
     paper = n10_1(2)
+    assert flags_of(paper) == StationFlags()  # no insert: nothing ticked
     assert paper.checks_and_corrections is not None
     paper.checks_and_corrections.reason_other_error = True
-    flags = dso_flags(paper)
-    assert flags.investigated and not flags.readmitted and not flags.recounted
+    assert flags_of(paper) == StationFlags(investigated=True)
+    paper.checks_and_corrections.reason_unexplained_difference = True
     paper.checks_and_corrections.corrected_own_initiative = YesNo(yes=True)
-    assert dso_flags(paper).recounted
+    assert flags_of(paper) == StationFlags(readmitted=True, investigated=True, recounted=True)
 
 
 def test_the_dso_510b_is_valid_and_carries_the_station_sums(finalised: Path) -> None:
