@@ -22,7 +22,7 @@ from typing import Any, Literal
 import msgspec
 
 from municipality import state as db
-from municipality.dso import DEFAULT_COUNTING, Counting, model_for, parse_counting
+from municipality.dso import COUNTING_METHODS, DEFAULT_COUNTING, Counting, model_for, parse_counting
 from municipality.prefill import blank_form, next_session_form
 from municipality.report_proof import report_sha256, unproven_reports
 from shared.adapters import audit
@@ -171,7 +171,14 @@ class Service:
     def counting(self) -> Counting:
         """Central or decentral counting, as chosen at init (a state file from before the choice: central)."""
         row = self.conn.execute("SELECT value FROM meta WHERE key = 'counting'").fetchone()
-        return DEFAULT_COUNTING if row is None else parse_counting(str(row[0]))
+        if row is None:
+            return DEFAULT_COUNTING
+        for method in COUNTING_METHODS:
+            if row[0] == method:
+                return method
+        raise IntegrityError(
+            f"the state file names an unknown counting method {row[0]!r}", where=str(self.path)
+        )
 
     def model(self, session: int | None = None) -> ReportModel:
         """The paper model the typists key in `session` (default: the current one)."""

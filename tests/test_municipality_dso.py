@@ -22,7 +22,7 @@ from municipality.service import Service, SourceFile, User
 from shared.domain.station_report import StationReport, YesNo, report_from_tally
 from shared.domain.tally import Tally
 from shared.domain.validation import copy_report, validate
-from shared.errors import InputError
+from shared.errors import InputError, IntegrityError
 from shared.formats.eml.read import read_510
 from shared.formats.signing import open_signed
 from telketen.cli import main
@@ -115,6 +115,17 @@ def test_the_command_line_refuses_an_unknown_method_in_one_line(
         "--counting" in err and "unknown counting method 'both'" in err and len(err.strip().splitlines()) == 1
     )
     assert not (tmp_path / "st").exists()  # refused before the files are even read
+
+
+def test_a_state_file_without_a_method_is_central_and_one_with_a_strange_method_is_refused(
+    svc: Service,
+) -> None:
+    svc.conn.execute("UPDATE meta SET value = 'both' WHERE key = 'counting'")
+    with pytest.raises(IntegrityError, match="unknown counting method 'both'") as exc:
+        svc.model()
+    assert exc.value.where == str(svc.path)
+    svc.conn.execute("DELETE FROM meta WHERE key = 'counting'")  # a state file from before the option
+    assert svc.counting == "central" and svc.model() == "cso_first"
 
 
 def test_the_paper_of_the_other_method_is_refused(svc: Service) -> None:
