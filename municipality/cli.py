@@ -398,7 +398,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     common.add_argument(
         "--password-env", metavar="VAR", help=f"read the password from VAR (default {PASSWORD_ENV})"
     )
-    p = subparsers.add_parser("municipality", help="the municipal app: double entry, totals, report Na 31-2")
+    p = subparsers.add_parser(
+        "municipality", help="the municipal app: double entry, totals, report Na 31-2 (Na 31-1)"
+    )
     sub = p.add_subparsers(dest="municipality_command", metavar="COMMAND")
     sub.required = True
 

@@ -566,8 +566,8 @@ class MunicipalityWeb:
             svc.close()
 
     def blank_forms(self, ctx: Ctx) -> Response:
-        """Blank forms print from the browser too: the station's N 10-2 and Na 31-2 Bijlage 1, or (`inlegvel`)
-        the Na 31-2 insert, as a PDF."""
+        """Blank forms print from the browser too: the station's N 10-2 and Na 31-2 Bijlage 1 (decentral:
+        N 10-1 and its insert), or (`inlegvel`) the Na 31-2 (Na 31-1) insert, as a PDF."""
         svc = self.open()
         try:
             nr = ctx.request.path_params["nr"]
