@@ -56,6 +56,7 @@ def na14_1_data(
     old = {s.station.id: s.tally for s in before}
     for row, (st, _) in zip(data["investigated"], investigations, strict=True):
         row["lists"] = list_tables(election, municipality.district_id, new[st.id], old[st.id])
-        row["unexplained"] = new[st.id].admitted_voters != new[st.id].ballots_cast
+        d, h = new[st.id].admitted_voters, new[st.id].ballots_cast
+        row["compare"] = "equal" if d == h else "more" if h > d else "fewer"  # the D/H ticks, corrected
     data["title"] = f"Model Na 14-1 {municipality.code} {municipality.name} {election.name}"
     return data

@@ -270,7 +270,10 @@ def test_a_next_session_keys_the_na14_1_and_prints_it(
         "Model Na 14-1 decentrale stemopneming (versie 2027)",
         "1.1 Aanleiding van het onderzoek",
         "Hertel lijst 1 op verzoek van het centraal stembureau",
+        "2.3.1 Vergelijk D (totaal toegelaten kiezers) en H (totaal uitgebrachte stemmen), na correctie",
+        "D en H zijn gelijk: er is geen verschil.",
         "2.4 Stemmen per lijst en per kandidaat",
+        "Lijst 1 Partij 1",
     ):
         assert needle in text, needle
     signed = (tmp_path / "out2" / "Samenvatting_GR2026_Proefdorp_9999_fase1.tks").read_bytes()
