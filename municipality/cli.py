@@ -20,7 +20,7 @@ from rich.table import Table
 
 from municipality import setup
 from municipality.dso import COUNTING_METHODS, COUNTING_NL, DEFAULT_COUNTING, parse_counting
-from municipality.forms import render_forms, render_insert
+from municipality.forms import render_corrigenda, render_forms, render_insert
 from municipality.report_proof import unproven_reports
 from municipality.service import RESOLUTIONS, Service, User
 from municipality.terminal_entry import run_terminal
@@ -375,6 +375,16 @@ def cmd_forms(args: argparse.Namespace) -> int:
     all (reports.md §2, §3.1), or the Na 31-2 (Na 31-1) insert (§3.2, §4)."""
     svc = _open(args)
     decentral = svc.counting == "decentral"
+    if args.corrigendum and (args.insert or not decentral):
+        why = "with --insert" if args.insert else "under central counting (that is the Na 14-2)"
+        raise InputError(
+            f"the blank Na 14-1 is for a decentral count's stations, not {why}", where="--corrigendum"
+        )
+    if args.corrigendum:
+        stations = [svc.station(args.station)] if args.station else list(svc.municipality.stations)
+        atomic_write(Path(args.out), render_corrigenda(svc.election, svc.municipality, stations))
+        print(f"blank Na 14-1 for {len(stations)} station(s) → {args.out}")
+        return 0
     if args.insert:
         atomic_write(Path(args.out), render_insert(svc.election, svc.municipality, svc.counting))
         print(f"blank Na 31-{1 if decentral else 2} insert → {args.out}")
@@ -514,6 +524,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     g.add_argument("--station", metavar="STATION", help="one station (default: all)")
     g.add_argument(
         "--insert", action="store_true", help="the Na 31-2 (Na 31-1) insert (controles en correcties)"
+    )
+    s.add_argument(
+        "--corrigendum",
+        action="store_true",
+        help="decentral counting: the blank Na 14-1 (versie 1) of the station(s), for a correction found "
+        "by the municipality's own check in the first session",
     )
     s.add_argument("-o", "--out", required=True, metavar="OUT.pdf")
     s.set_defaults(func=cmd_forms)

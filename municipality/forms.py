@@ -172,6 +172,13 @@ def render_forms(
     return _render(election, municipality, forms=forms, insert=None)
 
 
+def render_corrigenda(election: Election, municipality: Municipality, stations: Sequence[Station]) -> bytes:
+    """One PDF of blank Na 14-1 (versie 1, reports.md §4) for the given stations: the corrigendum the GSB of a
+    decentral count writes when its own check of a station's N 10-1 finds an error in the first session."""
+    forms = [{"na14_1": n10_1_data(election, municipality, s)} for s in stations]
+    return _render(election, municipality, forms=forms, insert=None)
+
+
 def render_insert(
     election: Election, municipality: Municipality, counting: Counting = DEFAULT_COUNTING
 ) -> bytes:

@@ -84,3 +84,52 @@ def test_cli_prints_the_na31_1_insert(env: Path, capsys: pytest.CaptureFixture[s
     ):
         assert phrase in page, phrase
     assert "Na 31-2" not in page
+
+
+NA14_1_HEADINGS = (
+    "Gecorrigeerde telresultaten per lijst en kandidaat – Model Na 14-1",
+    "Details van het stembureau",
+    "Corrigendum",
+    "gekozen voor decentrale stemopneming",
+    "Deel 1 - Onderzoek naar telresultaten",
+    "1.1 Aantallen kiezers en stemmen",
+    "1.2 Hertelling door het gemeentelijk stembureau",
+    "1.3 Lijsten met verschillen",
+    "Deel 2 - Telresultaten",
+    "2.1 Toegelaten kiezers",
+    "2.2 Uitgebrachte stemmen",
+    "2.3 Verschillen tussen aantal kiezers en uitgebrachte stemmen",
+    "2.3.2 Geef als dat mogelijk is, een toelichting op het nog niet verklaarde verschil",
+    "2.4 Stemmen per lijst en per kandidaat",
+    "Deel 3 - Ondertekening",
+    # signed by the gemeentelijk stembureau: 3 members at a local election (reports.md §1.5)
+    "alle aanwezige leden van het gemeentelijk stembureau, met een minimum van 3",
+    "Voorzitter van het gemeentelijk stembureau:",
+    "Corrigendum van een proces-verbaal van een stembureau Model Na 14-1 decentrale stemopneming",
+)
+
+
+@needs_shared
+def test_cli_prints_the_blank_na14_1_of_a_station(env: Path, capsys: pytest.CaptureFixture[str]) -> None:  # noqa: F811
+    assert main([*init_args(), "--counting", "decentral"]) == 0
+    forms = ["municipality", "forms", "--state", "st", "--corrigendum"]
+    assert main([*forms, "--station", "2", "-o", "na14.pdf"]) == 0
+    text = " ".join(pages_text((env / "na14.pdf").read_bytes()))
+    for heading in NA14_1_HEADINGS:
+        assert heading in text, heading
+    svc = Service.open(env / "st", at="2026-03-18T21:00:00+01:00")
+    for c in svc.district.lists[0].candidates:
+        assert c.display_name in text, c.display_name
+    assert "vingerafdruk" not in text and "Datum:" not in text  # blank: no figures, hash or date
+    capsys.readouterr()
+    assert main([*forms, "--insert", "-o", "x.pdf"]) == 2
+    assert "--corrigendum" in capsys.readouterr().err and not (env / "x.pdf").exists()
+
+
+@needs_shared
+def test_a_central_count_has_no_na14_1(env: Path, capsys: pytest.CaptureFixture[str]) -> None:  # noqa: F811
+    assert main(init_args()) == 0
+    assert main(["municipality", "forms", "--state", "st", "--corrigendum", "-o", "x.pdf"]) == 2
+    err = capsys.readouterr().err
+    assert "under central counting" in err and len(err.strip().splitlines()) == 1
+    assert not (env / "x.pdf").exists()
