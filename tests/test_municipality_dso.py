@@ -298,6 +298,7 @@ def test_the_demos_n10_1_is_a_paper_without_errors(tally: Tally, insert: bool) -
     assert validate(paper, GR).errors == ()
 
 
+@pytest.mark.slow
 def test_the_decentral_demo_is_verified_and_publishes_what_a_central_count_does(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
