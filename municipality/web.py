@@ -27,7 +27,7 @@ from starlette.responses import FileResponse, Response
 
 from municipality import setup
 from municipality.dso import COUNTING_NL
-from municipality.forms import render_forms, render_insert
+from municipality.forms import render_corrigenda, render_forms, render_insert
 from municipality.service import DIFFERENCE_RESOLUTIONS, ERROR_RESOLUTIONS, Service, StationStatus, User
 from shared.adapters.airgap import check_air_gap, require_air_gap
 from shared.adapters.keyfiles import load_signing_key
@@ -567,7 +567,8 @@ class MunicipalityWeb:
 
     def blank_forms(self, ctx: Ctx) -> Response:
         """Blank forms print from the browser too: the station's N 10-2 and Na 31-2 Bijlage 1 (decentral:
-        N 10-1 and its insert), or (`inlegvel`) the Na 31-2 (Na 31-1) insert, as a PDF."""
+        N 10-1 and its insert, or with `?corrigendum=1` its Na 14-1), or (`inlegvel`) the Na 31-2 (Na 31-1)
+        insert, as a PDF."""
         svc = self.open()
         try:
             nr = ctx.request.path_params["nr"]
@@ -576,6 +577,12 @@ class MunicipalityWeb:
             if nr == "inlegvel":
                 pdf = render_insert(svc.election, svc.municipality, counting)
                 name = f"Model_Na31-{1 if dso else 2}_inlegvel.pdf"
+            elif ctx.request.query_params.get("corrigendum"):
+                if not dso:
+                    raise InputError("the blank Na 14-1 is for decentral counting", where="corrigendum")
+                station = svc.station(nr)
+                pdf = render_corrigenda(svc.election, svc.municipality, [station])
+                name = f"Model_Na14-1_Stembureau_{station.number}.pdf"
             else:
                 station = svc.station(nr)
                 pdf = render_forms(svc.election, svc.municipality, [station], counting)

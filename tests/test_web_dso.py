@@ -44,12 +44,19 @@ def test_the_dashboard_and_the_station_page_name_the_method_and_its_forms(dso_st
     assert "Model N 10-1 decentrale stemopneming" in " ".join(pages_text(r.content))
     r = coord.get("/coordinator/formulieren/inlegvel")
     assert 'filename="Model_Na31-1_inlegvel.pdf"' in r.headers["content-disposition"]
+    assert 'href="/coordinator/formulieren/1?corrigendum=1"' in page
+    r = coord.get("/coordinator/formulieren/1?corrigendum=1")
+    assert 'filename="Model_Na14-1_Stembureau_1.pdf"' in r.headers["content-disposition"]
+    assert "Model Na 14-1 decentrale stemopneming" in " ".join(pages_text(r.content))
 
 
 def test_a_central_dashboard_says_central(tmp_path: Path) -> None:
     coord = client_for(municipality_state(tmp_path))
     login(coord, "coord")
     assert "Telmethode: <strong>centrale stemopneming</strong>" in coord.get("/coordinator").text
+    assert "corrigendum=1" not in coord.get("/coordinator/stembureau/1").text
+    r = coord.get("/coordinator/formulieren/1?corrigendum=1")  # asked for anyway: refused, no PDF
+    assert r.status_code == 400 and not r.content.startswith(b"%PDF")
 
 
 def test_two_typists_key_the_n10_1_in_the_browser(dso_state: Path) -> None:
@@ -96,7 +103,7 @@ def dso_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 @pytest.mark.parametrize("width", (1280, 390))
 @BROWSER_MARKS[0]
 @BROWSER_MARKS[1]
-def test_the_n10_1_entry_form_meets_wcag_aa_and_reflow(
+def test_the_n10_1_entry_form_and_the_coordinators_pages_meet_wcag_aa_and_reflow(
     browser: Browser,  # noqa: F811  (the fixture imported above)
     dso_app: str,
     width: int,
@@ -110,5 +117,10 @@ def test_the_n10_1_entry_form_meets_wcag_aa_and_reflow(
         """() => Array.from(document.querySelectorAll('fieldset legend')).map(l => l.textContent.trim())"""
     )
     typist.context.close()
+    coord = logged_in(browser, dso_app, "coord", width)
+    found += check(coord, "m-dashboard-dso")
+    coord.goto(f"{dso_app}/coordinator/stembureau/3")
+    found += check(coord, "m-station-dso")
+    coord.context.close()
     assert found == [], "\n".join(found)
     assert any("corrigendum" in g for g in groups), groups
