@@ -23,7 +23,7 @@ from municipality.dso import Counting, dso_flags
 from municipality.na14_1 import na14_1_data
 from municipality.report import StationFlags, StationResult, na31_2_data, report_source
 from shared.adapters.pdf import compile_typst
-from shared.adapters.sheets import sheet_markup
+from shared.adapters.sheets import SheetFooter, sheet_markup
 from shared.domain.election import Election, Municipality, Station
 from shared.domain.keyregister import Role
 from shared.domain.station_report import StationReport
@@ -144,9 +144,21 @@ def build_outputs(
     )
     signed = sign_summary(encode_summary(summary), private_key)
     digest = message_digest(signed).hex()
+    # the report the QR sheets end: Na 31-2 / Na 14-2, decentral Na 31-1 / Na 14-1, and their Bijlage number
+    printed = f"Na 14-{1 if decentral else 2}" if previous else f"Na 31-{1 if decentral else 2}"
+    number = (1 if decentral else 2) if previous else 3
     qr_title = f"Samenvatting {municipality.code} {municipality.name}"
     qr_sub = f"{election.name} - fase {phase} - vingerafdruk {dutch.hash_groups(digest)[:39]}"
-    qr_markup, qr_files = sheet_markup(signed, title=qr_title, subtitle=qr_sub)
+    qr_markup, qr_files = sheet_markup(
+        signed,
+        title=qr_title,
+        subtitle=qr_sub,
+        footer=SheetFooter(
+            appendix=f"Bijlage {number} bij Model {printed}: "
+            "ondertekende samenvatting in QR-codes (voor het volgende stembureau)",
+            fingerprint="Digitale vingerafdruk van EML-telbestand bij dit PV: " + dutch.hash_groups(eml_sha),
+        ),
+    )
     if previous is None:
         data = na31_2_data(
             election,

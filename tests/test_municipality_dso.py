@@ -78,9 +78,10 @@ def enter(svc: Service, user: User, station: str, report: StationReport, *, acce
 
 
 def text_of(pdf: bytes) -> str:
+    """The PDF's text with its whitespace folded, so phrases broken over lines still match."""
     doc = pdfium.PdfDocument(pdf)
     try:
-        return "\n".join(doc[i].get_textpage().get_text_range() for i in range(len(doc)))
+        return " ".join(" ".join(doc[i].get_textpage().get_text_range().split()) for i in range(len(doc)))
     finally:
         doc.close()
 
