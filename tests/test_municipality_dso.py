@@ -14,6 +14,14 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from pdf_structure import (
+    listed_appendices,
+    numbering_problems,
+    pages,
+    poppler_warnings,
+    sheet_problems,
+    stranded_headings,
+)
 
 from municipality import setup
 from municipality.dso import parse_counting
@@ -84,6 +92,20 @@ def text_of(pdf: bytes) -> str:
         return " ".join(" ".join(doc[i].get_textpage().get_text_range().split()) for i in range(len(doc)))
     finally:
         doc.close()
+
+
+def report_problems(pdf: Path, model: str, sheet_bijlage: int, tmp: Path) -> list[str]:
+    """What tests/pdf_structure.py finds wrong in a report, read back with poppler: page numbers, a heading at
+    a page's foot, QR sheets without their Bijlage title, a Bijlage referred to but not listed, warnings."""
+    texts = pages(pdf)
+    listed, referred = listed_appendices(texts)
+    return [
+        *numbering_problems(texts),
+        *stranded_headings(texts),
+        *sheet_problems(texts, f"Bijlage {sheet_bijlage} bij Model {model}"),
+        *(f"Bijlage {n} referred to, not listed" for n in sorted(referred - listed)),
+        *poppler_warnings(pdf, tmp),
+    ]
 
 
 # ------------------------------------------------------------------------------------------ the choice
@@ -277,6 +299,10 @@ def test_a_next_session_keys_the_na14_1_and_prints_it(
         "Lijst 1 Partij 1",
     ):
         assert needle in text, needle
+    assert (
+        report_problems(tmp_path / "out2" / "Model_Na14-1_GR2026_Proefdorp_9999.pdf", "Na 14-1", 1, tmp_path)
+        == []
+    )
     signed = (tmp_path / "out2" / "Samenvatting_GR2026_Proefdorp_9999_fase1.tks").read_bytes()
     _, summary = open_signed(signed, lambda kid: template[1].public_key())
     _, before = open_signed(first, lambda kid: template[1].public_key())
@@ -315,6 +341,7 @@ def test_the_decentral_demo_is_verified_and_publishes_what_a_central_count_does(
     (report,) = published.glob("*/Model_Na31-*.pdf")
     assert report.name.startswith("Model_Na31-1_")
     assert "Model Na 31-1 decentrale stemopneming (versie 2027)" in text_of(report.read_bytes())
+    assert report_problems(report, "Na 31-1", 3, tmp_path) == []
     (eml,) = published.glob("[0-9]*/Telling_*.eml.xml")
     assert validate(eml.read_bytes()) == []
     assert main(["demo", "--out", str(tmp_path / "cso"), "--seed", "3"]) == 0
