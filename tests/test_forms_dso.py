@@ -55,6 +55,8 @@ def test_cli_prints_the_n10_1_and_its_insert_of_a_real_station(env: Path) -> Non
         assert f"Lijst {lst.number} {lst.name}" in text
         for c in lst.candidates:
             assert c.display_name in text, c.display_name
+    # rubric 2.4's heading opens the page of its first list, never ends the page before it
+    assert any("2.4 Stemmen per lijst en per kandidaat" in p and "Lijst 1 " in p for p in pages)
     # no Na 31-2 Bijlage 1: under decentral counting the station counted the candidates itself (reports.md §4)
     assert "Bijlage 1" not in text and "Model N 10-2" not in text and "Na 31-2" not in text
     assert "vingerafdruk" not in text and "Datum:" not in text  # blank: no figures, hash or date
@@ -114,7 +116,9 @@ def test_cli_prints_the_blank_na14_1_of_a_station(env: Path, capsys: pytest.Capt
     assert main([*init_args(), "--counting", "decentral"]) == 0
     forms = ["municipality", "forms", "--state", "st", "--corrigendum"]
     assert main([*forms, "--station", "2", "-o", "na14.pdf"]) == 0
-    text = " ".join(pages_text((env / "na14.pdf").read_bytes()))
+    na14 = pages_text((env / "na14.pdf").read_bytes())
+    assert any("2.4 Stemmen per lijst en per kandidaat" in p and "Lijst 1 " in p for p in na14)
+    text = " ".join(na14)
     for heading in NA14_1_HEADINGS:
         assert heading in text, heading
     svc = Service.open(env / "st", at="2026-03-18T21:00:00+01:00")
