@@ -27,14 +27,16 @@ def unit_label(station: Station) -> str:
     return f"{label} (postcode: {station.postal_code})" if station.postal_code else label
 
 
-def investigation_flags(result: StationResult, inv: Investigation | None) -> tuple[tuple[str, bool], ...]:
+def investigation_flags(
+    result: StationResult, inv: Investigation | None, *, ticks: bool = True
+) -> tuple[tuple[str, bool], ...]:
     """The station's `kr:Investigation` flags (docs/eml.md): an investigation of a next session says that
     it was investigated and whether the result was corrected (P 2a); otherwise the three Na 31-2 rubric 1.2.1
     ticks, when any is set. Nothing for a station nobody investigated, as in the official files."""
     if inv is not None:
         return (("onderzocht vanwege andere reden", True), ("uitslag gecorrigeerd", bool(inv.corrected)))
     f = result.flags
-    if not (f.readmitted or f.investigated or f.recounted):
+    if not ticks or not (f.readmitted or f.investigated or f.recounted):
         return ()
     return (
         ("toegelaten kiezers opnieuw vastgesteld", f.readmitted),
@@ -51,6 +53,7 @@ def write_510b(
     *,
     created: str,
     investigations: Mapping[StationId, Investigation] | None = None,
+    ticks: bool = True,
 ) -> bytes:
     district = election.district(municipality.district_id)
     count = Count510(
@@ -66,7 +69,7 @@ def write_510b(
         units=tuple(
             msgspec.structs.replace(
                 unit_votes(s.station.id, unit_label(s.station), s.tally),
-                investigations=investigation_flags(s, (investigations or {}).get(s.station.id)),
+                investigations=investigation_flags(s, (investigations or {}).get(s.station.id), ticks=ticks),
             )
             for s in stations
         ),

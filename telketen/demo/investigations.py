@@ -14,6 +14,7 @@ from collections.abc import Callable
 
 import msgspec
 
+from municipality.dso import model_for
 from municipality.service import Service, User
 from shared.domain.election import Station
 from shared.domain.station_report import report_from_tally
@@ -61,7 +62,7 @@ def next_session(
     svc.investigate(coordinator, corrected.id, CORRECTED[0], at=stamp())
     svc.close_investigation(coordinator, kept.id, NOT_CORRECTED[1], False, at=stamp())
     paper = report_from_tally(
-        "cso_next", moved_ballot(tallies[corrected.id]), with_voter_cards=svc.voter_cards
+        model_for(svc.counting, 2), moved_ballot(tallies[corrected.id]), with_voter_cards=svc.voter_cards
     )
     enter_station(svc, corrected.id, paper, typists, coordinator, rng, stamp, stats)
     svc.close_investigation(coordinator, corrected.id, CORRECTED[1], True, at=stamp())
