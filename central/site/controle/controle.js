@@ -217,10 +217,10 @@
 
   /** The summary in msgpack bytes, with the rules of decode_summary that matter to a reader. */
   function parseSummary(raw) {
-    const f = arrayOf(unpack(raw), 'de samenvatting', 12, 13);
+    const f = arrayOf(unpack(raw), 'de samenvatting', 12, 14);
     const version = f[0];
-    if (version !== 1 && version !== 2) throw new Refused(`samenvatting van versie ${version}; deze pagina leest 1 en 2`);
-    if ((version === 1) !== (f.length === 12)) throw new Refused(`samenvatting van versie ${version} met ${f.length} velden`);
+    if (version !== 1 && version !== 2 && version !== 3) throw new Refused(`samenvatting van versie ${version}; deze pagina leest 1, 2 en 3`);
+    if (f.length !== 11 + version) throw new Refused(`samenvatting van versie ${version} met ${f.length} velden`);
     const c = arrayOf(f[8], 'de tellingen', 11);
     const lists = arrayOf(c[9], 'de lijsten', 0, 1000).map((l, i) => {
       const [nr, votes, cands] = arrayOf(l, `lijst ${i + 1}`, 3);
@@ -252,13 +252,18 @@
         return [text(id, 'onderdeel'), bytesOf(digest, 'onderdeel', [32])];
       }),
       seats: arrayOf(f[11], 'zetels', 0, 1000).map((n) => count(n, 'zetels')),
-      sources: version === 2 ? arrayOf(f[12], 'bronnen', 0, 100000).map((src) => {
+      sources: version >= 2 ? arrayOf(f[12], 'bronnen', 0, 100000).map((src) => {
         const [kid, by] = arrayOf(src, 'bron', 2);
         return [bytesOf(kid, 'bron', [0, 16]), arrayOf(by, 'bron', 0, 2).map((n) => text(n, 'bron'))];
       }) : [],
+      investigations: version === 3 ? arrayOf(f[13], 'onderzoeken', 0, 100000).map((inv) => {
+        const [station, corrected] = arrayOf(inv, 'onderzoek', 2);
+        if (typeof corrected !== 'boolean') throw new Refused('onderzoek zonder ja/nee voor gecorrigeerd');
+        return [text(station, 'onderzoek'), corrected];
+      }) : [],
     };
     if (!ROLES[summary.role]) throw new Refused(`onbekende rol '${summary.role}'`);
-    if (version === 2 && summary.sources.length !== summary.children.length) throw new Refused('bronnen en onderdelen passen niet bij elkaar');
+    if (version >= 2 && summary.sources.length !== summary.children.length) throw new Refused('bronnen en onderdelen passen niet bij elkaar');
     if (summary.seats.length && summary.seats.length !== lists.length) throw new Refused('zetels en lijsten passen niet bij elkaar');
     return summary;
   }
