@@ -67,6 +67,8 @@ CREATE TABLE outputs (
 """
         + audit.SCHEMA,
     ),
+    # A user whose access the coordinator took away: the row stays, so the audit log's names keep meaning.
+    (2, "ALTER TABLE users ADD COLUMN disabled_at TEXT;"),
 )
 
 

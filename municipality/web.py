@@ -26,6 +26,7 @@ from starlette.applications import Starlette
 from starlette.responses import FileResponse, Response
 
 from municipality import setup
+from municipality import web_admin
 from municipality.forms import render_forms, render_insert
 from municipality.service import DIFFERENCE_RESOLUTIONS, ERROR_RESOLUTIONS, Service, StationStatus, User
 from shared.adapters.airgap import check_air_gap, require_air_gap
@@ -596,6 +597,7 @@ class MunicipalityWeb:
             WebRoute("/coordinator/vaststellen", self.finalise_get, c),
             WebRoute("/coordinator/vaststellen", self.finalise_post, c, methods=("POST",)),
             WebRoute("/coordinator/download/{session:int}/{name}", self.download, c),
+            *web_admin.routes(self.open, stamp),
         ]
 
     def site(self) -> Site:
@@ -609,6 +611,7 @@ class MunicipalityWeb:
                 NavItem("/invoer", "Invoer", (TYPIST,)),
                 NavItem("/coordinator", "Voortgang", (COORDINATOR,)),
                 NavItem("/coordinator/vaststellen", "Vaststellen", (COORDINATOR,)),
+                *web_admin.nav(),
             ),
             templates=TEMPLATES,
             on_login=self.on_login,
