@@ -243,7 +243,9 @@ class Service:
             if self._existing_user(actor, name) is not None:
                 raise StateError(f"user '{name}' is already disabled", where="NAME")
             self.conn.execute("UPDATE users SET disabled_at = ? WHERE name = ?", (at, name))
-            audit.append_event(self.conn, at=at, user=actor.name, action="user-disable", payload={"name": name})
+            audit.append_event(
+                self.conn, at=at, user=actor.name, action="user-disable", payload={"name": name}
+            )
 
     def reset_password(self, actor: User, name: str, password: str, *, at: str) -> None:
         """A new password for a user who forgot theirs (stored only as an scrypt hash)."""

@@ -25,8 +25,7 @@ from typing import Any
 from starlette.applications import Starlette
 from starlette.responses import FileResponse, Response
 
-from municipality import setup
-from municipality import web_admin
+from municipality import setup, web_admin
 from municipality.forms import render_forms, render_insert
 from municipality.service import DIFFERENCE_RESOLUTIONS, ERROR_RESOLUTIONS, Service, StationStatus, User
 from shared.adapters.airgap import check_air_gap, require_air_gap

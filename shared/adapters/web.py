@@ -200,7 +200,11 @@ class Sessions:
         if age < -60 or age > self.max_age_s:
             return None
         if session.user is not None and not self._store.alive(
-            session.sid, session.user.name, session.user.role, not_before=session.issued, now=int(self._clock())
+            session.sid,
+            session.user.name,
+            session.user.role,
+            not_before=session.issued,
+            now=int(self._clock()),
         ):
             return None  # logged out, or a cookie the server never issued a session for
         return session

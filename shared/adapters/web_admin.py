@@ -231,7 +231,9 @@ def admin_nav(roles: tuple[str, ...], *, prefix: str = "/beheer") -> tuple[NavIt
     )
 
 
-def closing(open_conn: Callable[[], sqlite3.Connection]) -> Callable[[], AbstractContextManager[sqlite3.Connection]]:
+def closing(
+    open_conn: Callable[[], sqlite3.Connection],
+) -> Callable[[], AbstractContextManager[sqlite3.Connection]]:
     """`Admin.audit_log` from a function that opens a connection: closed after the page is read."""
     from contextlib import contextmanager
 
