@@ -9,7 +9,9 @@ draws a lot.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
+from fractions import Fraction
 from pathlib import Path
 
 from starlette.responses import Response
@@ -22,6 +24,7 @@ from shared.adapters.web_admin import when
 from shared.domain.apportionment import LotRequest
 from shared.domain.election import District
 from shared.errors import InputError, TelketenError
+from shared.formats import dutch
 
 TEMPLATES = Path(__file__).resolve().parent / "web_templates"
 
@@ -37,6 +40,74 @@ LOT_QUESTIONS = {
 }
 
 OpenOffice = Callable[[str], Office]
+
+RULES_NL = {
+    "largest averages": "grootste gemiddelde (artikel P 7)",
+    "largest remainders": "grootste overschot (artikel P 8)",
+    "one per list averages": "grootste gemiddelde, één zetel per lijst (artikel P 8)",
+    "plain averages": "grootste gemiddelde (artikel P 8)",
+}
+
+
+def mixed(value: str) -> str:
+    """A fraction as the Kiesraad prints it: '100/3' → '33 1/3', '1500' → '1.500'."""
+    try:
+        f = Fraction(value)
+    except (ValueError, ZeroDivisionError):
+        return value
+    whole, rest = divmod(f.numerator, f.denominator)
+    return dutch.number(whole) + (f" {rest}/{f.denominator}" if rest else "")
+
+
+def seats_left(n: str) -> str:
+    return "is nog 1 zetel" if n == "1" else f"zijn nog {n} zetels"
+
+
+#: The computation's own words for each tie (`shared.domain`), and how the page says them in Dutch.
+_TIES: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], str]], ...] = (
+    (
+        re.compile(
+            r"residual seat (\d+): lists \[[^\]]*\] tie \(([^,]+), value ([^)]+)\) for (\d+) remaining"
+        ),
+        lambda m: (
+            f"Restzetel {m[1]}: deze lijsten staan gelijk met {mixed(m[3])} bij het "
+            f"{RULES_NL.get(m[2], m[2])}; er {seats_left(m[4])} te verdelen."
+        ),
+    ),
+    (
+        re.compile(r"P 9: which of lists \[[^\]]*\] .* gives a seat to list (\d+)"),
+        lambda m: (
+            f"Lijst {m[1]} heeft de volstrekte meerderheid van de stemmen maar niet van de zetels; de "
+            "lijsten die de laatste restzetels gelijk kregen, komen in aanmerking om er een af te staan."
+        ),
+    ),
+    (
+        re.compile(
+            r"P 1[23]: lists \[[^\]]*\] of (?:the group|group (\d+)) tie with (?:remainder|average) ([^ ]+)"
+        ),
+        lambda m: (
+            f"Binnen {'lijstengroep ' + m[1] if m[1] else 'de lijstengroep'} staan deze lijsten gelijk "
+            f"met {mixed(m[2])}."
+        ),
+    ),
+    (
+        re.compile(r"(?:list|group) (\d+): candidates \[[^\]]*\] tie with (\d+) .*for (\d+) remaining"),
+        lambda m: (
+            f"Deze kandidaten van lijst {m[1]} hebben elk {dutch.number(int(m[2]))} stemmen; er "
+            f"{seats_left(m[3])} voor deze lijst."
+        ),
+    ),
+)
+
+
+def tie_detail(request: LotRequest) -> str:
+    """The tie in Dutch (which seat, the equal value, how many seats are left), from the computation's reason;
+    '' when the reason has another shape (the question and the options still say what is decided)."""
+    for pattern, say in _TIES:
+        match = pattern.search(request.reason)
+        if match:
+            return say(match)
+    return ""
 
 
 def _int_field(ctx: Ctx, name: str, where: str) -> int:
@@ -117,6 +188,7 @@ def central_pages(open_office: OpenOffice) -> tuple[list[WebRoute], tuple[NavIte
                 pending=pending,
                 question=LOT_QUESTIONS.get(pending.kind, ("Welke uitkomst?", "")) if pending else None,
                 options=option_labels(view, pending) if pending else [],
+                detail=tie_detail(pending) if pending else "",
                 questions=LOT_QUESTIONS,
                 when=when,
                 finalised=previous_output(office) is not None,

@@ -186,7 +186,9 @@ def test_the_coordinator_sees_who_is_logged_in_and_ends_a_session(muni: tuple[Pa
     cees = client_of(create_municipality_app(state))
     login(cees, "cees")
     page = coord.get("/beheer/sessies").text
-    assert 'data-user="cees"' in page and "(deze sessie)" in page  # the coordinator's own is marked
+    assert (
+        'data-user="cees"' in page and "<strong>deze sessie</strong>" in page
+    )  # the coordinator's own is marked
     digests = re.findall(r'name="session" value="([0-9a-f]{64})"', page)
     rows = re.findall(r'data-session="([0-9a-f]{16})" data-user="([^"]+)"', page)
     cees_digest = next(d for d in digests if (d[:16], "cees") in rows)
@@ -213,7 +215,7 @@ def test_the_audit_log_page_is_newest_first_paged_filtered_and_says_whether_the_
     seqs = [int(s) for s in re.findall(r'<tr data-seq="(\d+)"', page)]
     assert seqs == list(range(total, total - 50, -1))  # the newest 50
     assert f"De keten van het logboek is intact: {total} regels gecontroleerd" in page
-    assert "19-03-2026 22:15:00" in page  # a Dutch time, not the raw ISO stamp
+    assert '<span class="nowrap">19-03-2026</span> <span class="nowrap">22:15:00</span>' in page  # Dutch
     older = re.search(r'href="/beheer/logboek\?(voor=\d+)">Oudere regels', page)
     assert older
     rest = [
@@ -221,7 +223,7 @@ def test_the_audit_log_page_is_newest_first_paged_filtered_and_says_whether_the_
     ]
     assert rest == list(range(total - 50, 0, -1))
     only = coord.get("/beheer/logboek?gebruiker=dora&soort=test-event").text
-    shown = re.findall(r"<td>(dora|emil)</td><td>test-event</td>", only)
+    shown = re.findall(r"<span data-user>(dora|emil)</span>", only)
     assert shown == ["dora"] * 30
     assert coord.get("/beheer/logboek?voor=abc").status_code == 400
     with sqlite3.connect(next(state.glob("*.telketen.sqlite"))) as conn:  # an edit outside the program
@@ -374,6 +376,9 @@ def test_a_lot_recorded_in_the_browser_gives_the_result_of_the_same_lot_on_the_c
         if "Het lot moet beslissen" not in page:
             break
         options = [int(v) for v in re.findall(r'name="outcome" value="(\d+)"', page)]
+        assert re.search(
+            r"<p data-tie>(Restzetel \d+|Deze kandidaten van lijst \d+)", page
+        )  # the tie, in Dutch
         assert len(options) >= 2  # a tie: the options the computation reports, to be drawn by the chair
         choice = options[-1]
         assert coord.post("/centraal/loting", data={"csrf": token, "outcome": str(choice)}).status_code == 400
@@ -504,3 +509,32 @@ def test_central_coordinator_pages_are_refused_before_every_authority_is_in(tmp_
     page = coord.get("/centraal/loting")
     assert page.status_code == 200 and "Nog geen berekening mogelijk" in page.text and "missing" in page.text
     del chain
+
+
+@pytest.mark.parametrize(
+    ("kind", "reason", "dutch"),
+    [
+        (
+            "residual_seat",
+            "residual seat 3: lists [1, 2] tie (largest averages, value 100/3) for 1 remaining seat(s)",
+            "Restzetel 3: deze lijsten staan gelijk met 33 1/3 bij het grootste gemiddelde (artikel P 7); "
+            "er is nog 1 zetel te verdelen.",
+        ),
+        (
+            "absolute_majority",
+            "P 9: which of lists [2, 3] (last residual seats, tied) gives a seat to list 1",
+            "Lijst 1 heeft de volstrekte meerderheid",
+        ),
+        ("group_split", "P 13: lists [1, 2] of group 4 tie with average 1501", "lijstengroep 4 staan"),
+        (
+            "candidate",
+            "list 2: candidates [3, 4] tie with 1200 preference votes for 2 remaining seat(s)",
+            "Deze kandidaten van lijst 2 hebben elk 1.200 stemmen; er zijn nog 2 zetels voor deze lijst.",
+        ),
+    ],
+)
+def test_the_lot_page_says_the_tie_in_dutch(kind: str, reason: str, dutch: str) -> None:
+    from central.web_admin import tie_detail
+
+    assert dutch in tie_detail(LotRequest(kind=kind, options=(1, 2), reason=reason))  # type: ignore[arg-type]
+    assert tie_detail(LotRequest(kind=kind, options=(1, 2), reason="something else")) == ""  # type: ignore[arg-type]

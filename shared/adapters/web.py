@@ -400,8 +400,11 @@ class Site:
         nav = [n for n in self.nav if user is not None and user.role in n.roles]
         data.setdefault("user", None)
         data.setdefault("csrf", "")
+        path = request.url.path
+        # the menu item of this page: the longest that starts it (/coordinator/inrichting is not /coordinator)
+        current = max((n.href for n in nav if path.startswith(n.href)), key=len, default="")
         html = self.env.get_template(template).render(
-            site_title=self.title, nav=nav, path=request.url.path, **data
+            site_title=self.title, nav=nav, path=path, current=current, **data
         )
         return HTMLResponse(html, status_code=status)
 

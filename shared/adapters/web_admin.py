@@ -25,6 +25,7 @@ from typing import Any, Protocol
 from urllib.parse import urlencode
 
 import msgspec
+from markupsafe import Markup
 from starlette.responses import Response
 
 from shared.adapters import audit
@@ -98,6 +99,14 @@ def when(value: str | int) -> str:
     return dutch.timestamp(at)
 
 
+def stamp(text: str) -> Markup:
+    """A 'dd-mm-jjjj uu:mm:ss' time that may break between date and time, never inside either (narrow
+    columns)."""
+    return Markup(" ").join(
+        Markup('<span class="nowrap">{}</span>').format(part) for part in text.split(" ", 1)
+    )
+
+
 def hash_parts(hex_digest: str) -> list[str]:
     """A hash in four parts of four groups: a line break only ever falls between parts, never leaves one
     group alone (issue 15: a lone 'f8bb')."""
@@ -164,8 +173,10 @@ def admin_routes(admin: Admin, *, prefix: str = "/beheer") -> list[WebRoute]:
             title="Sessies",
             sessions=ctx.site.sessions.store.listing(),
             own=session_digest(ctx.sid) if ctx.sid else "",
+            labels=labels,
             prefix=prefix,
             when=when,
+            stamp=stamp,
         )
 
     def sessions_revoke(ctx: Ctx) -> Response:
@@ -208,6 +219,7 @@ def admin_routes(admin: Admin, *, prefix: str = "/beheer") -> list[WebRoute]:
             paged=before is not None,
             prefix=prefix,
             when=when,
+            stamp=stamp,
             hash_parts=hash_parts,
         )
 
