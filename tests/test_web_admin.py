@@ -274,6 +274,8 @@ def test_the_setup_page_shows_what_init_checked_and_opens_the_next_session(
     )
     page = coord.get("/coordinator/inrichting").text
     assert "Nieuwe zitting openen" in page
+    unconfirmed = coord.post("/coordinator/inrichting/zitting", data={"csrf": token})
+    assert unconfirmed.status_code == 400 and 'data-session="2"' not in coord.get("/coordinator/inrichting").text
     r = coord.post("/coordinator/inrichting/zitting", data={"csrf": token, "confirm": "1"})
     assert r.status_code == 200 and "Zitting 2 is geopend" in r.text and 'data-session="2"' in r.text
     svc = Service.open(state, at="t")
@@ -538,3 +540,28 @@ def test_the_lot_page_says_the_tie_in_dutch(kind: str, reason: str, dutch: str) 
 
     assert dutch in tie_detail(LotRequest(kind=kind, options=(1, 2), reason=reason))  # type: ignore[arg-type]
     assert tie_detail(LotRequest(kind=kind, options=(1, 2), reason="something else")) == ""  # type: ignore[arg-type]
+
+
+def test_the_service_refuses_user_changes_by_a_typist_whatever_the_edge(tmp_path: Path) -> None:
+    from municipality.service import User
+
+    state = municipality_state(tmp_path)
+    svc = Service.open(state, at="t")
+    try:
+        for change in (
+            lambda: svc.disable_user(User("anna", "typist"), "bert", at="t"),
+            lambda: svc.reset_password(User("anna", "typist"), "bert", "a new password", at="t"),
+        ):
+            with pytest.raises(StateError, match="this is for a coordinator"):
+                change()
+        assert [u.disabled_at for u in svc.user_details()] == [None] * 4
+    finally:
+        svc.close()
+
+
+@pytest.mark.usefixtures("_csb_passphrase")
+def test_a_lot_outcome_that_is_not_an_option_is_refused(tmp_path: Path) -> None:
+    state, coord, token, _ = central_with(tmp_path, tied=True)
+    r = coord.post("/centraal/loting", data={"csrf": token, "outcome": "99", "confirm": "1"})
+    assert r.status_code == 400 and "is not one of the options" in r.text
+    assert "lot-recorded" not in [a for a, _ in audit_actions(state)]
