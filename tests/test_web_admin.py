@@ -275,7 +275,9 @@ def test_the_setup_page_shows_what_init_checked_and_opens_the_next_session(
     page = coord.get("/coordinator/inrichting").text
     assert "Nieuwe zitting openen" in page
     unconfirmed = coord.post("/coordinator/inrichting/zitting", data={"csrf": token})
-    assert unconfirmed.status_code == 400 and 'data-session="2"' not in coord.get("/coordinator/inrichting").text
+    assert (
+        unconfirmed.status_code == 400 and 'data-session="2"' not in coord.get("/coordinator/inrichting").text
+    )
     r = coord.post("/coordinator/inrichting/zitting", data={"csrf": token, "confirm": "1"})
     assert r.status_code == 200 and "Zitting 2 is geopend" in r.text and 'data-session="2"' in r.text
     svc = Service.open(state, at="t")
@@ -565,3 +567,23 @@ def test_a_lot_outcome_that_is_not_an_option_is_refused(tmp_path: Path) -> None:
     r = coord.post("/centraal/loting", data={"csrf": token, "outcome": "99", "confirm": "1"})
     assert r.status_code == 400 and "is not one of the options" in r.text
     assert "lot-recorded" not in [a for a, _ in audit_actions(state)]
+
+
+def test_a_sessions_file_of_an_earlier_version_gets_its_last_use_column(tmp_path: Path) -> None:
+    from shared.adapters.web_auth import SessionStore
+
+    path = tmp_path / "web-sessions.sqlite"
+    with sqlite3.connect(path) as conn:
+        conn.execute(
+            "CREATE TABLE web_sessions (id_sha256 TEXT PRIMARY KEY, user TEXT NOT NULL, role TEXT NOT NULL, "
+            "issued INTEGER NOT NULL)"
+        )
+        conn.execute("INSERT INTO web_sessions VALUES ('ab', 'anna', 'typist', 100)")
+    store = SessionStore(path)
+    assert [(s.user, s.issued, s.last_seen) for s in store.listing()] == [("anna", 100, 100)]
+    sid = store.create("bert", "typist", issued=200)
+    assert store.alive(sid, "bert", "typist", not_before=0, now=215)  # within 30 s: not written
+    assert store.alive(sid, "bert", "typist", not_before=0, now=260)
+    assert {s.user: s.last_seen for s in store.listing()} == {"anna": 100, "bert": 260}
+    SessionStore(path)  # opened again: already upgraded
+    assert store.revoke_user("bert") == 1 and not store.alive(sid, "bert", "typist", not_before=0)

@@ -76,12 +76,20 @@ class SessionStore:
             )
             self._conn.execute("PRAGMA busy_timeout = 5000")
             self._conn.execute(_SCHEMA)
-            columns = {r[1] for r in self._conn.execute("PRAGMA table_info(web_sessions)")}
-            if "last_seen" not in columns:
-                self._conn.execute(_LAST_SEEN)
+            self._add_last_seen()
         except sqlite3.Error as exc:
             raise EnvironmentProblem(f"cannot open the web sessions: {exc}", where=str(path)) from None
         self._lock = threading.Lock()
+
+    def _add_last_seen(self) -> None:
+        """Upgrade a sessions file of an earlier version; two servers starting at once both try, one wins."""
+        if "last_seen" in {r[1] for r in self._conn.execute("PRAGMA table_info(web_sessions)")}:
+            return
+        try:
+            self._conn.execute(_LAST_SEEN)
+        except sqlite3.OperationalError:
+            if "last_seen" not in {r[1] for r in self._conn.execute("PRAGMA table_info(web_sessions)")}:
+                raise
 
     def create(self, user: str, role: str, *, issued: int) -> str:
         """A new session id for `user`, recorded; the id itself is only in the cookie."""
