@@ -18,7 +18,7 @@ from __future__ import annotations
 import secrets
 import sqlite3
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
@@ -126,10 +126,9 @@ def admin_routes(admin: Admin, *, prefix: str = "/beheer") -> list[WebRoute]:
     """The pages `{prefix}/gebruikers`, `{prefix}/sessies` and `{prefix}/logboek`, for `admin.roles` only."""
     labels = dict(admin.user_roles)
 
-    def users_page(ctx: Ctx, *, status: int = 200, shown: tuple[str, str, str] | None = None) -> Response:
+    def users_page(ctx: Ctx, *, shown: tuple[str, str, str] | None = None) -> Response:
         return ctx.render(
             "admin_users.html",
-            status=status,
             title="Gebruikers",
             users=admin.users().users(),
             labels=labels,
@@ -247,7 +246,6 @@ def closing(
     open_conn: Callable[[], sqlite3.Connection],
 ) -> Callable[[], AbstractContextManager[sqlite3.Connection]]:
     """`Admin.audit_log` from a function that opens a connection: closed after the page is read."""
-    from contextlib import contextmanager
 
     @contextmanager
     def opened() -> Iterator[sqlite3.Connection]:
