@@ -15,7 +15,7 @@ from typing import cast
 
 import msgspec
 
-from central.lots import recorded_first
+from central.lots import check_recorded, recorded_first
 from central.office import AUTHORITY_ID, DISTRICT_ID, Office, district_of_child
 from central.report import p22_data, render_p22
 from shared.adapters import audit
@@ -291,6 +291,7 @@ def finalise(
     warnings = tuple(str(m) for m in check_internal(AUTHORITY_ID, total))
     deceased = office.deceased()
     run = seat_run(office, parts, total)
+    check_recorded(office, run)
     result, used, asked = compute_with_lots(run, lots, recorded_first(office, lots, ask_lot))
     previous = previous_output(office)
     phase = 0 if previous is None else previous[0] + 1

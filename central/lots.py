@@ -80,6 +80,18 @@ def replay(run: Callable[[tuple[int, ...]], SeatsResult], recorded: Sequence[Rec
     return LotState(recorded=tuple(recorded), pending=None if result.status == "complete" else result.lot)
 
 
+def check_recorded(office: Office, run: Callable[[tuple[int, ...]], SeatsResult]) -> None:
+    """Refuse when a recorded lot no longer answers the tie the computation asks at its turn, or is left
+    over when the computation completes without it: it was drawn for a tie that is gone."""
+    stale = replay(run, recorded_lots(office)).stale
+    if stale is not None:
+        raise StateError(
+            f"recorded lot {stale.seq} ({stale.reason}) no longer answers a tie of the computation; "
+            "withdraw it on the lot page and record the lots asked now",
+            where="lot",
+        )
+
+
 def lot_state(office: Office) -> LotState:
     """The recorded lots and the next tie of the totals in now (refused while an authority is missing)."""
     from central.finalise import complete_parts, national_total, seat_run

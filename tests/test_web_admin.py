@@ -395,6 +395,14 @@ def test_a_lot_recorded_in_the_browser_gives_the_result_of_the_same_lot_on_the_c
     recorded = [(a, msgspec.json.decode(p)) for a, p in audit_actions(state) if a == "lot-recorded"]
     assert [p["outcome"] for _, p in recorded] == outcomes
     assert main(["central", "finalise", "--state", str(state), "--lot", "1"]) == 2  # two sources refused
+    with sqlite3.connect(next(state.glob("*.csb.sqlite"))) as conn:  # a lot left over: its tie is gone
+        conn.execute(
+            "INSERT INTO lots (kind, reason, options, outcome, recorded_at, recorded_by) "
+            "VALUES ('residual_seat', 'a tie that is gone', '[1, 2]', 1, 't', 'carla')"
+        )
+    assert main(["central", "finalise", "--state", str(state)]) == StateError.exit_code
+    assert "hoort niet meer bij de gelijke stand" in coord.get("/centraal/loting").text
+    coord.post("/centraal/loting/intrekken", data={"csrf": token})
     assert main(["central", "finalise", "--state", str(state)]) == 0  # the recorded lots, no terminal
     web = finalised(state)
     assert web["lots"] == outcomes
