@@ -28,6 +28,7 @@ from shared.adapters import audit
 from shared.adapters.airgap import require_air_gap
 from shared.adapters.files import atomic_write
 from shared.adapters.keyfiles import load_signing_key, resolve_passphrase
+from shared.adapters.web_auth import SESSIONS_FILE, SessionStore
 from shared.domain import double_entry as de
 from shared.domain.station_report import MAX_COUNT
 from shared.domain.validation import validate
@@ -174,6 +175,37 @@ def _new_password(env_var: str | None) -> str:
     if getpass.getpass("Repeat the password: ") != first:
         raise InputError("the two passwords differ", where="password")
     return first
+
+
+def _coordinator(svc: Service, args: argparse.Namespace) -> User:
+    if not args.as_user:
+        raise InputError("give the coordinator doing this with --as", where="--as")
+    actor = svc.login(args.as_user, _password(args, f"Password for {args.as_user}: "))
+    Service.require(actor, "coordinator")
+    return actor
+
+
+def _end_web_sessions(args: argparse.Namespace, name: str) -> int:
+    """End the user's browser sessions, as the coordinator's page does (a cookie left open stops working)."""
+    path = _state(args) / SESSIONS_FILE
+    return SessionStore(path).revoke_user(name) if path.exists() else 0
+
+
+def cmd_user_disable(args: argparse.Namespace) -> int:
+    svc = _open(args)
+    svc.disable_user(_coordinator(svc, args), args.name, at=stamp())
+    print(f"user {args.name} disabled; {_end_web_sessions(args, args.name)} browser session(s) ended")
+    return 0
+
+
+def cmd_user_password(args: argparse.Namespace) -> int:
+    svc = _open(args)
+    actor = _coordinator(svc, args)
+    svc.reset_password(actor, args.name, _new_password(args.new_password_env), at=stamp())
+    print(
+        f"user {args.name} has a new password; {_end_web_sessions(args, args.name)} browser session(s) ended"
+    )
+    return 0
 
 
 def cmd_user_list(args: argparse.Namespace) -> int:
@@ -420,6 +452,15 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     s.set_defaults(func=cmd_user_add)
     s = u.add_parser("list", parents=[common], help="list users")
     s.set_defaults(func=cmd_user_list)
+    s = u.add_parser("disable", parents=[common], help="take a user's access away (browser sessions end)")
+    s.add_argument("name", metavar="NAME")
+    s.add_argument("--as", dest="as_user", metavar="COORDINATOR", help="the coordinator disabling the user")
+    s.set_defaults(func=cmd_user_disable)
+    s = u.add_parser("password", parents=[common], help="give a user a new password (browser sessions end)")
+    s.add_argument("name", metavar="NAME")
+    s.add_argument("--as", dest="as_user", metavar="COORDINATOR", help="the coordinator resetting it")
+    s.add_argument("--new-password-env", metavar="VAR", help="the new password from VAR")
+    s.set_defaults(func=cmd_user_password)
 
     s = sub.add_parser("entry", parents=[common], help="type (or replay) a station report")
     s.add_argument("station", metavar="STATION", help="station number or id (0668::SB3)")

@@ -595,3 +595,27 @@ def test_a_sessions_file_of_an_earlier_version_gets_its_last_use_column(tmp_path
     assert {s.user: s.last_seen for s in store.listing()} == {"anna": 100, "bert": 260}
     SessionStore(path)  # opened again: already upgraded
     assert store.revoke_user("bert") == 1 and not store.alive(sid, "bert", "typist", not_before=0)
+
+
+def test_the_command_line_disables_and_resets_as_the_page_does(
+    muni: tuple[Path, TestClient, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    state, _, _ = muni
+    anna, bert = client_of(create_municipality_app(state)), client_of(create_municipality_app(state))
+    login(anna, "anna")
+    login(bert, "bert")
+    monkeypatch.setenv("TELKETEN_PASSWORD", PW)
+    monkeypatch.setenv("NEW_PW", "a brand new password")
+    base = ["municipality", "user"]
+    assert main([*base, "disable", "anna", "--state", str(state)]) == 2  # who is doing this?
+    assert main([*base, "disable", "anna", "--as", "bert", "--state", str(state)]) == StateError.exit_code
+    assert main([*base, "disable", "anna", "--as", "coord", "--state", str(state)]) == 0
+    assert logged_out(anna, "/invoer") and refused_login(
+        client_of(create_municipality_app(state)), "anna", PW
+    )
+    args = [*base, "password", "bert", "--as", "coord", "--new-password-env", "NEW_PW", "--state", str(state)]
+    assert main(args) == 0
+    assert logged_out(bert, "/invoer")
+    login(client_of(create_municipality_app(state)), "bert", "a brand new password")
+    actions = [(e.user, e.action) for e in events(state)]
+    assert ("coord", "user-disable") in actions and ("coord", "user-password-reset") in actions
