@@ -10,7 +10,8 @@ service: the second entry by the user of the first is refused there and shown he
 Pages: `/invoer` (typist: pick a station), `/invoer/{nr}` (the station report in the order of the paper, Enter
 to the next box, sums while typing, save and resume, findings with their codes at the boxes, warnings accepted
 explicitly), `/coordinator` (progress of every station, refreshing itself), `/coordinator/stembureau/{nr}`
-(the resolution screens), `/coordinator/vaststellen` (finalise; download the report, 510b, CSV and summary).
+(the resolution screens), `/coordinator/vaststellen` (finalise; download the report, 510b, CSV and summary);
+the set-up, users, sessions and audit log are `municipality.web_admin`'s.
 """
 
 from __future__ import annotations
