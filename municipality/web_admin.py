@@ -18,8 +18,16 @@ from municipality.overview import setup_overview
 from municipality.report_proof import unproven_reports
 from municipality.service import Service, User
 from shared.adapters.web import Ctx, NavItem, WebRoute, WebUser
-from shared.adapters.web_admin import Admin, UserRow, admin_nav, admin_routes, closing, hash_parts, when
-from shared.domain.keyregister import readable_fingerprint
+from shared.adapters.web_admin import (
+    Admin,
+    UserRow,
+    admin_nav,
+    admin_routes,
+    breakable_time,
+    closing,
+    hash_parts,
+    when,
+)
 from shared.errors import InputError
 from shared.formats import dutch
 
@@ -106,11 +114,9 @@ def setup_routes(open_service: Open, stamp: Stamp) -> list[WebRoute]:
                 district=svc.district,
                 view=view,
                 long_date=dutch.long_date,
-                fingerprint=readable_fingerprint(bytes.fromhex(view.key_fingerprint))
-                if view.key_fingerprint
-                else "",
                 hash_parts=hash_parts,
                 when=when,
+                breakable=breakable_time,
                 opened=ctx.request.query_params.get("geopend", ""),
             )
         finally:

@@ -99,7 +99,7 @@ def when(value: str | int) -> str:
     return dutch.timestamp(at)
 
 
-def stamp(text: str) -> Markup:
+def breakable_time(text: str) -> Markup:
     """A 'dd-mm-jjjj uu:mm:ss' time that may break between date and time, never inside either (narrow
     columns)."""
     return Markup(" ").join(
@@ -175,7 +175,7 @@ def admin_routes(admin: Admin, *, prefix: str = "/beheer") -> list[WebRoute]:
             labels=labels,
             prefix=prefix,
             when=when,
-            stamp=stamp,
+            breakable=breakable_time,
         )
 
     def sessions_revoke(ctx: Ctx) -> Response:
@@ -218,7 +218,7 @@ def admin_routes(admin: Admin, *, prefix: str = "/beheer") -> list[WebRoute]:
             paged=before is not None,
             prefix=prefix,
             when=when,
-            stamp=stamp,
+            breakable=breakable_time,
             hash_parts=hash_parts,
         )
 
