@@ -258,6 +258,19 @@ class Service:
                 self.conn, at=at, user=actor.name, action="user-password-reset", payload={"name": name}
             )
 
+    def change_own_password(self, name: str, current: str, new: str, *, at: str) -> None:
+        """A user replaces their own password (e.g. the one-time password the coordinator handed over); the
+        current one must match, as at login."""
+        try:
+            user = self.login(name, current)
+        except InputError:
+            self.record_event(name, "user-password-change-refused", {}, at=at)
+            raise
+        stored = hash_password(new)
+        with transaction(self.conn):
+            self.conn.execute("UPDATE users SET password_hash = ? WHERE name = ?", (stored, user.name))
+            audit.append_event(self.conn, at=at, user=user.name, action="user-password-change", payload={})
+
     def login(self, name: str, password: str) -> User:
         """The user, when the password matches and the user is not disabled; one message for unknown name,
         wrong password and disabled user alike."""

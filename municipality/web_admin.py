@@ -26,12 +26,14 @@ from shared.adapters.web_admin import (
     breakable_time,
     closing,
     hash_parts,
+    password_routes,
     when,
 )
 from shared.errors import InputError
 from shared.formats import dutch
 
 COORDINATOR = "coordinator"
+ALL_ROLES = ("typist", COORDINATOR)
 ROLE_LABELS = (("typist", "invoerder"), ("coordinator", "coördinator"))
 
 Open = Callable[[], Service]
@@ -77,6 +79,13 @@ class MunicipalityUsers:
         svc = self._open()
         try:
             svc.reset_password(_actor(actor), name, password, at=self._stamp())
+        finally:
+            svc.close()
+
+    def change_own(self, user: WebUser, current: str, new: str) -> None:
+        svc = self._open()
+        try:
+            svc.change_own_password(user.name, current, new, at=self._stamp())
         finally:
             svc.close()
 
@@ -141,8 +150,16 @@ def setup_routes(open_service: Open, stamp: Stamp) -> list[WebRoute]:
 
 def routes(open_service: Open, stamp: Stamp) -> list[WebRoute]:
     """Every coordinator page of this module (the municipality app adds them to its own)."""
-    return [*setup_routes(open_service, stamp), *admin_routes(municipality_admin(open_service, stamp))]
+    return [
+        *setup_routes(open_service, stamp),
+        *admin_routes(municipality_admin(open_service, stamp)),
+        *password_routes(lambda: MunicipalityUsers(open_service, stamp), ALL_ROLES),
+    ]
 
 
 def nav() -> tuple[NavItem, ...]:
-    return (NavItem("/coordinator/inrichting", "Inrichting", (COORDINATOR,)), *admin_nav((COORDINATOR,)))
+    return (
+        NavItem("/coordinator/inrichting", "Inrichting", (COORDINATOR,)),
+        *admin_nav((COORDINATOR,)),
+        NavItem("/wachtwoord", "Wachtwoord", ALL_ROLES),
+    )

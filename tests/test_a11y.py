@@ -262,6 +262,7 @@ def _coordinator_admin_pages(page: Page, url: str) -> list[str]:
         ("/coordinator/inrichting", "m-admin-setup"),
         ("/beheer/sessies", "m-admin-sessions"),
         ("/beheer/logboek", "m-admin-audit"),
+        ("/wachtwoord", "m-own-password"),
     ):
         if path:
             page.goto(f"{url}{path}")

@@ -619,3 +619,51 @@ def test_the_command_line_disables_and_resets_as_the_page_does(
     login(client_of(create_municipality_app(state)), "bert", "a brand new password")
     actions = [(e.user, e.action) for e in events(state)]
     assert ("coord", "user-disable") in actions and ("coord", "user-password-reset") in actions
+
+
+def test_every_user_replaces_their_own_one_time_password(muni: tuple[Path, TestClient, str]) -> None:
+    state, coord, token = muni
+    password = shown_password(
+        coord.post("/beheer/gebruikers", data={"csrf": token, "name": "dirk", "role": "typist"}).text
+    )
+    dirk, elsewhere = client_of(create_municipality_app(state)), client_of(create_municipality_app(state))
+    t = login(dirk, "dirk", password)
+    login(elsewhere, "dirk", password)
+    assert 'href="/wachtwoord"' in dirk.get("/invoer").text
+    new = "my own long password"
+    wrong = dirk.post("/wachtwoord", data={"csrf": t, "current": "not it at all", "new": new, "repeat": new})
+    assert wrong.status_code == 400
+    differ = dirk.post("/wachtwoord", data={"csrf": t, "current": password, "new": new, "repeat": new + "!"})
+    assert differ.status_code == 400 and "verschillen" in differ.text
+    short = dirk.post("/wachtwoord", data={"csrf": t, "current": password, "new": "short", "repeat": "short"})
+    assert short.status_code == 400
+    r = dirk.post("/wachtwoord", data={"csrf": t, "current": password, "new": new, "repeat": new})
+    assert r.status_code == 200 and "Uw wachtwoord is gewijzigd" in r.text
+    assert dirk.get("/invoer").status_code == 200 and logged_out(
+        elsewhere, "/invoer"
+    )  # own stays, others end
+    assert refused_login(client_of(create_municipality_app(state)), "dirk", password)
+    login(client_of(create_municipality_app(state)), "dirk", new)
+    actions = [(e.user, e.action) for e in events(state)]
+    assert ("dirk", "user-password-change-refused") in actions and ("dirk", "user-password-change") in actions
+
+
+def test_a_desk_user_replaces_their_own_password(tmp_path: Path) -> None:
+    from hoofdstembureau.office import open_office
+
+    desk = make_hsb(tmp_path)
+    otto = client_of(create_hsb_app(desk.state))
+    t = login(otto, "otto")
+    new = "otto's own password"
+    bad = otto.post("/wachtwoord", data={"csrf": t, "current": "wrong password", "new": new, "repeat": new})
+    assert bad.status_code == 400
+    assert (
+        otto.post("/wachtwoord", data={"csrf": t, "current": PW, "new": new, "repeat": new}).status_code
+        == 200
+    )
+    assert refused_login(client_of(create_hsb_app(desk.state)), "otto", PW)
+    login(client_of(create_hsb_app(desk.state)), "otto", new)
+    office = open_office(desk.state, "test")
+    rows = [(e.user, e.action) for e in audit.events(office.conn)]
+    office.conn.close()
+    assert ("otto", "web-password-change-refused") in rows and ("otto", "web-password-change") in rows

@@ -59,6 +59,8 @@ class UserAdmin(Protocol):
 
     def reset_password(self, actor: WebUser, name: str, password: str) -> None: ...
 
+    def change_own(self, user: WebUser, current: str, new: str) -> None: ...
+
 
 @dataclass(frozen=True)
 class Admin:
@@ -232,6 +234,35 @@ def admin_routes(admin: Admin, *, prefix: str = "/beheer") -> list[WebRoute]:
         WebRoute(f"{prefix}/sessies/intrekken", sessions_revoke, r, methods=("POST",)),
         WebRoute(f"{prefix}/logboek", audit_get, r),
     ]
+
+
+def password_routes(users: Callable[[], UserAdmin], roles: tuple[str, ...]) -> list[WebRoute]:
+    """`/wachtwoord`: every user replaces their own password (the one-time password they were handed); the
+    current one must match, the new one is typed twice, and the user's other sessions end."""
+
+    def page(ctx: Ctx, *, status: int = 200, message: str = "", done: bool = False) -> Response:
+        return ctx.render(
+            "admin_password.html", status=status, title="Wachtwoord", message=message, done=done
+        )
+
+    def get(ctx: Ctx) -> Response:
+        return page(ctx)
+
+    def post(ctx: Ctx) -> Response:
+        current, new = ctx.field("current"), ctx.field("new")
+        if new != ctx.field("repeat"):
+            return page(ctx, status=400, message="De twee nieuwe wachtwoorden verschillen.")
+        if not current:
+            return page(ctx, status=400, message="Vul uw huidige wachtwoord in.")
+        users().change_own(ctx.user, current, new)
+        store = ctx.site.sessions.store
+        own = session_digest(ctx.sid) if ctx.sid else ""
+        for other in store.listing():
+            if other.user == ctx.user.name and other.digest != own:
+                store.revoke_digest(other.digest)
+        return page(ctx, done=True)
+
+    return [WebRoute("/wachtwoord", get, roles), WebRoute("/wachtwoord", post, roles, methods=("POST",))]
 
 
 def admin_nav(roles: tuple[str, ...], *, prefix: str = "/beheer") -> tuple[NavItem, ...]:

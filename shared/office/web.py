@@ -13,8 +13,8 @@ from typing import Any, TypeVar
 
 from starlette.applications import Starlette
 
-from shared.adapters.web import COORDINATOR, NavItem, OfficeDesk, WebRoute, create_app, desk_site
-from shared.adapters.web_admin import admin_nav, admin_routes
+from shared.adapters.web import COORDINATOR, DESK_ROLES, NavItem, OfficeDesk, WebRoute, create_app, desk_site
+from shared.adapters.web_admin import admin_nav, admin_routes, password_routes
 from shared.office.office import Clock, Office
 from shared.office.receive import receive_message
 from shared.office.status import Status
@@ -57,7 +57,10 @@ def desk_app(
         state_dir,
         lambda: desk,
         lambda *row: record(state_dir, *row),
-        admin=([*own_routes, *admin_routes(admin)], [*own_nav, *admin_nav((COORDINATOR,))]),
+        admin=(
+            [*own_routes, *admin_routes(admin), *password_routes(admin.users, DESK_ROLES)],
+            [*own_nav, *admin_nav((COORDINATOR,)), NavItem("/wachtwoord", "Wachtwoord", DESK_ROLES)],
+        ),
         templates=templates,
     )
     return create_app(site)

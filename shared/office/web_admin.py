@@ -80,6 +80,18 @@ class OfficeUsers:
             lambda at: self._file.reset_password(name, password),
         )
 
+    def change_own(self, user: WebUser, current: str, new: str) -> None:
+        """Replace one's own password; the current one must match, as at login (a refusal is audited)."""
+        office = self._open(user.name)
+        try:
+            if self._file.lookup(user.name, current) is None:
+                office.log("web-password-change-refused", {"name": user.name})
+                raise InputError("the current password is not right", where="huidig wachtwoord")
+            self._file.reset_password(user.name, new)
+            office.log("web-password-change", {"name": user.name})
+        finally:
+            office.conn.close()
+
 
 def office_admin(state_dir: Path, open_office: OpenOffice) -> Admin:
     """The desk's `Admin`: its users, its office's audit log, events written under the coordinator's name."""
