@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from fractions import Fraction
 from pathlib import Path
 
 from starlette.responses import Response
@@ -50,13 +49,11 @@ RULES_NL = {
 
 
 def mixed(value: str) -> str:
-    """A fraction as the Kiesraad prints it: '100/3' → '33 1/3', '1500' → '1.500'."""
+    """`dutch.mixed` of a value in a tie's reason ('100/3' → '33 1/3'); text of another shape as it is."""
     try:
-        f = Fraction(value)
+        return dutch.mixed(value)
     except (ValueError, ZeroDivisionError):
         return value
-    whole, rest = divmod(f.numerator, f.denominator)
-    return dutch.number(whole) + (f" {rest}/{f.denominator}" if rest else "")
 
 
 def seats_left(n: str) -> str:
