@@ -462,7 +462,7 @@ def run_council(chain: Chain, root: Path, *, start: datetime, key: Ed25519Privat
         )
         assert not receive_message(office, code, municipal_summary(chain, code)).refused
         central_finalise.finalise(office, passphrase=PASSPHRASE.encode())
-        central_publish.publish(office, published)
+        central_publish.publish(office, published, PASSPHRASE.encode())
     finally:
         office.conn.close()
     return published / "CSB"

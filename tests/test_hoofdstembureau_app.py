@@ -322,7 +322,7 @@ def run_district(chain: Chain, root: Path, *, start: datetime, key: Ed25519Priva
         for code in codes:
             assert not receive_message(office, code, municipal_summary(chain, code)).refused
         hsb_finalise.finalise(office, passphrase=PASSPHRASE.encode())
-        hsb_publish.publish(office, published)
+        hsb_publish.publish(office, published, PASSPHRASE.encode())
     finally:
         office.conn.close()
     return published / f"HSB{district}"

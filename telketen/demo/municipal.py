@@ -26,9 +26,6 @@ from shared.formats.eml.read import read_110b
 from telketen.demo.clock import DEMO_PASSPHRASE, DEMO_PASSWORD, DemoClock, demo_key
 from telketen.demo.typists import EntryStats, enter_station
 
-SUMMARY_FILE = "summary.tks"
-KEY_FILE = "key.tke"
-
 
 class DefinitionFiles(msgspec.Struct, frozen=True, kw_only=True):
     """The published definition: file names and bytes, parsed once (every tier imports the same bytes)."""
@@ -120,31 +117,22 @@ def run_municipality(
             enter_station(svc, station.id, paper, typists, coordinator, rng, clock.stamp, stats)
         finalising = time.process_time()
         _add(timings, "enter", finalising - typing)
-        result = setup.finalise(svc, coordinator, out, private_key, at=clock.tick(60))
+        result = setup.finalise(
+            svc, coordinator, out, private_key, at=clock.tick(60), also={name_110b: data_110b}
+        )
     finally:
         svc.close()
     by_name = {p.name: p for p in result.paths}
     eml_name = next(n for n in by_name if n.startswith("Telling_"))
-    tks_name = next(n for n in by_name if n.endswith(".tks"))
+    tks_name = "summary.tks"
     pdf_name = next(n for n in by_name if n.endswith(".pdf"))
-    csv_name = next(n for n in by_name if n.endswith(".csv"))
     enrolment_path = state / f"{setup.key_base(election, code)}.tke"
     sheet = state / f"{setup.key_base(election, code)}-sleutelregistratie.pdf"
     enrolment = enrolment_path.read_bytes()
     eml, signed = by_name[eml_name].read_bytes(), by_name[tks_name].read_bytes()
-    # The municipality publishes its 110b (stations), 510b, the osv4-3 CSV made from it (the file people
-    # open), signed summary, key record and report.
-    atomic_write_many(
-        published / code,
-        {
-            name_110b: data_110b,
-            eml_name: eml,
-            csv_name: by_name[csv_name].read_bytes(),
-            SUMMARY_FILE: signed,
-            KEY_FILE: enrolment,
-            pdf_name: by_name[pdf_name].read_bytes(),
-        },
-    )
+    # The municipality publishes its finalise output as it is: its 110b (stations), 510b, the osv4-3 CSV made
+    # from it (the file people open), signed summary, key record, report, and the manifest signing them all.
+    atomic_write_many(published / code, {p.name: p.read_bytes() for p in result.paths})
     _add(timings, "finalise", time.process_time() - finalising)
     return MunicipalOutput(
         code=code,

@@ -44,6 +44,7 @@ CHECK_NAMES = {
     "chain": "keten",
     "csv": "osv4-3-CSV",
     "summary": "samenvatting tegen EML",
+    "manifest": "gepubliceerde bestanden (manifest)",
 }
 #: Roles and kinds of files by their Dutch names (the JSON keeps the codes).
 ROLES = {"municipality": "gemeente", "hoofdstembureau": "hoofdstembureau", "central": "centraal stembureau"}
@@ -51,6 +52,7 @@ KINDS = {
     "summary": "samenvatting",
     "enrolment": "sleutelbrief",
     "keyed": "van papier ingevoerd",
+    "manifest": "manifest",
     "deceased": "overleden kandidaten",
     "other": "overig",
     "error": "onleesbaar",

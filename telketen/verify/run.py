@@ -2,8 +2,8 @@
 
 Order: the definition (110a + 230b + 110b) says what the election is; then each 510's lists against the 230b,
 the sums inside each file and up the chain, the signatures, the reports' QR sheets against the signed
-summaries, the summary tree, and last the seats and the elected candidates. Each stage adds findings and goes
-on, so one run lists every problem.
+summaries, the signed manifests against every file in the folder, the summary tree, and last the seats and
+the elected candidates. Each stage adds findings and goes on, so one run lists every problem.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from telketen.verify.collect import Eml, Published, collect
 from telketen.verify.counts import check_chain, check_file_sums, check_layout
 from telketen.verify.csvfile import check_csvs
 from telketen.verify.findings import Report
+from telketen.verify.manifest import check_manifests
 from telketen.verify.paper import check_paper
 from telketen.verify.result import check_result
 from telketen.verify.tree import check_tree, verify_signatures
@@ -135,6 +136,7 @@ def verify_dir(directory: Path, *, lots: Sequence[int] = ()) -> Report:
         )
     summaries = verify_signatures(published, election, report)
     check_paper(published, summaries, report)
+    check_manifests(directory, published, election, summaries, report)
     if election is None:
         return report
     report.election_id, report.election_name = election.id, election.name
