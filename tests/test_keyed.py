@@ -412,6 +412,14 @@ def test_a_whole_chain_with_a_keyed_municipality_verifies_and_the_site_marks_it(
     marked = [p for p in pages if "(van papier ingevoerd door ann en bob)" in p]
     assert len(marked) == 1 and chain.election.municipality(keyed_code).name in marked[0]
 
+    # the O 3 of a hoofdstembureau deleted: its signed manifest names it (docs/verify.md, `manifest`)
+    (o3,) = (published / f"HSB{chain.election.districts[0].id}").glob("Model_O3_*.pdf")
+    kept = o3.read_bytes()
+    o3.unlink()
+    gone = [f for f in verify_dir(published).findings if f.check == "manifest"]
+    assert [(f.file, f.found) for f in gone] == [(o3.relative_to(published).as_posix(), "missing")]
+    o3.write_bytes(kept)
+
     # a hash typed wrong from the paper: the record no longer names the municipality's published 510b
     record = published / keyed_code / FILE_NAME
     record.write_bytes(

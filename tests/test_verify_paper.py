@@ -22,18 +22,16 @@ from shared.formats.signing import message_digest, sign_summary, split_signed
 from shared.formats.summary import decode_summary, encode_summary
 from telketen.cli import main
 from telketen.demo.clock import demo_key
-from telketen.demo.run import ElectionSpec, run_demo
 from telketen.verify.findings import Finding
 from telketen.verify.run import verify_dir
 
 SEED = 3
 
 
-@pytest.fixture(scope="module")
-def demo_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("paper") / "demo"
-    run_demo(out, spec=ElectionSpec(seed=SEED, sizes={"stations": 4, "lists": 3}))
-    return out / "published"
+@pytest.fixture
+def demo_folder(small_demo: Path) -> Path:
+    """conftest's small demo (seed SEED), run once per session."""
+    return small_demo
 
 
 @pytest.fixture
