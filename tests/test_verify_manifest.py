@@ -279,3 +279,38 @@ def test_the_readable_report_names_the_check_in_dutch_and_json_keeps_the_code(
     assert main(["verify", "--json", str(root)]) == 3
     report = json.loads(capsys.readouterr().out)
     assert {"check": "manifest", "file": "site/lijst-1.html"}.items() <= report["findings"][0].items()
+
+
+def test_a_manifest_of_another_election(root: Path) -> None:
+    """Key and manifest agree on an election that is not the 110a's: the central office re-enrolled its key
+    for TK2099 and signed its manifest so; the manifest vouches for nothing."""
+    record = open_enrolment((root / "CSB" / "key.tke").read_bytes())
+    key = demo_key(SEED, "CSB")
+    other = sign_enrolment(msgspec.structs.replace(record, election_id="TK2099"), key)
+    (root / "CSB" / "key.tke").write_bytes(other)
+    resign(root, "CSB", key, other)
+    report = verify_dir(root)
+    assert any(
+        (f.file, f.field, f.found) == (f"CSB/{MANIFEST_FILE}", "election", "TK2099")
+        for f in manifest_findings(report)
+    )
+    assert unlisted(report, "site/index.html")
+
+
+def test_a_manifest_edited_to_vouch_for_an_edited_page(root: Path) -> None:
+    """A site page is edited and the CSB manifest's entry rewritten to its new SHA-256: the layout holds, the
+    signature does not, and the manifest then vouches for nothing."""
+    page = root / "site" / "index.html"
+    old = entry_on_disk(root, page)
+    page.write_text("<p>anders</p>", "utf-8")
+    path = root / "CSB" / MANIFEST_FILE
+    data = path.read_bytes()
+    assert data.count(old.sha256) == 1
+    new = entry_on_disk(root, page).sha256
+    path.write_bytes(data.replace(old.sha256, new))
+    report = verify_dir(root)
+    assert any(
+        f.file == f"CSB/{MANIFEST_FILE}" and "signature does not hold" in f.found
+        for f in manifest_findings(report)
+    )
+    assert unlisted(report, "site/index.html")
