@@ -28,7 +28,6 @@ KINDS: tuple[tuple[str, str], ...] = (
     (r".*\.csv", "Uitslag van {who} per stembureau als CSV-bestand (voor spreadsheets)"),
     (r"summary\.tks", "Ondertekende samenvatting van {who}: de getallen en de vingerafdrukken"),
     (r"key\.tke", "Publieke sleutel van {who}: controleert de handtekening van de samenvatting"),
-    (r"Samenvatting_.*\.tks", "Ondertekende samenvatting van {who} (dezelfde als summary.tks)"),
     (r"manifest\.tkm", "Ondertekende lijst van alle bestanden die {who} publiceerde, met hun SHA-256"),
     (r"Hashcodes\.txt", "Hashcodes van {who}: de SHA-256 van de telling en de samenvatting, zoals op papier"),
     (r"deceased\.json", "Overleden kandidaten, overgeslagen bij de toewijzing (artikel P 19a Kieswet)"),

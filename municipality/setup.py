@@ -243,7 +243,6 @@ def finalise(
     files = publication.with_manifest(
         svc,
         {**outputs.files, PUBLISHED_KEY_FILE: enrolment},
-        outputs.signed,
         enrolment,
         private_key,
         at=at,

@@ -241,10 +241,11 @@ def test_finalise_then_a_corrigendum_that_supersedes_it(world: World) -> None:
     assert files == [
         "Hashcodes.txt",
         "Model_Na31-2_GR2026_Proefdorp_9999.pdf",
-        "Samenvatting_GR2026_Proefdorp_9999_fase0.tks",
         "Telling_GR2026_Proefdorp.eml.xml",
         "key.tke",
+        "manifest.tkm",
         "osv4-3_telling_gr2026_proefdorp.csv",
+        "summary.tks",
     ]
     count = read_510((world.root / "out1" / "Telling_GR2026_Proefdorp.eml.xml").read_bytes())
     assert count.total.tally.admitted_voters == sum(105 + i for i in (1, 2, 3))
@@ -278,7 +279,7 @@ def test_finalise_then_a_corrigendum_that_supersedes_it(world: World) -> None:
     assert world.svc.finalise_entry(world.bert, "2", at="t").state == "definitive"
     second = setup.finalise(world.svc, world.coord, world.root / "out2", world.key, at=AT)
     assert second.phase == 1
-    signed = (world.root / "out2" / "Samenvatting_GR2026_Proefdorp_9999_fase1.tks").read_bytes()
+    signed = (world.root / "out2" / "summary.tks").read_bytes()
     _, summary = open_signed(signed, lambda kid: world.key.public_key())
     assert summary.phase == 1 and summary.supersedes.hex() == first.digest
     assert summary.counts.lists[0].candidate_votes == [31 + 30 + 33, 20 + 22 + 20, 30]

@@ -67,7 +67,6 @@ PUBLISHED = {
     "0276/Model_Na31-2_GR2026_OostNeddam_0276.pdf": "model Na\u00a031-2",
     "0276/summary.tks": "Ondertekende samenvatting van de gemeente Oost-Neddam",
     "0276/key.tke": "Publieke sleutel van de gemeente Oost-Neddam",
-    "0276/Samenvatting_GR2026_OostNeddam_0276_fase0.tks": "samenvatting van de gemeente Oost-Neddam",
     "0276/Hashcodes.txt": "Hashcodes van de gemeente Oost-Neddam",
     "0276/manifest.tkm": "alle bestanden die de gemeente Oost-Neddam publiceerde",
     "CSB/manifest.tkm": "alle bestanden die het centraal stembureau publiceerde",
