@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 from collections.abc import Iterator
 from datetime import datetime
+from hashlib import sha256
 from pathlib import Path
 
 import msgspec
@@ -18,6 +19,7 @@ from shared.adapters import audit
 from shared.domain.station_report import StationReport
 from shared.errors import InputError, StateError
 from shared.formats.eml.read import read_510
+from shared.formats.manifest import MANIFEST_FILE, open_manifest
 from shared.formats.signing import open_signed
 from tests.municipality_helpers import good_report, small_election
 
@@ -286,6 +288,15 @@ def test_finalise_then_a_corrigendum_that_supersedes_it(world: World) -> None:
     pdf = (world.root / "out2" / "Model_Na14-2_GR2026_Proefdorp_9999.pdf").read_bytes()
     assert pdf.startswith(b"%PDF")
     assert audit.verify_audit(world.svc.conn) == []
+    # the corrigendum's manifest still vouches for the Na 31-2 it leaves published, not what it replaced
+    public = world.key.public_key()
+    _, listed = open_manifest((world.root / "out2" / MANIFEST_FILE).read_bytes(), lambda kid: public)
+    na31_2 = "9999/Model_Na31-2_GR2026_Proefdorp_9999.pdf"
+    by_path = {e.path: e for e in listed.files}
+    assert by_path[na31_2].sha256 == sha256((world.root / "out1" / na31_2[5:]).read_bytes()).digest()
+    assert by_path["9999/summary.tks"].sha256 == sha256(signed).digest()
+    out2 = {p.name for p in (world.root / "out2").iterdir()} - {MANIFEST_FILE}
+    assert {p.rpartition("/")[2] for p in by_path} == out2 | {na31_2[5:]}
 
 
 def test_finalise_refuses_a_folder_with_earlier_output(world: World) -> None:
