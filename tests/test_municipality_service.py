@@ -299,6 +299,18 @@ def test_finalise_then_a_corrigendum_that_supersedes_it(world: World) -> None:
     assert {p.rpartition("/")[2] for p in by_path} == out2 | {na31_2[5:]}
 
 
+def test_finalise_publishes_only_files_imported_at_init(world: World) -> None:
+    """`finalise --publish` (its 110b): a file of that name with other bytes, or never imported, is refused
+    before anything is written or signed (the demo publishes a real one: tests/test_verify_manifest.py)."""
+    world.enter_all()
+    for name in ("x.xml", "Stembureaus_9999.eml.xml"):
+        with pytest.raises(InputError, match="not a file imported at init"):
+            setup.finalise(
+                world.svc, world.coord, world.root / "out", world.key, at=AT, also={name: b"<EML/>"}
+            )
+    assert not (world.root / "out").exists() and not world.svc.session_finalised(1)
+
+
 def test_finalise_refuses_a_folder_with_earlier_output(world: World) -> None:
     world.enter_all()
     out = world.root / "out"
