@@ -17,7 +17,7 @@ from central.site import Area, build_site
 from shared.office import status as office_status
 from shared.office.publish import KEY_FILE as KEY_FILE
 from shared.office.publish import SUMMARY_FILE as SUMMARY_FILE
-from shared.office.publish import log_published, sign_published, write_published
+from shared.office.publish import log_published, office_key, sign_published, write_published
 from shared.office.status import Refused as Refused
 from shared.office.status import Row as Row
 
@@ -38,6 +38,7 @@ def status(office: Office) -> Status:
 def publish(office: Office, out: Path, passphrase: bytes) -> list[Path]:
     """Write the published files, copies of what was received, the results site, and last the signed
     manifest of all of it (the whole `site/` folder as built; the passphrase unlocks the office's key)."""
+    key = office_key(office, passphrase)
     _, result, files = latest(office)
     written = write_published(office, out, files)
     parts = counted_parts(office)
@@ -59,6 +60,6 @@ def publish(office: Office, out: Path, passphrase: bytes) -> list[Path]:
         at=at,
     )
     site = sorted(p for p in (out / "site").rglob("*") if p.is_file())
-    written.append(sign_published(office, out, [*written, *site], passphrase, at))
+    written.append(sign_published(out, [*written, *site], key, at))
     log_published(office, out, written, at)
     return written

@@ -26,7 +26,7 @@ from datetime import datetime
 from pathlib import Path
 
 from shared.adapters.files import atomic_write_many
-from shared.adapters.keyfiles import load_signing_key
+from shared.adapters.keyfiles import SigningKey, load_signing_key
 from shared.adapters.manifest import publish_manifest
 from shared.errors import InputError
 from shared.formats.keyed import FILE_NAME as KEYED_FILE
@@ -131,7 +131,11 @@ def log_published(office: Office, out: Path, written: list[Path], at: datetime |
         office.log("published", {"folder": str(out), "files": [str(p) for p in written]}, at or office.now())
 
 
-def sign_published(office: Office, out: Path, written: list[Path], passphrase: bytes, at: datetime) -> Path:
+def office_key(office: Office, passphrase: bytes) -> SigningKey:
+    """The office's signing key, unlocked before anything is written: a wrong passphrase publishes nothing."""
+    return load_signing_key(office.key_path, passphrase)
+
+
+def sign_published(out: Path, written: list[Path], key: SigningKey, at: datetime) -> Path:
     """Sign and write the office's manifest over `written` (its publication); returns the manifest's path."""
-    key = load_signing_key(office.key_path, passphrase)
     return publish_manifest(out, key.enrolment, key.private_key, written, at=at.isoformat())
