@@ -269,16 +269,25 @@ def test_a_second_manifest_of_the_same_body(root: Path) -> None:
     assert [(f.file, f.expected) for f in manifest_findings(report)] == [("CSB/oud.tkm", "one per body")]
 
 
-def test_the_readable_report_names_the_check_in_dutch_and_json_keeps_the_code(
+def test_the_readable_report_tells_the_findings_in_dutch_and_json_keeps_the_codes(
     root: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     (root / "site" / "lijst-1.html").unlink()
+    (root / "site" / "x.js").write_text("alert(1)", "utf-8")
     assert main(["verify", str(root)]) == 3
-    out = capsys.readouterr().out
-    assert "gepubliceerde bestanden (manifest)" in out and "NIET GEVERIFIEERD" in out
+    out = " ".join(capsys.readouterr().out.split())
+    assert "manifest: site/lijst-1.html" in out and "manifest: site/x.js" in out
+    assert "veld: bestand in het manifest van CSB (CSB/manifest.tkm)" in out and "gevonden: ontbreekt" in out
+    assert "genoemd in het ondertekende manifest van een instantie" in out and "in geen enkel manifest" in out
+    assert "NIET GEVERIFIEERD" in out
+    assert main(["verify", "--lang", "en", str(root)]) == 3
+    assert "file in the manifest of CSB" in capsys.readouterr().out
     assert main(["verify", "--json", str(root)]) == 3
     report = json.loads(capsys.readouterr().out)
-    assert {"check": "manifest", "file": "site/lijst-1.html"}.items() <= report["findings"][0].items()
+    assert [(f["check"], f["file"], f["found"]) for f in report["findings"]] == [
+        ("manifest", "site/lijst-1.html", "missing"),
+        ("manifest", "site/x.js", "in no manifest"),
+    ]
 
 
 def test_a_manifest_of_another_election(root: Path) -> None:
