@@ -19,6 +19,10 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from municipality import eml_out
 from municipality.corrigendum import na14_2_data
+from municipality.dso import Counting, dso_flags
+from municipality.investigation import Investigation
+from municipality.na14_1 import na14_1_data
+from municipality.p2a import p2a_data, render_p2a
 from municipality.report import StationFlags, StationResult, na31_2_data, report_source
 from shared.adapters.pdf import compile_typst
 from shared.adapters.sheets import SheetFooter, sheet_markup
@@ -29,7 +33,14 @@ from shared.domain.tally import Tally, add_tallies, check_sum, compare_tallies
 from shared.errors import IntegrityError
 from shared.formats import dutch
 from shared.formats.signing import message_digest, sign_summary
-from shared.formats.summary import FORMAT_VERSION, Summary, counts_from_tally, encode_summary
+from shared.formats.summary import (
+    FORMAT_VERSION,
+    INVESTIGATIONS_VERSION,
+    StationInvestigation,
+    Summary,
+    counts_from_tally,
+    encode_summary,
+)
 
 #: The signed summary's file name in the output folder, as the published layout names it (docs/tiers.md).
 SUMMARY_FILE = "summary.tks"
@@ -50,7 +61,10 @@ class Outputs(msgspec.Struct, frozen=True, kw_only=True):
 
 
 def flags_of(report: StationReport) -> StationFlags:
-    """Na 31-2 rubric 1.2.1 ticks from the station's B1-1 / B1-2 answers (central count, first session)."""
+    """Na 31-2 rubric 1.2.1 ticks from the station's B1-1 / B1-2 answers (central count, first session), or
+    the Na 31-1's from the N 10-1 insert (decentral)."""
+    if report.model.startswith("dso"):
+        return dso_flags(report)
     ei, cd = report.extra_investigation, report.counting_differences
     readmitted = bool(cd and (cd.unexplained_difference.yes or cd.list_totals_differ.yes))
     return StationFlags(
@@ -109,22 +123,35 @@ def build_outputs(
     phase: int,
     supersedes: bytes,
     previous: Sequence[tuple[Station, StationReport]] | None,
-    investigations: Sequence[tuple[Station, str]] = (),
+    investigations: Sequence[tuple[Station, Investigation]] = (),
     audit_head: tuple[int, str],
     session_text: str,
+    counting: Counting = "central",
 ) -> Outputs:
-    """Everything a finalise writes, consistent with itself; `previous` (a corrigendum) means Na 14-2."""
+    """Everything a finalise writes, consistent with itself; `previous` (a corrigendum) means Na 14-2, or
+    Na 14-1 per station under decentral counting, whose first report is the Na 31-1."""
+    decentral = counting == "decentral"
     stations = station_results(results)
     totals = municipal_totals(stations, electorate=municipality.electorate)
     created = at.isoformat(timespec="milliseconds")
-    eml_bytes = eml_out.write_510b(election, municipality, stations, totals, created=created)
+    by_station = {st.id: inv for st, inv in investigations}
+    # the Na 31-2 ticks as CSO flags; the N 10-1 insert's (decentral) are not written yet (docs/eml.md)
+    eml_bytes = eml_out.write_510b(
+        election,
+        municipality,
+        stations,
+        totals,
+        created=created,
+        investigations=by_station,
+        ticks=not decentral,
+    )
     written = eml_out.read_back(eml_bytes)
     mismatches = _sum_mismatches(written.total.tally, totals, stations)
     if mismatches:
         raise IntegrityError("the 510b does not add up: " + "; ".join(mismatches[:5]))
     eml_sha = hashlib.sha256(eml_bytes).hexdigest()
     summary = Summary(
-        version=FORMAT_VERSION,
+        version=INVESTIGATIONS_VERSION if investigations else FORMAT_VERSION,
         election_id=election.id,
         district_id=municipality.district_id,
         role=Role.MUNICIPALITY,
@@ -136,9 +163,15 @@ def build_outputs(
         eml_sha256=bytes.fromhex(eml_sha),
         children=[],
         seats=[],
+        investigations=[
+            StationInvestigation(station=st.id, corrected=bool(inv.corrected)) for st, inv in investigations
+        ],
     )
     signed = sign_summary(encode_summary(summary), private_key)
     digest = message_digest(signed).hex()
+    # the report the QR sheets end: Na 31-2 / Na 14-2, decentral Na 31-1 / Na 14-1, and their Bijlage number
+    printed = f"Na 14-{1 if decentral else 2}" if previous else f"Na 31-{1 if decentral else 2}"
+    number = (1 if decentral else 2) if previous else 3
     qr_title = f"Samenvatting {municipality.code} {municipality.name}"
     qr_sub = f"{election.name} - fase {phase} - vingerafdruk {dutch.hash_groups(digest)[:39]}"
     qr_markup, qr_files = sheet_markup(
@@ -146,7 +179,7 @@ def build_outputs(
         title=qr_title,
         subtitle=qr_sub,
         footer=SheetFooter(
-            appendix=f"Bijlage {2 if previous else 3} bij Model {'Na 14-2' if previous else 'Na 31-2'}: "
+            appendix=f"Bijlage {number} bij Model {printed}: "
             "ondertekende samenvatting in QR-codes (voor het volgende stembureau)",
             fingerprint="Digitale vingerafdruk van EML-telbestand bij dit PV: " + dutch.hash_groups(eml_sha),
         ),
@@ -161,11 +194,12 @@ def build_outputs(
             eml_sha256=eml_sha,
             audit_head=audit_head,
             session_text=session_text,
+            decentral=decentral,
         )
-        template, model = "na31_2.typ", "Na31-2"
+        template, model = "na31_2.typ", "Na31-1" if decentral else "Na31-2"
     else:
         before = station_results(previous)
-        data = na14_2_data(
+        data = (na14_1_data if decentral else na14_2_data)(
             election,
             municipality,
             totals,
@@ -180,11 +214,22 @@ def build_outputs(
             phase=phase,
             supersedes=supersedes.hex(),
         )
-        template, model = "na14_2.typ", "Na14-2"
+        template, model = ("na14_1.typ", "Na14-1") if decentral else ("na14_2.typ", "Na14-2")
     source, files = report_source(template, data, qr_markup)
     pdf = compile_typst(source, {**files, **qr_files})
     stem = file_stem(election, municipality)
     pdf_name = f"Model_{model}_{election.id}_{municipality.code}.pdf"
+    extra: dict[str, bytes] = {}
+    if previous is not None:
+        session_report = p2a_data(
+            election,
+            municipality,
+            investigations,
+            generated=at,
+            eml_sha256=eml_sha,
+            session_text=session_text,
+        )
+        extra[f"Model_P2a_{election.id}_{municipality.code}.pdf"] = render_p2a(session_report, at=at)
     eml_name = f"Telling_{stem}.eml.xml"
     summary_name = SUMMARY_FILE  # the name `verify` and `publish --gather` look for; the phase is inside
     csv_bytes = eml_out.osv43_csv(election, written)
@@ -200,6 +245,7 @@ def build_outputs(
             pdf_name: pdf,
             summary_name: signed,
             "Hashcodes.txt": hashes.encode("utf-8"),
+            **extra,
         },
         totals=totals,
         eml_sha256=eml_sha,

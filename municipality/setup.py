@@ -15,7 +15,9 @@ import msgspec
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from municipality import publication
+from municipality.dso import DEFAULT_COUNTING
 from municipality.finalise import build_outputs
+from municipality.investigation import Investigation
 from municipality.service import Service, SourceFile, User, sha256_hex
 from municipality.state import db_name
 from shared.adapters import audit
@@ -129,12 +131,14 @@ def initialise(
     passphrase: bytes,
     at: datetime,
     private_key: Ed25519PrivateKey | None = None,
+    counting: str = DEFAULT_COUNTING,
 ) -> InitResult:
     """Create the state file, the signing key (encrypted) and its enrolment sheet PDF.
 
-    The key pair is generated here unless given (tests pass one to stay fast and reproducible).
+    The key pair is generated here unless given (tests pass one to stay fast and reproducible). `counting`
+    is the counting method (municipality.dso), fixed for the election.
     """
-    svc = Service.create(state_dir, election, code, sources=sources, at=at.isoformat())
+    svc = Service.create(state_dir, election, code, sources=sources, at=at.isoformat(), counting=counting)
     m = svc.municipality
     key = private_key or Ed25519PrivateKey.generate()
     enrolled = enrol_office_key(
@@ -209,6 +213,7 @@ def finalise(
     fingerprint = svc.meta("key_fingerprint")
     if raw_key_id(private_key) != fingerprint:
         raise InputError("this signing key is not the municipality's enrolled key", where="key")
+    checked = svc.check_investigations() if session > 1 else []
     results = svc.definitive_results()
     svc.prove_definitive_reports()
     previous_row = svc.conn.execute(
@@ -217,10 +222,10 @@ def finalise(
     if session > 1 and previous_row is None:  # pragma: no cover - a next session needs a finalised one
         raise StateError("no earlier output to correct")
     previous = None
-    investigations: list[tuple[Station, str]] = []
+    investigations: list[tuple[Station, Investigation]] = []
     if previous_row is not None:
         previous = [(st, svc.definitive_report(st, before=session)) for st, _ in results]
-        investigations = [(svc.station(sid), reason) for sid, reason in svc.investigations(session)]
+        investigations = [(svc.station(inv.station), inv) for inv in checked]
         if not investigations:
             raise StateError(f"no station is under investigation in session {session}: nothing to correct")
     phase = 0 if previous_row is None else int(previous_row[0]) + 1
@@ -238,6 +243,7 @@ def finalise(
         investigations=investigations,
         audit_head=head,
         session_text=f"{dutch.long_date(at.date().isoformat())} {at:%H:%M} uur",
+        counting=svc.counting,
     )
     enrolment = enrolment_of(svc, private_key)
     files = publication.with_manifest(

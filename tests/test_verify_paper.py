@@ -30,7 +30,8 @@ SEED = 3
 
 @pytest.fixture
 def demo_folder(small_demo: Path) -> Path:
-    """conftest's small demo (seed SEED), run once per session."""
+    """conftest's small demo (seed SEED, without the demo's next session: these tests build their own
+    corrigendum and count the reports), run once per session."""
     return small_demo
 
 

@@ -59,6 +59,7 @@ from shared.adapters.files import atomic_write
 from shared.adapters.passwords import check_password, hash_password
 from shared.adapters.web_airgap import AirGapGuard
 from shared.adapters.web_auth import SESSIONS_FILE, LoginGuard, SessionStore
+from shared.domain.validation import has_voter_cards
 from shared.errors import EnvironmentProblem, InputError, IntegrityError, StateError, TelketenError
 from shared.formats.plausibility import Advice
 
@@ -771,13 +772,16 @@ class DeskMemory:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
-def tally_rows(t: Any, list_names: Mapping[int, str]) -> tuple[tuple[str, int], ...]:
-    """The numbers of a summary's tally in the order of the paper, labelled in Dutch."""
+def tally_rows(
+    t: Any, list_names: Mapping[int, str], *, voter_cards: bool = True
+) -> tuple[tuple[str, int], ...]:
+    """The numbers of a summary's tally in the order of the paper, labelled in Dutch; box C only where the
+    election has kiezerspassen (not for a municipal council, Kieswet K 6)."""
     rows: list[tuple[str, int]] = [
         ("Z kiesgerechtigden", t.eligible_voters),
         ("A stempassen", t.poll_cards),
         ("B volmachtbewijzen", t.proxy_certificates),
-        ("C kiezerspassen", t.voter_cards),
+        *((("C kiezerspassen", t.voter_cards),) if voter_cards else ()),
         ("D toegelaten kiezers", t.admitted_voters),
     ]
     rows += [(f"E.{lst.number} {list_names.get(lst.number, '')}".rstrip(), lst.votes) for lst in t.lists]
@@ -936,7 +940,15 @@ class OfficeDesk:
             for source, message in messages:
                 item = self._receive(office, source, message)
                 who = item.authority or ""
-                rows = tally_rows(item.tally, self._list_names(office, who)) if item.tally is not None else ()
+                rows = (
+                    tally_rows(
+                        item.tally,
+                        self._list_names(office, who),
+                        voter_cards=has_voter_cards(office.election.category),
+                    )
+                    if item.tally is not None
+                    else ()
+                )
                 out.append(
                     DeskItem(
                         source=item.source,
