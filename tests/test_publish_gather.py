@@ -8,6 +8,7 @@ up is left out and said so, and a gathered file that contradicts one already pub
 
 from __future__ import annotations
 
+import base64
 import json
 import sqlite3
 from pathlib import Path
@@ -82,6 +83,13 @@ def test_without_gathering_verify_misses_the_510b_and_with_it_verifies(
     )
     report = verify_json(gathered, capsys)
     assert report["ok"] is True, report["findings"]
+    # gathered before the site is built: its area page shows the stations from the gathered 510b (the phone
+    # check knows the key); published alone, the page has only the municipality's total
+    area = f"gebied-{code}.html"
+    assert 'id="onderdelen">Stembureaus' in (gathered / "site" / area).read_text(encoding="utf-8")
+    assert 'id="onderdelen"' not in (alone / "site" / area).read_text(encoding="utf-8")
+    phone = (gathered / "site" / "controle-gegevens.js").read_text(encoding="utf-8")
+    assert base64.b64encode(chain.municipalities[code].enrolment).decode("ascii") in phone
     with sqlite3.connect(next(state.glob("*.csb.sqlite"))) as conn:
         logged = [r[0] for r in conn.execute("SELECT payload FROM audit_log WHERE action = 'published'")]
     assert any(f"{code}/Telling_" in payload for payload in logged)  # the copy is in the audit log

@@ -373,13 +373,14 @@ class OfficeCommands(Generic[OfficeT]):
 
     def publish_to(self, args: argparse.Namespace) -> int:
         office = self.open(args)
-        written = self.publish(office, Path(args.out), resolve_passphrase(args.passphrase, new=False))
-        if args.gather:
+        passphrase = resolve_passphrase(args.passphrase, new=False)
+        gathered: list[Path] = []
+        if args.gather:  # first: the site's drill-down and phone check read the lower tiers' published files
             gathered, skipped = gather(office, Path(args.out), [Path(p) for p in args.gather])
             for line in skipped:
                 console.print(f"[yellow]not gathered: {escape(line)}[/yellow]")
             log_published(office, Path(args.out), gathered)  # the audit names what was copied in, too
-            written += gathered
+        written = gathered + self.publish(office, Path(args.out), passphrase)
         console.print(f"published {len(written)} files under {args.out}")
         return 0
 
