@@ -47,7 +47,8 @@ from shared.domain import double_entry as de
 from shared.domain.station_report import StationReport
 from shared.domain.validation import Leaf, ValidationResult, ValidationResults, get_field, validate
 from shared.errors import InputError, StateError
-from station.entry import MESSAGES_NL, apply_values, describe, group_by_section, parse_typed, running_totals
+from shared.i18n.catalogue import RULES
+from station.entry import apply_values, describe, group_by_section, parse_typed, running_totals
 from station.form import Form, FormField, build_form
 
 TEMPLATES = Path(__file__).resolve().parent / "web_templates"
@@ -325,7 +326,7 @@ class MunicipalityWeb:
             sections=sections,
             results=results,
             describe=describe,
-            messages=MESSAGES_NL,
+            messages=RULES,
             totals=running_totals(report),
             entry_number=number,
             correction=entry.state in ("first_entry_correction", "second_entry_correction"),

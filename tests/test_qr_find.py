@@ -18,11 +18,11 @@ from PIL import Image
 
 from shared.adapters import qr_find
 from shared.adapters.degrade import DEGRADATIONS
+from shared.adapters.desk_upload import collect_uploads
 from shared.adapters.pdf import MAX_PAGES, render_page
 from shared.adapters.qr_find import looks_like_qr, read_document
 from shared.adapters.qr_scan import ScanReport
 from shared.adapters.sheets import render_sheets
-from shared.adapters.web import collect_uploads
 from shared.errors import InputError
 from tests.desk_reports import municipal_report, scanned_stack
 

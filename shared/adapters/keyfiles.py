@@ -156,7 +156,7 @@ def _read_limited(path: Path, limit: int) -> bytes:
             raise InputError(f"{size} bytes is too large for this kind of file", where=str(path))
         return path.read_bytes()
     except FileNotFoundError as exc:
-        raise InputError("no such file", where=str(path)) from exc
+        raise InputError("no such file", where=str(path), code="file.missing", params={"path": path}) from exc
     except IsADirectoryError as exc:
         raise InputError("is a folder, not a file", where=str(path)) from exc
     except OSError as exc:
@@ -209,7 +209,9 @@ def load_signing_key(path: Path, passphrase: bytes) -> SigningKey:
     try:
         key = load_pem_private_key(blocks[_PRIVATE_LABEL], password=_stretch(passphrase, kdf))
     except ValueError as exc:
-        raise InputError("wrong passphrase (or a damaged key file)", where=str(path)) from exc
+        raise InputError(
+            "wrong passphrase (or a damaged key file)", where=str(path), code="key.wrong_passphrase"
+        ) from exc
     except TypeError as exc:
         raise InputError(f"the key file cannot be unlocked: {exc}", where=str(path)) from exc
     if not isinstance(key, Ed25519PrivateKey):

@@ -1,8 +1,9 @@
 """The scanning desk of a receiving office in a browser (`telketen hsb serve`, `telketen central serve`).
 
-The desk itself (upload, webcam frames, results, dashboard) is `shared.adapters.web`; this plugs in the
-office: `receive_message` checks every sheet (signature against the key register, election, district,
-issuer, corrigendum chain; ARCHITECTURE §1) and the tier's `status` lists who is in, missing and refused.
+The desk itself (upload, webcam frames, results, dashboard) is `shared.adapters.desk_site` with
+`desk_routes` and `desk_upload`; this plugs in the office: `receive_message` checks every sheet (signature
+against the key register, election, district, issuer, corrigendum chain; ARCHITECTURE §1) and the tier's
+`status` lists who is in, missing and refused.
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ from typing import Any, TypeVar
 
 from starlette.applications import Starlette
 
-from shared.adapters.web import OfficeDesk, create_app, desk_site
+from shared.adapters.desk_site import OfficeDesk, desk_site
+from shared.adapters.web import create_app
 from shared.office.office import Clock, Office
 from shared.office.receive import receive_message
 from shared.office.status import Status
