@@ -71,11 +71,13 @@ class Actor(msgspec.Struct, frozen=True):
 
 
 class Entry(msgspec.Struct, kw_only=True):
-    """One typist's entry: the report as typed so far, progress 0–100, and how it was finalised."""
+    """One typist's entry: the report as typed so far, progress 0–100, and how it was finalised. `saved`:
+    its typist saved it at least once — a form nobody saved yet has no findings to show."""
 
     typist: str
     report: StationReport
     progress: int = 0
+    saved: bool = False
     finalised: bool = False
     with_warnings: bool = False
     with_errors: bool = False
@@ -227,6 +229,7 @@ def save(
     slot = _slot(out, number)
     slot.report = copy_report(report)
     slot.progress = progress
+    slot.saved = True
     return out
 
 

@@ -63,7 +63,7 @@ MESSAGES: dict[str, str] = {
     "web.text_expected": "Hier hoort tekst, geen bestand ({field}).",
     "web.typed_errors": "{count} vak(ken) niet goed ingevuld: er is niets opgeslagen.",
     "web.saved_not_finalised": "Opgeslagen, maar nog niet afgerond: {reason}",
-    "web.station_state": "Stembureau {number}: {state}.",
+    "web.station_state": "Stembureau {number}: {label}.",
     "typed.not_a_number": "'{text}' is geen geheel getal.",
     "typed.too_large": "{value} is groter dan 999.999.999.",
     "typed.tick": "'{text}' is geen antwoord: typ x om aan te vinken, n om leeg te laten.",
@@ -190,6 +190,7 @@ TERMS: dict[str, Mapping[str, str]] = {
         "finalise": "afronden",
         "discard": "de invoer verwijderen",
         "claim": "beginnen",
+        "see findings": "de meldingen bekijken",
     },
 }
 
