@@ -258,7 +258,9 @@ class Service:
         if self.session_finalised(number):
             raise StateError(
                 f"session {number} is finalised; numbers can only change in a next session "
-                "(`session new`, then `investigate`)"
+                "(`session new`, then `investigate`)",
+                code="session.finalised",
+                params={"session": number},
             )
         return number
 

@@ -61,7 +61,7 @@ from shared.adapters.messages import dutch
 from shared.adapters.passwords import check_password, hash_password
 from shared.adapters.web_auth import LoginGuard, SessionStore
 from shared.errors import EnvironmentProblem, InputError, IntegrityError, StateError, TelketenError
-from shared.i18n.catalogue import text
+from shared.i18n.catalogue import term, text
 from shared.i18n.dates import local_time
 
 HERE = Path(__file__).resolve().parent
@@ -280,6 +280,7 @@ def make_environment(tier_templates: Path | None = None) -> jinja2.Environment:
     )
     env.filters["nl"] = dutch_number
     env.filters["tijd"] = local_time
+    env.filters["rol"] = lambda role: term("role", role)
     return env
 
 

@@ -49,6 +49,8 @@ MESSAGES: dict[str, str] = {
     # ---------------------------------------------------------------- the municipality's service and pages
     "station.unknown": "Geen stembureau '{ref}' in {municipality}.",
     "user.wrong_role": "Dit is voor een {role}; {name} is {user_role}.",
+    "session.finalised": "Zitting {session} is vastgesteld: getallen kunnen alleen nog veranderen in een "
+    "volgende zitting, na een onderzoek.",
     "finalise.not_definitive": "Nog niet elk stembureau is definitief in zitting {session}: {names}.",
     "finalise.edited": "Een definitief proces-verbaal is niet meer zoals de invoerder het opsloeg: het "
     "statusbestand is buiten het programma gewijzigd. Vaststellen kan niet.",
@@ -203,6 +205,11 @@ NEUTRAL: tuple[tuple[type[TelketenError], str], ...] = (
 )
 
 
+def term(kind: str, value: str) -> str:
+    """The Dutch word for an English value of a parameter kind (`role`, `state`, `action`), or the value."""
+    return TERMS[kind].get(value, value)
+
+
 class MissingMessage(KeyError):
     """A code without a Dutch text: a bug that the tests must catch."""
 
@@ -213,7 +220,7 @@ def text(code: str, params: Mapping[str, object] | None = None) -> str:
         template = MESSAGES[code]
     except KeyError:
         raise MissingMessage(code) from None
-    shown = {k: TERMS[k].get(str(v), str(v)) if k in TERMS else v for k, v in (params or {}).items()}
+    shown = {k: term(k, str(v)) if k in TERMS else v for k, v in (params or {}).items()}
     try:
         return template.format(**shown)
     except (KeyError, IndexError) as exc:
