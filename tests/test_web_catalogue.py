@@ -14,11 +14,14 @@ import io
 import logging
 import re
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from html.parser import HTMLParser
 from pathlib import Path
 
 import msgspec
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from PIL import Image
 from starlette.testclient import TestClient
 
@@ -30,9 +33,10 @@ from shared.domain.intake import Outcome
 from shared.domain.intake import Reason as IntakeReason
 from shared.domain.keyregister import Role
 from shared.errors import InputError, StateError
+from shared.formats.dutch import MONTHS
 from shared.i18n import catalogue
 from shared.i18n.catalogue import MESSAGES, MissingMessage, explain, text
-from shared.i18n.dates import local_time
+from shared.i18n.dates import AMSTERDAM, local_time
 from tests.test_central_fixtures import digest, make_authority, municipal_summary, recounted, signed_summary
 from tests.test_summary_totals import broken
 from tests.test_web_desk import Desk, make_hsb
@@ -139,6 +143,15 @@ def test_a_refusal_without_dutch_falls_back_to_a_neutral_sentence_and_is_logged(
 )
 def test_times_are_dutch_and_in_amsterdam(moment: str, shown: str) -> None:
     assert local_time(moment) == shown
+
+
+@given(st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2100, 1, 1), timezones=st.just(UTC)))
+def test_a_dutch_time_names_the_same_minute_in_amsterdam(moment: datetime) -> None:
+    day, month, year, clock = local_time(moment).split()
+    hour, minute = map(int, clock.split(":"))
+    naive = datetime(int(year), MONTHS.index(month) + 1, int(day), hour, minute)
+    back = {naive.replace(tzinfo=AMSTERDAM, fold=f).astimezone(UTC) for f in (0, 1)}  # 02:30 twice in October
+    assert moment.replace(second=0, microsecond=0) in back
 
 
 # ------------------------------------------------------------------------------------------ reading pages

@@ -57,7 +57,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.adapters.files import atomic_write
-from shared.adapters.messages import dutch
+from shared.adapters.messages import LOG, dutch
 from shared.adapters.passwords import check_password, hash_password
 from shared.adapters.web_auth import LoginGuard, SessionStore
 from shared.errors import EnvironmentProblem, InputError, IntegrityError, StateError, TelketenError
@@ -405,7 +405,8 @@ async def _read_form(request: Request) -> FormData:
         )
     except HTTPException:
         raise
-    except Exception:  # malformed multipart bodies raise parser-specific errors
+    except Exception as exc:  # malformed multipart bodies raise parser-specific errors
+        LOG.warning("form cannot be read: %s", exc)
         raise HTTPException(400, text("web.form_unreadable")) from None
 
 
