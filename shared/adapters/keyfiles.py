@@ -199,6 +199,8 @@ def load_signing_key(path: Path, passphrase: bytes) -> SigningKey:
         raise StateError(
             f"the private key file is readable by others (mode {mode:04o}); run: chmod 600 {path}",
             where=str(path),
+            code="key.readable",
+            params={"path": path, "mode": f"{mode:04o}"},
         )
     try:
         kdf = msgspec.json.decode(_pem_payload(blocks[_KDF_LABEL], path), type=_Kdf)

@@ -54,6 +54,15 @@ MESSAGES: dict[str, str] = {
     "finalise.not_definitive": "Nog niet elk stembureau is definitief in zitting {session}: {names}.",
     "finalise.edited": "Een definitief proces-verbaal is niet meer zoals de invoerder het opsloeg: het "
     "statusbestand is buiten het programma gewijzigd. Vaststellen kan niet.",
+    "finalise.enrolment_missing": "Het registratiebestand van de sleutel ontbreekt: {path}.",
+    "finalise.wrong_key": "Deze sleutel is niet de geregistreerde sleutel van de gemeente.",
+    "finalise.no_investigation": "In zitting {session} is geen stembureau onderzocht: er is niets te "
+    "corrigeren.",
+    "finalise.output_exists": "De uitvoermap {folder} bevat al {files}; kies een lege map.",
+    "finalise.eml_mismatch": "De 510b telt niet op tot de ingevoerde processen-verbaal: vaststellen kan "
+    "niet (de verschillen noemt `telketen municipality finalise` op de opdrachtregel).",
+    "key.readable": "Het sleutelbestand {path} is door anderen leesbaar (modus {mode}); maak het alleen "
+    "voor de eigenaar leesbaar (chmod 600).",
     "finalise.passphrase_missing": "Vul de wachtzin van de sleutel in.",
     "key.wrong_passphrase": "Verkeerde wachtzin (of een beschadigd sleutelbestand).",
     "file.missing": "Bestand niet gevonden: {path}.",
