@@ -186,16 +186,19 @@ RULES: dict[str, str] = {
     "W.206": "Minder kiesgerechtigden (Z) dan stempassen (A)",
 }
 
+#: The roles of the web apps' users.
+ROLES: dict[str, str] = {
+    "typist": "invoerder",
+    "coordinator": "coördinator",
+    "operator": "operator",
+    "observer": "waarnemer",
+}
+
 #: Parameters shown by their Dutch word: name → (English value → Dutch).
 TERMS: dict[str, Mapping[str, str]] = {
     "state": {state: label.lower() for state, label in STATE_LABELS_NL.items()},
-    "role": {
-        "typist": "invoerder",
-        "coordinator": "coördinator",
-        "operator": "operator",
-        "observer": "waarnemer",
-    },
-    "user_role": {"typist": "invoerder", "coordinator": "coördinator"},
+    "role": ROLES,
+    "user_role": ROLES,
     "action": {
         "save": "opslaan",
         "finalise": "afronden",
