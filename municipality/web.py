@@ -28,6 +28,7 @@ from starlette.responses import FileResponse, Response
 from municipality import setup
 from municipality.forms import render_forms, render_insert
 from municipality.service import DIFFERENCE_RESOLUTIONS, ERROR_RESOLUTIONS, Service, StationStatus, User
+from shared.adapters import clock
 from shared.adapters.airgap import check_air_gap, require_air_gap
 from shared.adapters.keyfiles import load_signing_key
 from shared.adapters.messages import dutch
@@ -81,8 +82,8 @@ RESOLUTION_LABELS: dict[str, str] = {
 
 
 def now() -> datetime:
-    """The web app's clock (the edge): local time, whole seconds, like the command line."""
-    return datetime.now().astimezone().replace(microsecond=0)
+    """The web app's clock (the edge): Dutch local time, whole seconds, like the command line."""
+    return clock.now()
 
 
 def stamp() -> str:

@@ -14,7 +14,7 @@ import io
 import logging
 import re
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -27,6 +27,7 @@ from starlette.testclient import TestClient
 
 from hoofdstembureau.web import create_hsb_app
 from municipality.web import create_municipality_app
+from shared.adapters import clock
 from shared.adapters.messages import dutch
 from shared.domain.double_entry import STATE_LABELS_NL
 from shared.domain.intake import Outcome
@@ -143,6 +144,20 @@ def test_a_refusal_without_dutch_falls_back_to_a_neutral_sentence_and_is_logged(
 )
 def test_times_are_dutch_and_in_amsterdam(moment: str, shown: str) -> None:
     assert local_time(moment) == shown
+
+
+def test_the_edges_clock_is_dutch_time_whatever_the_machines_zone(monkeypatch: pytest.MonkeyPatch) -> None:
+    import time
+
+    monkeypatch.setenv("TZ", "America/New_York")
+    time.tzset()
+    try:
+        moment = clock.now()
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+    assert moment.tzinfo is AMSTERDAM and moment.microsecond == 0
+    assert moment.utcoffset() in (timedelta(hours=1), timedelta(hours=2))
 
 
 @given(st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2100, 1, 1), timezones=st.just(UTC)))
