@@ -13,6 +13,7 @@ import ast
 import io
 import logging
 import re
+import string
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
@@ -59,10 +60,19 @@ FILE_NAME = re.compile(r"[\w.-]+\.(pdf|tks|tke|xml|csv|txt|png|tif|json)\b")
 # ------------------------------------------------------------------------------------------ the catalogue
 
 
-def used_codes() -> set[str]:
-    """Every catalogue code the source names: `code="…"` on an error, `text("…")` calls, and the codes
-    built from the intake's outcomes and reasons (`desk.<outcome>`, `intake.<reason>`)."""
-    found: set[str] = set()
+def _keys(node: ast.expr | None) -> frozenset[str] | None:
+    """The keys of a literal dict of parameters (None when the call builds them otherwise)."""
+    if node is None:
+        return frozenset()
+    if isinstance(node, ast.Dict) and all(isinstance(k, ast.Constant) for k in node.keys):
+        return frozenset(str(k.value) for k in node.keys if isinstance(k, ast.Constant))
+    return None
+
+
+def code_uses() -> list[tuple[str, frozenset[str] | None, str]]:
+    """(code, the parameters given, where) for every catalogue code the source names: `code="…"` (with
+    `params={…}`) on an error, `text("…", {…})` and `_typed_error(field, "…", **kw)` calls."""
+    uses: list[tuple[str, frozenset[str] | None, str]] = []
     for package in SOURCES:
         for path in (REPO / package).rglob("*.py"):
             source = path.read_text("utf-8")
@@ -71,25 +81,40 @@ def used_codes() -> set[str]:
             for node in ast.walk(ast.parse(source)):
                 if not isinstance(node, ast.Call):
                     continue
-                for kw in node.keywords:
-                    if (
-                        kw.arg == "code"
-                        and isinstance(kw.value, ast.Constant)
-                        and isinstance(kw.value.value, str)
-                    ):
-                        found.add(kw.value.value)
+                at = f"{path.relative_to(REPO)}:{node.lineno}"
+                kws = {kw.arg: kw.value for kw in node.keywords}
+                code = kws.get("code")
+                if isinstance(code, ast.Constant) and isinstance(code.value, str):
+                    uses.append((code.value, _keys(kws.get("params")), at))
                 name = (
                     node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
                 )
-                first = node.args[0] if node.args else None
-                if name in ("text", "_typed_error") and isinstance(first, ast.Constant):
-                    found.add(str(first.value))
-                if name == "_typed_error" and len(node.args) > 1 and isinstance(node.args[1], ast.Constant):
-                    found.add(str(node.args[1].value))
-    found = {c for c in found if re.fullmatch(r"[a-z_]+\.[a-z_]+", c)}  # F.201 …: the rules' titles, `RULES`
+                args = node.args
+                if name == "text" and args and isinstance(args[0], ast.Constant):
+                    uses.append((str(args[0].value), _keys(args[1] if len(args) > 1 else None), at))
+                if name == "_typed_error" and len(args) > 1 and isinstance(args[1], ast.Constant):
+                    uses.append((str(args[1].value), frozenset(k for k in kws if k), at))
+    return [u for u in uses if re.fullmatch(r"[a-z_]+\.[a-z_]+", u[0])]  # F.201 …: the rules' titles, `RULES`
+
+
+def used_codes() -> set[str]:
+    """Every code the source names, plus those built from the intake's outcomes and reasons
+    (`desk.<outcome>`, `intake.<reason>`)."""
+    found = {code for code, _, _ in code_uses()}
     found |= {f"desk.{o.value}" for o in Outcome}
     found |= {f"intake.{r.name.lower()}" for r in IntakeReason}
     return found
+
+
+def test_every_text_names_only_parameters_its_callers_give() -> None:
+    wrong = []
+    for code, passed, at in code_uses():
+        if passed is None or code not in MESSAGES:
+            continue
+        needed = {f for _, f, _, _ in string.Formatter().parse(MESSAGES[code]) if f}
+        if not needed <= passed:
+            wrong.append(f"{at}: {code} needs {sorted(needed - passed)}")
+    assert wrong == []
 
 
 def test_every_code_in_the_source_has_a_dutch_text_and_every_text_is_used() -> None:
