@@ -1,8 +1,8 @@
 """Every input that could tie up the machine has a documented bound, refused in one line before the work.
 
 Pages per scanned PDF or TIFF and pixels per page (`shared.adapters.pdf`), files and bytes per upload at the
-desk (`shared.adapters.desk_upload`), lists per seat computation (`shared.domain.seats`). Each test builds an input
-just past the bound (and one at it, where that is cheap) and fails when the bound is removed.
+desk (`shared.adapters.desk_upload`), lists per seat computation (`shared.domain.seats`). Each test builds an
+input just past the bound (and one at it, where that is cheap) and fails when the bound is removed.
 """
 
 from __future__ import annotations
