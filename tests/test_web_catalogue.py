@@ -30,6 +30,7 @@ from hoofdstembureau.web import create_hsb_app
 from municipality.web import create_municipality_app
 from shared.adapters import clock
 from shared.adapters.messages import dutch
+from shared.adapters.web import USERS_FILE, UserFile
 from shared.domain.double_entry import STATE_LABELS_NL
 from shared.domain.intake import Outcome
 from shared.domain.intake import Reason as IntakeReason
@@ -518,3 +519,22 @@ def test_every_desk_outcome_and_refusal_is_dutch(desk: Desk, pages: Pages) -> No
     overview = pages.check("overview with refusals", observer.get("/status").text)
     assert "onbekende sleutel" in overview and "handtekening klopt niet" in overview
     assert not re.search(r"\d{4}-\d\d-\d\dT", overview)  # times in Dutch, not ISO
+
+
+def test_the_central_desk_is_dutch_too(tmp_path: Path, pages: Pages, monkeypatch: pytest.MonkeyPatch) -> None:
+    from central.web import create_central_app
+    from tests.test_central_app import enrolled_council
+    from tests.test_central_fixtures import PASSPHRASE as KEY_PASSPHRASE
+
+    monkeypatch.setenv("TELKETEN_PASSPHRASE", KEY_PASSPHRASE)
+    chain, state, code = enrolled_council(tmp_path)
+    UserFile(state / USERS_FILE, ("operator", "observer")).add("olga", "operator", PW)
+    c, token = client_login(create_central_app(state), "olga")
+    pages.check("central desk", c.get("/balie").text)
+    html = upload(c, token, "elders.tks", municipal_summary(chain, code, district_id="KR99"))
+    pages.check("central: wrong district", html)
+    assert "hoort bij kieskring" in outcome_text(html)
+    html = upload(c, token, "goed.tks", municipal_summary(chain, code))
+    pages.check("central: accepted", html)
+    assert "is opgenomen in de telling" in outcome_text(html)
+    assert "hoort bij kieskring" in pages.check("central overview", c.get("/status").text)
