@@ -22,7 +22,6 @@ from shared.domain.apportionment import (
     QuotaStep,
     ResidualSeatStep,
     UnassignedStep,
-    mixed,
 )
 from shared.domain.candidates import CandidateElectedStep, PreferenceThresholdStep
 from shared.domain.election import Candidate, District, Election
@@ -80,11 +79,6 @@ GROUP_LOT_NOTE = _text("""
     {options} van deze lijstengroep; als gevolg hiervan is een zetel toegewezen aan {winner}.""")
 
 
-def fraction(text: str) -> str:
-    """'15001/23' → '652 5/23' (the PV prints a mixed number; the template sets the fraction)."""
-    return mixed(text)
-
-
 def list_label(district: District, number: int) -> str:
     lst = district.list_by_number(number)
     return f"{number} {lst.name}" if lst is not None and lst.name else f"{number}"
@@ -127,7 +121,7 @@ def _group_rows(g: GroupOutcome, label: str) -> dict[str, Any]:
         elif isinstance(s, GroupResidualStep):
             notes.append(
                 f"Overeenkomstig artikel P 13, tweede lid van de Kieswet is een zetel toegewezen aan "
-                f"{members[s.member - 1]} (grootste gemiddelde {fraction(s.value)})."
+                f"{members[s.member - 1]} (grootste gemiddelde {dutch.mixed(s.value)})."
             )
         elif isinstance(s, LotStep) and s.kind == "group_split":
             notes.append(
@@ -141,13 +135,13 @@ def _group_rows(g: GroupOutcome, label: str) -> dict[str, Any]:
         "label": label,
         "votes": n(g.votes),
         "seats": str(g.seats),
-        "quota": fraction(g.group_quota),
+        "quota": dutch.mixed(g.group_quota),
         "members": [
             {
                 "where": members[i],
                 "votes": n(m.votes),
                 "full": str(m.full_seats),
-                "remainder": fraction(m.remainder),
+                "remainder": dutch.mixed(m.remainder),
                 "remainder_seat": "1" if m.remainder_seat else "-",
                 "seats": str(m.seats),
             }
@@ -221,13 +215,128 @@ def p22_data(
     `parts` are (id, name, tally, source) of the units added up (kieskringen or municipalities); `source`
     says in Dutch where its numbers came from (scanned under which key, or keyed from paper by whom).
     """
-    n = dutch.number
     multi = len(election.districts) > 1
     labels = {lst.number: list_label(district, lst.number) for lst in district.lists}
+    per_list, alphabetical = candidate_rows(district, result, deceased, labels)
+    return {
+        **_heading(election, place=place, at=at, eml_sha256=eml_sha256, eml_510d_sha256=eml_510d_sha256),
+        **_totals(election, total, labels),
+        **_apportionment(district, result, labels),
+        "threshold_pct": "",
+        "threshold": "",
+        **_threshold(result),
+        "per_list": per_list,
+        "grouped": bool(result.groups),
+        "submitted": submitted_lists(election, labels) if multi else [],
+        "groups": [_group_rows(g, labels[g.number]) for g in result.groups if len(g.members) > 1 and g.seats],
+        "alphabetical": alphabetical,
+        "votes_table": votes_table(district, total, labels),
+        "parts": [
+            {
+                "id": pid,
+                "name": name,
+                "valid": dutch.number(t.votes_on_lists),
+                "ballots": dutch.number(t.ballots_cast),
+                "source": src,
+            }
+            for pid, name, t, src in parts
+        ],
+    }
+
+
+def _heading(
+    election: Election, *, place: str, at: datetime, eml_sha256: str, eml_510d_sha256: str
+) -> dict[str, Any]:
+    """The cover, header and footer: which election, which office where and when, the fingerprints."""
+    return {
+        "model": "P 22-1" if len(election.districts) > 1 else "P 22-2",
+        "multi": len(election.districts) > 1,
+        "body": BODY.get(election.category, election.name),
+        "authority": f"Centraal stembureau {place}",
+        "title1": election.name,
+        "election_name": election.name,
+        "election_date": dutch.long_date(election.date),
+        "place": place,
+        "session_date": dutch.long_date(at.date().isoformat()),
+        "session_time": at.strftime("%H:%M") + " uur",
+        "generated": dutch.timestamp(at),
+        "pdf_date": pdf_date(at),
+        "hash": dutch.hash_groups(eml_sha256),
+        "hash_510d": dutch.hash_groups(eml_510d_sha256),
+    }
+
+
+def _totals(election: Election, total: Tally, labels: dict[int, str]) -> dict[str, Any]:
+    """Rubrics 2.1-2.4: voters, votes per list, blank and invalid, and the differences (letters Z to J)."""
+    n = dutch.number
+    return {
+        "eligible": n(total.eligible_voters),
+        "poll_cards": n(total.poll_cards),
+        "proxies": n(total.proxy_certificates),
+        "voter_cards": n(total.voter_cards),
+        "has_voter_cards": election.category != "GR",
+        "admitted": n(total.admitted_voters),
+        "lists": [{"label": labels[lst.number], "votes": n(lst.votes)} for lst in total.lists],
+        "valid": n(total.votes_on_lists),
+        "blank": n(total.blank),
+        "invalid": n(total.invalid),
+        "ballots": n(total.ballots_cast),
+        "equal": total.more_ballots == 0 and total.fewer_ballots == 0,
+        "more": n(total.more_ballots),
+        "fewer": n(total.fewer_ballots),
+    }
+
+
+def _apportionment(district: District, result: SeatsResult, labels: dict[int, str]) -> dict[str, Any]:
+    """Rubrics 2.5-2.8: the kiesdeler, full seats with their surpluses, each residual seat with the value that
+    won it, the statements about lots, P 9 and P 10, and the seats per list; all from the result's steps."""
     steps = result.steps
     quota = next(s for s in steps if isinstance(s, QuotaStep))
     full = next(s for s in steps if isinstance(s, FullSeatsStep))
-    residual = [s for s in steps if isinstance(s, ResidualSeatStep)]
+    seats = {int(k): v for k, v in result.seats.items()}
+    return {
+        "seats_total": str(quota.seats),
+        "quota_votes": dutch.number(quota.total_votes),
+        "quota": dutch.mixed(quota.quota),
+        "full": [
+            {
+                "label": labels[f.list_number],
+                "votes": dutch.number(f.votes),
+                "full": str(f.full_seats),
+                "remainder": dutch.mixed(f.remainder),
+            }
+            for f in full.lists
+        ],
+        "full_total": str(full.full_seats),
+        "residual_total": str(full.residual_seats),
+        "large": quota.seats >= 19,
+        "residual": [
+            {
+                "seat": str(s.seat),
+                "label": labels.get(s.list_number, str(s.list_number)),
+                "value": dutch.mixed(s.value),
+                "rule": RULE_TEXT.get(s.rule, s.rule),
+                "article": s.article,
+                "lot": "ja" if s.by_lot else "",
+            }
+            for s in steps
+            if isinstance(s, ResidualSeatStep)
+        ],
+        "notes": seat_notes(steps, labels),
+        "distribution": [
+            {
+                "label": (district.list_by_number(number) or district.lists[0]).name or str(number),
+                "seats": str(k),
+            }
+            for number, k in sorted(seats.items(), key=lambda kv: (-kv[1], kv[0]))
+        ],
+        "unassigned": str(result.unassigned),
+    }
+
+
+def seat_notes(steps: Sequence[object], labels: dict[int, str]) -> list[str]:
+    """The numbered statements under 2.7, in the order of the PV: lots for a residual seat (P 7/P 8), the
+    absolute majority (P 9), list exhaustion (P 10) and seats left unfilled."""
     notes: list[str] = []
     for s in steps:
         if isinstance(s, LotStep) and s.kind == "residual_seat":
@@ -259,167 +368,112 @@ def p22_data(
                 f"{s.seats} {'zetel blijft' if s.seats == 1 else 'zetels blijven'} onvervuld: geen lijst "
                 "heeft nog kandidaten (artikel P 10 van de Kieswet)."
             )
+    return notes
+
+
+def _threshold(result: SeatsResult) -> dict[str, str]:
+    """The preference threshold (P 15) the text of 2.9 names; nothing when no candidate was assigned."""
+    threshold = next((s for s in result.steps if isinstance(s, PreferenceThresholdStep)), None)
+    if threshold is None:
+        return {}
+    return {
+        "threshold_pct": dutch.percentage(threshold.percentage),
+        "threshold": dutch.mixed(threshold.threshold),
+    }
+
+
+def candidate_rows(
+    district: District, result: SeatsResult, deceased: dict[int, tuple[int, ...]], labels: dict[int, str]
+) -> tuple[list[dict[str, Any]], list[dict[str, str]]]:
+    """Rubrics 2.9 and 2.10: per list with seats, who was elected by preference and by list order and who
+    follows; and everyone elected in alphabetical order."""
+    elected = elected_order(result)
     seats = {int(k): v for k, v in result.seats.items()}
-    threshold = next((s for s in steps if isinstance(s, PreferenceThresholdStep)), None)
-    elected_steps = elected_order(result)
-    cand_lots = [s for s in steps if isinstance(s, LotStep) and s.kind == "candidate"]
     per_list = []
     alphabetical: list[tuple[tuple[str, str], dict[str, str]]] = []
     for lst in district.lists:
-        k = seats.get(lst.number, 0)
-        dead = deceased.get(lst.number, ())
-        entry: dict[str, Any] = {
-            "label": labels[lst.number],
-            "seats": str(k),
-            "deceased": [
-                DECEASED_NOTE.format(name=candidate_name(_candidate(district, lst.number, p))) for p in dead
-            ],
-            "preference": [],
-            "list_order": [],
-            "ranking": [],
-            "lots": [
-                CANDIDATE_LOT_NOTE.format(options=_names([str(o) for o in s.options]), winner=s.outcome)
-                for s in cand_lots
-                if s.list_number == lst.number
-            ],
-        }
-        seat_no = 0
-        for number, candidate, votes, rule, where in elected_steps:
-            if number != lst.number:
-                continue
-            seat_no += 1
+        mine = [row for row in elected if row[0] == lst.number]
+        entry = _list_entry(district, lst.number, result, deceased.get(lst.number, ()), mine, labels)
+        entry["seats"] = str(seats.get(lst.number, 0))
+        for _, candidate, *_ in mine:
             c = _candidate(district, lst.number, candidate)
-            row = {
-                "seat": str(seat_no),
-                "name": candidate_name(c),
-                "locality": c.locality or "",
-                "votes": n(votes or 0),
-                "position": str(c.position),
-                "where": where,
-            }
-            entry["preference" if rule == "preference" else "list_order"].append(row)
             alphabetical.append(
                 (
                     (c.last_name.lower(), c.initials),
                     {"name": candidate_name(c), "locality": c.locality or "", "list": labels[lst.number]},
                 )
             )
-        elected_here = {candidate for number, candidate, *_ in elected_steps if number == lst.number}
-        ranking = (result.ranking or {}).get(str(lst.number), [])
-        rank = 0
-        for pos in ranking:
-            if pos in elected_here or pos in dead:
-                continue
-            rank += 1
-            c = _candidate(district, lst.number, pos)
-            entry["ranking"].append(
-                {
-                    "rank": str(rank),
-                    "name": candidate_name(c),
-                    "locality": c.locality or "",
-                    "position": str(pos),
-                }
-            )
-        if k:
+        if seats.get(lst.number, 0):
             per_list.append(entry)
     alphabetical.sort(key=lambda r: r[0])
+    return per_list, [row for _, row in alphabetical]
+
+
+def _list_entry(
+    district: District,
+    number: int,
+    result: SeatsResult,
+    dead: tuple[int, ...],
+    elected: Sequence[tuple[int, int, int | None, str, str]],
+    labels: dict[int, str],
+) -> dict[str, Any]:
+    """One list's part of 2.9: deceased candidates passed over (P 19a), the elected by preference and by list
+    order with their seat numbers, lots between candidates (P 16), and the ranking for succession (P 19)."""
+    entry: dict[str, Any] = {
+        "label": labels[number],
+        "deceased": [
+            DECEASED_NOTE.format(name=candidate_name(_candidate(district, number, p))) for p in dead
+        ],
+        "preference": [],
+        "list_order": [],
+        "ranking": [],
+        "lots": [
+            CANDIDATE_LOT_NOTE.format(options=_names([str(o) for o in s.options]), winner=s.outcome)
+            for s in result.steps
+            if isinstance(s, LotStep) and s.kind == "candidate" and s.list_number == number
+        ],
+    }
+    for seat_no, (_, candidate, votes, rule, where) in enumerate(elected, start=1):
+        c = _candidate(district, number, candidate)
+        row = {
+            "seat": str(seat_no),
+            "name": candidate_name(c),
+            "locality": c.locality or "",
+            "votes": dutch.number(votes or 0),
+            "position": str(c.position),
+            "where": where,
+        }
+        entry["preference" if rule == "preference" else "list_order"].append(row)
+    passed = {candidate for _, candidate, *_ in elected} | set(dead)
+    ranking = [pos for pos in (result.ranking or {}).get(str(number), []) if pos not in passed]
+    for rank, pos in enumerate(ranking, start=1):
+        c = _candidate(district, number, pos)
+        entry["ranking"].append(
+            {"rank": str(rank), "name": candidate_name(c), "locality": c.locality or "", "position": str(pos)}
+        )
+    return entry
+
+
+def votes_table(district: District, total: Tally, labels: dict[int, str]) -> list[dict[str, Any]]:
+    """Bijlage 1: the votes of every candidate of every list ("-" for none), and each list's total."""
     counted = {lst.number: lst for lst in total.lists}
-    votes_table = [
+    return [
         {
             "label": labels[lst.number],
             "name": lst.name,
             "number": str(lst.number),
-            "votes": n(counted[lst.number].votes),
+            "votes": dutch.number(counted[lst.number].votes),
             "candidates": [
-                {"position": str(c.position), "name": candidate_name(c), "votes": n(v) if v else "-"}
+                {
+                    "position": str(c.position),
+                    "name": candidate_name(c),
+                    "votes": dutch.number(v) if v else "-",
+                }
                 for c, v in zip(lst.candidates, counted[lst.number].candidate_votes, strict=True)
             ],
         }
         for lst in district.lists
     ]
-    return {
-        "model": "P 22-1" if multi else "P 22-2",
-        "multi": multi,
-        "body": BODY.get(election.category, election.name),
-        "authority": f"Centraal stembureau {place}",
-        "title1": election.name,
-        "election_name": election.name,
-        "election_date": dutch.long_date(election.date),
-        "place": place,
-        "session_date": dutch.long_date(at.date().isoformat()),
-        "session_time": at.strftime("%H:%M") + " uur",
-        "generated": dutch.timestamp(at),
-        "pdf_date": pdf_date(at),
-        "hash": dutch.hash_groups(eml_sha256),
-        "hash_510d": dutch.hash_groups(eml_510d_sha256),
-        "eligible": n(total.eligible_voters),
-        "poll_cards": n(total.poll_cards),
-        "proxies": n(total.proxy_certificates),
-        "voter_cards": n(total.voter_cards),
-        "has_voter_cards": election.category != "GR",
-        "admitted": n(total.admitted_voters),
-        "lists": [{"label": labels[lst.number], "votes": n(lst.votes)} for lst in total.lists],
-        "valid": n(total.votes_on_lists),
-        "blank": n(total.blank),
-        "invalid": n(total.invalid),
-        "ballots": n(total.ballots_cast),
-        "equal": total.more_ballots == 0 and total.fewer_ballots == 0,
-        "more": n(total.more_ballots),
-        "fewer": n(total.fewer_ballots),
-        "seats_total": str(quota.seats),
-        "quota_votes": n(quota.total_votes),
-        "quota": fraction(quota.quota),
-        "full": [
-            {
-                "label": labels[f.list_number],
-                "votes": n(f.votes),
-                "full": str(f.full_seats),
-                "remainder": fraction(f.remainder),
-            }
-            for f in full.lists
-        ],
-        "full_total": str(full.full_seats),
-        "residual_total": str(full.residual_seats),
-        "large": quota.seats >= 19,
-        "residual": [
-            {
-                "seat": str(s.seat),
-                "label": labels.get(s.list_number, str(s.list_number)),
-                "value": fraction(s.value),
-                "rule": RULE_TEXT.get(s.rule, s.rule),
-                "article": s.article,
-                "lot": "ja" if s.by_lot else "",
-            }
-            for s in residual
-        ],
-        "notes": notes,
-        "distribution": [
-            {
-                "label": (district.list_by_number(number) or district.lists[0]).name or str(number),
-                "seats": str(k),
-            }
-            for number, k in sorted(seats.items(), key=lambda kv: (-kv[1], kv[0]))
-        ],
-        "unassigned": str(result.unassigned),
-        "threshold_pct": str(threshold.percentage) if threshold else "",
-        "threshold": fraction(threshold.threshold) if threshold else "",
-        "per_list": per_list,
-        "grouped": bool(result.groups),
-        "submitted": submitted_lists(election, labels) if multi else [],
-        "groups": [_group_rows(g, labels[g.number]) for g in result.groups if len(g.members) > 1 and g.seats],
-        "alphabetical": [row for _, row in alphabetical],
-        "votes_table": votes_table,
-        "parts": [
-            {
-                "id": pid,
-                "name": name,
-                "valid": n(t.votes_on_lists),
-                "ballots": n(t.ballots_cast),
-                "source": src,
-            }
-            for pid, name, t, src in parts
-        ],
-    }
 
 
 def render_p22(data: dict[str, Any], *, at: datetime | None = None) -> bytes:

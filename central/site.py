@@ -19,6 +19,7 @@ import threading
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from datetime import datetime
+from fractions import Fraction
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -32,7 +33,6 @@ from central.report import elected_order, member_label
 from central.site_chart import list_colours, seat_bars
 from central.site_files import describe
 from shared.adapters.files import atomic_write_many
-from shared.domain.apportionment import mixed
 from shared.domain.candidates import PreferenceThresholdStep
 from shared.domain.election import District, Election
 from shared.domain.groups import GroupOutcome
@@ -231,7 +231,7 @@ def build_site(
                 "name": lst.name,
                 "colour": colours[i],
                 "votes": n(votes),
-                "share": f"{100 * votes / valid:.1f}".replace(".", ",") if valid else "0,0",
+                "share": dutch.percentage(Fraction(100 * votes, valid or 1), 1, trim=False),
                 "seats": str(seats.get(lst.number, 0)),
                 "candidates": candidates,
                 "deceased": [
@@ -256,10 +256,10 @@ def build_site(
         "blank": n(total.blank),
         "invalid": n(total.invalid),
         "ballots": n(total.ballots_cast),
-        "quota": mixed(result.quota),
-        "threshold": f"{threshold.percentage}% van de kiesdeler ({mixed(threshold.threshold)} stemmen)"
-        if threshold
-        else "-",
+        "quota": dutch.mixed(result.quota),
+        "threshold": (
+            dutch.preference_threshold(threshold.percentage, threshold.threshold) if threshold else "-"
+        ),
         "areas_title": "Kieskringen en gemeenten" if multi else "Gemeente en stembureaus",
         "published_name": out.name,
         "areas": [],
@@ -350,7 +350,7 @@ def _group_split(g: GroupOutcome) -> dict[str, Any] | None:
     if len(g.members) < 2:
         return None
     return {
-        "quota": mixed(g.group_quota),
+        "quota": dutch.mixed(g.group_quota),
         "members": [
             {"where": member_label(m.districts), "votes": dutch.number(m.votes), "seats": str(m.seats)}
             for m in g.members

@@ -22,6 +22,7 @@ from shared.adapters.keyfiles import load_signing_key, read_key_file_public
 from shared.domain.keyregister import Role, readable_fingerprint
 from shared.domain.tally import Tally, add_tallies, check_internal
 from shared.errors import StateError
+from shared.formats import dutch
 from shared.formats.eml.model import Count510
 from shared.formats.eml.write import identifier_of, layout_of, unit_votes, write_510
 from shared.formats.keyed import source_text
@@ -163,7 +164,7 @@ def finalise(office: Office, *, passphrase: bytes) -> Output:
                 )
                 for code, d, ph, _, source in counted
             ],
-            audit_head=f"regel {seq}, {head_hash}",
+            audit_head=f"regel {seq}, vingerafdruk {dutch.hash_groups(head_hash)}",
         )
         pdf = render_o3(
             data,

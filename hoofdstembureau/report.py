@@ -16,7 +16,7 @@ from typing import Any
 import msgspec
 
 from shared.adapters.pdf import compile_typst, pdf_date, pdf_timestamp
-from shared.adapters.sheets import sheet_markup
+from shared.adapters.sheets import SheetFooter, sheet_markup
 from shared.domain.election import Election
 from shared.domain.tally import Tally
 from shared.formats import dutch
@@ -131,7 +131,12 @@ def render_o3(
     """The O 3 PDF with the signed summary's QR pages at the end; `at` (the session time, from the edge) is
     the PDF's date, so the same input gives the same bytes."""
     template = resources.files("hoofdstembureau").joinpath("templates/o3.typ").read_text(encoding="utf-8")
-    markup, files = sheet_markup(signed_summary, title=qr_title, subtitle=qr_subtitle)
+    footer = SheetFooter(
+        appendix="Bijlage 2 bij Model O 3: ondertekende samenvatting in QR-codes "
+        "(voor het centraal stembureau)",
+        fingerprint=f"Datum: {data['generated']} - SHA-256-Hashcode: {data['hash_upper']}",
+    )
+    markup, files = sheet_markup(signed_summary, title=qr_title, subtitle=qr_subtitle, footer=footer)
     source = template + "\n" + markup
     return compile_typst(
         source,

@@ -21,7 +21,7 @@ from municipality import eml_out
 from municipality.corrigendum import na14_2_data
 from municipality.report import StationFlags, StationResult, na31_2_data, report_source
 from shared.adapters.pdf import compile_typst
-from shared.adapters.sheets import sheet_markup
+from shared.adapters.sheets import SheetFooter, sheet_markup
 from shared.domain.election import Election, Municipality, Station
 from shared.domain.keyregister import Role
 from shared.domain.station_report import StationReport
@@ -140,7 +140,16 @@ def build_outputs(
     digest = message_digest(signed).hex()
     qr_title = f"Samenvatting {municipality.code} {municipality.name}"
     qr_sub = f"{election.name} - fase {phase} - vingerafdruk {dutch.hash_groups(digest)[:39]}"
-    qr_markup, qr_files = sheet_markup(signed, title=qr_title, subtitle=qr_sub)
+    qr_markup, qr_files = sheet_markup(
+        signed,
+        title=qr_title,
+        subtitle=qr_sub,
+        footer=SheetFooter(
+            appendix=f"Bijlage {2 if previous else 3} bij Model {'Na 14-2' if previous else 'Na 31-2'}: "
+            "ondertekende samenvatting in QR-codes (voor het volgende stembureau)",
+            fingerprint="Digitale vingerafdruk van EML-telbestand bij dit PV: " + dutch.hash_groups(eml_sha),
+        ),
+    )
     if previous is None:
         data = na31_2_data(
             election,

@@ -291,7 +291,7 @@ def report_source(
     source = files.pop(template).decode("utf-8")
     files["data.json"] = json.dumps(data, ensure_ascii=False).encode("utf-8")
     if appendix_markup:
-        source += "\n#pagebreak()\n" + appendix_markup
+        source += "\n#pagebreak(weak: true)\n" + appendix_markup
     return source, files
 
 

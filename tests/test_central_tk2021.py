@@ -11,7 +11,11 @@ its 520 the official Resultaat: seats per party, all 150 elected candidates, in 
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 import msgspec
+import pdf_structure
 import pypdfium2 as pdfium
 import pytest
 from conftest import SHARED_DATA, needs_shared
@@ -195,7 +199,7 @@ def test_p22_1_has_the_list_group_section(tk2021: Finalised) -> None:
     pages = [doc[i].get_textpage().get_text_range() for i in range(len(doc))]
     text = "\n".join(pages)
     assert "Verdeling van de zetels binnen de lijstengroepen" in text
-    assert "groepskiesdeler 66040 1/15" in text  # CDA: 990.601 / 15
+    assert "groepskiesdeler 66.040 1/15" in text  # CDA: 990.601 / 15
     assert "Stel gelijkluidende lijsten (kieskringen 16, 17, 18, 19)" in text  # SP
     submitted = next(p for p in pages if "Ingeleverde kandidatenlijsten" in p)
     assert "3 CDA lijstengroep (20 lijsten) alle" in submitted
@@ -207,11 +211,26 @@ def test_p22_1_has_the_list_group_section(tk2021: Finalised) -> None:
     assert "Lijst waarop de zetel" in cda
 
 
+def test_p22_1_reads_as_a_whole_report(tk2021: Finalised, tmp_path: Path) -> None:
+    """The P 22-1 of TK2021 (20 kieskringen, list groups) as poppler reads it: true page numbers, no heading
+    at a page's foot, every Bijlage referred to is in the contents, no warning (tests/pdf_structure.py)."""
+    if shutil.which("pdftotext") is None:
+        pytest.skip("needs poppler-utils (pdftotext)")
+    pdf = tmp_path / "Model_P22-1.pdf"
+    pdf.write_bytes(_file(tk2021, "Model_P22-1_"))
+    texts = pdf_structure.pages(pdf)
+    assert pdf_structure.numbering_problems(texts) == []
+    assert pdf_structure.stranded_headings(texts) == []
+    listed, referred = pdf_structure.listed_appendices(texts)
+    assert referred <= listed
+    assert pdf_structure.poppler_warnings(pdf, tmp_path) == []
+
+
 def test_results_site_shows_the_split_within_each_list_group(tk2021: Finalised) -> None:
     """The CDA page: its seats per kieskring list (P 12) and, per elected candidate, the list of the seat."""
     cda = tk2021.site["lijst-3.html"]
     assert "Verdeling van de zetels binnen de lijstengroep" in cda
-    assert "groepskiesdeler 66040 1/15" in cda
+    assert "groepskiesdeler 66.040 1/15" in cda
     row = cda[cda.index("Hoekstra") :].split("</tr>")[0]
     assert "437.240" in row and "gekozen (voorkeur), kieskring 7" in row
     assert (

@@ -12,8 +12,12 @@ import re
 import tempfile
 from collections.abc import Mapping
 from datetime import UTC, datetime
+from functools import cache
+from importlib import resources
 from pathlib import Path, PurePosixPath
 
+import fontpkg_dm_sans
+import fontpkg_geist_mono
 import pypdfium2 as pdfium
 import typst
 from PIL import Image
@@ -21,6 +25,13 @@ from PIL import Image
 from shared.errors import InputError
 
 MAIN_FILE = "main.typ"
+#: The fonts of the Kiesraad's models (spec/reports.md §9): DM Sans for the text and Geist Mono for printed
+#: values, both under the SIL Open Font License and installed as Python packages, so every machine prints the
+#: same letters without a network. typst reads their variable files at the default instance (DM Sans at its
+#: 9 pt optical size, hence the family name "DM Sans 9pt") and sets bold from it.
+FONT_DIRS = (fontpkg_dm_sans.ROOT / "files", fontpkg_geist_mono.ROOT / "files")
+#: The layout every document shares (`shared/templates/telketen.typ`), next to each document under this name.
+LIBRARY_FILE = "telketen.typ"
 
 
 class TypstCompileError(InputError):
@@ -34,13 +45,15 @@ def compile_typst(
 
     The source is compiled as `main.typ` in a fresh temporary directory that is also typst's root, so `files`
     (images, data, included .typ files) are referenced by the same relative paths they have as keys, and
-    nothing outside that directory can be read. Only typst's bundled fonts are used, so output does not depend
-    on the machine. `timestamp` (Unix seconds, passed in by the caller) fixes the document's creation date, so
-    the same input gives the same bytes; without it typst uses the clock.
+    nothing outside that directory can be read. Only the fonts of FONT_DIRS and typst's own are used, never
+    the machine's, so output does not depend on the machine. The shared layout (headings kept with what
+    follows, the signature sheet, fingerprints, fractions, page numbers) is there as `telketen.typ`.
+    `timestamp` (Unix seconds, passed in by the caller) fixes the document's creation date, so the same input
+    gives the same bytes; without it typst uses the clock.
     """
     with tempfile.TemporaryDirectory(prefix="telketen-typst-") as tmp:
         root = Path(tmp)
-        for name, content in (files or {}).items():
+        for name, content in {LIBRARY_FILE: _library(), **(files or {})}.items():
             rel = PurePosixPath(name)
             if rel.is_absolute() or ".." in rel.parts or not rel.parts or rel.as_posix() == MAIN_FILE:
                 raise InputError(f"file name {name!r} must be a plain relative path", where="compile_typst")
@@ -53,6 +66,7 @@ def compile_typst(
             pdf = typst.compile(
                 os.fspath(main),
                 root=os.fspath(root),
+                font_paths=[os.fspath(d) for d in FONT_DIRS],
                 ignore_system_fonts=True,
                 format="pdf",
                 timestamp=timestamp,
@@ -61,7 +75,25 @@ def compile_typst(
             raise TypstCompileError(_first_line(exc), where="typst") from None
     if not isinstance(pdf, bytes):
         raise TypstCompileError("typst returned no PDF", where="typst")
-    return pdf
+    return without_default_suspects(pdf)
+
+
+#: What typst writes in the document catalog of a tagged PDF. `/Suspects false` is the default (ISO 32000-1
+#: §14.7.1), but poppler (pdfinfo, pdftoppm, pdftotext, evince) reports every such file as "Syntax Error:
+#: Suspects object is wrong type (boolean)": it only accepts the key when it is true.
+TYPST_MARK_INFO = b"/MarkInfo<</Marked true/Suspects false>>"
+MARK_INFO = b"/MarkInfo<</Marked true>>"
+
+
+def without_default_suspects(pdf: bytes) -> bytes:
+    """`pdf` with the default `/Suspects false` dropped from its catalog, padded with spaces to the same
+    length so every byte offset in the cross-reference table stays true; others come back as they were."""
+    return pdf.replace(TYPST_MARK_INFO, MARK_INFO + b" " * (len(TYPST_MARK_INFO) - len(MARK_INFO)), 1)
+
+
+@cache
+def _library() -> bytes:
+    return resources.files("shared").joinpath("templates", LIBRARY_FILE).read_bytes()
 
 
 def pdf_timestamp(at: datetime | None) -> int | None:

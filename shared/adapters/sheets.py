@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from shared.adapters.pdf import compile_typst
 from shared.adapters.qr_render import Ecc, byte_capacity, modules, qr_png, smallest_version
+from shared.formats import dutch
 from shared.formats.framing import DIGEST_LEN, HEADER_LEN, frame, message_id
 
 MIN_MODULE_MM = 0.34
@@ -107,8 +108,24 @@ def _grouped(text: str, size: int = 4) -> str:
     return " ".join(text[i : i + size] for i in range(0, len(text), size))
 
 
+@dataclass(frozen=True)
+class SheetFooter:
+    """What a report prints under its QR sheets: the Bijlage they are, the fingerprint line of the report's
+    footer, and then "Pagina x van y" counted over the whole report. The report PDF's own hash cannot be in
+    itself, so `fingerprint` names the file the report is about (the EML count, as on its other pages)."""
+
+    appendix: str
+    fingerprint: str
+
+
 def sheet_markup(
-    payload: bytes, *, title: str, subtitle: str = "", fingerprint: str | None = None, dense: bool = False
+    payload: bytes,
+    *,
+    title: str,
+    subtitle: str = "",
+    fingerprint: str | None = None,
+    dense: bool = False,
+    footer: SheetFooter | None = None,
 ) -> tuple[str, dict[str, bytes]]:
     """Typst markup for the QR pages of `payload`, and the PNG files it references.
 
@@ -116,8 +133,9 @@ def sheet_markup(
     source and merge the file maps, e.g. `compile_typst(report_src + "\\n" + markup, {**report_files,
     **files})`. Every QR page is an explicit `#page(...)` with its own A4 size, margins, and no header or
     footer, so the report's page settings are untouched before and after; the report's fonts and language
-    still apply. The pages carry their own "QR-blad x/y" numbering, independent of typst's page counter (a
-    report that prints "pagina x van y" with `counter(page).final()` will count the QR pages too). File names
+    still apply. The pages carry their own "QR-blad x/y" numbering; with a `footer` (sheets at the end of a
+    report) they also say which Bijlage they are and which page of the report, "Pagina x van y" counting every
+    page of the PDF, and carry the report's fingerprint line, as its other pages do. File names
     are `telketen-qr/<message id>-<n>.png`, so several messages can share one document.
     """
     layout = choose_layout(len(payload), dense=dense)
@@ -147,6 +165,7 @@ def sheet_markup(
                 fingerprint,
                 msg_hex,
                 len(payload),
+                footer,
             )
         )
     return "".join(parts), files
@@ -164,10 +183,11 @@ def _page_markup(
     fingerprint: str | None,
     msg_hex: str,
     payload_len: int,
+    footer: SheetFooter | None,
 ) -> str:
     last = first + len(names) - 1
     info = (
-        f"Bericht-id {_grouped(msg_hex)} · {payload_len} bytes · {total} "
+        f"Bericht-id {_grouped(msg_hex)} · {dutch.number(payload_len)} bytes · {dutch.number(total)} "
         + ("QR-code" if total == 1 else f"QR-codes, op dit blad {first}–{last}")
         + " · inlezen: telketen paper decode"
     )
@@ -206,12 +226,25 @@ def _page_markup(
             + "\n)"
         )
     return (
-        f'#page(paper: "a4", margin: {PAGE_MARGIN_MM}mm, header: none, footer: none, numbering: none)[\n'
+        f'#page(paper: "a4", margin: {PAGE_MARGIN_MM}mm, header: none, footer: {_footer(footer)}, '
+        "footer-descent: 0.6mm, numbering: none)[\n"
         f"#block(height: {HEADER_MM - 2}mm, width: 100%, clip: true, spacing: 0pt)[\n"
         + "\n".join(f"  {line}" for line in header_lines)
         + "\n]\n#v(2mm)\n"
         + grid
         + "\n]\n"
+    )
+
+
+def _footer(footer: SheetFooter | None) -> str:
+    """The typst footer of a QR sheet: none, or the Bijlage and fingerprint lines left and the report's page
+    number right, in 6.5 pt so they fit in the sheet's 8 mm bottom margin without moving a symbol."""
+    if footer is None:
+        return "none"
+    return (
+        "{ set text(size: 6.5pt); grid(columns: (1fr, auto), align: (left, right + bottom), "
+        f"[#strong({_typst_str(footer.appendix)}) \\ #{_typst_str(footer.fingerprint)}], "
+        "context [Pagina #counter(page).display() van #counter(page).final().first()]) }"
     )
 
 
@@ -229,4 +262,5 @@ def render_sheets(
     markup, files = sheet_markup(
         payload, title=title, subtitle=subtitle, fingerprint=fingerprint, dense=dense
     )
-    return compile_typst(markup, files, timestamp=timestamp)
+    fonts = '#import "telketen.typ": body-font\n#set text(font: body-font, lang: "nl")\n'
+    return compile_typst(fonts + markup, files, timestamp=timestamp)

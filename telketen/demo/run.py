@@ -42,6 +42,8 @@ from telketen.demo.pool import Measured, peak_mb, run_pooled
 from telketen.demo.tiers import (
     CentralOutput,
     Delivered,
+    central_place,
+    district_place,
     run_central,
     run_hoofdstembureau,
     scan_delivery,
@@ -246,6 +248,7 @@ class DistrictTask(msgspec.Struct, frozen=True, kw_only=True):
     """What one hoofdstembureau gets: the election date and the paper its municipalities delivered."""
 
     district_id: str
+    place: str
     date: str
     deliveries: list[Delivered]
 
@@ -272,6 +275,7 @@ def _district_job(shared: Shared, task: DistrictTask) -> DistrictJob:
         shared.out / "published",
         clock=clock.tick,
         private_key=demo_key(seed, f"HSB{task.district_id}"),
+        place=task.place,
     )
     scanning = time.process_time()
     delivery = scan_delivery(
@@ -300,6 +304,7 @@ def run_districts(
     tasks = [
         DistrictTask(
             district_id=d.id,
+            place=district_place(election, d.id),
             date=election.date,
             deliveries=[j.delivery for j in municipal if j.district_id == d.id],
         )
@@ -409,6 +414,7 @@ def run_demo(
             random.Random(f"{seed}:lots"),
             clock=tier_clock.tick,
             private_key=demo_key(seed, "CSB"),
+            place=central_place(el),
         )
         st.items = central.elected
     with _stage(stages, "verify", on_stage) as st:

@@ -31,6 +31,7 @@ from hoofdstembureau import receive as hsb_receive
 from hoofdstembureau import setup as hsb_setup
 from hoofdstembureau.office import Office as HsbOffice
 from shared.domain.apportionment import LotRequest
+from shared.domain.election import Election
 from shared.domain.keyregister import EnrolmentRecord
 from shared.errors import IntegrityError
 from shared.office.office import Clock
@@ -85,6 +86,24 @@ def _messages(deliveries: Sequence[Delivered], kind: str) -> list[tuple[str, byt
     return out
 
 
+def central_place(election: Election) -> str:
+    """Where the demo's centraal stembureau sits, as the election says: the Kiesraad in 's-Gravenhage for a
+    Tweede Kamer or European Parliament election, else the town hall of the one municipality (a council
+    election's hoofdstembureau is also its centraal stembureau), else the seat of the first kieskring."""
+    if election.category in ("TK", "EP"):
+        return "'s-Gravenhage"
+    if len(election.municipalities) == 1:
+        return election.municipalities[0].name
+    return district_place(election, election.districts[0].id)
+
+
+def district_place(election: Election, district_id: str) -> str:
+    """Where a kieskring's hoofdstembureau sits: the town the kieskring is named after (Kieswet E 1; the 110a
+    names each kieskring by it)."""
+    name = election.district(district_id).name
+    return name or f"kieskring {district_id}"
+
+
 def run_hoofdstembureau(
     district_id: str,
     definition: DefinitionFiles,
@@ -94,8 +113,10 @@ def run_hoofdstembureau(
     *,
     clock: Clock,
     private_key: Ed25519PrivateKey,
+    place: str,
 ) -> TierOutput:
-    """One district's hoofdstembureau: enrol and scan its municipalities, finalise O 3 and 510c, publish."""
+    """One district's hoofdstembureau at `place`: enrol and scan its municipalities, finalise O 3 and 510c,
+    publish."""
     state = work / f"HSB{district_id}"
     init = hsb_setup.init(
         state,
@@ -104,7 +125,7 @@ def run_hoofdstembureau(
         typed_110a=definition.typed_110a,
         typed_230b=definition.typed_230b,
         district_id=district_id,
-        place="Demostad",
+        place=place,
         passphrase=DEMO_PASSPHRASE,
         user=DEMO_USER,
         at=clock(),
@@ -159,8 +180,10 @@ def run_central(
     *,
     clock: Clock,
     private_key: Ed25519PrivateKey,
+    place: str,
 ) -> CentralOutput:
-    """The central office: enrol and scan the tier below, seats and candidates, publish with the site."""
+    """The central office at `place`: enrol and scan the tier below, seats and candidates, publish with the
+    site."""
     state = work / "CSB"
     central_setup.init(
         state,
@@ -168,7 +191,7 @@ def run_central(
         candidates=(definition.name_230b, definition.data_230b),
         typed_110a=definition.typed_110a,
         typed_230b=definition.typed_230b,
-        place="Demostad",
+        place=place,
         passphrase=DEMO_PASSPHRASE,
         user=DEMO_USER,
         at=clock(),
