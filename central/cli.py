@@ -140,7 +140,15 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
     keyed_cli.register(sub, common, COMMANDS.open)
 
-    p = sub.add_parser("deceased", parents=[common], help="record a deceased candidate (before finalise)")
+    p = sub.add_parser(
+        "deceased",
+        parents=[common],
+        help="record a deceased candidate (before finalise)",
+        description=(
+            "Record that a candidate has died before the computation (Kieswet P 19a): they are passed over "
+            "when seats go to candidates."
+        ),
+    )
     p.add_argument("list", type=int, help="list number")
     p.add_argument("position", type=int, help="candidate's number on the list")
     p.set_defaults(func=cmd_deceased)

@@ -16,8 +16,9 @@ import hashlib
 import multiprocessing
 import os
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 from datetime import datetime
 from fractions import Fraction
 from importlib import resources
@@ -30,6 +31,7 @@ from jinja2 import DictLoader, Environment, select_autoescape
 from markupsafe import Markup, escape
 
 from central.report import elected_order, member_label
+from central.site_audit import audit_page
 from central.site_chart import list_colours, seat_bars
 from central.site_files import describe
 from shared.adapters.files import atomic_write_many
@@ -49,7 +51,16 @@ from shared.formats.summary import ChildSource, Summary, tally_from_counts
 SITE_DIR = "site"
 #: From this many bytes of 510b on, the files are read by two worker processes (a national folder: ~1 GB).
 PARALLEL_FROM = 48 * 1024 * 1024
-TEMPLATES = ("base.html", "index.html", "lists.html", "list.html", "areas.html", "area.html", "files.html")
+TEMPLATES = (
+    "base.html",
+    "index.html",
+    "lists.html",
+    "list.html",
+    "areas.html",
+    "area.html",
+    "files.html",
+    "audit.html",
+)
 
 
 class Area(msgspec.Struct, frozen=True, kw_only=True):
@@ -167,6 +178,27 @@ def _counts_of(folder: Path) -> list[Path]:
     return sorted(folder.glob("Telling_*.eml.xml"))
 
 
+@dataclass(frozen=True)
+class SiteContext:
+    """What every page builder gets: the published folder, the templates, the data every template shows
+    (`site`), the lists with their candidates, and the published files with their hashes."""
+
+    out: Path
+    env: Environment
+    election: Election
+    site: dict[str, Any]
+    lists: list[dict[str, Any]]
+    files: list[dict[str, Any]]
+
+    def render(self, template: str, **data: Any) -> str:
+        return self.env.get_template(template).render(site=self.site, root="", **data)
+
+
+#: A page builder: the context in, {file name under site/: content} out. Pages are added by appending to
+#: `PAGE_BUILDERS` (e.g. the citizen's check page), never by growing `build_site`.
+PageBuilder = Callable[[SiteContext], dict[str, str]]
+
+
 def build_site(
     out: Path,
     *,
@@ -180,12 +212,35 @@ def build_site(
     at: datetime,
 ) -> list[Path]:
     """Write the site into `out/site/`; `out` is the published folder with every other file already in it."""
-    n = dutch.number
     env = _env()
+    lists, elected = list_entries(view, total, result, deceased)
+    site = site_data(out, election, total, result, authority, at, lists, elected)
+    shown = _shown_units(out, election, areas)
+    paths, reads = _read_published(out, shown)
+    stations = _station_rows(out, shown, reads)
+    pages = _area_pages(env, site, areas, shown, stations, view, multi=len(election.districts) > 1)
+    ctx = SiteContext(
+        out=out,
+        env=env,
+        election=election,
+        site=site,
+        lists=lists,
+        files=_file_rows(out, paths, reads, election),
+    )
+    for builder in PAGE_BUILDERS:
+        pages.update(builder(ctx))
+    return atomic_write_many(out / SITE_DIR, pages)
+
+
+def list_entries(
+    view: District, total: Tally, result: SeatsResult, deceased: dict[int, tuple[int, ...]]
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Each list with its votes, share, seats and candidates (elected how, successor rank, deceased), and
+    the elected candidates in alphabetical order."""
+    n = dutch.number
     seats = {int(k): v for k, v in result.seats.items()}
     elected_steps = elected_order(result)
     groups = {g.number: g for g in result.groups}
-    threshold = next((s for s in result.steps if isinstance(s, PreferenceThresholdStep)), None)
     valid = total.votes_on_lists
     counted = {lst.number: lst for lst in total.lists}
     lists: list[dict[str, Any]] = []
@@ -241,16 +296,33 @@ def build_site(
             }
         )
     elected_rows.sort(key=lambda r: r.pop("sort"))
+    return lists, elected_rows
+
+
+def site_data(
+    out: Path,
+    election: Election,
+    total: Tally,
+    result: SeatsResult,
+    authority: str,
+    at: datetime,
+    lists: list[dict[str, Any]],
+    elected: list[dict[str, Any]],
+) -> dict[str, Any]:
+    """The numbers every page shows, formatted as the Kiesraad prints them; `areas` is filled by the area
+    pages."""
+    n = dutch.number
+    threshold = next((s for s in result.steps if isinstance(s, PreferenceThresholdStep)), None)
     multi = len(election.districts) > 1
-    site: dict[str, Any] = {
+    return {
         "election_name": election.name,
         "election_date": dutch.long_date(election.date),
         "authority": authority,
         "generated": dutch.timestamp(at),
         "lists": lists,
-        "elected": elected_rows,
+        "elected": elected,
         "seats": str(election.seats),
-        "valid": n(valid),
+        "valid": n(total.votes_on_lists),
         "eligible": n(total.eligible_voters),
         "admitted": n(total.admitted_voters),
         "blank": n(total.blank),
@@ -264,11 +336,17 @@ def build_site(
         "published_name": out.name,
         "areas": [],
     }
-    pages: dict[str, str] = {}
-    # The units the drill-down shows: (area above, code, name, digest, its summary if it checks out).
-    shown: list[tuple[Area, str, str, bytes, Summary | KeyedPart | None]] = []
+
+
+#: A unit the drill-down shows: (area above, code, name, digest, its summary if it checks out).
+Shown = tuple[Area, str, str, bytes, Summary | KeyedPart | None]
+
+
+def _shown_units(out: Path, election: Election, areas: Sequence[Area]) -> list[Shown]:
+    """The units of the drill-down: the municipalities of each kieskring, or the council's municipality."""
+    shown: list[Shown] = []
     for area in areas:
-        if multi:
+        if len(election.districts) > 1:
             for code, digest in area.children:
                 shown.append((area, code, _name(election, code), digest,
                               _open_published_part(out / code, digest)))  # fmt: skip
@@ -276,13 +354,24 @@ def build_site(
             shown.append(
                 (area, area.id, area.name, area.digest, _open_published_part(out / area.id, area.digest))
             )
-    # One pass over every published file: each is read and hashed once, and the 510b files the summaries vouch
-    # for are parsed for their stations (by two workers for a national folder: ~1 GB of 510b).
+    return shown
+
+
+def _read_published(out: Path, shown: list[Shown]) -> tuple[list[Path], dict[Path, _FileRead]]:
+    """One pass over every published file: each is read and hashed once, and the 510b files the summaries
+    vouch for are parsed for their stations (by two workers for a national folder: ~1 GB of 510b)."""
     vouched = {out / code: s.eml_sha256 for _, code, _, _, s in shown if s is not None and s.eml_sha256}
     paths = sorted(p for p in out.rglob("*") if p.is_file() and p.relative_to(out).parts[0] != SITE_DIR)
     is_count = {p for folder in vouched for p in _counts_of(folder)}
     jobs = [(str(p), vouched[p.parent] if p in is_count else None) for p in paths]
     reads = dict(zip(paths, _read_files(jobs, sum(p.stat().st_size for p in is_count)), strict=True))
+    return paths, reads
+
+
+def _station_rows(
+    out: Path, shown: list[Shown], reads: dict[Path, _FileRead]
+) -> dict[str, tuple[StationRow, ...]]:
+    """Each shown unit's stations, from the first of its 510b files that its summary vouches for."""
     stations: dict[str, tuple[StationRow, ...]] = {}
     for _, code, _, _, summary in shown:
         if summary is None:
@@ -292,6 +381,23 @@ def build_site(
             if rows is not None:
                 stations[code] = rows
                 break
+    return stations
+
+
+def _area_pages(
+    env: Environment,
+    site: dict[str, Any],
+    areas: Sequence[Area],
+    shown: list[Shown],
+    stations: dict[str, tuple[StationRow, ...]],
+    view: District,
+    *,
+    multi: bool,
+) -> dict[str, str]:
+    """The drill-down: a page per area (kieskring or municipality) and per municipality of a kieskring;
+    adds each area to `site["areas"]` for the overview."""
+    n = dutch.number
+    pages: dict[str, str] = {}
     for area in areas:
         page = f"gebied-{area.id}.html"
         site["areas"].append(
@@ -324,25 +430,44 @@ def build_site(
         pages[page] = _area_page(
             env, site, area.id, area.name, "Kieskring", area.digest, area.tally, view, (), children
         )
-    files = []
-    municipality_names: dict[str, str] = {m.code: m.name for m in election.municipalities}
+    return pages
+
+
+def _file_rows(
+    out: Path, paths: list[Path], reads: dict[Path, _FileRead], election: Election
+) -> list[dict[str, Any]]:
+    """Every published file (outside the site) with its size, SHA-256 and what it is."""
+    names: dict[str, str] = {m.code: m.name for m in election.municipalities}
+    rows = []
     for path in paths:
         rel = path.relative_to(out).as_posix()
         read = reads[path]
-        files.append({"path": rel, "href": "../" + rel, "size": n(read.size), "sha256": read.sha256.hex(),
-                      "what": describe(rel, municipality_names)})  # fmt: skip
-    common = {"site": site, "root": ""}
-    chart = seat_bars([(f"{e['number']} {e['name']}", e["colour"], int(e["seats"])) for e in lists])
-    pages["index.html"] = env.get_template("index.html").render(title="Uitslag", chart=chart, **common)
-    pages["lijsten.html"] = env.get_template("lists.html").render(title="Lijsten", **common)
-    for entry in lists:
-        pages[f"lijst-{entry['number']}.html"] = env.get_template("list.html").render(
-            title=f"Lijst {entry['number']}", l=entry, **common
+        rows.append({"path": rel, "href": "../" + rel, "size": dutch.number(read.size),
+                     "sha256": read.sha256.hex(), "what": describe(rel, names)})  # fmt: skip
+    return rows
+
+
+def _overview_pages(ctx: SiteContext) -> dict[str, str]:
+    """The seats (with the chart), the lists, one page per list, the areas overview and the files."""
+    chart = seat_bars([(f"{e['number']} {e['name']}", e["colour"], int(e["seats"])) for e in ctx.lists])
+    pages = {
+        "index.html": ctx.render("index.html", title="Uitslag", chart=chart),
+        "lijsten.html": ctx.render("lists.html", title="Lijsten"),
+        "gebieden.html": ctx.render("areas.html", title=ctx.site["areas_title"]),
+        "bestanden.html": ctx.render("files.html", title="Bestanden", files=ctx.files),
+    }
+    for entry in ctx.lists:
+        pages[f"lijst-{entry['number']}.html"] = ctx.render(
+            "list.html", title=f"Lijst {entry['number']}", l=entry
         )
-    pages["gebieden.html"] = env.get_template("areas.html").render(title=site["areas_title"], **common)
-    pages["bestanden.html"] = env.get_template("files.html").render(title="Bestanden", files=files, **common)
-    pages["style.css"] = resources.files("central").joinpath("site/style.css").read_text(encoding="utf-8")
-    return atomic_write_many(out / SITE_DIR, pages)
+    return pages
+
+
+def _stylesheet(ctx: SiteContext) -> dict[str, str]:
+    return {"style.css": resources.files("central").joinpath("site/style.css").read_text(encoding="utf-8")}
+
+
+PAGE_BUILDERS: list[PageBuilder] = [_overview_pages, audit_page, _stylesheet]
 
 
 def _group_split(g: GroupOutcome) -> dict[str, Any] | None:

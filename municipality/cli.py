@@ -26,8 +26,9 @@ from municipality.terminal_entry import run_terminal
 from municipality.web import register_serve
 from shared.adapters import audit, clock
 from shared.adapters.airgap import require_air_gap
-from shared.adapters.files import atomic_write
+from shared.adapters.files import atomic_write, read_input
 from shared.adapters.keyfiles import load_signing_key, resolve_passphrase
+from shared.cli_options import add_hash_options
 from shared.domain import double_entry as de
 from shared.domain.station_report import MAX_COUNT
 from shared.domain.validation import validate
@@ -199,10 +200,7 @@ def cmd_entry(args: argparse.Namespace) -> int:
     data = b""
     if args.from_file is not None:
         path = Path(args.from_file)
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            raise InputError(f"cannot read: {exc.strerror}", where=str(path)) from None
+        data = read_input(path)
     _air_gap(svc, args, user)
     claimed = svc.claim(user, station.id, at=stamp())
     if args.from_file is None:
@@ -389,11 +387,28 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     common.add_argument(
         "--password-env", metavar="VAR", help=f"read the password from VAR (default {PASSWORD_ENV})"
     )
-    p = subparsers.add_parser("municipality", help="the municipal app: double entry, totals, report Na 31-2")
+    p = subparsers.add_parser(
+        "municipality",
+        help="the municipal app: double entry, totals, report Na 31-2",
+        description=(
+            "The municipal app (gemeentelijk stembureau): import the election, let typists enter every "
+            "station's report twice, resolve differences, and finalise the 510b, the osv4-3 CSV, the signed "
+            "summary and the Na 31-2 report with its QR sheets. Every sub-command takes --state DIR."
+        ),
+    )
     sub = p.add_subparsers(dest="municipality_command", metavar="COMMAND")
     sub.required = True
 
-    s = sub.add_parser("init", parents=[common], help="import 110a/230b/110b, make the signing key")
+    s = sub.add_parser(
+        "init",
+        parents=[common],
+        help="import 110a/230b/110b, make the signing key",
+        description=(
+            "Import the election definition (110a), the candidate lists (230b) and the polling stations "
+            "(110b), each checked by the two hash groups typed from its paper, and make the municipality's "
+            "signing key and enrolment sheet."
+        ),
+    )
     s.add_argument("--definition", required=True, metavar="110A", help="EML 110a election definition")
     s.add_argument("--candidates", required=True, metavar="230B", help="EML 230b candidate lists")
     s.add_argument("--stations", required=True, metavar="110B", help="EML 110b polling stations")
@@ -403,25 +418,52 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         metavar="N",
         help="the municipality's eligible voters (Z), entered or correcting the 110b's MaxVotes",
     )
-    s.add_argument("--hash-110a", nargs=2, metavar=("G1", "G2"), help="the two groups typed from the paper")
-    s.add_argument("--hash-230b", nargs=2, metavar=("G1", "G2"), help="the two groups typed from the paper")
+    add_hash_options(s, many_230b=False)
     s.add_argument(
         "--passphrase", help="passphrase of the new signing key (default: TELKETEN_PASSPHRASE/prompt)"
     )
     s.set_defaults(func=cmd_init)
 
-    u = sub.add_parser("user", help="users: typists and coordinators").add_subparsers(dest="user_command")
+    u = sub.add_parser(
+        "user",
+        help="users: typists and coordinators",
+        description=(
+            "Add and list the users of the municipal app: typists enter reports, coordinators resolve, "
+            "finalise and open sessions."
+        ),
+    ).add_subparsers(dest="user_command")
     u.required = True
-    s = u.add_parser("add", parents=[common], help="add a user")
+    s = u.add_parser(
+        "add",
+        parents=[common],
+        help="add a user",
+        description=(
+            "Add a typist or coordinator. The first coordinator needs no one's approval; after that a "
+            "coordinator adds users (--as)."
+        ),
+    )
     s.add_argument("name", metavar="NAME")
     s.add_argument("--role", required=True, choices=("typist", "coordinator"))
     s.add_argument("--as", dest="as_user", metavar="COORDINATOR", help="the coordinator adding the user")
     s.add_argument("--new-password-env", metavar="VAR", help="the new user's password from VAR")
     s.set_defaults(func=cmd_user_add)
-    s = u.add_parser("list", parents=[common], help="list users")
+    s = u.add_parser(
+        "list",
+        parents=[common],
+        help="list users",
+        description="List the users of the municipal app with their roles.",
+    )
     s.set_defaults(func=cmd_user_list)
 
-    s = sub.add_parser("entry", parents=[common], help="type (or replay) a station report")
+    s = sub.add_parser(
+        "entry",
+        parents=[common],
+        help="type (or replay) a station report",
+        description=(
+            "Type a station's report (first or second entry) at the terminal, or replay it from a "
+            "REPORT.json; the entry is validated and, when both entries are in, compared."
+        ),
+    )
     s.add_argument("station", metavar="STATION", help="station number or id (0668::SB3)")
     s.add_argument("--user", required=True, metavar="NAME")
     s.add_argument("--from", dest="from_file", metavar="REPORT.json", help="scripted entry from a file")
@@ -433,20 +475,51 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     s.add_argument("--allow-network", action="store_true", help="skip the air-gap refusal (tests/training)")
     s.set_defaults(func=cmd_entry)
 
-    s = sub.add_parser("discard", parents=[common], help="throw away your own unfinished entry")
+    s = sub.add_parser(
+        "discard",
+        parents=[common],
+        help="throw away your own unfinished entry",
+        description=(
+            "Throw away your own unfinished entry of a station, so it can be typed again from the start."
+        ),
+    )
     s.add_argument("station", metavar="STATION")
     s.add_argument("--user", required=True, metavar="NAME")
     s.set_defaults(func=cmd_discard)
 
-    s = sub.add_parser("status", parents=[common], help="the coordinator's table of stations and states")
+    s = sub.add_parser(
+        "status",
+        parents=[common],
+        help="the coordinator's table of stations and states",
+        description=(
+            "The coordinator's table: every station, its state in the double entry, who typed it and what "
+            "needs the coordinator."
+        ),
+    )
     s.set_defaults(func=cmd_status)
 
-    s = sub.add_parser("show", parents=[common], help="a station's entries and findings")
+    s = sub.add_parser(
+        "show",
+        parents=[common],
+        help="a station's entries and findings",
+        description=(
+            "A station's entries with their validation findings and the fields in which the two entries "
+            "differ."
+        ),
+    )
     s.add_argument("station", metavar="STATION")
     s.add_argument("--json", action="store_true", help="also print the entries as REPORT.json")
     s.set_defaults(func=cmd_show)
 
-    s = sub.add_parser("resolve", parents=[common], help="coordinator: decide on errors or differences")
+    s = sub.add_parser(
+        "resolve",
+        parents=[common],
+        help="coordinator: decide on errors or differences",
+        description=(
+            "The coordinator's decision on a station whose entries differ or whose errors were accepted: keep"
+            " one entry, or have it typed again."
+        ),
+    )
     s.add_argument("station", metavar="STATION")
     s.add_argument("--user", required=True, metavar="COORDINATOR")
     g = s.add_mutually_exclusive_group(required=True)
@@ -454,40 +527,99 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         g.add_argument(f"--{action}", dest="action", action="store_const", const=action)
     s.set_defaults(func=cmd_resolve)
 
-    s = sub.add_parser("reset", parents=[common], help="coordinator: back to empty")
+    s = sub.add_parser(
+        "reset",
+        parents=[common],
+        help="coordinator: back to empty",
+        description=(
+            "The coordinator sends a station back to empty: both entries are discarded and it is typed again "
+            "twice."
+        ),
+    )
     s.add_argument("station", metavar="STATION")
     s.add_argument("--user", required=True, metavar="COORDINATOR")
     s.set_defaults(func=cmd_reset)
 
-    s = sub.add_parser("audit", parents=[common], help="show or verify the audit log")
+    s = sub.add_parser(
+        "audit",
+        parents=[common],
+        help="show or verify the audit log",
+        description=(
+            "Print the hash-chained audit log, or check its chain (--verify), optionally against the head "
+            "printed on a report (--head)."
+        ),
+    )
     s.add_argument("--verify", action="store_true", help="check the hash chain")
     s.add_argument("--head", metavar="SEQ:HASH", help="also check against the line printed on a report")
     s.set_defaults(func=cmd_audit)
 
-    s = sub.add_parser("finalise", parents=[common], help="510b, CSV, signed summary and PDF report")
+    s = sub.add_parser(
+        "finalise",
+        parents=[common],
+        help="510b, CSV, signed summary and PDF report",
+        description=(
+            "Add up the stations and write the 510b, the osv4-3 CSV, the signed summary and the Na 31-2 "
+            "report with its QR sheets; refused on a machine with a network unless overridden."
+        ),
+    )
     s.add_argument("--out", required=True, metavar="DIR")
     s.add_argument("--user", required=True, metavar="COORDINATOR")
     s.add_argument("--passphrase", help="passphrase of the signing key (default: TELKETEN_PASSPHRASE/prompt)")
     s.add_argument("--allow-network", action="store_true", help="skip the air-gap refusal (tests/training)")
     s.set_defaults(func=cmd_finalise)
 
-    ss = sub.add_parser("session", help="next sessions (corrections)").add_subparsers(dest="session_command")
+    ss = sub.add_parser(
+        "session",
+        help="next sessions (corrections)",
+        description="Open the next session (zitting) for corrections after the report was finalised.",
+    ).add_subparsers(dest="session_command")
     ss.required = True
-    s = ss.add_parser("new", parents=[common], help="open the next session")
+    s = ss.add_parser(
+        "new",
+        parents=[common],
+        help="open the next session",
+        description=(
+            "Open the next session: stations marked for investigation are entered twice again and a corrected"
+            " report follows."
+        ),
+    )
     s.add_argument("--user", required=True, metavar="COORDINATOR")
     s.set_defaults(func=cmd_session_new)
 
-    s = sub.add_parser("investigate", parents=[common], help="coordinator: investigate a station")
+    s = sub.add_parser(
+        "investigate",
+        parents=[common],
+        help="coordinator: investigate a station",
+        description=(
+            "Mark a station for investigation in the current session, with the reason; its corrected report "
+            "is entered twice again."
+        ),
+    )
     s.add_argument("station", metavar="STATION")
     s.add_argument("--user", required=True, metavar="COORDINATOR")
     s.add_argument("--reason", required=True)
     s.set_defaults(func=cmd_investigate)
 
-    s = sub.add_parser("export", parents=[common], help="a station's definitive report as REPORT.json")
+    s = sub.add_parser(
+        "export",
+        parents=[common],
+        help="a station's definitive report as REPORT.json",
+        description=(
+            "Write a station's definitive report as REPORT.json, for training or to replay it elsewhere."
+        ),
+    )
     s.add_argument("station", metavar="STATION")
     s.add_argument("--out", required=True, metavar="REPORT.json")
     s.set_defaults(func=cmd_export)
-    s = sub.add_parser("forms", parents=[common], help="blank N 10-2 and Na 31-2 Bijlage 1 per station (PDF)")
+    s = sub.add_parser(
+        "forms",
+        parents=[common],
+        help="blank N 10-2 and Na 31-2 Bijlage 1 per station (PDF)",
+        description=(
+            "Print the blank N 10-2 and Na 31-2 Bijlage 1 of one station or all of them, or the blank Na 31-2"
+            " insert, as PDF."
+        ),
+    )
     g = s.add_mutually_exclusive_group()
     g.add_argument("--station", metavar="STATION", help="one station (default: all)")
     g.add_argument("--insert", action="store_true", help="the Na 31-2 insert (controles en correcties)")

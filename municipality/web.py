@@ -27,6 +27,7 @@ from starlette.responses import FileResponse, Response
 
 from municipality import setup
 from municipality.forms import render_forms, render_insert
+from municipality.plausible import station_advice
 from municipality.service import DIFFERENCE_RESOLUTIONS, ERROR_RESOLUTIONS, Service, StationStatus, User
 from shared.adapters import clock
 from shared.adapters.airgap import check_air_gap, require_air_gap
@@ -437,6 +438,8 @@ class MunicipalityWeb:
                 session=session,
                 finalised=svc.session_finalised(session),
                 all_definitive=bool(rows) and all(r.state == "definitive" for r in rows),
+                advice=station_advice(svc),
+                advised_on=sum(r.state == "definitive" for r in rows),
             )
         finally:
             svc.close()
@@ -543,6 +546,8 @@ class MunicipalityWeb:
                 labels=de.STATE_LABELS_NL,
                 outputs=self._outputs(svc),
                 message=message,
+                advice=station_advice(svc),
+                advised_on=sum(r.state == "definitive" for r in rows),
             )
         finally:
             svc.close()
@@ -668,7 +673,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def register_serve(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add `serve` to `telketen municipality` (call from municipality.cli.register with its sub-parsers)."""
-    s = subparsers.add_parser("serve", help="the browser interface for typists and the coordinator")
+    s = subparsers.add_parser(
+        "serve",
+        help="the browser interface for typists and the coordinator",
+        description=(
+            "Serve the municipal app in a browser on this machine's office network: typists' entry screens "
+            "and the coordinator's dashboard."
+        ),
+    )
     s.add_argument(
         "--state", default="telketen-state", metavar="DIR", help="state folder (default %(default)s)"
     )

@@ -11,7 +11,7 @@ import argparse
 import importlib
 import sys
 from collections.abc import Callable, Sequence
-from typing import cast
+from typing import NoReturn, cast
 
 from shared.errors import TelketenError
 
@@ -32,9 +32,19 @@ COMMANDS: dict[str, str] = {
 }
 
 
+class Parser(argparse.ArgumentParser):
+    """argparse with the one error line of every command, after the usage: `telketen: error: <command>:
+    <what>`, exit 2. Sub-command parsers are of this class too (argparse makes them of the parent's)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        where = self.prog.removeprefix("telketen").strip() or "telketen"
+        self.exit(2, f"telketen: error: {where}: {message}\n")
+
+
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     """The parser; with `command` only that command's module is imported (start-up stays fast)."""
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="telketen",
         description="Dutch election results from paper station reports to seats, offline, with signed QR "
         "summaries on paper between the tiers.",

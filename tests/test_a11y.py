@@ -299,7 +299,14 @@ def council_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def site_pages(site: Path) -> list[Path]:
     """One page of each type: the fixed pages, the first list, every area (small sites)."""
-    fixed = ["index.html", "lijsten.html", "lijst-1.html", "gebieden.html", "bestanden.html"]
+    fixed = [
+        "index.html",
+        "lijsten.html",
+        "lijst-1.html",
+        "gebieden.html",
+        "bestanden.html",
+        "hertelling.html",
+    ]
     return [site / name for name in fixed] + sorted(site.glob("gebied-*.html"))
 
 

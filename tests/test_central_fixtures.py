@@ -101,13 +101,23 @@ def fingerprint(enrolment: bytes) -> str:
     return readable_fingerprint(open_enrolment(enrolment).key_id)
 
 
-def make_chain(folder: Path, *, national: bool, seed: int = 7) -> Chain:
-    """A small election: national = 2 kieskringen with 2 municipalities each; else a municipal council."""
+def make_chain(
+    folder: Path, *, national: bool, seed: int = 7, municipalities: int = 4, stations: int = 8
+) -> Chain:
+    """A small election: national = 2 kieskringen with `municipalities` between them (2 each by default) and
+    `stations` over those; else a municipal council."""
     rng = random.Random(seed)
     if national:
         # Two kieskringen: a provincial election (PS2) is the smallest multi-district election the definition
         # rules accept (the Tweede Kamer needs all 20, Kieswet E 1).
-        gen = generate_national(rng, districts=2, municipalities=4, stations=8, lists=5, candidates=150)
+        gen = generate_national(
+            rng,
+            districts=2,
+            municipalities=municipalities,
+            stations=stations,
+            lists=5,
+            candidates=150,
+        )
         gen = msgspec.structs.replace(
             gen,
             election=msgspec.structs.replace(

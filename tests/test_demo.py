@@ -73,7 +73,7 @@ def test_the_municipal_demo_publishes_a_verified_result(
     out = capsys.readouterr().out
     assert "GEVERIFIEERD" in out
     # The readable report is for a Dutch reader: roles, kinds of file and sources in Dutch, not JSON codes.
-    assert "│ gemeente" in out and "│ centraal" in out and "Herkomst van de delen" in out
+    assert "  gemeente 0" in out and "  centraal stembureau CSB" in out and "Herkomst van de delen" in out
     for english in ("municipality", "Sources of", "× other", "× summary", "× enrolment"):
         assert english not in out
 

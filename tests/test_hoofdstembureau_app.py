@@ -244,6 +244,20 @@ def test_other_election_and_other_district_are_refused(
     assert "election PS2029_Limburg" in reasons and f"district {other_district}" in reasons
 
 
+def test_a_refusal_is_one_error_line_on_stderr(
+    office: tuple[Path, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`scan notes.txt` (issue 15): the refusal is one error line in the one format, on stderr."""
+    state, _ = office
+    notes = tmp_path / "notes.txt"
+    notes.write_text("hi\n")
+    capsys.readouterr()
+    assert main(["hsb", "scan", "--state", str(state), str(notes)]) == 3
+    out, err = capsys.readouterr()
+    assert "refused" not in out and "notes.txt" not in out
+    assert f"telketen: error: {notes}: refused: 3 bytes is too short" in err
+
+
 def test_a_flipped_bit_is_refused(chain: Chain, office: tuple[Path, str], tmp_path: Path) -> None:
     state, district = office
     good = bytearray(municipal_summary(chain, chain.codes(district)[0]))

@@ -287,7 +287,7 @@ def test_key_file_refusals(tmp_path: Path) -> None:
     path.write_bytes(text.replace(b"TELKETEN KDF", b"SOMETHING"))
     with pytest.raises(InputError, match="no TELKETEN KDF block"):
         load_signing_key(path, PASS.encode())
-    with pytest.raises(InputError, match="no such file"):
+    with pytest.raises(InputError, match="file not found"):
         load_signing_key(tmp_path / "absent.key", PASS.encode())
 
 

@@ -158,7 +158,7 @@ def test_bad_json_missing_file_and_lot_on_batch(tmp_path: Path, capsys: pytest.C
     bad.write_text("{ not json", encoding="utf-8")
     refuse(capsys, [str(bad)], "not valid JSON", "bad.json")
     refuse(capsys, [str(tmp_path / "missing.json")], "file not found")
-    refuse(capsys, [str(tmp_path)], "directory")
+    refuse(capsys, [str(tmp_path)], "is a folder, expected a file")
     refuse(capsys, ["--lot", "6", write(tmp_path, [LOT_EXAMPLE])], "--lot", "single election")
     refuse(capsys, ["--lot", "0", write(tmp_path, LOT_EXAMPLE, "one.json")], "--lot")
 

@@ -159,7 +159,7 @@ def test_a_genuinely_signed_summary_that_does_not_add_up_is_refused_and_audited(
     state, code = hsb
     message = municipal_summary(chain, code, total=broken(chain.total(code), kind))
     assert main(["hsb", "scan", "--state", str(state), *tks_files(tmp_path, message)]) == 3
-    assert "its numbers do not add up" in capsys.readouterr().out
+    assert "refused: its numbers do not add up" in capsys.readouterr().err  # an error: on stderr
     assert received(state) == [("check", "refuse", refusals(state)[0])]
     assert kind in refusals(state)[0]
     assert main(["hsb", "finalise", "--state", str(state)]) == 4  # nothing counted: still missing

@@ -207,5 +207,5 @@ def require_air_gap(allow_network: bool, record: Callable[[dict[str, Any]], None
     found = check_air_gap(allow_network=allow_network)
     if found.overridden:
         record(found.audit_payload())
-        print("warning: air-gap check overridden (tests/training only)", file=sys.stderr)
+        print("telketen: warning: air-gap check overridden (tests/training only)", file=sys.stderr)
     return found

@@ -10,6 +10,7 @@ from typing import Any, Protocol
 import msgspec
 
 from shared.adapters.web import WebUser
+from shared.formats.plausibility import Advice
 
 
 class DeskItem(msgspec.Struct, frozen=True, kw_only=True):
@@ -56,6 +57,8 @@ class DeskStatus(msgspec.Struct, frozen=True, kw_only=True):
     rows: tuple[DeskRow, ...]
     refused: tuple[DeskRefusal, ...]
     finalised_phase: int | None = None
+    #: plausibility advice on the parts received so far (shared.office.plausible): shown, never blocking
+    advice: tuple[Advice, ...] = ()
 
 
 class DeskBackend(Protocol):

@@ -106,6 +106,7 @@ class OfficeDesk:
                     for x in st.refused
                 ),
                 finalised_phase=st.finalised_phase,
+                advice=st.advice,
             )
         finally:
             office.conn.close()
@@ -183,21 +184,38 @@ def register_desk_commands(
 
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--state", default=str(default_state), help="state folder (default: %(default)s)")
-    s = subparsers.add_parser("serve", parents=[common], help="the scanning desk in a browser")
+    s = subparsers.add_parser(
+        "serve",
+        parents=[common],
+        help="the scanning desk in a browser",
+        description=(
+            "Serve the scanning desk in a browser on this machine: scan summaries with a webcam or upload, "
+            "see what is in and missing."
+        ),
+    )
     s.add_argument("--host", default="127.0.0.1", help="address to listen on (default %(default)s)")
     s.add_argument("--port", type=int, default=8471, help="port (default %(default)s)")
     s.add_argument("--allow-network", action="store_true", help="skip the air-gap refusal (tests/training)")
     s.set_defaults(func=cmd_serve)
-    w = subparsers.add_parser("web-user", help="users of the scanning desk").add_subparsers(
-        dest="web_user_command"
-    )
+    w = subparsers.add_parser(
+        "web-user",
+        help="users of the scanning desk",
+        description="Add and list the users who may log in to the scanning desk.",
+    ).add_subparsers(dest="web_user_command")
     w.required = True
-    s = w.add_parser("add", parents=[common], help="add a web user")
+    s = w.add_parser(
+        "add",
+        parents=[common],
+        help="add a web user",
+        description="Add a user of the scanning desk (password from --password-env or asked).",
+    )
     s.add_argument("name", metavar="NAME")
     s.add_argument("--role", choices=DESK_ROLES, default=OPERATOR)
     s.add_argument(
         "--password-env", metavar="VAR", help="read the password from VAR (default TELKETEN_PASSWORD)"
     )
     s.set_defaults(func=cmd_user_add)
-    s = w.add_parser("list", parents=[common], help="list web users")
+    s = w.add_parser(
+        "list", parents=[common], help="list web users", description="List the users of the scanning desk."
+    )
     s.set_defaults(func=cmd_user_list)

@@ -12,7 +12,7 @@ import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
-from shared.errors import EnvironmentProblem
+from shared.errors import EnvironmentProblem, InputError
 
 
 def _fsync_dir(directory: Path) -> None:
@@ -106,3 +106,25 @@ def atomic_write_many(folder: Path | str, files: Mapping[str, bytes | str]) -> l
         raise
     _fsync_dir(out)
     return [target for _, target in staged]
+
+
+def read_error(path: Path | str, exc: OSError) -> InputError:
+    """The one wording of a file a person named that cannot be read: "file not found", "is a folder,
+    expected a file" or "cannot read: <why>", always naming the path."""
+    if isinstance(exc, FileNotFoundError):
+        return InputError("file not found", where=str(path), code="file.missing", params={"path": path})
+    if isinstance(exc, IsADirectoryError):
+        return InputError(
+            "is a folder, expected a file", where=str(path), code="file.folder", params={"path": path}
+        )
+    return InputError(
+        f"cannot read: {exc.strerror or exc}", where=str(path), code="file.unreadable", params={"path": path}
+    )
+
+
+def read_input(path: Path | str) -> bytes:
+    """The exact bytes of a file a person named; an InputError in `read_error`'s words if unreadable."""
+    try:
+        return Path(path).read_bytes()
+    except OSError as exc:
+        raise read_error(path, exc) from None

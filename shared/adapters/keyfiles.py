@@ -35,7 +35,7 @@ from cryptography.hazmat.primitives.serialization import (
     load_pem_private_key,
 )
 
-from shared.adapters.files import atomic_write
+from shared.adapters.files import atomic_write, read_error
 from shared.domain.keyregister import (
     ENROLMENT_VERSION,
     EnrolmentRecord,
@@ -44,7 +44,7 @@ from shared.domain.keyregister import (
     check_register,
     readable_fingerprint,
 )
-from shared.errors import EnvironmentProblem, InputError, IntegrityError, StateError
+from shared.errors import InputError, IntegrityError, StateError
 from shared.formats.signing import open_enrolment, raw_public_key, sign_enrolment
 
 PASSPHRASE_ENV = "TELKETEN_PASSPHRASE"
@@ -155,12 +155,8 @@ def _read_limited(path: Path, limit: int) -> bytes:
         if size > limit:
             raise InputError(f"{size} bytes is too large for this kind of file", where=str(path))
         return path.read_bytes()
-    except FileNotFoundError as exc:
-        raise InputError("no such file", where=str(path), code="file.missing", params={"path": path}) from exc
-    except IsADirectoryError as exc:
-        raise InputError("is a folder, not a file", where=str(path)) from exc
     except OSError as exc:
-        raise EnvironmentProblem(f"cannot read: {exc.strerror}", where=str(path)) from exc
+        raise read_error(path, exc) from None
 
 
 def _blocks(data: bytes, path: Path) -> dict[str, bytes]:

@@ -22,6 +22,7 @@ import pypdfium2 as pdfium
 import typst
 from PIL import Image
 
+from shared.adapters.files import read_input
 from shared.errors import InputError
 
 MAIN_FILE = "main.typ"
@@ -201,8 +202,5 @@ def render_page(document: pdfium.PdfDocument, index: int, dpi: int, *, where: st
 def load_pdf_pages(path: str | os.PathLike[str], dpi: int = 300) -> list[Image.Image]:
     """Pages of a PDF file (e.g. from a scanner) as grayscale images."""
     where = os.fspath(path)
-    try:
-        data = Path(path).read_bytes()
-    except OSError as exc:
-        raise InputError(f"cannot read the file: {exc.strerror or exc}", where=where) from None
+    data = read_input(where)
     return rasterize(data, dpi, where=where)

@@ -24,7 +24,6 @@ import ctypes
 import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import cv2
@@ -32,6 +31,7 @@ import numpy as np
 import zxingcpp
 from PIL import Image, ImageOps, ImageSequence
 
+from shared.adapters.files import read_input
 from shared.adapters.pdf import MAX_PAGES, rasterize
 from shared.errors import EnvironmentProblem, InputError, IntegrityError, TelketenError
 from shared.formats.framing import Reassembler, describe_missing, parse_chunk
@@ -393,12 +393,7 @@ def _decode_cell(crop: np.ndarray, result: PageResult) -> Found | None:
 def load_images(path: str | os.PathLike[str], *, dpi: int = 300) -> list[Image.Image]:
     """The pages of a scan file: a PDF (every page), a multi-page TIFF, or a single PNG/JPEG/other image."""
     where = os.fspath(path)
-    try:
-        data = Path(path).read_bytes()
-    except FileNotFoundError:
-        raise InputError("file not found", where=where) from None
-    except OSError as exc:
-        raise InputError(f"cannot read the file: {exc.strerror or exc}", where=where) from None
+    data = read_input(where)
     if not data:
         raise InputError("the file is empty", where=where)
     if data.startswith(b"%PDF"):
@@ -504,11 +499,6 @@ def scan_files(paths: Sequence[str | os.PathLike[str]], *, dpi: int = 300) -> Sc
     report = ScanReport()
     for path in paths:
         name = os.fspath(path)
-        try:
-            data = Path(path).read_bytes()
-        except FileNotFoundError:
-            raise InputError("file not found", where=name) from None
-        except OSError as exc:
-            raise InputError(f"cannot read the file: {exc.strerror or exc}", where=name) from None
+        data = read_input(name)
         read_document(report, data, where=name, dpi=dpi)
     return report

@@ -228,6 +228,8 @@ def _best_explanation(fit: _Fit, phi: float, df: int) -> Finding | None:
     ballot (the split of their sum is fitted); one list's count replaced by what its peers suggest (a dropped
     or changed digit). A swap is preferred over a shift that explains nearly as much, since it fits nothing.
     """
+    if fit.score / phi < DELTA_FLAG:
+        return None  # no change can lower the (non-negative) χ² by DELTA_FLAG: the typical unit, at once
     x = fit.unit.list_votes
     best: tuple[float, str, tuple[int, ...], tuple[float, ...], tuple[float, ...]] | None = None
 

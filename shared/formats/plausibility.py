@@ -6,9 +6,12 @@ The domain (`shared.domain.plausibility`) knows counts and list positions; the n
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+
 import msgspec
 
 from shared.domain.plausibility import STATION_BALLOTS_MAX, Finding, Unit, check_units
+from shared.domain.tally import Tally
 from shared.formats.dutch import number
 from shared.formats.eml.model import Count510, ListLayout
 
@@ -39,18 +42,42 @@ def units_of(count: Count510) -> list[Unit]:
 
 def advise(count: Count510) -> list[Advice]:
     """The plausibility findings of one count file, strongest first, in Dutch."""
-    units = units_of(count)
+    return advise_units(units_of(count), count.lists, stations=count.message_id == "510b")
+
+
+def advise_units(units: Sequence[Unit], lists: tuple[ListLayout, ...], *, stations: bool) -> list[Advice]:
+    """The findings on `units` (each with its votes in `lists` order), strongest first, in Dutch: the same
+    advice for a count file, the coordinator's stations before finalising, or the summaries at a desk."""
     names = {u.id: u.name for u in units}
-    findings = check_units(units, stations=count.message_id == "510b")
+    findings = check_units(units, stations=stations)
     return [
         Advice(
             unit=f.unit,
             kind=f.kind,
             score=round(f.score, 2),
-            detail=f"{names.get(f.unit, f.unit)}: {describe(f, count.lists)}",
+            detail=f"{names.get(f.unit, f.unit)}: {describe(f, lists)}",
         )
         for f in findings
     ]
+
+
+def named_lists(names: Mapping[int, str]) -> tuple[ListLayout, ...]:
+    """Lists by number and name, in number order, as `describe` names them (no candidates needed)."""
+    return tuple(ListLayout(number=n, name=names[n], positions=()) for n in sorted(names))
+
+
+def unit_of(unit_id: str, name: str, tally: Tally, numbers: Sequence[int]) -> Unit:
+    """A unit from a tally, its list votes in the order of `numbers` (0 for a list it does not carry): the
+    parts at a desk may come from kieskringen with different lists."""
+    votes = {lst.number: lst.votes for lst in tally.lists}
+    return Unit(
+        id=unit_id,
+        name=name,
+        list_votes=tuple(votes.get(n, 0) for n in numbers),
+        blank=tally.blank,
+        invalid=tally.invalid,
+        eligible=tally.eligible_voters,
+    )
 
 
 def _list(lists: tuple[ListLayout, ...], position: int) -> str:

@@ -66,6 +66,8 @@ MESSAGES: dict[str, str] = {
     "finalise.passphrase_missing": "Vul de wachtzin van de sleutel in.",
     "key.wrong_passphrase": "Verkeerde wachtzin (of een beschadigd sleutelbestand).",
     "file.missing": "Bestand niet gevonden: {path}.",
+    "file.folder": "{path} is een map, geen bestand.",
+    "file.unreadable": "{path} kan niet worden gelezen.",
     "web.not_typing": "{name} typt dit proces-verbaal niet: kies het eerst in de lijst.",
     "web.station_number": "Typ het nummer van het stembureau.",
     "web.unknown_action": "Onbekende handeling '{action}'.",

@@ -27,7 +27,9 @@ from rich.table import Table
 
 from shared.adapters import audit, clock
 from shared.adapters.airgap import require_air_gap
+from shared.adapters.files import read_input
 from shared.adapters.keyfiles import read_enrolment_file, resolve_passphrase
+from shared.cli_options import add_hash_options
 from shared.domain.keyregister import EnrolmentRecord, readable_fingerprint
 from shared.domain.tally import Tally
 from shared.errors import InputError
@@ -80,7 +82,7 @@ def init_arguments(args: argparse.Namespace) -> InitArgs:
     terminal when not given)."""
     a110 = read_path(args.definition)
     files = [(str(path), read_path(path)) for path in args.candidates]
-    typed = list(args.hash_230b or [])
+    typed = [" ".join(pair) for pair in args.hash_230b or []]
     if len(typed) > len(files):
         raise InputError(f"{len(typed)} --hash-230b for {len(files)} 230b file(s)", where="--hash-230b")
     typed += [ask_groups(data, name, ask()) for name, data in files[len(typed) :]]
@@ -88,7 +90,9 @@ def init_arguments(args: argparse.Namespace) -> InitArgs:
     return {
         "definition": (str(args.definition), a110),
         "candidates": (name_b, b230),
-        "typed_110a": args.hash_110a or ask_groups(a110, str(args.definition), ask()),
+        "typed_110a": " ".join(args.hash_110a)
+        if args.hash_110a
+        else ask_groups(a110, str(args.definition), ask()),
         "typed_230b": typed[0],
         "more_candidates": tuple((name, data, t) for (name, data), t in zip(more, typed[1:], strict=True)),
         "place": args.place,
@@ -110,7 +114,15 @@ def add_init(
     sub: SubParsers, common: argparse.ArgumentParser, *, place_help: str, district: bool = False
 ) -> argparse.ArgumentParser:
     """The `init` parser (the caller sets its handler); `district` adds the hoofdstembureau's `--district`."""
-    p = sub.add_parser("init", parents=[common], help="import the election, make the key pair")
+    p = sub.add_parser(
+        "init",
+        parents=[common],
+        help="import the election, make the key pair",
+        description=(
+            "Import the election definition (110a) and the candidate lists (230b), each checked by the two "
+            "hash groups typed from its paper, and make this office's key pair and enrolment sheet."
+        ),
+    )
     p.add_argument("--definition", required=True, help="EML 110a (Verkiezingsdefinitie)")
     p.add_argument(
         "--candidates",
@@ -121,12 +133,7 @@ def add_init(
     if district:
         p.add_argument("--district", required=True, help="kieskring number")
     p.add_argument("--place", required=True, help=place_help)
-    p.add_argument("--hash-110a", help="the two blanked hash groups of the 110a, from its paper (scripts)")
-    p.add_argument(
-        "--hash-230b",
-        action="append",
-        help="the two blanked hash groups of each 230b, from its paper, in --candidates order (scripts)",
-    )
+    add_hash_options(p, many_230b=True)
     p.add_argument("--passphrase", help="passphrase of the new private key (or TELKETEN_PASSPHRASE)")
     return p
 
@@ -142,10 +149,7 @@ def collect(paths: list[Path], *, what: str) -> tuple[list[tuple[str, bytes]], l
         if path.suffix.lower() in SCAN_SUFFIXES:
             scans.append(path)
         else:
-            try:
-                found.append((str(path), path.read_bytes()))
-            except OSError as exc:
-                raise InputError(f"cannot read: {exc.strerror}", where=str(path)) from None
+            found.append((str(path), read_input(path)))
     missing: list[str] = []
     if scans:
         from shared.adapters.qr_scan import scan_files  # lazy: OpenCV and zxing load only when scanning
@@ -217,10 +221,13 @@ def show_items(office: Office, items: list[ScanItem]) -> int:
     """Each summary's outcome and the numbers of an accepted one; EXIT_REFUSED if any was refused."""
     refused = 0
     for item in items:
-        style = "red" if item.refused else ("yellow" if item.outcome == "duplicate" else "green")
-        console.print(f"[{style}]{escape(item.source)}: {escape(item.text)}[/{style}]")
-        if item.refused:
+        if item.refused:  # an error: on stderr, in the one error format, unwrapped
+            why = item.text.removeprefix("refused: ").removeprefix(f"{item.source}: ")
+            print(f"telketen: error: {item.source}: refused: {why}", file=sys.stderr)
             refused += 1
+            continue
+        style = "yellow" if item.outcome == "duplicate" else "green"
+        console.print(f"[{style}]{escape(item.source)}: {escape(item.text)}[/{style}]")
         if item.tally is not None and item.outcome in ("accept", "replace"):
             who = f"{item.authority} {office.child_name(item.authority or '')}"
             names = office.list_names(item.authority or "")
@@ -352,6 +359,10 @@ class OfficeCommands(Generic[OfficeT]):
             console.print(ref)
         for line in self.status_notes(office):
             console.print(line)
+        for a in st.advice:  # advice, never an error (docs/plausibility.md); the details are Dutch
+            console.print(
+                f"[yellow]plausibility advice: {escape(a.unit)} (score {a.score:.1f}): {escape(a.detail)}"
+            )
         done = "not finalised" if st.finalised_phase is None else f"finalised (session {st.finalised_phase})"
         console.print(f"{sum(r.state != 'missing' for r in st.rows)} of {len(st.rows)} in; {done}")
         return 0
@@ -412,7 +423,15 @@ class OfficeCommands(Generic[OfficeT]):
         help: str,
     ) -> argparse.ArgumentParser:
         """The `finalise` parser with its `--passphrase`; the tier adds its own options to it."""
-        p = sub.add_parser("finalise", parents=[common], help=help)
+        p = sub.add_parser(
+            "finalise",
+            parents=[common],
+            help=help,
+            description=(
+                "Add up what was received and sign the result; refused on a machine with a network unless "
+                "overridden."
+            ),
+        )
         p.add_argument("--passphrase", help="passphrase of the private key (or TELKETEN_PASSPHRASE)")
         p.add_argument("--allow-network", action="store_true", help=ALLOW_NETWORK_HELP)
         p.set_defaults(func=handler)
@@ -420,24 +439,53 @@ class OfficeCommands(Generic[OfficeT]):
 
     def add_receiving(self, sub: SubParsers, common: argparse.ArgumentParser, helps: ReceivingHelp) -> None:
         """`enrol`, `scan` and `status`, with the tier's own words for whom it receives from."""
-        p = sub.add_parser("enrol", parents=[common], help=helps.enrol)
+        p = sub.add_parser(
+            "enrol",
+            parents=[common],
+            help=helps.enrol,
+            description=(
+                "Enrol the signing keys of the bodies below from their enrolment sheets (scans) or .tke "
+                "files, after comparing the fingerprint with the signed letter."
+            ),
+        )
         p.add_argument("files", nargs="+", help="enrolment sheet scans or .tke files")
         p.add_argument("--expect-fingerprint", action="append", help="first 4+ fingerprint groups (scripts)")
         p.add_argument("--replace", action="store_true", help=helps.replace)
         p.set_defaults(func=self.enrol)
 
-        p = sub.add_parser("scan", parents=[common], help=helps.scan)
+        p = sub.add_parser(
+            "scan",
+            parents=[common],
+            help=helps.scan,
+            description=(
+                "Read signed summaries from scans (images, PDF), .tks files or the webcam; each is checked "
+                "(signature, key, election, sums) and accepted or refused, never added when refused."
+            ),
+        )
         p.add_argument("files", nargs="*", help="scans (PNG/JPEG/TIFF/PDF) or .tks files")
         p.add_argument("--webcam", action="store_true", help="read QR codes from the webcam")
         p.add_argument("--allow-network", action="store_true", help=ALLOW_NETWORK_HELP)
         p.set_defaults(func=self.scan)
 
-        p = sub.add_parser("status", parents=[common], help=helps.status)
+        p = sub.add_parser(
+            "status",
+            parents=[common],
+            help=helps.status,
+            description="Which bodies below are in, missing, duplicated or corrected, and what was refused.",
+        )
         p.set_defaults(func=self.show_status)
 
     def add_publishing(self, sub: SubParsers, common: argparse.ArgumentParser, *, publish_help: str) -> None:
         """`publish` and `audit`."""
-        p = sub.add_parser("publish", parents=[common], help=publish_help)
+        p = sub.add_parser(
+            "publish",
+            parents=[common],
+            help=publish_help,
+            description=(
+                "Write the published folder that `telketen verify` checks, optionally gathering the lower "
+                "tiers' files."
+            ),
+        )
         p.add_argument("--out", required=True, help="the published folder (shared by all tiers)")
         p.add_argument(
             "--gather",
@@ -449,6 +497,11 @@ class OfficeCommands(Generic[OfficeT]):
         )
         p.set_defaults(func=self.publish_to)
 
-        p = sub.add_parser("audit", parents=[common], help="show or verify the audit log")
+        p = sub.add_parser(
+            "audit",
+            parents=[common],
+            help="show or verify the audit log",
+            description="Print the hash-chained audit log, or check its chain (--verify).",
+        )
         p.add_argument("--verify", action="store_true", help="check the hash chain")
         p.set_defaults(func=self.audit)

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 from rich.markup import escape
 
-from shared.adapters.files import atomic_write
+from shared.adapters.files import atomic_write, read_input
 from shared.domain import keyed as kd
 from shared.domain.station_report import MAX_COUNT
 from shared.errors import InputError
@@ -43,10 +43,7 @@ def register(sub: SubParsers, common: argparse.ArgumentParser, open_office: Call
             return 0
         if args.from_file:
             path = Path(args.from_file)
-            try:
-                data = path.read_bytes()
-            except OSError as exc:
-                raise InputError(f"cannot read: {exc.strerror}", where=str(path)) from None
+            data = read_input(path)
             totals = keyed.read_totals(data, where=str(path))
         else:
             prompt = ask()
@@ -71,13 +68,26 @@ def register(sub: SubParsers, common: argparse.ArgumentParser, open_office: Call
         console.print(escape(f"{args.authority}: {kd.STATE_LABELS_NL[state]}"))
         return 0
 
-    p = sub.add_parser("key", parents=[common], help="type a report's totals from paper (double entry)")
+    p = sub.add_parser(
+        "key",
+        parents=[common],
+        help="type a report's totals from paper (double entry)",
+        description=(
+            "Type a body's totals from its paper report, twice by two people, when its QR sheet cannot be "
+            "scanned; the two entries must agree."
+        ),
+    )
     p.add_argument("authority", metavar="CODE", help="whose paper report is typed")
     p.add_argument("--blank", metavar="FORM.json", help="write the empty form and stop")
     p.add_argument("--from", dest="from_file", metavar="FORM.json", help="the filled-in form")
     p.add_argument("--accept-warnings", action="store_true", help="the warnings were checked on the paper")
     p.set_defaults(func=cmd_key)
-    p = sub.add_parser("key-resolve", parents=[common], help="coordinator: decide on differing entries")
+    p = sub.add_parser(
+        "key-resolve",
+        parents=[common],
+        help="coordinator: decide on differing entries",
+        description="The coordinator's decision when the two typed entries of a body's totals differ.",
+    )
     p.add_argument("authority", metavar="CODE")
     p.add_argument("--keep", required=True, choices=("first", "second", "none"))
     p.set_defaults(func=cmd_resolve)

@@ -14,6 +14,7 @@ from shared.formats.summary import ChildSource
 from shared.i18n import catalogue
 from shared.office.keyed import states as keyed_states
 from shared.office.office import Office
+from shared.office.plausible import received_advice
 
 Row = DeskRow
 Refused = DeskRefusal
@@ -61,7 +62,12 @@ def status(office: Office) -> Status:
         ).fetchall()
     )
     row = office.conn.execute("SELECT MAX(phase) FROM outputs").fetchone()
-    return Status(rows=tuple(rows), refused=refused, finalised_phase=None if row[0] is None else int(row[0]))
+    return Status(
+        rows=tuple(rows),
+        refused=refused,
+        finalised_phase=None if row[0] is None else int(row[0]),
+        advice=tuple(received_advice(office)),
+    )
 
 
 def _source(office: Office, digest: bytes) -> str:

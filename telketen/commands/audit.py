@@ -18,6 +18,7 @@ from typing import Any
 
 import msgspec
 
+from shared.adapters.files import read_input
 from shared.errors import InputError
 
 
@@ -120,10 +121,9 @@ def cmd_plan(args: argparse.Namespace) -> int:
 
 
 def _read_json(path: Path) -> Any:
+    data = read_input(path)
     try:
-        return json.loads(path.read_bytes())
-    except OSError as exc:
-        raise InputError(f"cannot read: {exc.strerror or exc}", where=str(path)) from None
+        return json.loads(data)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise InputError(f"not JSON: {exc}", where=str(path)) from None
 

@@ -88,6 +88,7 @@ def run(args: argparse.Namespace) -> int:
     if args.jobs is not None and not 1 <= args.jobs <= 64:
         raise InputError("--jobs is a number of worker processes, 1..64", where="--jobs")
     jobs = args.jobs or (1 if args.scale == "municipal" else os.cpu_count() or 1)
+    demo_run.require_empty(Path(args.out))  # refuse before the banner, not after it
     console = Console(highlight=False)
     console.print(f"[bold]Telketen demo[/bold]: scale {args.scale}, seed {args.seed}.")
     console.print("[yellow]Demo values, NOT secret, never for a real election:[/yellow]")

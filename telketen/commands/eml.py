@@ -24,27 +24,53 @@ if TYPE_CHECKING:
 
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
-        "eml", help="inspect, check and convert EML_NL files (110a/110b/230b/510/520)"
+        "eml",
+        help="inspect, check and convert EML_NL files (110a/110b/230b/510/520)",
+        description=(
+            "Look into, check and convert EML_NL files: what a file is, whether it validates against the XSD "
+            "and the EML_NL rules and adds up, its osv4-3 CSV and its hash code."
+        ),
     )
     sub = parser.add_subparsers(dest="eml_command", metavar="ACTION")
     sub.required = True
 
-    info = sub.add_parser("info", help="type, election, authority, units, totals and hash code of a file")
+    info = sub.add_parser(
+        "info",
+        help="type, election, authority, units, totals and hash code of a file",
+        description="Print a file's type, election, authority, number of units, totals and hash code.",
+    )
     info.add_argument("file", type=Path)
     info.set_defaults(func=cmd_info)
 
-    check = sub.add_parser("check", help="XSD schema, EML_NL rules and sums of one or more files")
+    check = sub.add_parser(
+        "check",
+        help="XSD schema, EML_NL rules and sums of one or more files",
+        description=(
+            "Check files against the EML_NL XSD schema, the EML_NL rules and their own sums; exit 2 when a "
+            "file breaks the standard, 3 when its numbers do not add up."
+        ),
+    )
     check.add_argument("files", type=Path, nargs="+")
     check.add_argument("--definition", type=Path, help="110a the files must belong to (same election)")
     check.set_defaults(func=cmd_check)
 
-    csv = sub.add_parser("csv", help="osv4-3 CSV of a 510b with the names from its 230b")
+    csv = sub.add_parser(
+        "csv",
+        help="osv4-3 CSV of a 510b with the names from its 230b",
+        description="Write the osv4-3 CSV of a 510b, with the list and candidate names from its 230b.",
+    )
     csv.add_argument("counts", type=Path, help="510b counts file")
     csv.add_argument("candidates", type=Path, help="230b candidate lists file")
     csv.add_argument("-o", "--output", type=Path, required=True, help="CSV file to write ('-' for stdout)")
     csv.set_defaults(func=cmd_csv)
 
-    hsh = sub.add_parser("hash", help="hash code of a file; with --typed, check the two groups from paper")
+    hsh = sub.add_parser(
+        "hash",
+        help="hash code of a file; with --typed, check the two groups from paper",
+        description=(
+            "Print a file's hash code as on paper, or with --typed check the two groups typed from the paper."
+        ),
+    )
     hsh.add_argument("file", type=Path)
     hsh.add_argument("--typed", nargs=2, metavar=("GROUP1", "GROUP2"), help="the two groups typed from paper")
     hsh.set_defaults(func=cmd_hash)
@@ -184,7 +210,10 @@ def cmd_check(args: argparse.Namespace) -> int:
     worst = 0
     for path in args.files:
         code, lines = _check_one(path, definition)
-        print("\n".join(lines), file=sys.stdout if code == 0 else sys.stderr)
+        if code:  # problems in the one error format of every command
+            print("\n".join(f"telketen: error: {line}" for line in lines), file=sys.stderr)
+        else:
+            print("\n".join(lines))
         worst = max(worst, code)
     return worst
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from shared.adapters.files import atomic_write_many
+from shared.adapters.files import atomic_write_many, read_error
 from shared.adapters.keyfiles import (
     ENROLMENT_SUFFIX,
     KEY_SUFFIX,
@@ -138,10 +138,8 @@ def _record_of_file(path: Path) -> EnrolmentRecord:
     try:
         with path.open("rb") as fh:
             head = fh.read(16)
-    except FileNotFoundError as exc:
-        raise InputError("no such file", where=str(path)) from exc
     except OSError as exc:
-        raise InputError(f"cannot read: {exc.strerror}", where=str(path)) from exc
+        raise read_error(path, exc) from None
     if head.startswith(ENROLMENT_MAGIC):
         return read_enrolment_file(path)[1]
     if head.startswith(b"-----BEGIN"):
@@ -266,11 +264,25 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = subparsers.add_parser("keys", help="signing keys: make, show, enrol, list")
+    parser = subparsers.add_parser(
+        "keys",
+        help="signing keys: make, show, enrol, list",
+        description=(
+            "Signing keys outside the tier apps: make a key pair with its enrolment record and sheet, show a "
+            "key's fingerprint, enrol keys of the tier below into a register and list it."
+        ),
+    )
     sub = parser.add_subparsers(dest="keys_command", metavar="KEYS_COMMAND")
     sub.required = True
 
-    new = sub.add_parser("new", help="make this tier's key pair, enrolment record (.tke) and enrolment sheet")
+    new = sub.add_parser(
+        "new",
+        help="make this tier's key pair, enrolment record (.tke) and enrolment sheet",
+        description=(
+            "Make a key pair for this tier, its enrolment record (.tke) and the enrolment sheet to print and "
+            "sign."
+        ),
+    )
     new.add_argument("--role", required=True, choices=[r.value for r in Role])
     new.add_argument("--authority", required=True, help="authority id: 0668, HSB6, CSB")
     new.add_argument("--name", required=True, help="authority name as printed on the sheet")
@@ -283,11 +295,25 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     new.set_defaults(func=cmd_new)
 
-    show = sub.add_parser("show", help="fingerprint, authority and election of a .key or .tke file")
+    show = sub.add_parser(
+        "show",
+        help="fingerprint, authority and election of a .key or .tke file",
+        description=(
+            "Print the fingerprint, authority and election of a private key (.key) or an enrolment record "
+            "(.tke)."
+        ),
+    )
     show.add_argument("file")
     show.set_defaults(func=cmd_show)
 
-    en = sub.add_parser("enrol", help="add keys of the tier below to a register, after a fingerprint check")
+    en = sub.add_parser(
+        "enrol",
+        help="add keys of the tier below to a register, after a fingerprint check",
+        description=(
+            "Add the keys of the tier below to a register after checking the fingerprint on their signed "
+            "letter."
+        ),
+    )
     en.add_argument("register", help="key register file (JSON); created for the record's election if missing")
     en.add_argument(
         "files", nargs="+", metavar="FILE_OR_SCAN", help=".tke files or scans (PNG/JPEG/TIFF/PDF)"
@@ -302,6 +328,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     en.add_argument("--replace", action="store_true", help="replace the key already enrolled for that body")
     en.set_defaults(func=cmd_enrol)
 
-    ls = sub.add_parser("list", help="the keys in a register")
+    ls = sub.add_parser(
+        "list",
+        help="the keys in a register",
+        description="List the keys in a register with their authorities and fingerprints.",
+    )
     ls.add_argument("register")
     ls.set_defaults(func=cmd_list)

@@ -14,6 +14,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from shared.adapters.files import read_input
 from shared.adapters.qr_scan import ScanReport, scan_files
 from shared.adapters.sheets import choose_layout, render_sheets
 from shared.errors import InputError
@@ -31,7 +32,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     actions = paper.add_subparsers(dest="paper_action", metavar="ACTION")
     actions.required = True
 
-    encode = actions.add_parser("encode", help="render FILE as A4 QR sheets (PDF)")
+    encode = actions.add_parser(
+        "encode",
+        help="render FILE as A4 QR sheets (PDF)",
+        description=(
+            "Render a file (up to the paper transport's size) as A4 sheets of numbered QR codes, as PDF."
+        ),
+    )
     encode.add_argument("file", metavar="FILE", help="any file (at most 1 MiB)")
     encode.add_argument("-o", "--output", required=True, metavar="SHEETS.pdf", help="PDF to write")
     encode.add_argument(
@@ -42,7 +49,14 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     encode.add_argument("--fingerprint", default=None, help="key fingerprint to print on every sheet")
     encode.set_defaults(func=run_encode)
 
-    decode = actions.add_parser("decode", help="read scans (PNG/JPEG/TIFF/PDF) or a webcam back into a file")
+    decode = actions.add_parser(
+        "decode",
+        help="read scans (PNG/JPEG/TIFF/PDF) or a webcam back into a file",
+        description=(
+            "Read QR sheets back from scans (PNG/JPEG/TIFF/PDF) or the webcam into the original file, byte "
+            "for byte."
+        ),
+    )
     decode.add_argument("inputs", nargs="*", metavar="IMAGE_OR_PDF", help="scanned pages, in any order")
     decode.add_argument("-o", "--output", required=True, metavar="FILE", help="where to write the message")
     decode.add_argument(
@@ -79,12 +93,7 @@ def write_atomic(path: str | os.PathLike[str], data: bytes) -> None:
 
 def run_encode(args: argparse.Namespace) -> int:
     where = args.file
-    try:
-        payload = Path(args.file).read_bytes()
-    except FileNotFoundError:
-        raise InputError("file not found", where=where) from None
-    except OSError as exc:
-        raise InputError(f"cannot read the file: {exc.strerror or exc}", where=where) from None
+    payload = read_input(where)
     if len(payload) > MAX_PAYLOAD:
         raise InputError(
             f"{len(payload)} bytes is more than the {MAX_PAYLOAD} bytes paper transport takes", where=where

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 from typing import Any
 
 from rich.console import Console
 from rich.table import Table
 
+from shared.adapters.files import read_input
 from shared.domain.apportionment import (
     AbsoluteMajorityStep,
     ExhaustionStep,
@@ -56,15 +56,7 @@ def register(subparsers: Any) -> None:
 def _read(name: str) -> bytes:
     if name == "-":
         return sys.stdin.buffer.read()
-    path = Path(name)
-    try:
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise InputError("file not found", where=name) from None
-    except IsADirectoryError:
-        raise InputError("is a directory, expected a JSON file", where=name) from None
-    except OSError as exc:
-        raise InputError(f"cannot read: {exc.strerror}", where=name) from None
+    return read_input(name)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -16,6 +16,7 @@ from rich.console import Console
 from shared.errors import InputError, IntegrityError
 from telketen.verify.render import render, to_json
 from telketen.verify.run import verify_dir
+from telketen.verify.words import LANGS
 
 
 def register(subparsers: Any) -> None:
@@ -25,10 +26,18 @@ def register(subparsers: Any) -> None:
         description="Check a folder of published files (EML 510b/c/d and 520, signed summaries .tks, key "
         "enrolment records .tke, PDFs) from scratch: every sum bottom-up, every seat and elected candidate, "
         "every signature and every hash of the summary tree. Prints the key fingerprints and the hash codes "
-        "to compare with the paper. Exit 0 only if everything holds.",
+        "to compare with the paper, says what each check compared, names the lists and the elected "
+        "candidates, and lists plausibility advice as information. The report is Dutch (--lang en: English). "
+        "Exit 0 only if everything holds.",
     )
     parser.add_argument("directory", metavar="DIR", help="folder of published files (e.g. published/)")
     parser.add_argument("--json", action="store_true", help="print the full report as JSON")
+    parser.add_argument(
+        "--lang",
+        choices=LANGS,
+        default="nl",
+        help="language of the readable report: nl (default, as the paper) or en",
+    )
     parser.add_argument(
         "--lot",
         type=int,
@@ -48,5 +57,5 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.buffer.write(to_json(report) + b"\n")
         sys.stdout.flush()
     else:
-        render(report, Console(highlight=False))
+        render(report, Console(highlight=False), lang=args.lang)
     return 0 if report.ok else IntegrityError.exit_code

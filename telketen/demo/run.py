@@ -348,6 +348,14 @@ def _stage(stages: list[Stage], name: str, on_stage: Callable[[Stage], None] | N
             on_stage(stage)
 
 
+def require_empty(out: Path) -> None:
+    """Refuse a folder that holds anything: the demo does not mix with earlier files."""
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+        raise InputError(
+            "choose an empty or new folder: the demo does not mix with earlier files", where=str(out)
+        )
+
+
 def run_demo(
     out: Path,
     *,
@@ -357,10 +365,7 @@ def run_demo(
     on_stage: Callable[[Stage], None] | None = None,
 ) -> DemoResult:
     """Run the whole chain into `out` (which must be empty or absent) and verify what was published."""
-    if out.exists() and (not out.is_dir() or any(out.iterdir())):
-        raise InputError(
-            "choose an empty or new folder: the demo does not mix with earlier files", where=str(out)
-        )
+    require_empty(out)
     spec = spec or ElectionSpec()
     progress = progress or Progress()
     stages: list[Stage] = []

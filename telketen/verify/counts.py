@@ -17,7 +17,7 @@ from shared.domain.election import District, Election
 from shared.domain.tally import SCALAR_FIELDS, ListTally, Tally, check_internal, compare_tallies
 from shared.formats.eml.model import Count510, ListLayout, UnitVotes
 from telketen.verify.collect import Eml
-from telketen.verify.findings import Report
+from telketen.verify.findings import Compared, Report
 
 
 def _without_eligible(t: Tally) -> Tally:
@@ -184,8 +184,28 @@ def check_file_sums(f: Eml, c: Count510, report: Report) -> None:
     if added is None:
         report.add("sum", f.file, f"TotalVotes {unit}", "units", "the same lists and candidates", "different")
         return
+    before = len(report.findings)
     for m in compare_tallies(unit, added, total):
         report.add("sum", f.file, f"TotalVotes {unit}", f"{m.field} = sum of units", m.expected, m.found)
+    if len(report.findings) == before:
+        report.compared.append(_compared("sum", f.file, c, part_kind(c), len(c.units)))
+
+
+def part_kind(c: Count510) -> str:
+    """What a 510's units are: polling stations, municipalities or kieskringen (for the reader's sentence)."""
+    ids = [u.id for u in c.units]
+    if c.message_id == "510b" or any("::" in i and not i.startswith("HSB") for i in ids):
+        return "station"
+    if ids and all(_link_key(i).startswith("HSB") for i in ids):
+        return "district"
+    return "municipality"
+
+
+def _compared(check: str, file: str, c: Count510, part: str, parts: int) -> Compared:
+    name = f"{c.authority_id} {c.authority_name}".strip()
+    return Compared(
+        check=check, file=file, authority=name, part=part, parts=parts, votes=c.total.tally.votes_on_lists
+    )
 
 
 def _check_units_by_candidate(f: Eml, c: Count510, unit: str, report: Report) -> None:
@@ -281,6 +301,7 @@ def check_chain(election: Election, counts: list[tuple[Eml, Count510]], report: 
                 report.add("completeness", f.file, missing, "unit", "present", "missing")
             for extra in sorted(found_units - expected_units):
                 report.add("completeness", f.file, extra, "unit", "not in the election", "present")
+            before, linked = len(report.findings), 0
             for u in c.units:
                 below = by_level.get(lower, {}).get(_link_key(u.id))
                 if below is None:
@@ -296,11 +317,14 @@ def check_chain(election: Election, counts: list[tuple[Eml, Count510]], report: 
                     continue
                 bf, bc = below
                 report.count("chain")
+                linked += 1
                 for m in compare_tallies(u.id, bc.total.tally, u.tally):
                     if _stated(m.field, u, bc.total):
                         report.add(
                             "sum", f.file, u.id, f"{m.field} (totaal van {bf.file})", m.expected, m.found
                         )
+            if linked and len(report.findings) == before:
+                report.compared.append(_compared("chain", f.file, c, lower, linked))
     if national:
         for d in election.districts:
             report.count("completeness")

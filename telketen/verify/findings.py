@@ -75,6 +75,29 @@ class ElectedRow(msgspec.Struct, frozen=True, kw_only=True):
     in_520: bool
 
 
+class Compared(msgspec.Struct, frozen=True, kw_only=True):
+    """A check that held, as what was compared with what: `parts` units of kind `part` in `file` add up to
+    the total of `authority` (`votes` valid votes); `telketen.verify.words` says it in the reader's words."""
+
+    check: str
+    file: str
+    authority: str
+    part: str
+    parts: int
+    votes: int
+
+
+class Plausibility(msgspec.Struct, frozen=True, kw_only=True):
+    """Advice, not a finding: a unit of a published count that looks unlike its peers
+    (shared.formats.plausibility; `detail` is Dutch). It never changes the verdict."""
+
+    file: str
+    unit: str
+    kind: str
+    score: float
+    detail: str
+
+
 class Report(msgspec.Struct, kw_only=True):
     """The outcome of verifying a published folder; `ok` only when there is no finding at all."""
 
@@ -92,6 +115,9 @@ class Report(msgspec.Struct, kw_only=True):
     signed: bool = True
     notes: list[Note] = msgspec.field(default_factory=list)
     candidates: list[ElectedRow] = msgspec.field(default_factory=list)
+    list_names: dict[str, str] = msgspec.field(default_factory=dict)
+    compared: list[Compared] = msgspec.field(default_factory=list)
+    plausibility: list[Plausibility] = msgspec.field(default_factory=list)
 
     @property
     def ok(self) -> bool:

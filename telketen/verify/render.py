@@ -1,21 +1,32 @@
-"""Print a verification report: readable (rich tables) for a person, or JSON for a program.
+"""Print a verification report: readable text for a person (Dutch by default, English with `--lang en`), or
+JSON for a program.
 
 The readable form leads with what a person must compare by eye — the hash codes of the definition files and
-the key fingerprints, against the paper — then what was checked, the seats, and every finding.
+the key fingerprints, against the paper — then what each check compared, the seats and the elected candidates
+by name, the plausibility advice, and every finding. It is plain text wrapped at 80 columns: a long file name
+wraps instead of being cut, and a hash code is printed in whole groups of four, eight groups a line.
 """
 
 from __future__ import annotations
 
+import textwrap
 from typing import Any
 
 import msgspec
 from rich.console import Console
-from rich.table import Table
 
+from shared.formats.dutch import number
 from telketen.verify.findings import Report
+from telketen.verify.words import CHECKS, HOW, KINDS, PARTS, ROLES, TEXT, Lang, say
 
 #: How many findings the readable report lists before it says "and N more" (all of them are in --json).
 MAX_SHOWN = 200
+#: How many compared totals of one check the report lists (a national election has hundreds of files).
+MAX_COMPARED = 12
+#: How many plausibility advices the report lists (all of them are in --json).
+MAX_ADVICE = 20
+WIDTH = 80
+INDENT = "  "
 
 
 def hash_code(hex_digest: str) -> str:
@@ -29,133 +40,195 @@ def to_json(report: Report) -> bytes:
     return msgspec.json.encode(data)
 
 
-#: The checks by the names a reader knows them (the JSON keeps the short English codes).
-CHECK_NAMES = {
-    "file": "bestand",
-    "definition": "definitie",
-    "sum": "optelling",
-    "layout": "lijsten",
-    "completeness": "volledigheid",
-    "signature": "handtekening",
-    "hash": "hash",
-    "paper": "papier",
-    "seats": "zetels",
-    "elected": "gekozen",
-    "chain": "keten",
-    "csv": "osv4-3-CSV",
-    "summary": "samenvatting tegen EML",
-}
-#: Roles and kinds of files by their Dutch names (the JSON keeps the codes).
-ROLES = {"municipality": "gemeente", "hoofdstembureau": "hoofdstembureau", "central": "centraal stembureau"}
-KINDS = {
-    "summary": "samenvatting",
-    "enrolment": "sleutelbrief",
-    "keyed": "van papier ingevoerd",
-    "deceased": "overleden kandidaten",
-    "other": "overig",
-    "error": "onleesbaar",
-}
-HOW = {"preference": "voorkeurstemmen", "list_order": "lijstvolgorde", "": "-"}
+def _wrap(text: str, level: int = 0, width: int = WIDTH) -> list[str]:
+    """`text` wrapped at `width`, continuation lines indented further; a long name is broken, not cut."""
+    first = INDENT * level
+    return textwrap.wrap(
+        text,
+        width=width,
+        initial_indent=first,
+        subsequent_indent=first + INDENT + "  ",
+        break_long_words=True,
+        break_on_hyphens=False,
+    ) or [first]
 
 
-def render(report: Report, console: Console) -> None:
-    """The readable report, in Dutch: the person reading it compares it with Dutch paper."""
-    title = report.election_name or report.election_id or "(onbekende verkiezing)"
-    console.print(f"[bold]Controle van[/bold] {report.directory}: {title}")
-    definition = [f for f in report.files if f.kind in ("110a", "230b")]
-    if definition:
-        table = Table(title="Definitiebestanden: vergelijk de hashcodes met het papier", title_justify="left")
-        table.add_column("bestand")
-        table.add_column("soort")
-        table.add_column("hashcode (SHA-256)")
-        for f in definition:
-            table.add_row(f.file, f.kind, hash_code(f.sha256))
-        console.print(table)
-    if report.keys:
-        table = Table(
-            title="Sleutels: vergelijk de vingerafdrukken met de ondertekende brieven", title_justify="left"
-        )
-        for col in ("rol", "instantie", "naam", "kieskring", "vingerafdruk"):
-            table.add_column(col)
-        for k in sorted(report.keys, key=lambda k: (k.role, k.authority_id)):
-            role = ROLES.get(k.role, k.role)
-            table.add_row(role, k.authority_id, k.authority_name, k.district_id or "-", k.fingerprint)
-        console.print(table)
-    keyed = [p for p in report.sources if p.source.startswith("van papier")]
-    if keyed:
-        table = Table(title="Delen van papier ingevoerd (niet gescand): wie ze typten", title_justify="left")
-        for col in ("totaal van", "deel", "herkomst"):
-            table.add_column(col)
-        for p in keyed:
-            table.add_row(p.parent, p.unit, p.source)
-        console.print(table)
-    if report.sources:
-        console.print(
-            f"Herkomst van de delen: {len(report.sources) - len(keyed)} gescand en ondertekend, "
-            f"{len(keyed)} van papier ingevoerd"
-        )
+def _groups(hex_or_groups: str, level: int) -> list[str]:
+    """A hash code or fingerprint in whole groups of four, eight groups a line: never cut inside a group."""
+    groups = hex_or_groups.split() if " " in hex_or_groups else hash_code(hex_or_groups).split()
+    return [INDENT * level + " ".join(groups[i : i + 8]) for i in range(0, len(groups), 8)]
+
+
+def report_lines(report: Report, lang: Lang = "nl", width: int = WIDTH) -> list[str]:
+    """The readable report as lines of at most `width` characters, the verdict last."""
+    return [*_body(report, lang, width), "", *verdict_lines(report, lang, width)]
+
+
+def _body(report: Report, lang: Lang, width: int) -> list[str]:
+    t = TEXT[lang]
+    out: list[str] = []
+    out += _wrap(t["title"].format(directory=report.directory), 0, width)
+    out += _wrap(report.election_name or report.election_id or t["unknown_election"], 1, width)
+    out += _definitions(report, lang, width)
+    out += _keys(report, lang, width)
+    out += _sources(report, lang, width)
     kinds: dict[str, int] = {}
     for f in report.files:
         kinds[f.kind] = kinds.get(f.kind, 0) + 1
-    console.print(
-        "Gelezen bestanden: " + ", ".join(f"{n} × {KINDS.get(k, k)}" for k, n in sorted(kinds.items()))
-    )
-    console.print(
-        "Gedane controles: "
-        + ", ".join(f"{n} {CHECK_NAMES.get(k, k)}" for k, n in sorted(report.checked.items()))
-    )
+    files = ", ".join(f"{n} × {KINDS[lang].get(k, k)}" for k, n in sorted(kinds.items()))
+    out += ["", *_wrap(t["files"].format(files=files), 0, width)]
+    out += _checks(report, lang, width)
     if report.deceased:
-        console.print(f"Overleden kandidaten weggelaten (Kieswet P 19a, deceased.json): {report.deceased}")
+        out += _wrap(t["deceased"].format(n=report.deceased), 0, width)
     for note in report.notes:
-        console.print(f"[yellow]Status[/yellow] ({note.subject}): {note.text}")
-    if report.seats:
-        table = Table(
-            title="Zetels (herberekend uit de totalen van het centraal stembureau)", title_justify="left"
-        )
-        table.add_column("lijst", justify="right")
-        table.add_column("zetels", justify="right")
-        for number, seats in sorted(report.seats.items(), key=lambda kv: int(kv[0])):
-            if seats:
-                table.add_row(number, str(seats))
-        console.print(table)
-    if report.candidates:
-        table = Table(title="Gekozen kandidaten (herberekend, naast de 520)", title_justify="left")
-        for col in ("lijst", "kandidaat", "naam", "gekozen met", "in de 520"):
-            table.add_column(col, overflow="fold")
-        for row in report.candidates:
-            table.add_row(
-                str(row.list),
-                row.candidate,
-                row.name,
-                HOW.get(row.how, row.how),
-                "ja" if row.in_520 else "nee",
+        out += _wrap(t["note"].format(subject=note.subject, text=note.text), 0, width)
+    out += _seats(report, lang, width)
+    out += _elected(report, lang, width)
+    out += _plausibility(report, lang, width)
+    out += _findings(report, lang, width)
+    return out
+
+
+def _definitions(report: Report, lang: Lang, width: int) -> list[str]:
+    definition = [f for f in report.files if f.kind in ("110a", "230b")]
+    if not definition:
+        return []
+    out = ["", *_wrap(TEXT[lang]["definition"], 0, width)]
+    for f in definition:
+        out += _wrap(f"{f.kind}  {f.file}", 1, width)
+        out += _groups(f.sha256, 3)
+    return out
+
+
+def _keys(report: Report, lang: Lang, width: int) -> list[str]:
+    if not report.keys:
+        return []
+    out = ["", *_wrap(TEXT[lang]["keys"], 0, width)]
+    for k in sorted(report.keys, key=lambda k: (k.role, k.authority_id)):
+        who = f"{ROLES[lang].get(k.role, k.role)} {k.authority_id} {k.authority_name}"
+        if k.district_id and k.district_id != "geen":  # a council's key has no kieskring
+            who += ", " + TEXT[lang]["district"].format(district=k.district_id)
+        out += _wrap(who, 1, width)
+        out += _groups(k.fingerprint, 3)
+    return out
+
+
+def _sources(report: Report, lang: Lang, width: int) -> list[str]:
+    t = TEXT[lang]
+    keyed = [p for p in report.sources if p.source.startswith("van papier")]
+    out: list[str] = []
+    if keyed:
+        out += ["", *_wrap(t["keyed"], 0, width)]
+        for p in keyed:
+            out += _wrap(t["keyed_row"].format(unit=p.unit, parent=p.parent, source=p.source), 1, width)
+    if report.sources:
+        scanned = len(report.sources) - len(keyed)
+        out += ["", *_wrap(t["sources"].format(scanned=scanned, keyed=len(keyed)), 0, width)]
+    return out
+
+
+def _checks(report: Report, lang: Lang, width: int) -> list[str]:
+    """Each kind of check: how many, what it compared, and for the sums the totals themselves."""
+    t = TEXT[lang]
+    out = ["", *_wrap(t["checks"].format(total=number(sum(report.checked.values()))), 0, width)]
+    for check, n in sorted(report.checked.items()):
+        name, what = CHECKS[lang].get(check, (check, ""))
+        out += _wrap(t["check_row"].format(name=name, n=number(n), what=what), 1, width)
+        rows = [c for c in report.compared if c.check == check]
+        for c in rows[:MAX_COMPARED]:
+            kind = PARTS[lang].get(c.part, c.part)
+            line = t[f"{check}_row"].format(
+                file=c.file, parts=number(c.parts), kind=kind, authority=c.authority, votes=number(c.votes)
             )
-        console.print(table)
+            out += _wrap(line, 2, width)
+        if len(rows) > MAX_COMPARED:
+            out += _wrap(t["more"].format(n=len(rows) - MAX_COMPARED), 2, width)
+    return out
+
+
+def _seats(report: Report, lang: Lang, width: int) -> list[str]:
+    if not report.seats:
+        return []
+    t = TEXT[lang]
+    out = ["", *_wrap(t["seats"].format(total=sum(report.seats.values())), 0, width)]
+    for list_number, seats in sorted(report.seats.items(), key=lambda kv: int(kv[0])):
+        if seats:
+            name = report.list_names.get(list_number, "")
+            out += _wrap(t["seat_row"].format(number=list_number, name=name, seats=seats), 1, width)
+    return out
+
+
+def _elected(report: Report, lang: Lang, width: int) -> list[str]:
+    if not report.candidates:
+        return []
+    t = TEXT[lang]
+    out = ["", *_wrap(t["elected"].format(n=len(report.candidates)), 0, width)]
+    shown_list = None
+    for row in report.candidates:
+        if row.list != shown_list:
+            name = report.list_names.get(str(row.list), "")
+            out += _wrap(t["elected_list"].format(number=row.list, name=name), 1, width)
+            shown_list = row.list
+        line = t["elected_row" if row.candidate.isdigit() else "elected_row_code"].format(
+            candidate=row.candidate,
+            name=row.name,
+            how=HOW[lang].get(row.how, row.how),
+            in_520=t["yes"] if row.in_520 else t["no"],
+        )
+        out += _wrap(line, 2, width)
+    return out
+
+
+def _plausibility(report: Report, lang: Lang, width: int) -> list[str]:
+    if not report.plausibility:
+        return []
+    t = TEXT[lang]
+    out = ["", *_wrap(t["plausibility"].format(n=len(report.plausibility)), 0, width)]
+    for p in report.plausibility[:MAX_ADVICE]:
+        score = f"{p.score:.1f}".replace(".", "," if lang == "nl" else ".")
+        line = t["plausibility_row"].format(
+            file=p.file, unit=p.unit, kind=p.kind, score=score, detail=p.detail
+        )
+        out += _wrap(line, 1, width)
+    if len(report.plausibility) > MAX_ADVICE:
+        out += _wrap(t["findings_more"].format(n=len(report.plausibility) - MAX_ADVICE), 1, width)
+    return out
+
+
+def _findings(report: Report, lang: Lang, width: int) -> list[str]:
+    if not report.findings:
+        return []
+    t = TEXT[lang]
+    out = ["", *_wrap(t["findings"].format(n=len(report.findings)), 0, width)]
+    for i, f in enumerate(report.findings[:MAX_SHOWN], start=1):
+        check = CHECKS[lang].get(f.check, (f.check, ""))[0]
+        out += _wrap(t["finding_head"].format(i=i, check=check, file=f.file), 1, width)
+        if f.unit != "-":
+            out += _wrap(t["finding_unit"].format(unit=say(f.unit, lang)), 2, width)
+        out += _wrap(t["finding_field"].format(field=say(f.field, lang)), 2, width)
+        out += _wrap(t["finding_expected"].format(expected=say(f.expected, lang)), 2, width)
+        out += _wrap(t["finding_found"].format(found=say(f.found, lang)), 2, width)
+    if len(report.findings) > MAX_SHOWN:
+        out += _wrap(t["findings_more"].format(n=len(report.findings) - MAX_SHOWN), 1, width)
+    return out
+
+
+def verdict_lines(report: Report, lang: Lang = "nl", width: int = WIDTH) -> list[str]:
+    """The verdict: verified only when there is no finding at all."""
+    t = TEXT[lang]
     if report.findings:
-        table = Table(title=f"{len(report.findings)} bevinding(en)", title_justify="left", show_lines=False)
-        for col in ("controle", "bestand", "eenheid", "veld", "verwacht", "gevonden"):
-            table.add_column(col, overflow="fold")
-        for finding in report.findings[:MAX_SHOWN]:
-            table.add_row(
-                CHECK_NAMES.get(finding.check, finding.check),
-                finding.file,
-                finding.unit,
-                finding.field,
-                finding.expected,
-                finding.found,
-            )
-        console.print(table)
-        if len(report.findings) > MAX_SHOWN:
-            console.print(f"… en nog {len(report.findings) - MAX_SHOWN} (alle staan in --json)")
-        console.print(
-            "[bold red]NIET GEVERIFIEERD[/bold red]: de gepubliceerde bestanden kloppen niet met elkaar."
-        )
-    elif report.ok:
-        total = sum(report.checked.values())
-        unsigned = "" if report.signed else " (niet ondertekend: alleen de inhoud van de bestanden)"
-        console.print(
-            f"[bold green]GEVERIFIEERD[/bold green]{unsigned}: {total} controles kloppen, "
-            f"{report.elected} kandidaten gekozen."
-        )
-    else:
-        console.print("[bold red]NIET GEVERIFIEERD[/bold red]: niets te controleren.")
+        return _wrap(t["failed"], 0, width)
+    if report.ok:
+        unsigned = "" if report.signed else t["unsigned"]
+        total = number(sum(report.checked.values()))
+        return _wrap(t["verified"].format(unsigned=unsigned, total=total, elected=report.elected), 0, width)
+    return _wrap(t["nothing"], 0, width)
+
+
+def render(report: Report, console: Console, lang: Lang = "nl") -> None:
+    """The readable report on `console`, the verdict in colour (green when it holds, red when not)."""
+    for line in [*_body(report, lang, WIDTH), ""]:
+        console.print(line, markup=False, highlight=False, soft_wrap=True)
+    style = "bold green" if report.ok else "bold red"
+    for line in verdict_lines(report, lang, WIDTH):
+        console.print(line, style=style, markup=False, highlight=False, soft_wrap=True)

@@ -26,6 +26,7 @@ from telketen.verify.counts import check_chain, check_file_sums, check_layout
 from telketen.verify.csvfile import check_csvs
 from telketen.verify.findings import Report
 from telketen.verify.paper import check_paper
+from telketen.verify.plausible import plausibility_of
 from telketen.verify.result import check_result
 from telketen.verify.tree import check_tree, verify_signatures
 
@@ -138,6 +139,9 @@ def verify_dir(directory: Path, *, lots: Sequence[int] = ()) -> Report:
     if election is None:
         return report
     report.election_id, report.election_name = election.id, election.name
+    for d in election.districts:
+        for cl in d.lists:
+            report.list_names.setdefault(str(cl.number), cl.name)
     for f, c in counts:
         check_layout(f, c, election, report)
         check_file_sums(f, c, report)
@@ -146,4 +150,5 @@ def verify_dir(directory: Path, *, lots: Sequence[int] = ()) -> Report:
     if report.signed:
         check_tree(election, summaries, published, report)
     check_result(election, counts, results, summaries, report, lots, published.deceased)
+    report.plausibility = plausibility_of(counts)
     return report

@@ -19,9 +19,10 @@ from pathlib import Path
 
 import msgspec
 
+from shared.adapters.files import read_input
 from shared.domain.election import Candidate, CandidateList, District, DistrictId, Station, StationId
 from shared.domain.tally import ListTally
-from shared.errors import EmlError, InputError
+from shared.errors import EmlError
 from shared.formats.eml.fast230 import fast_candidate
 from shared.formats.eml.fast510 import extract_units, read_body, skeleton_holds, split_body
 from shared.formats.eml.model import (
@@ -72,13 +73,7 @@ _EXPLANATION = frozenset(EXPLANATION_CODES)
 
 def read_path(path: str | Path) -> bytes:
     """The exact bytes of a file (the hash is over these); a missing or unreadable file is an InputError."""
-    p = Path(path)
-    try:
-        return p.read_bytes()
-    except IsADirectoryError:
-        raise InputError("is a directory, expected an EML file", where=str(p)) from None
-    except OSError as exc:
-        raise InputError(f"cannot read: {exc.strerror or exc}", where=str(p)) from None
+    return read_input(path)
 
 
 def _root(data: bytes, where: str, expected: tuple[str, ...] | None = None) -> tuple[Element, str]:
