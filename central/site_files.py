@@ -21,6 +21,8 @@ KINDS: tuple[tuple[str, str], ...] = (
     (r"Resultaat_.*\.eml\.xml", "Uitslag: zetels en gekozen kandidaten (EML 520)"),
     (r"Model_Na31-2_.*\.pdf", "Proces-verbaal van {who} (model Na 31-2)" + _QR),
     (r"Model_Na14-2_.*\.pdf", "Proces-verbaal van {who} (model Na 14-2)" + _QR),
+    (r"Model_Na31-1_.*\.pdf", "Proces-verbaal van {who} (model Na 31-1, decentrale stemopneming)" + _QR),
+    (r"Model_Na14-1_.*\.pdf", "Corrigenda van stembureaus van {who} (model Na 14-1)" + _QR),
     (r"Model_O3_.*\.pdf", "Proces-verbaal van {who} (model O 3)" + _QR),
     (r"Model_P22-1_.*\.pdf", "Proces-verbaal van {who} met de uitslag (model P 22-1)"),
     (r"Model_P22-2_.*\.pdf", "Proces-verbaal van {who} met de uitslag (model P 22-2)"),

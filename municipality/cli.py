@@ -19,7 +19,8 @@ from rich.console import Console
 from rich.table import Table
 
 from municipality import setup
-from municipality.forms import render_forms, render_insert
+from municipality.dso import COUNTING_METHODS, COUNTING_NL, DEFAULT_COUNTING, parse_counting
+from municipality.forms import render_corrigenda, render_forms, render_insert
 from municipality.report_proof import unproven_reports
 from municipality.service import RESOLUTIONS, Service, User
 from municipality.terminal_entry import run_terminal
@@ -97,6 +98,7 @@ def _electorate(value: str | None) -> int | None:
 
 
 def cmd_init(args: argparse.Namespace) -> int:
+    counting = parse_counting(args.counting)  # refused before any file is read or key made
     files = {
         "110a": (Path(args.definition), read_path(args.definition)),
         "230b": (Path(args.candidates), read_path(args.candidates)),
@@ -123,8 +125,10 @@ def cmd_init(args: argparse.Namespace) -> int:
         sources=[setup.source_of(kind, path, data) for kind, (path, data) in files.items()],
         passphrase=passphrase,
         at=at,
+        counting=counting,
     )
     print(f"state      {result.db_path}")
+    print(f"counting   {counting} ({COUNTING_NL[counting]})")
     print(f"key        {result.key_path} (encrypted with the passphrase)")
     print(f"enrolment  {result.sheet_path}")
     print(f"fingerprint {result.fingerprint}")
@@ -236,7 +240,10 @@ def cmd_discard(args: argparse.Namespace) -> int:
 def cmd_status(args: argparse.Namespace) -> int:
     svc = _open(args)
     session = svc.current_session()
-    table = Table(title=f"{svc.municipality.code} {svc.municipality.name} — zitting {session}")
+    table = Table(
+        title=f"{svc.municipality.code} {svc.municipality.name} — zitting {session}, "
+        f"{COUNTING_NL[svc.counting]}"
+    )
     for col in ("Nr", "Stembureau", "Status", "1e invoer", "2e invoer", "%", ""):
         table.add_column(col)
     for s in svc.status():
@@ -362,16 +369,28 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_forms(args: argparse.Namespace) -> int:
-    """Print the blank N 10-2 and Na 31-2 Bijlage 1 of one station or of all (reports.md §2, §3.1), or the
-    Na 31-2 insert (§3.2)."""
+    """Print the blank N 10-2 and Na 31-2 Bijlage 1 (decentral: N 10-1 and its insert) of one station or of
+    all (reports.md §2, §3.1), or the Na 31-2 (Na 31-1) insert (§3.2, §4)."""
     svc = _open(args)
+    decentral = svc.counting == "decentral"
+    if args.corrigendum and (args.insert or not decentral):
+        why = "with --insert" if args.insert else "under central counting (that is the Na 14-2)"
+        raise InputError(
+            f"the blank Na 14-1 is for a decentral count's stations, not {why}", where="--corrigendum"
+        )
+    if args.corrigendum:
+        stations = [svc.station(args.station)] if args.station else list(svc.municipality.stations)
+        atomic_write(Path(args.out), render_corrigenda(svc.election, svc.municipality, stations))
+        print(f"blank Na 14-1 for {len(stations)} station(s) → {args.out}")
+        return 0
     if args.insert:
-        atomic_write(Path(args.out), render_insert(svc.election, svc.municipality))
-        print(f"blank Na 31-2 insert → {args.out}")
+        atomic_write(Path(args.out), render_insert(svc.election, svc.municipality, svc.counting))
+        print(f"blank Na 31-{1 if decentral else 2} insert → {args.out}")
         return 0
     stations = [svc.station(args.station)] if args.station else list(svc.municipality.stations)
-    atomic_write(Path(args.out), render_forms(svc.election, svc.municipality, stations))
-    print(f"blank forms for {len(stations)} station(s) → {args.out}")
+    atomic_write(Path(args.out), render_forms(svc.election, svc.municipality, stations, svc.counting))
+    kind = "N 10-1 + insert" if decentral else "N 10-2 + Na 31-2 Bijlage 1"
+    print(f"blank forms ({kind}) for {len(stations)} station(s) → {args.out}")
     return 0
 
 
@@ -389,11 +408,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     p = subparsers.add_parser(
         "municipality",
-        help="the municipal app: double entry, totals, report Na 31-2",
+        help="the municipal app: double entry, totals, report Na 31-2 (Na 31-1)",
         description=(
             "The municipal app (gemeentelijk stembureau): import the election, let typists enter every "
             "station's report twice, resolve differences, and finalise the 510b, the osv4-3 CSV, the signed "
-            "summary and the Na 31-2 report with its QR sheets. Every sub-command takes --state DIR."
+            "summary and the Na 31-2 report (decentral counting: Na 31-1) with its QR sheets. Every "
+            "sub-command takes --state DIR."
         ),
     )
     sub = p.add_subparsers(dest="municipality_command", metavar="COMMAND")
@@ -421,6 +441,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     add_hash_options(s, many_230b=False)
     s.add_argument(
         "--passphrase", help="passphrase of the new signing key (default: TELKETEN_PASSPHRASE/prompt)"
+    )
+    s.add_argument(
+        "--counting",
+        default=DEFAULT_COUNTING,
+        metavar="|".join(COUNTING_METHODS),
+        help="central: stations count per list, N 10-2 + Na 31-2 (default); "
+        "decentral: stations count per candidate, N 10-1 + Na 31-1",
     )
     s.set_defaults(func=cmd_init)
 
@@ -614,15 +641,24 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     s = sub.add_parser(
         "forms",
         parents=[common],
-        help="blank N 10-2 and Na 31-2 Bijlage 1 per station (PDF)",
+        help="blank N 10-2 and Na 31-2 Bijlage 1 (decentral: N 10-1 and its insert) per station (PDF)",
         description=(
             "Print the blank N 10-2 and Na 31-2 Bijlage 1 of one station or all of them, or the blank Na 31-2"
-            " insert, as PDF."
+            " insert, as PDF. Under decentral counting: the N 10-1 and its insert, the Na 31-1 insert, or"
+            " (--corrigendum) the Na 14-1."
         ),
     )
     g = s.add_mutually_exclusive_group()
     g.add_argument("--station", metavar="STATION", help="one station (default: all)")
-    g.add_argument("--insert", action="store_true", help="the Na 31-2 insert (controles en correcties)")
+    g.add_argument(
+        "--insert", action="store_true", help="the Na 31-2 (Na 31-1) insert (controles en correcties)"
+    )
+    s.add_argument(
+        "--corrigendum",
+        action="store_true",
+        help="decentral counting: the blank Na 14-1 (versie 1) of the station(s), for a correction found "
+        "by the municipality's own check in the first session",
+    )
     s.add_argument("-o", "--out", required=True, metavar="OUT.pdf")
     s.set_defaults(func=cmd_forms)
     register_serve(sub)

@@ -19,6 +19,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from municipality import eml_out
 from municipality.corrigendum import na14_2_data
+from municipality.dso import Counting, dso_flags
+from municipality.na14_1 import na14_1_data
 from municipality.report import StationFlags, StationResult, na31_2_data, report_source
 from shared.adapters.pdf import compile_typst
 from shared.adapters.sheets import SheetFooter, sheet_markup
@@ -47,7 +49,10 @@ class Outputs(msgspec.Struct, frozen=True, kw_only=True):
 
 
 def flags_of(report: StationReport) -> StationFlags:
-    """Na 31-2 rubric 1.2.1 ticks from the station's B1-1 / B1-2 answers (central count, first session)."""
+    """Na 31-2 rubric 1.2.1 ticks from the station's B1-1 / B1-2 answers (central count, first session), or
+    the Na 31-1's from the N 10-1 insert (decentral)."""
+    if report.model.startswith("dso"):
+        return dso_flags(report)
     ei, cd = report.extra_investigation, report.counting_differences
     readmitted = bool(cd and (cd.unexplained_difference.yes or cd.list_totals_differ.yes))
     return StationFlags(
@@ -109,8 +114,11 @@ def build_outputs(
     investigations: Sequence[tuple[Station, str]] = (),
     audit_head: tuple[int, str],
     session_text: str,
+    counting: Counting = "central",
 ) -> Outputs:
-    """Everything a finalise writes, consistent with itself; `previous` (a corrigendum) means Na 14-2."""
+    """Everything a finalise writes, consistent with itself; `previous` (a corrigendum) means Na 14-2, or
+    Na 14-1 per station under decentral counting, whose first report is the Na 31-1."""
+    decentral = counting == "decentral"
     stations = station_results(results)
     totals = municipal_totals(stations, electorate=municipality.electorate)
     created = at.isoformat(timespec="milliseconds")
@@ -138,6 +146,9 @@ def build_outputs(
     )
     signed = sign_summary(encode_summary(summary), private_key)
     digest = message_digest(signed).hex()
+    # the report the QR sheets end: Na 31-2 / Na 14-2, decentral Na 31-1 / Na 14-1, and their Bijlage number
+    printed = f"Na 14-{1 if decentral else 2}" if previous else f"Na 31-{1 if decentral else 2}"
+    number = (1 if decentral else 2) if previous else 3
     qr_title = f"Samenvatting {municipality.code} {municipality.name}"
     qr_sub = f"{election.name} - fase {phase} - vingerafdruk {dutch.hash_groups(digest)[:39]}"
     qr_markup, qr_files = sheet_markup(
@@ -145,7 +156,7 @@ def build_outputs(
         title=qr_title,
         subtitle=qr_sub,
         footer=SheetFooter(
-            appendix=f"Bijlage {2 if previous else 3} bij Model {'Na 14-2' if previous else 'Na 31-2'}: "
+            appendix=f"Bijlage {number} bij Model {printed}: "
             "ondertekende samenvatting in QR-codes (voor het volgende stembureau)",
             fingerprint="Digitale vingerafdruk van EML-telbestand bij dit PV: " + dutch.hash_groups(eml_sha),
         ),
@@ -160,11 +171,12 @@ def build_outputs(
             eml_sha256=eml_sha,
             audit_head=audit_head,
             session_text=session_text,
+            decentral=decentral,
         )
-        template, model = "na31_2.typ", "Na31-2"
+        template, model = "na31_2.typ", "Na31-1" if decentral else "Na31-2"
     else:
         before = station_results(previous)
-        data = na14_2_data(
+        data = (na14_1_data if decentral else na14_2_data)(
             election,
             municipality,
             totals,
@@ -179,7 +191,7 @@ def build_outputs(
             phase=phase,
             supersedes=supersedes.hex(),
         )
-        template, model = "na14_2.typ", "Na14-2"
+        template, model = ("na14_1.typ", "Na14-1") if decentral else ("na14_2.typ", "Na14-2")
     source, files = report_source(template, data, qr_markup)
     pdf = compile_typst(source, {**files, **qr_files})
     stem = file_stem(election, municipality)

@@ -1,6 +1,9 @@
 """The blank forms the municipality prints before the count (reports.md §2 and §3.1): the polling station's
 own paper report N 10-2, the Na 31-2 Bijlage 1 the gemeentelijk stembureau fills in per station, and the
-Na 31-2 insert (inlegvel) it adds when the central stembureau has it re-examine its figures.
+Na 31-2 insert (inlegvel) it adds when the central stembureau has it re-examine its figures. Under decentral
+counting (municipality.dso) the station's report is the N 10-1, with the votes per candidate, and there is
+no Bijlage 1 (the station counted the candidates itself); the N 10-1 insert "controles en correcties"
+follows it, and the municipality's insert is the Na 31-1's (reports.md §4).
 
 Why here and not in report.py: these forms carry no figures, no hash and no date (reports.md §1.2); they are
 prefilled only with what the election and the station list say, so the typists later key the paper that the
@@ -12,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from municipality.dso import DEFAULT_COUNTING, Counting
 from municipality.report import COLUMN_CAPACITY, NAME_MAX, authority_of, render_report
 from shared.domain.election import Election, Municipality, Station
 from shared.formats import dutch
@@ -109,34 +113,79 @@ def n10_2_data(election: Election, municipality: Municipality, station: Station)
     }
 
 
-def na31_2_b1_data(election: Election, municipality: Municipality, station: Station) -> dict[str, Any]:
-    """What the blank Na 31-2 Bijlage 1 of one station prints (reports.md §3.1), with every candidate."""
+def _candidate_tables(election: Election, municipality: Municipality) -> dict[str, Any]:
+    """Every list's blank votes table (reports.md §1.6), and the widest candidate number to size them."""
     district = election.district(municipality.district_id)
     lists = []
     for cl in district.lists:
         pages, ncols = _columns([(c.position, c.display_name) for c in cl.candidates])
         lists.append({"number": cl.number, "name": cl.name, "pages": pages, "columns": ncols})
     return {
-        **_common(election, municipality, station),
-        "title": f"Model Na 31-2 Bijlage 1 {municipality.name} stembureau {station.number} {election.name}",
         "lists": lists,
         "widest_nr": str(max((c.position for cl in district.lists for c in cl.candidates), default=1)),
     }
 
 
-def render_forms(election: Election, municipality: Municipality, stations: Sequence[Station]) -> bytes:
-    """One PDF: for each station its N 10-2 followed by its Na 31-2 Bijlage 1, each numbered on its own."""
-    forms = [
-        {"n10_2": n10_2_data(election, municipality, s), "b1": na31_2_b1_data(election, municipality, s)}
-        for s in stations
-    ]
+def na31_2_b1_data(election: Election, municipality: Municipality, station: Station) -> dict[str, Any]:
+    """What the blank Na 31-2 Bijlage 1 of one station prints (reports.md §3.1), with every candidate."""
+    return {
+        **_common(election, municipality, station),
+        "title": f"Model Na 31-2 Bijlage 1 {municipality.name} stembureau {station.number} {election.name}",
+        **_candidate_tables(election, municipality),
+    }
+
+
+def n10_1_data(election: Election, municipality: Municipality, station: Station) -> dict[str, Any]:
+    """What the blank N 10-1 of one station prints (reports.md §2): the N 10-2's pages plus rubric 2.4, the
+    votes per candidate the station counts itself (the `lists` tell the template it is the N 10-1)."""
+    return {
+        **_common(election, municipality, station),
+        "title": f"Model N 10-1 {municipality.name} stembureau {station.number} {election.name}",
+        **_candidate_tables(election, municipality),
+    }
+
+
+def station_forms(
+    election: Election, municipality: Municipality, station: Station, counting: Counting
+) -> dict[str, Any]:
+    """One station's forms: N 10-2 and Na 31-2 Bijlage 1 (central), or N 10-1 and its insert (decentral)."""
+    if counting == "decentral":
+        return {
+            "n10_2": n10_1_data(election, municipality, station),
+            "insert": {"station": {"number": station.number, "name": station.name}},
+        }
+    return {
+        "n10_2": n10_2_data(election, municipality, station),
+        "b1": na31_2_b1_data(election, municipality, station),
+    }
+
+
+def render_forms(
+    election: Election,
+    municipality: Municipality,
+    stations: Sequence[Station],
+    counting: Counting = DEFAULT_COUNTING,
+) -> bytes:
+    """One PDF: for each station its N 10-2 followed by its Na 31-2 Bijlage 1 (decentral: its N 10-1 and the
+    insert), each numbered on its own."""
+    forms = [station_forms(election, municipality, s, counting) for s in stations]
     return _render(election, municipality, forms=forms, insert=None)
 
 
-def render_insert(election: Election, municipality: Municipality) -> bytes:
-    """The blank Na 31-2 insert (reports.md §3.2): the page the GSB adds to its report when the central
-    stembureau had it re-examine its figures."""
-    return _render(election, municipality, forms=[], insert={"authority": authority_of(municipality)})
+def render_corrigenda(election: Election, municipality: Municipality, stations: Sequence[Station]) -> bytes:
+    """One PDF of blank Na 14-1 (versie 1, reports.md §4) for the given stations: the corrigendum the GSB of a
+    decentral count writes when its own check of a station's N 10-1 finds an error in the first session."""
+    forms = [{"na14_1": n10_1_data(election, municipality, s)} for s in stations]
+    return _render(election, municipality, forms=forms, insert=None)
+
+
+def render_insert(
+    election: Election, municipality: Municipality, counting: Counting = DEFAULT_COUNTING
+) -> bytes:
+    """The blank Na 31-2 (decentral: Na 31-1) insert (reports.md §3.2, §4): the page the GSB adds to its
+    report when the central stembureau had it re-examine its figures."""
+    insert = {"authority": authority_of(municipality), "decentral": counting == "decentral"}
+    return _render(election, municipality, forms=[], insert=insert)
 
 
 def _render(

@@ -10,6 +10,7 @@ from __future__ import annotations
 from shared.domain.station_report import (
     DifferencesCounts,
     ListEntry,
+    ReportModel,
     StationReport,
     VotersCounts,
     VotesCounts,
@@ -17,16 +18,19 @@ from shared.domain.station_report import (
 )
 
 
-def blank_form(lists: tuple[tuple[int, int], ...], *, voter_cards: bool) -> StationReport:
-    """The first-session form (Na 31-2 Bijlage 1, central count)."""
-    return empty_report("cso_first", list(lists), with_voter_cards=voter_cards)
+def blank_form(
+    lists: tuple[tuple[int, int], ...], *, voter_cards: bool, model: ReportModel = "cso_first"
+) -> StationReport:
+    """The first-session form: Na 31-2 Bijlage 1 (central count) or N 10-1 (decentral count)."""
+    return empty_report(model, list(lists), with_voter_cards=voter_cards)
 
 
-def next_session_form(previous: StationReport) -> StationReport:
-    """The Na 14-2 Bijlage 1 form pre-filled with the previous definitive values, ticks cleared."""
+def next_session_form(previous: StationReport, model: ReportModel = "cso_next") -> StationReport:
+    """The Na 14-2 Bijlage 1 (or, decentral, Na 14-1) form pre-filled with the previous definitive values,
+    ticks cleared."""
     d = previous.differences
     return StationReport(
-        model="cso_next",
+        model=model,
         voters=VotersCounts(
             poll_cards=previous.voters.poll_cards,
             proxy_certificates=previous.voters.proxy_certificates,

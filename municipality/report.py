@@ -205,9 +205,11 @@ def na31_2_data(
     eml_sha256: str,
     audit_head: tuple[int, str],
     session_text: str,
+    decentral: bool = False,
 ) -> dict[str, Any]:
-    """Everything the Na 31-2 template prints, as JSON-ready data."""
+    """Everything the Na 31-2 template prints, as JSON-ready data; `decentral` makes it the Na 31-1 (§4)."""
     local = election.category in ("GR", "ER")
+    model = "Na 31-1" if decentral else "Na 31-2"
     names = {cl.number: cl.name for cl in election.district(municipality.district_id).lists}
     voters, votes = letter_rows(totals, names, local=local, station=False, original=None)
     lists = list_tables(election, municipality.district_id, totals)
@@ -225,7 +227,8 @@ def na31_2_data(
         for s in stations
     ]
     return {
-        "title": f"Model Na 31-2 {municipality.code} {municipality.name} {election.name}",
+        "title": f"Model {model} {municipality.code} {municipality.name} {election.name}",
+        "decentral": decentral,
         "authority": authority_of(municipality),
         "election": {"name": election.name, "date_text": dutch.long_date(election.date), "local": local},
         "generated": dutch.timestamp(generated),

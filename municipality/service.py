@@ -22,6 +22,7 @@ from typing import Any, Literal
 import msgspec
 
 from municipality import state as db
+from municipality.dso import COUNTING_METHODS, DEFAULT_COUNTING, Counting, model_for, parse_counting
 from municipality.prefill import blank_form, next_session_form
 from municipality.report_proof import report_sha256, unproven_reports
 from shared.adapters import audit
@@ -29,7 +30,7 @@ from shared.adapters.passwords import check_password, hash_password
 from shared.adapters.store import transaction
 from shared.domain import double_entry as de
 from shared.domain.election import District, Election, Municipality, Station
-from shared.domain.station_report import StationReport
+from shared.domain.station_report import ReportModel, StationReport
 from shared.domain.validation import ValidationContext, ValidationResults, has_voter_cards
 from shared.errors import InputError, IntegrityError, StateError
 
@@ -81,8 +82,12 @@ class Service:
         sources: Iterable[SourceFile],
         at: str,
         by: str = "init",
+        counting: str = DEFAULT_COUNTING,
     ) -> Service:
-        """Create the state file for `municipality_code` in `election`, with session 1 open."""
+        """Create the state file for `municipality_code` in `election`, with session 1 open.
+
+        `counting` is the municipality's counting method (municipality.dso), fixed for the election."""
+        method = parse_counting(counting)
         srcs = list(sources)
         names = {src.kind: src.name for src in srcs}  # errors name the file, not only its kind
         try:
@@ -108,6 +113,7 @@ class Service:
             db.set_meta(conn, "election", msgspec.json.encode(election).decode("utf-8"))
             db.set_meta(conn, "municipality", municipality.code)
             db.set_meta(conn, "sources", msgspec.json.encode(srcs).decode("utf-8"))
+            db.set_meta(conn, "counting", method)
             conn.execute("INSERT INTO sessions (number, started_at, started_by) VALUES (1, ?, ?)", (at, by))
             audit.append_event(
                 conn,
@@ -118,6 +124,7 @@ class Service:
                     "election": election.id,
                     "municipality": municipality.code,
                     "stations": len(municipality.stations),
+                    "counting": method,
                     "sources": [msgspec.to_builtins(s) for s in srcs],
                 },
             )
@@ -159,6 +166,23 @@ class Service:
     def lists_shape(self) -> tuple[tuple[int, int], ...]:
         """(list number, number of candidates) in ballot order: the shape of every report and tally."""
         return tuple((cl.number, len(cl.candidates)) for cl in self.district.lists)
+
+    @property
+    def counting(self) -> Counting:
+        """Central or decentral counting, as chosen at init (a state file from before the choice: central)."""
+        row = self.conn.execute("SELECT value FROM meta WHERE key = 'counting'").fetchone()
+        if row is None:
+            return DEFAULT_COUNTING
+        for method in COUNTING_METHODS:
+            if row[0] == method:
+                return method
+        raise IntegrityError(
+            f"the state file names an unknown counting method {row[0]!r}", where=str(self.path)
+        )
+
+    def model(self, session: int | None = None) -> ReportModel:
+        """The paper model the typists key in `session` (default: the current one)."""
+        return model_for(self.counting, self.current_session() if session is None else session)
 
     @property
     def voter_cards(self) -> bool:
@@ -355,9 +379,9 @@ class Service:
 
     def _form_for(self, session: int, station: Station) -> StationReport:
         if session == 1:
-            return blank_form(self.lists_shape, voter_cards=self.voter_cards)
+            return blank_form(self.lists_shape, voter_cards=self.voter_cards, model=self.model(session))
         previous = self.definitive_report(station, before=session)
-        return next_session_form(previous)
+        return next_session_form(previous, self.model(session))
 
     @contextmanager
     def batch(self) -> Iterator[None]:
@@ -423,6 +447,12 @@ class Service:
         ctx = self.validation_context()
 
         def step(entry: de.DataEntry, actor: de.Actor, session: int, station: Station) -> de.DataEntry:
+            expected = self.model(session)
+            if report.model != expected:  # the paper of the other counting method, or of the other session
+                raise InputError(
+                    f"report is model {report.model}; this municipality keys {expected} in session {session}",
+                    where="model",
+                )
             return de.save(entry, actor, report, ctx, progress)
 
         digest = report_sha256(report)

@@ -14,6 +14,7 @@ from pathlib import Path
 import msgspec
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from municipality.dso import DEFAULT_COUNTING
 from municipality.finalise import build_outputs
 from municipality.service import Service, SourceFile, User, sha256_hex
 from municipality.state import db_name
@@ -128,12 +129,14 @@ def initialise(
     passphrase: bytes,
     at: datetime,
     private_key: Ed25519PrivateKey | None = None,
+    counting: str = DEFAULT_COUNTING,
 ) -> InitResult:
     """Create the state file, the signing key (encrypted) and its enrolment sheet PDF.
 
-    The key pair is generated here unless given (tests pass one to stay fast and reproducible).
+    The key pair is generated here unless given (tests pass one to stay fast and reproducible). `counting`
+    is the counting method (municipality.dso), fixed for the election.
     """
-    svc = Service.create(state_dir, election, code, sources=sources, at=at.isoformat())
+    svc = Service.create(state_dir, election, code, sources=sources, at=at.isoformat(), counting=counting)
     m = svc.municipality
     key = private_key or Ed25519PrivateKey.generate()
     enrolled = enrol_office_key(
@@ -245,6 +248,7 @@ def finalise(
         investigations=investigations,
         audit_head=head,
         session_text=f"{dutch.long_date(at.date().isoformat())} {at:%H:%M} uur",
+        counting=svc.counting,
     )
     files = {**outputs.files, PUBLISHED_KEY_FILE: enrolment_of(svc, private_key)}
     existing = [name for name in files if (out / name).exists()]

@@ -26,7 +26,8 @@ from starlette.applications import Starlette
 from starlette.responses import FileResponse, Response
 
 from municipality import setup
-from municipality.forms import render_forms, render_insert
+from municipality.dso import COUNTING_NL
+from municipality.forms import render_corrigenda, render_forms, render_insert
 from municipality.plausible import station_advice
 from municipality.service import DIFFERENCE_RESOLUTIONS, ERROR_RESOLUTIONS, Service, StationStatus, User
 from shared.adapters import clock
@@ -436,6 +437,7 @@ class MunicipalityWeb:
                 labels=de.STATE_LABELS_NL,
                 category_of=category_of,
                 session=session,
+                counting=COUNTING_NL[svc.counting],
                 finalised=svc.session_finalised(session),
                 all_definitive=bool(rows) and all(r.state == "definitive" for r in rows),
                 advice=station_advice(svc),
@@ -451,7 +453,7 @@ class MunicipalityWeb:
             entry = svc.entry(station.id)
             ctx_v = svc.validation_context()
             some = entry.first or entry.second
-            model = some.report.model if some is not None else "cso_first"
+            model = some.report.model if some is not None else svc.model()
             form = build_form(model, svc.district.lists, voter_cards=svc.voter_cards)
             diff_rows = []
             for path in de.differences(entry):
@@ -489,6 +491,7 @@ class MunicipalityWeb:
                 diff_rows=diff_rows,
                 first_findings=first_findings,
                 options=[(o, RESOLUTION_LABELS[o]) for o in options],
+                decentral=svc.counting == "decentral",
             )
         finally:
             svc.close()
@@ -589,17 +592,27 @@ class MunicipalityWeb:
             svc.close()
 
     def blank_forms(self, ctx: Ctx) -> Response:
-        """Blank forms print from the browser too: the station's N 10-2 and Na 31-2 Bijlage 1, or (`inlegvel`)
-        the Na 31-2 insert, as a PDF."""
+        """Blank forms print from the browser too: the station's N 10-2 and Na 31-2 Bijlage 1 (decentral:
+        N 10-1 and its insert, or with `?corrigendum=1` its Na 14-1), or (`inlegvel`) the Na 31-2 (Na 31-1)
+        insert, as a PDF."""
         svc = self.open()
         try:
             nr = ctx.request.path_params["nr"]
+            counting = svc.counting
+            dso = counting == "decentral"
             if nr == "inlegvel":
-                pdf, name = render_insert(svc.election, svc.municipality), "Model_Na31-2_inlegvel.pdf"
+                pdf = render_insert(svc.election, svc.municipality, counting)
+                name = f"Model_Na31-{1 if dso else 2}_inlegvel.pdf"
+            elif ctx.request.query_params.get("corrigendum"):
+                if not dso:
+                    raise InputError("the blank Na 14-1 is for decentral counting", where="corrigendum")
+                station = svc.station(nr)
+                pdf = render_corrigenda(svc.election, svc.municipality, [station])
+                name = f"Model_Na14-1_Stembureau_{station.number}.pdf"
             else:
                 station = svc.station(nr)
-                pdf = render_forms(svc.election, svc.municipality, [station])
-                name = f"Model_N10-2_Stembureau_{station.number}.pdf"
+                pdf = render_forms(svc.election, svc.municipality, [station], counting)
+                name = f"Model_N10-{1 if dso else 2}_Stembureau_{station.number}.pdf"
         finally:
             svc.close()
         disposition = f'attachment; filename="{name}"'

@@ -65,6 +65,8 @@ PUBLISHED = {
     "0276/Stembureaus_GR2026_OostNeddam_0276.eml.xml": "Stembureaus van de gemeente Oost-Neddam (EML 110b)",
     "0276/Telling_GR2026_OostNeddam.eml.xml": "Telling van de gemeente Oost-Neddam per stembureau (EML 510b)",
     "0276/Model_Na31-2_GR2026_OostNeddam_0276.pdf": "model Na\u00a031-2",
+    "0276/Model_Na31-1_GR2026_OostNeddam_0276.pdf": "model Na\u00a031-1, decentrale stemopneming",
+    "0276/Model_Na14-1_GR2026_OostNeddam_0276.pdf": "Corrigenda van stembureaus van de gemeente Oost-Neddam",
     "0276/summary.tks": "Ondertekende samenvatting van de gemeente Oost-Neddam",
     "0276/key.tke": "Publieke sleutel van de gemeente Oost-Neddam",
     "HSB7/Telling_TK2029_kieskring_Amsterdam.eml.xml": "hoofdstembureau van kieskring 7 per gemeente",

@@ -544,7 +544,7 @@ def consistent_tallies(draw: st.DrawFn) -> Tally:
 
 
 @settings(max_examples=150, deadline=None)
-@given(consistent_tallies(), st.sampled_from(["cso_first", "cso_next", "dso_next"]))
+@given(consistent_tallies(), st.sampled_from(["cso_first", "cso_next", "dso_first", "dso_next"]))
 def test_a_consistent_paper_never_has_errors(tally: Tally, model: ReportModel) -> None:
     results = validate(report_from_tally(model, tally, with_voter_cards=False), GR)
     assert results.errors == ()

@@ -27,7 +27,7 @@ PASSPHRASE = "passphrase for web tests"
 AT = datetime(2026, 3, 19, 22, 15, 0).astimezone()
 
 
-def municipality_state(root: Path) -> Path:
+def municipality_state(root: Path, counting: str = "central") -> Path:
     """A fresh municipality state folder with users coord (coordinator), anna, bert, cees (typists)."""
     state = root / "state"
     m_setup.initialise(
@@ -38,6 +38,7 @@ def municipality_state(root: Path) -> Path:
         passphrase=PASSPHRASE.encode(),
         at=AT,
         private_key=Ed25519PrivateKey.generate(),
+        counting=counting,
     )
     svc = Service.open(state, at="t")
     svc.add_user("coord", "coordinator", PW, at="t", by="setup")

@@ -201,4 +201,8 @@ def report_from_tally(model: ReportModel, tally: Tally, *, with_voter_cards: boo
         report.counting_differences = CountingDifferences(
             unexplained_difference=YesNo(no=True), list_totals_differ=YesNo(no=True)
         )
+    if report.about_report is not None:  # one document, no insert: the municipality checked nothing extra
+        report.about_report = AboutReport(
+            corrigendum_present=YesNo(no=True), checks_page_present=YesNo(no=True)
+        )
     return report

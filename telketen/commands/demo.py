@@ -21,6 +21,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from municipality.dso import COUNTING_METHODS, parse_counting
 from shared.errors import InputError, IntegrityError
 from telketen.demo import run as demo_run
 from telketen.demo.clock import DEMO_PASSPHRASE, DEMO_PASSWORD
@@ -43,6 +44,13 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument(
         "--seed", type=int, default=1, help="seed of the election and the simulation (default 1)"
+    )
+    parser.add_argument(
+        "--counting",
+        default="central",
+        metavar="|".join(COUNTING_METHODS),
+        help="how the municipalities count: central (stations per list, default) or decentral "
+        "(stations per candidate on the N 10-1, the municipality's report is the Na 31-1)",
     )
     parser.add_argument(
         "--jobs",
@@ -87,10 +95,11 @@ def _say(console: Console, text: str) -> None:
 def run(args: argparse.Namespace) -> int:
     if args.jobs is not None and not 1 <= args.jobs <= 64:
         raise InputError("--jobs is a number of worker processes, 1..64", where="--jobs")
+    counting = parse_counting(args.counting)
     jobs = args.jobs or (1 if args.scale == "municipal" else os.cpu_count() or 1)
     demo_run.require_empty(Path(args.out))  # refuse before the banner, not after it
     console = Console(highlight=False)
-    console.print(f"[bold]Telketen demo[/bold]: scale {args.scale}, seed {args.seed}.")
+    console.print(f"[bold]Telketen demo[/bold]: scale {args.scale}, seed {args.seed}, {counting} counting.")
     console.print("[yellow]Demo values, NOT secret, never for a real election:[/yellow]")
     console.print(f"  passphrase '{DEMO_PASSPHRASE.decode()}', passwords '{DEMO_PASSWORD}',")
     console.print("  municipal keys derived from the seed.")
@@ -98,7 +107,7 @@ def run(args: argparse.Namespace) -> int:
     with Progress(*columns, console=console, transient=False) as progress:
         result = demo_run.run_demo(
             Path(args.out),
-            spec=demo_run.ElectionSpec(scale=args.scale, seed=args.seed),
+            spec=demo_run.ElectionSpec(scale=args.scale, seed=args.seed, counting=counting),
             jobs=jobs,
             progress=_Bars(progress),
             on_stage=lambda s: progress.console.print(f"{s.name}: {s.items} in {s.seconds:.1f} s"),

@@ -16,9 +16,10 @@ from pathlib import Path
 import msgspec
 
 from municipality import setup
+from municipality.dso import Counting, model_for
 from municipality.service import Service
 from shared.adapters.files import atomic_write_many
-from shared.domain.station_report import report_from_tally
+from shared.domain.station_report import StationReport, YesNo, report_from_tally
 from shared.domain.tally import Tally
 from shared.formats.eml.build import build_election
 from shared.formats.eml.model import CandidateLists230b, Definition110a
@@ -63,6 +64,26 @@ def _add(timings: dict[str, float], stage: str, seconds: float) -> None:
     timings[stage] = timings.get(stage, 0.0) + seconds
 
 
+#: Share of decentral stations whose N 10-1 carries the "controles en correcties" insert: the municipality
+#: re-examined the station on its own initiative and found nothing to correct (spec/reports.md §2).
+INSERT_RATE = 0.1
+
+
+def station_paper(
+    tally: Tally, counting: Counting, rng: random.Random, *, voter_cards: bool
+) -> StationReport:
+    """The paper the typists key for one station: the Na 31-2 Bijlage 1 the municipality filled in (central
+    count), or the station's own N 10-1 (decentral), now and then with the insert of a check that corrected
+    nothing."""
+    paper = report_from_tally(model_for(counting, 1), tally, with_voter_cards=voter_cards)
+    about, checks = paper.about_report, paper.checks_and_corrections
+    if about is not None and checks is not None and rng.random() < INSERT_RATE:
+        about.checks_page_present = YesNo(yes=True)
+        checks.reason_other_error = True
+        checks.corrected_own_initiative = YesNo(no=True)
+    return paper
+
+
 def run_municipality(
     date: str,
     tallies: Mapping[str, Tally],
@@ -74,6 +95,7 @@ def run_municipality(
     seed: int,
     stats: EntryStats,
     timings: dict[str, float],
+    counting: Counting = "central",
 ) -> MunicipalOutput:
     """Set up, type, resolve and finalise one municipality; publish its files under `published/<code>/`.
 
@@ -103,6 +125,7 @@ def run_municipality(
         passphrase=DEMO_PASSPHRASE,
         at=clock.tick(),
         private_key=private_key,
+        counting=counting,
     )
     svc = Service.open(state, at=clock.stamp())
     try:
@@ -115,8 +138,9 @@ def run_municipality(
         voter_cards = svc.voter_cards
         typing = time.process_time()
         _add(timings, "setup", typing - started)
+        papers = random.Random(f"{seed}:papers:{code}")
         for station in municipality.stations:
-            paper = report_from_tally("cso_first", tallies[station.id], with_voter_cards=voter_cards)
+            paper = station_paper(tallies[station.id], counting, papers, voter_cards=voter_cards)
             enter_station(svc, station.id, paper, typists, coordinator, rng, clock.stamp, stats)
         finalising = time.process_time()
         _add(timings, "enter", finalising - typing)

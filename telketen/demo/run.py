@@ -27,6 +27,7 @@ from typing import Literal, TypeVar
 
 import msgspec
 
+from municipality.dso import Counting
 from shared.adapters.files import atomic_write_many
 from shared.domain.election import Election
 from shared.domain.generate import GeneratedElection, generate_municipal, generate_national
@@ -58,11 +59,13 @@ R = TypeVar("R", bound=Measured)
 
 
 class ElectionSpec(msgspec.Struct, frozen=True, kw_only=True):
-    """What to generate: the scale, the seed, and optional sizes (smaller elections for tests and benches)."""
+    """What to generate: the scale, the seed, optional sizes (smaller elections for tests and benches), and
+    how every municipality counts (municipality.dso)."""
 
     scale: Scale = "municipal"
     seed: int = 1
     sizes: dict[str, int] = {}
+    counting: Counting = "central"
 
 
 def generate(spec: ElectionSpec) -> GeneratedElection:
@@ -191,6 +194,7 @@ def municipality_job(shared: Shared, task: MunicipalTask) -> MunicipalJob:
         seed=shared.spec.seed,
         stats=stats,
         timings=timings,
+        counting=shared.spec.counting,
     )
     started = time.process_time()
     rng = random.Random(f"{shared.spec.seed}:scan:{code}")
