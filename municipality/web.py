@@ -605,7 +605,11 @@ class MunicipalityWeb:
                 name = f"Model_Na31-{1 if dso else 2}_inlegvel.pdf"
             elif ctx.request.query_params.get("corrigendum"):
                 if not dso:
-                    raise InputError("the blank Na 14-1 is for decentral counting", where="corrigendum")
+                    raise InputError(
+                        "the blank Na 14-1 is for decentral counting",
+                        where="corrigendum",
+                        code="forms.na14_1_decentral",
+                    )
                 station = svc.station(nr)
                 pdf = render_corrigenda(svc.election, svc.municipality, [station])
                 name = f"Model_Na14-1_Stembureau_{station.number}.pdf"

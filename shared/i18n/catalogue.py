@@ -68,6 +68,7 @@ MESSAGES: dict[str, str] = {
     "file.missing": "Bestand niet gevonden: {path}.",
     "file.folder": "{path} is een map, geen bestand.",
     "file.unreadable": "{path} kan niet worden gelezen.",
+    "forms.na14_1_decentral": "Het blanco model Na 14-1 is er alleen bij decentraal tellen.",
     "web.not_typing": "{name} typt dit proces-verbaal niet: kies het eerst in de lijst.",
     "web.station_number": "Typ het nummer van het stembureau.",
     "web.unknown_action": "Onbekende handeling '{action}'.",
