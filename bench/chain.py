@@ -98,7 +98,7 @@ def floor(spec: ElectionSpec, root: Path, jobs: int, chain: dict[str, float]) ->
     g = generate(spec)
     definition = write_definition(g, root / "definition", DemoClock(g.election.date, hour=8))
     shared = Shared(spec=spec, definition=definition, out=root)
-    tasks = sorted(municipal_tasks(g), key=lambda t: len(t.tallies))
+    tasks = sorted(municipal_tasks(g, investigations=spec.investigations), key=lambda t: len(t.tallies))
     picks = sorted({round(q * (len(tasks) - 1)) for q in FLOOR_QUANTILES} - {1})
     municipality_job(shared, tasks[1])  # warm-up: imports and the parsed 230b, as each worker pays once
     samples = [(len(tasks[i].tallies), municipality_job(shared, tasks[i]).timings) for i in picks]

@@ -34,6 +34,7 @@ from central.web import register_serve
 from shared.adapters.files import atomic_write
 from shared.adapters.keyfiles import resolve_passphrase
 from shared.domain.apportionment import LotRequest
+from shared.domain.validation import has_voter_cards
 from shared.office import cli as office_cli
 from shared.office import keyed_cli
 
@@ -99,7 +100,10 @@ def cmd_finalise(args: argparse.Namespace) -> int:
         atomic_write(folder / name, content)
     view = result_view(office.election)
     names = {x.number: x.name for x in view.lists}
-    office_cli.console.print(office_cli.tally_table(f"{AUTHORITY_ID} totaal", out.total, names))
+    cards = has_voter_cards(office.election.category)
+    office_cli.console.print(
+        office_cli.tally_table(f"{AUTHORITY_ID} totaal", out.total, names, voter_cards=cards)
+    )
     seats = Table(title=f"zetels (kiesdeler {escape(result.quota)})", title_justify="left")
     for col in ("lijst", "zetels", "gekozen (volgorde van verkiezing)"):
         seats.add_column(col)

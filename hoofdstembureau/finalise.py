@@ -15,6 +15,7 @@ import re
 import msgspec
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
+from hoofdstembureau.investigations import o3_lines, reported
 from hoofdstembureau.office import Office
 from hoofdstembureau.report import Consumed, o3_data, render_o3
 from shared.adapters import audit
@@ -145,6 +146,10 @@ def finalise(office: Office, *, passphrase: bytes) -> Output:
     district_slug = _slug(district.name or district_id)
     eml_name = f"Telling_{election.id}_kieskring_{district_slug}.eml.xml"
     pdf_name = f"Model_O3_{election.id}_kieskring_{district_id}.pdf"
+    investigated, keyed = reported(
+        [(code, office.municipality_name(code), office.message(d)) for code, d, *_ in counted],
+        office.register(),
+    )
     with office.transaction():
         seq, head_hash = audit.head(office.conn)
         data = o3_data(
@@ -165,6 +170,8 @@ def finalise(office: Office, *, passphrase: bytes) -> Output:
                 for code, d, ph, _, source in counted
             ],
             audit_head=f"regel {seq}, vingerafdruk {dutch.hash_groups(head_hash)}",
+            investigated=o3_lines(investigated),
+            keyed=keyed,
         )
         pdf = render_o3(
             data,

@@ -61,6 +61,8 @@ def o3_data(
     eml_sha256: str,
     consumed: Sequence[Consumed],
     audit_head: str,
+    investigated: Sequence[dict[str, str]] = (),
+    keyed: Sequence[str] = (),
 ) -> dict[str, Any]:
     """Everything the O 3 template prints, pre-formatted in Dutch."""
     district = election.district(district_id)
@@ -102,6 +104,8 @@ def o3_data(
             for code, text in EXPLANATION_LABELS
             if code in explained or not code.startswith(("geen brief", "te veel brief", "kwijt"))
         ],
+        "investigated": list(investigated),
+        "keyed": list(keyed),
         "proxy": n(total.proxy_certificates),
         "generated": dutch.timestamp(at),
         "pdf_date": pdf_date(at),

@@ -18,6 +18,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
+from municipality import investigation as inquiry
 from municipality import setup
 from municipality.dso import COUNTING_METHODS, COUNTING_NL, DEFAULT_COUNTING, parse_counting
 from municipality.forms import render_corrigenda, render_forms, render_insert
@@ -355,7 +356,37 @@ def cmd_investigate(args: argparse.Namespace) -> int:
     svc = _open(args)
     user = _login(svc, args)
     station = svc.investigate(user, args.station, args.reason, at=stamp())
-    print(f"station {station.number} under investigation; its corrected report is entered twice again")
+    print(
+        f"station {station.number} under investigation; close it with `investigate-close {station.number} "
+        "--findings … --corrected yes|no` (yes: its report is entered twice again)"
+    )
+    return 0
+
+
+def cmd_investigate_close(args: argparse.Namespace) -> int:
+    svc = _open(args)
+    user = _login(svc, args)
+    corrected = inquiry.parse_corrected(args.corrected)
+    inv = svc.close_investigation(user, args.station, args.findings, corrected, at=stamp())
+    station = svc.station(inv.station)
+    then = "enter its corrected report twice" if corrected else "its earlier report stands; no entry needed"
+    print(f"investigation of station {station.number} closed (corrected: {args.corrected}); {then}")
+    return 0
+
+
+def cmd_investigations(args: argparse.Namespace) -> int:
+    svc = _open(args)
+    table = Table(
+        title=f"{svc.municipality.code} {svc.municipality.name} — onderzoeken, zitting "
+        f"{svc.current_session()}"
+    )
+    for col in ("Nr", "Stembureau", "Aanleiding", "Bevindingen", "Gecorrigeerd"):
+        table.add_column(col)
+    for inv in svc.investigations():
+        st = svc.station(inv.station)
+        outcome = "open" if inv.corrected is None else ("ja" if inv.corrected else "nee")
+        table.add_row(str(st.number), st.name, inv.reason, inv.findings or "", outcome)
+    Console(width=140).print(table)
     return 0
 
 
@@ -606,8 +637,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         parents=[common],
         help="open the next session",
         description=(
-            "Open the next session: stations marked for investigation are entered twice again and a corrected"
-            " report follows."
+            "Open the next session (Kieswet P 2a): investigate stations in it, close each investigation with"
+            " its findings; only a corrected result is entered twice again."
         ),
     )
     s.add_argument("--user", required=True, metavar="COORDINATOR")
@@ -618,14 +649,37 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         parents=[common],
         help="coordinator: investigate a station",
         description=(
-            "Mark a station for investigation in the current session, with the reason; its corrected report "
-            "is entered twice again."
+            "Open an investigation of a station in the current (next) session, with its reason; close it "
+            "with `investigate-close`."
         ),
     )
     s.add_argument("station", metavar="STATION")
     s.add_argument("--user", required=True, metavar="COORDINATOR")
     s.add_argument("--reason", required=True)
     s.set_defaults(func=cmd_investigate)
+
+    s = sub.add_parser(
+        "investigate-close",
+        parents=[common],
+        help="coordinator: findings and corrected yes/no of an investigation",
+        description=(
+            "Close a station's investigation with its findings and whether the result was corrected: 'no' "
+            "keeps its earlier report (nothing is typed again), 'yes' needs its report entered twice again."
+        ),
+    )
+    s.add_argument("station", metavar="STATION")
+    s.add_argument("--user", required=True, metavar="COORDINATOR")
+    s.add_argument("--findings", required=True)
+    s.add_argument("--corrected", required=True, choices=("yes", "no"))
+    s.set_defaults(func=cmd_investigate_close)
+
+    s = sub.add_parser(
+        "investigations",
+        parents=[common],
+        help="the investigations of the current session",
+        description="List the current session's investigations: reason, findings and corrected ja/nee/open.",
+    )
+    s.set_defaults(func=cmd_investigations)
 
     s = sub.add_parser(
         "export",

@@ -2,8 +2,8 @@
 
 Why its own data: a corrigendum shows every number twice — the one established in the earlier session
 ("oorspronkelijk", grey) and, only where it changed, the corrected one — and names the stations investigated
-with the reason (Kieswet art. P 2a: a new session at the request of the central polling office; the corrected
-figures replace those of the earlier report).
+with the reason, the findings and whether the result was corrected (Kieswet art. P 2a: a new session at the
+request of the central polling office; the corrected figures replace those of the earlier report).
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+from municipality.investigation import Investigation
 from municipality.report import (
     StationResult,
     authority_of,
@@ -33,7 +34,7 @@ def na14_2_data(
     original: Tally,
     stations: Sequence[StationResult],
     before: Sequence[StationResult],
-    investigations: Sequence[tuple[Station, str]],
+    investigations: Sequence[tuple[Station, Investigation]],
     *,
     generated: datetime,
     eml_sha256: str,
@@ -50,7 +51,7 @@ def na14_2_data(
     more = [s.station.number for s in stations if s.tally.ballots_cast > s.tally.admitted_voters]
     fewer = [s.station.number for s in stations if s.tally.ballots_cast < s.tally.admitted_voters]
     investigated = []
-    for st, reason in investigations:
+    for st, inv in investigations:
         new = next(s.tally for s in stations if s.station.id == st.id)
         prev = old[st.id]
         sv, sw = letter_rows(new, names, local=local, station=True, original=prev)
@@ -58,10 +59,12 @@ def na14_2_data(
             {
                 "number": st.number,
                 "name": st.name,
-                "reason": reason,
-                "corrected": new != prev,
+                "reason": inv.reason,
+                "findings": inv.findings or "",
+                "corrected": bool(inv.corrected),
                 "rows_voters": sv,
                 "rows_votes": sw,
+                "lists": list_tables(election, municipality.district_id, new, prev) if inv.corrected else [],
             }
         )
     return {

@@ -7,10 +7,13 @@ reads the written bytes back, so that what is hashed and signed is checked as th
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
+import msgspec
+
+from municipality.investigation import Investigation
 from municipality.report import StationResult
-from shared.domain.election import Election, Municipality, Station
+from shared.domain.election import Election, Municipality, Station, StationId
 from shared.domain.tally import Tally
 from shared.formats.eml import csv
 from shared.formats.eml.model import Count510
@@ -24,6 +27,24 @@ def unit_label(station: Station) -> str:
     return f"{label} (postcode: {station.postal_code})" if station.postal_code else label
 
 
+def investigation_flags(
+    result: StationResult, inv: Investigation | None, *, ticks: bool = True
+) -> tuple[tuple[str, bool], ...]:
+    """The station's `kr:Investigation` flags (docs/eml.md): an investigation of a next session says that
+    it was investigated and whether the result was corrected (P 2a); otherwise the three Na 31-2 rubric 1.2.1
+    ticks, when any is set. Nothing for a station nobody investigated, as in the official files."""
+    if inv is not None:
+        return (("onderzocht vanwege andere reden", True), ("uitslag gecorrigeerd", bool(inv.corrected)))
+    f = result.flags
+    if not ticks or not (f.readmitted or f.investigated or f.recounted):
+        return ()
+    return (
+        ("toegelaten kiezers opnieuw vastgesteld", f.readmitted),
+        ("onderzocht vanwege andere reden", f.investigated),
+        ("stembiljetten deels herteld", f.recounted),
+    )
+
+
 def write_510b(
     election: Election,
     municipality: Municipality,
@@ -31,6 +52,8 @@ def write_510b(
     totals: Tally,
     *,
     created: str,
+    investigations: Mapping[StationId, Investigation] | None = None,
+    ticks: bool = True,
 ) -> bytes:
     district = election.district(municipality.district_id)
     count = Count510(
@@ -43,7 +66,13 @@ def write_510b(
         created=created,
         lists=layout_of(district),
         total=unit_votes(municipality.code, municipality.name, totals),
-        units=tuple(unit_votes(s.station.id, unit_label(s.station), s.tally) for s in stations),
+        units=tuple(
+            msgspec.structs.replace(
+                unit_votes(s.station.id, unit_label(s.station), s.tally),
+                investigations=investigation_flags(s, (investigations or {}).get(s.station.id), ticks=ticks),
+            )
+            for s in stations
+        ),
     )
     return write_510(count, election)
 

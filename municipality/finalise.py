@@ -20,7 +20,9 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from municipality import eml_out
 from municipality.corrigendum import na14_2_data
 from municipality.dso import Counting, dso_flags
+from municipality.investigation import Investigation
 from municipality.na14_1 import na14_1_data
+from municipality.p2a import p2a_data, render_p2a
 from municipality.report import StationFlags, StationResult, na31_2_data, report_source
 from shared.adapters.pdf import compile_typst
 from shared.adapters.sheets import SheetFooter, sheet_markup
@@ -31,7 +33,14 @@ from shared.domain.tally import Tally, add_tallies, check_sum, compare_tallies
 from shared.errors import IntegrityError
 from shared.formats import dutch
 from shared.formats.signing import message_digest, sign_summary
-from shared.formats.summary import FORMAT_VERSION, Summary, counts_from_tally, encode_summary
+from shared.formats.summary import (
+    FORMAT_VERSION,
+    INVESTIGATIONS_VERSION,
+    StationInvestigation,
+    Summary,
+    counts_from_tally,
+    encode_summary,
+)
 
 
 class Outputs(msgspec.Struct, frozen=True, kw_only=True):
@@ -111,7 +120,7 @@ def build_outputs(
     phase: int,
     supersedes: bytes,
     previous: Sequence[tuple[Station, StationReport]] | None,
-    investigations: Sequence[tuple[Station, str]] = (),
+    investigations: Sequence[tuple[Station, Investigation]] = (),
     audit_head: tuple[int, str],
     session_text: str,
     counting: Counting = "central",
@@ -122,7 +131,17 @@ def build_outputs(
     stations = station_results(results)
     totals = municipal_totals(stations, electorate=municipality.electorate)
     created = at.isoformat(timespec="milliseconds")
-    eml_bytes = eml_out.write_510b(election, municipality, stations, totals, created=created)
+    by_station = {st.id: inv for st, inv in investigations}
+    # the Na 31-2 ticks as CSO flags; the N 10-1 insert's (decentral) are not written yet (docs/eml.md)
+    eml_bytes = eml_out.write_510b(
+        election,
+        municipality,
+        stations,
+        totals,
+        created=created,
+        investigations=by_station,
+        ticks=not decentral,
+    )
     written = eml_out.read_back(eml_bytes)
     mismatches = _sum_mismatches(written.total.tally, totals, stations)
     if mismatches:
@@ -131,7 +150,7 @@ def build_outputs(
         )
     eml_sha = hashlib.sha256(eml_bytes).hexdigest()
     summary = Summary(
-        version=FORMAT_VERSION,
+        version=INVESTIGATIONS_VERSION if investigations else FORMAT_VERSION,
         election_id=election.id,
         district_id=municipality.district_id,
         role=Role.MUNICIPALITY,
@@ -143,6 +162,9 @@ def build_outputs(
         eml_sha256=bytes.fromhex(eml_sha),
         children=[],
         seats=[],
+        investigations=[
+            StationInvestigation(station=st.id, corrected=bool(inv.corrected)) for st, inv in investigations
+        ],
     )
     signed = sign_summary(encode_summary(summary), private_key)
     digest = message_digest(signed).hex()
@@ -196,6 +218,17 @@ def build_outputs(
     pdf = compile_typst(source, {**files, **qr_files})
     stem = file_stem(election, municipality)
     pdf_name = f"Model_{model}_{election.id}_{municipality.code}.pdf"
+    extra: dict[str, bytes] = {}
+    if previous is not None:
+        session_report = p2a_data(
+            election,
+            municipality,
+            investigations,
+            generated=at,
+            eml_sha256=eml_sha,
+            session_text=session_text,
+        )
+        extra[f"Model_P2a_{election.id}_{municipality.code}.pdf"] = render_p2a(session_report, at=at)
     eml_name = f"Telling_{stem}.eml.xml"
     summary_name = f"Samenvatting_{election.id}_{municipality.code}_fase{phase}.tks"
     csv_bytes = eml_out.osv43_csv(election, written)
@@ -211,6 +244,7 @@ def build_outputs(
             pdf_name: pdf,
             summary_name: signed,
             "Hashcodes.txt": hashes.encode("utf-8"),
+            **extra,
         },
         totals=totals,
         eml_sha256=eml_sha,

@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from municipality.corrigendum import na14_2_data
+from municipality.investigation import Investigation
 from municipality.report import StationResult, list_tables
 from shared.domain.election import Election, Municipality, Station
 from shared.domain.tally import Tally
@@ -27,7 +28,7 @@ def na14_1_data(
     original: Tally,
     stations: Sequence[StationResult],
     before: Sequence[StationResult],
-    investigations: Sequence[tuple[Station, str]],
+    investigations: Sequence[tuple[Station, Investigation]],
     *,
     generated: datetime,
     eml_sha256: str,

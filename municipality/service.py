@@ -21,8 +21,10 @@ from typing import Any, Literal
 
 import msgspec
 
+from municipality import investigation as inquiry
 from municipality import state as db
 from municipality.dso import COUNTING_METHODS, DEFAULT_COUNTING, Counting, model_for, parse_counting
+from municipality.investigation import Investigation
 from municipality.prefill import blank_form, next_session_form
 from municipality.report_proof import report_sha256, unproven_reports
 from shared.adapters import audit
@@ -305,22 +307,32 @@ class Service:
             )
         return number
 
-    def investigations(self, session: int | None = None) -> list[tuple[str, str]]:
-        """(station id, reason) of the investigations in a session (default: the current one)."""
+    def investigations(self, session: int | None = None) -> list[Investigation]:
+        """The investigations of a session (default: the current one), in the order they were opened."""
         s = self.current_session() if session is None else session
         rows = self.conn.execute(
-            "SELECT station, reason FROM investigations WHERE session = ? ORDER BY created_at, station", (s,)
+            "SELECT station, reason, findings, corrected FROM investigations WHERE session = ? "
+            "ORDER BY created_at, station",
+            (s,),
         ).fetchall()
-        return [(r[0], r[1]) for r in rows]
+        return [
+            Investigation(
+                session=s,
+                station=r[0],
+                reason=r[1],
+                findings=r[2],
+                corrected=None if r[3] is None else bool(r[3]),
+            )
+            for r in rows
+        ]
 
     def investigate(self, user: User, station_ref: str | int, reason: str, *, at: str) -> Station:
-        """Start an investigation of a station in the current (next) session; its report is entered anew."""
+        """Start an investigation of a station in the current (next) session (Kieswet art. P 2a)."""
         self.require(user, "coordinator")
         station = self.station(station_ref)
-        if not reason.strip():
-            raise InputError(
-                "give the reason of the investigation (Na 14-2 B1-1 'Aanleiding')", where="--reason"
-            )
+        reason = inquiry.clean_text(
+            reason, what="reason of the investigation (P 2a 'Aanleiding')", where="--reason"
+        )
         with transaction(self.conn):
             session = self._require_open_session()
             if session == 1:
@@ -334,7 +346,7 @@ class Service:
             self.conn.execute(
                 "INSERT INTO investigations (session, station, reason, created_at, created_by) "
                 "VALUES (?, ?, ?, ?, ?)",
-                (session, station.id, reason.strip(), at, user.name),
+                (session, station.id, reason, at, user.name),
             )
             self._put_entry(session, station.id, de.DataEntry(), at)
             audit.append_event(
@@ -342,16 +354,77 @@ class Service:
                 at=at,
                 user=user.name,
                 action="investigate",
-                payload={"session": session, "station": station.id, "reason": reason.strip()},
+                payload={"session": session, "station": station.id, "reason": reason},
             )
         return station
+
+    def close_investigation(
+        self, user: User, station_ref: str | int, findings: str, corrected: bool, *, at: str
+    ) -> Investigation:
+        """Record the findings and whether the result was corrected (P 2a rubric 1.2).
+
+        Not corrected: the station's entry of this session is dropped, so its earlier definitive report stands
+        and nobody types it again. Corrected: its report is entered twice again (before or after closing)."""
+        self.require(user, "coordinator")
+        station = self.station(station_ref)
+        findings = inquiry.clean_text(findings, what="findings of the investigation", where="--findings")
+        with transaction(self.conn):
+            session = self._require_open_session()
+            inv = next((i for i in self.investigations(session) if i.station == station.id), None)
+            started = bool(inv and not inv.closed) and self._get_entry(session, station.id).state != "empty"
+            inquiry.check_close(inv, station, entry_started=started, corrected=corrected)
+            self.conn.execute(
+                "UPDATE investigations SET findings = ?, corrected = ?, closed_at = ?, closed_by = ? "
+                "WHERE session = ? AND station = ?",
+                (findings, int(corrected), at, user.name, session, station.id),
+            )
+            if not corrected:
+                self.conn.execute(
+                    "DELETE FROM data_entries WHERE session = ? AND station = ?", (session, station.id)
+                )
+            audit.append_event(
+                self.conn,
+                at=at,
+                user=user.name,
+                action="investigate-close",
+                payload={
+                    "session": session,
+                    "station": station.id,
+                    "findings": findings,
+                    "corrected": corrected,
+                },
+            )
+        return Investigation(
+            session=session,
+            station=station.id,
+            reason=inv.reason if inv else "",
+            findings=findings,
+            corrected=corrected,
+        )
+
+    def check_investigations(self) -> list[Investigation]:
+        """The current session's investigations, refused (OZ.3–OZ.5) when one is not ready to finalise."""
+        session = self.current_session()
+        investigations = self.investigations(session)
+
+        def definitive(station_id: str) -> StationReport | None:
+            entry = self._get_entry(session, station_id)
+            return entry.first.report if entry.state == "definitive" and entry.first else None
+
+        inquiry.check_finalise(
+            investigations,
+            self.station,
+            definitive,
+            lambda sid: self.definitive_report(self.station(sid), before=session),
+        )
+        return investigations
 
     # ----------------------------------------------------------------------------------------- data entry
 
     def _stations_in_session(self, session: int) -> list[Station]:
         if session == 1:
             return list(self.municipality.stations)
-        ids = {sid for sid, _ in self.investigations(session)}
+        ids = {i.station for i in self.investigations(session) if i.corrected is not False}
         return [s for s in self.municipality.stations if s.id in ids]
 
     def _get_entry(self, session: int, station_id: str) -> de.DataEntry:

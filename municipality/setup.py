@@ -16,6 +16,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from municipality.dso import DEFAULT_COUNTING
 from municipality.finalise import build_outputs
+from municipality.investigation import Investigation
 from municipality.service import Service, SourceFile, User, sha256_hex
 from municipality.state import db_name
 from shared.adapters import audit
@@ -215,6 +216,7 @@ def finalise(
         raise InputError(
             "this signing key is not the municipality's enrolled key", where="key", code="finalise.wrong_key"
         )
+    checked = svc.check_investigations() if session > 1 else []
     results = svc.definitive_results()
     svc.prove_definitive_reports()
     previous_row = svc.conn.execute(
@@ -223,10 +225,10 @@ def finalise(
     if session > 1 and previous_row is None:  # pragma: no cover - a next session needs a finalised one
         raise StateError("no earlier output to correct")
     previous = None
-    investigations: list[tuple[Station, str]] = []
+    investigations: list[tuple[Station, Investigation]] = []
     if previous_row is not None:
         previous = [(st, svc.definitive_report(st, before=session)) for st, _ in results]
-        investigations = [(svc.station(sid), reason) for sid, reason in svc.investigations(session)]
+        investigations = [(svc.station(inv.station), inv) for inv in checked]
         if not investigations:
             raise StateError(
                 f"no station is under investigation in session {session}: nothing to correct",

@@ -67,6 +67,17 @@ CREATE TABLE outputs (
 """
         + audit.SCHEMA,
     ),
+    (
+        2,
+        # An investigation is closed with its findings and whether the result was corrected (P 2a 1.2);
+        # `corrected` stays NULL while it is open.
+        """
+ALTER TABLE investigations ADD COLUMN findings TEXT;
+ALTER TABLE investigations ADD COLUMN corrected INTEGER CHECK (corrected IN (0, 1));
+ALTER TABLE investigations ADD COLUMN closed_at TEXT;
+ALTER TABLE investigations ADD COLUMN closed_by TEXT;
+""",
+    ),
 )
 
 

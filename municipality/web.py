@@ -30,6 +30,8 @@ from municipality.dso import COUNTING_NL
 from municipality.forms import render_corrigenda, render_forms, render_insert
 from municipality.plausible import station_advice
 from municipality.service import DIFFERENCE_RESOLUTIONS, ERROR_RESOLUTIONS, Service, StationStatus, User
+from municipality.web_investigations import PATH as INVESTIGATIONS
+from municipality.web_investigations import investigation_routes
 from shared.adapters import clock
 from shared.adapters.airgap import check_air_gap, require_air_gap
 from shared.adapters.keyfiles import load_signing_key
@@ -639,6 +641,7 @@ class MunicipalityWeb:
             WebRoute("/coordinator/vaststellen", self.finalise_get, c),
             WebRoute("/coordinator/vaststellen", self.finalise_post, c, methods=("POST",)),
             WebRoute("/coordinator/download/{session:int}/{name}", self.download, c),
+            *investigation_routes(self.open, stamp, c),
         ]
 
     def site(self) -> Site:
@@ -651,6 +654,7 @@ class MunicipalityWeb:
             nav=(
                 NavItem("/invoer", "Invoer", (TYPIST,)),
                 NavItem("/coordinator", "Voortgang", (COORDINATOR,)),
+                NavItem(INVESTIGATIONS, "Onderzoeken", (COORDINATOR,)),
                 NavItem("/coordinator/vaststellen", "Vaststellen", (COORDINATOR,)),
             ),
             templates=TEMPLATES,

@@ -248,6 +248,58 @@ def test_finalise_pages_meet_wcag_aa_and_reflow(browser: Browser, tmp_path: Path
     assert found == [], "\n".join(found)
 
 
+def test_investigation_pages_meet_wcag_aa_and_work(browser: Browser, tmp_path: Path) -> None:
+    """The coordinator opens a next session and an investigation, then closes it as not corrected, in the
+    browser; the list and forms at both widths; the state holds what was typed."""
+    from datetime import datetime
+
+    from municipality import setup
+    from municipality.service import Service, User
+    from municipality.web import create_municipality_app
+    from shared.adapters.keyfiles import load_signing_key
+
+    state = municipality_state(tmp_path)
+    for station in ("1", "2", "3"):
+        _enter(state, "anna", station, {})
+        _enter(state, "bert", station, {})
+    svc = Service.open(state, at="t")
+    key = load_signing_key(setup.key_path(svc), PASSPHRASE.encode())
+    coordinator = User("coord", "coordinator")
+    setup.finalise(svc, coordinator, tmp_path / "out1", key.private_key, at=datetime(2026, 3, 19, 22))
+    svc.close()
+    found: list[str] = []
+    with running(create_municipality_app(state)) as url:
+        page = logged_in(browser, url, "coord", 1280)
+        page.goto(f"{url}/coordinator/onderzoeken")
+        page.get_by_role("button", name="Nieuwe zitting openen").click()
+        page.get_by_label("Stembureau", exact=True).select_option("2")
+        page.get_by_label("Aanleiding en opdracht van het onderzoek").fill(
+            "Hertel lijst 1 op verzoek van het CSB"
+        )
+        page.get_by_role("button", name="Onderzoek openen").click()
+        page.get_by_role("heading", name="Bevindingen stembureau 2").wait_for()
+        for width in WIDTHS:
+            page.set_viewport_size({"width": width, "height": 900})
+            found += check(page, "m-investigation-open")
+        page.get_by_label("Bevindingen van het onderzoek").fill("Lijst 1 herteld: geen verschil")
+        page.get_by_label("Nee").check()
+        page.get_by_role("button", name="Onderzoek afsluiten").click()
+        page.get_by_text("geen invoer nodig").wait_for()
+        for width in WIDTHS:
+            page.set_viewport_size({"width": width, "height": 900})
+            found += check(page, "m-investigation-closed")
+        page.context.close()
+    svc = Service.open(state, at="t")
+    (inv,) = svc.investigations()
+    svc.close()
+    assert (inv.reason, inv.findings, inv.corrected) == (
+        "Hertel lijst 1 op verzoek van het CSB",
+        "Lijst 1 herteld: geen verschil",
+        False,
+    )
+    assert found == [], "\n".join(found)
+
+
 # ------------------------------------------------------------------------------------------ upper tiers
 
 

@@ -15,10 +15,13 @@ import shutil
 from pathlib import Path
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from shared.domain.generate import generate_municipal
 from shared.domain.station_report import report_from_tally
 from shared.domain.validation import ValidationContext, validate
+from shared.formats.eml.read import read_510
+from shared.formats.signing import open_enrolment, open_signed
 from telketen.cli import main
 from telketen.demo.run import ElectionSpec, run_demo
 from telketen.demo.typists import consistent_slip, inconsistent_slip
@@ -45,7 +48,8 @@ def test_the_demo_output_reads_at_80_columns(demo: Path) -> None:
     assert [line for line in lines if len(line) > 80 and " " in line.strip()] == []
     assert "  passphrase 'demo-passphrase-NOT-SECRET', passwords 'demo-password-NOT-SECRET'," in lines
     assert "1 municipality, 20 stations, 205 candidates per district." in lines
-    assert "42 entries typed: 1 slip caught by validation, 1 by double entry." in lines
+    # 40 entries of 20 stations, 2 of the investigated station's re-entry, 2 after the coordinator's returns
+    assert "44 entries typed: 1 slip caught by validation, 1 by double entry." in lines
     assert not re.search(r"\b1 (slips|municipalities|stations|entries|candidates)\b", text)
     seats = next(i for i, line in enumerate(lines) if line.startswith("Seats: "))
     assert lines[seats + 1].startswith("list ") and lines[seats + 1].endswith("23 candidates elected.")
@@ -76,6 +80,25 @@ def test_the_municipal_demo_publishes_a_verified_result(
     assert "  gemeente 0" in out and "  centraal stembureau CSB" in out and "Herkomst van de delen" in out
     for english in ("municipality", "Sources of", "× other", "× summary", "× enrolment"):
         assert english not in out
+
+
+def test_the_demo_holds_a_next_session_with_a_corrected_and_an_uncorrected_investigation(
+    demo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    published = demo / "published"
+    (folder,) = [p for p in published.iterdir() if re.fullmatch(r"\d{4}", p.name)]
+    pdfs = sorted(p.name.split("_")[1] for p in folder.glob("Model_*.pdf"))
+    assert pdfs == ["Na14-2", "Na31-2", "P2a"]
+    (eml,) = folder.glob("Telling_*.eml.xml")
+    flags = {u.id: dict(u.investigations) for u in read_510(eml.read_bytes()).units if u.investigations}
+    assert [f["uitslag gecorrigeerd"] for f in flags.values()] == [False, True]
+    record = open_enrolment((folder / "key.tke").read_bytes())
+    key = Ed25519PublicKey.from_public_bytes(record.public_key)
+    _, summary = open_signed((folder / "summary.tks").read_bytes(), lambda kid: key)
+    assert summary.phase == 1 and [i.corrected for i in summary.investigations] == [False, True]
+    assert main(["verify", str(published)]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert "onderzochte stembureaus" in out and "uitslag gecorrigeerd" in out and "GEVERIFIEERD" in out
 
 
 def test_the_demo_publishes_each_municipalitys_csv_and_verify_recognises_it(demo: Path) -> None:
@@ -154,9 +177,9 @@ def test_the_demo_is_deterministic_for_a_seed(demo: Path, tmp_path: Path) -> Non
 def test_the_demo_catches_slips_with_validation_and_double_entry(demo: Path, tmp_path: Path) -> None:
     result = run_demo(tmp_path / "slips", spec=ElectionSpec(seed=1, sizes={"stations": 40, "lists": 4}))
     e = result.entries
-    assert e.stations == 40 and e.entries >= 80
+    assert e.stations == 41 and e.entries >= 82  # 40 stations and the investigated one typed again
     assert e.caught_by_validation + e.caught_by_double_entry >= 1
-    assert e.entries == 80 + e.caught_by_validation + e.caught_by_double_entry
+    assert e.entries == 82 + e.caught_by_validation + e.caught_by_double_entry
     assert result.verify is not None and result.verify.ok
 
 

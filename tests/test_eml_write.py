@@ -28,6 +28,7 @@ from shared.formats.eml import (
 from shared.formats.eml.model import (
     ADMISSION_CODES,
     EXPLANATION_CODES,
+    INVESTIGATION_CODES,
     STANDARD_EXPLANATIONS,
     Count510,
     ElectionIdentifier,
@@ -155,7 +156,7 @@ def counts(draw: st.DrawFn) -> Count510:
             return None
         return tuple(out)
 
-    def unit(uid: str, lists_of: tuple[ListLayout, ...] | None = None) -> UnitVotes:
+    def unit(uid: str, lists_of: tuple[ListLayout, ...] | None = None, *, flagged: bool = False) -> UnitVotes:
         own = lists_of or layout
         has_admissions = draw(st.booleans())
         missing: tuple[str, ...] = ()
@@ -194,6 +195,13 @@ def counts(draw: st.DrawFn) -> Count510:
             has_admissions=has_admissions,
             layout=lists_of,
             missing_admissions=missing,
+            # a station's kr:Investigation flags (docs/eml.md): up to three different codes, in any order
+            investigations=tuple(
+                (code, draw(st.booleans()))
+                for code in draw(st.lists(st.sampled_from(INVESTIGATION_CODES), max_size=3, unique=True))
+            )
+            if flagged
+            else (),
         )
 
     category = draw(st.sampled_from(["GR", "TK", "PS", "EP"]))
@@ -218,7 +226,9 @@ def counts(draw: st.DrawFn) -> Count510:
         created=draw(st.sampled_from(["2026-03-19T01:02:03.456", "2026-03-19T01:02:03"])),
         lists=layout,
         total=unit("0668"),
-        units=tuple(unit(f"0668::SB{i + 1}", own_layout() if national else None) for i in range(n_units)),
+        units=tuple(
+            unit(f"0668::SB{i + 1}", own_layout() if national else None, flagged=True) for i in range(n_units)
+        ),
     )
 
 

@@ -189,6 +189,20 @@ def test_whole_session_through_the_cli(
     assert "audit log intact" in capsys.readouterr().out
     assert main([*m, "finalise", "--out", "uit2", "--user", "coord", "--state", "st"]) == 4  # StateError
     assert main([*m, "resolve", "1", "--user", "anna", "--keep-first", "--state", "st"]) == 4
+    # a next session: one investigation, closed as not corrected, needs no entry (docs/municipality.md)
+    c = ["--user", "coord", "--state", "st"]
+    assert main([*m, "session", "new", *c]) == 0
+    assert main([*m, "investigate", "2", "--reason", "Controle op verzoek van het CSB", *c]) == 0
+    capsys.readouterr()
+    assert main([*m, "investigate-close", "3", "--findings", "x", "--corrected", "no", *c]) == 4
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "OZ.1" in err and "Traceback" not in err
+    assert main([*m, "finalise", "--out", "uit3", *c]) == 4  # OZ.3: still open
+    assert main([*m, "investigate-close", "2", "--findings", "Klopt", "--corrected", "no", *c]) == 0
+    assert main([*m, "investigations", "--state", "st"]) == 0
+    assert "Klopt" in capsys.readouterr().out
+    assert main([*m, "finalise", "--out", "uit3", *c]) == 0
+    assert list((env / "uit3").glob("Model_P2a_*.pdf")) and list((env / "uit3").glob("Model_Na14-2_*.pdf"))
     svc.close()
 
 

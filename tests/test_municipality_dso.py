@@ -283,6 +283,7 @@ def test_a_next_session_keys_the_na14_1_and_prints_it(
     svc.save(ANNA, "2", corrected, progress=100, at="t")
     svc.finalise_entry(ANNA, "2", at="t")
     assert enter(svc, BERT, "2", corrected) == "definitive"
+    svc.close_investigation(COORD, "2", "Lijst 1 herteld: twee stemmen verschoven", True, at="t")
     setup.finalise(svc, COORD, tmp_path / "out2", template[1], at=AT)
     names = sorted(p.name for p in (tmp_path / "out2").iterdir())
     assert "Model_Na14-1_GR2026_Proefdorp_9999.pdf" in names and not any("Na14-2" in n for n in names)

@@ -276,6 +276,9 @@ def test_finalise_then_a_corrigendum_that_supersedes_it(world: World) -> None:
     world.svc.claim(world.bert, "2", at="t")
     world.svc.save(world.bert, "2", corrected, progress=100, at="t")
     assert world.svc.finalise_entry(world.bert, "2", at="t").state == "definitive"
+    with pytest.raises(StateError, match=r"OZ\.3"):
+        setup.finalise(world.svc, world.coord, world.root / "out2", world.key, at=AT)
+    world.svc.close_investigation(world.coord, "2", "Twee stemmen bij de verkeerde kandidaat", True, at="t")
     second = setup.finalise(world.svc, world.coord, world.root / "out2", world.key, at=AT)
     assert second.phase == 1
     signed = (world.root / "out2" / "Samenvatting_GR2026_Proefdorp_9999_fase1.tks").read_bytes()

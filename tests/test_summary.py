@@ -20,6 +20,7 @@ from shared.formats.summary import (
     ChildDigest,
     ChildSource,
     Role,
+    StationInvestigation,
     Summary,
     SummaryCounts,
     SummaryList,
@@ -71,7 +72,7 @@ def summaries(draw: st.DrawFn) -> Summary:
     t = draw(tallies())
     n = len(t.lists)
     phase = draw(st.integers(0, 5))
-    version = draw(st.sampled_from([1, 2]))
+    version = draw(st.sampled_from([1, 2, 3]))
     children = [ChildDigest(a, d) for a, d in draw(st.lists(st.tuples(idents, digests), max_size=5))]
     return Summary(
         version=version,
@@ -87,7 +88,15 @@ def summaries(draw: st.DrawFn) -> Summary:
         children=children,
         seats=draw(st.lists(counts, min_size=n, max_size=n)) if draw(st.booleans()) else [],
         sources=draw(st.lists(sources, min_size=len(children), max_size=len(children)))
-        if version == 2
+        if version >= 2
+        else [],
+        investigations=[
+            StationInvestigation(station, corrected)
+            for station, corrected in draw(
+                st.lists(st.tuples(idents, st.booleans()), max_size=4, unique_by=lambda x: x[0])
+            )
+        ]
+        if version == 3
         else [],
     )
 
@@ -148,7 +157,7 @@ def _raw_municipality() -> list[object]:
 @pytest.mark.parametrize(
     ("mutate", "message"),
     [
-        (lambda r: r.__setitem__(0, 3), "version 3"),
+        (lambda r: r.__setitem__(0, 4), "version 4"),
         (lambda r: r.append([[b"\x01" * 16, []]]), "version 1 summary carries no sources"),
         (lambda r: (r.__setitem__(0, 2), r.append([[b"\x01" * 16, []]])), "1 sources for 0 children"),
         (lambda r: r.append("extra"), "malformed summary"),
@@ -229,7 +238,7 @@ def test_encode_refuses_invalid_summary() -> None:
     with pytest.raises(InputError, match="'supersedes'"):
         encode_summary(msgspec.structs.replace(s, supersedes=b"short"))
     with pytest.raises(InputError, match="version"):
-        encode_summary(msgspec.structs.replace(s, version=3))
+        encode_summary(msgspec.structs.replace(s, version=4))
     with pytest.raises(InputError, match="seat counts"):
         encode_summary(msgspec.structs.replace(s, seats=[1]))
     with pytest.raises(InputError, match="cannot encode"):
@@ -264,3 +273,39 @@ def test_counts_keep_ballot_order() -> None:
 def test_golden_files_are_present() -> None:
     names = sorted(p.name for p in Path(GOLDEN).glob("summary_v1_*.bin"))
     assert names == sorted([*(f"summary_v1_{n}.bin" for n in CASES), "summary_v1_signed.bin"])
+
+
+def test_a_version_2_summary_decodes_without_investigations_and_keeps_its_13_fields() -> None:
+    """Version 3 added field 13: a version-2 summary (as every hoofdstembureau wrote it) still decodes, and
+    a version-2 summary is still written without the field, so its bytes (and signature) are as before."""
+    v2 = msgspec.structs.replace(
+        CASES["municipality"],
+        version=2,
+        children=[ChildDigest("0001", b"\x02" * 32)],
+        sources=[ChildSource(key_id=b"\x01" * 16, keyed_by=[])],
+    )
+    payload = summary_payload(v2)
+    assert len(msgspec.msgpack.decode(payload)) == 13
+    decoded = decode_summary(zlib.compress(payload))
+    assert decoded.investigations == [] and decoded == v2
+    v3 = msgspec.structs.replace(v2, version=3, investigations=[StationInvestigation("0001::SB1", True)])
+    assert len(msgspec.msgpack.decode(summary_payload(v3))) == 14
+    assert decode_summary(encode_summary(v3)).investigations == [StationInvestigation("0001::SB1", True)]
+
+
+def test_investigations_belong_to_version_3_and_name_each_station_once() -> None:
+    inv = [StationInvestigation("0001::SB1", False)]
+    for version in (1, 2):
+        with pytest.raises(InputError, match="that is version 3"):
+            encode_summary(
+                msgspec.structs.replace(CASES["municipality"], version=version, investigations=inv)
+            )
+    v3 = msgspec.structs.replace(CASES["municipality"], version=3, investigations=inv + inv)
+    with pytest.raises(InputError, match="named twice"):
+        encode_summary(v3)
+    # the same refusal when a decoder meets such bytes (a forged or buggy writer)
+    forged = msgspec.msgpack.encode(
+        msgspec.structs.replace(CASES["municipality"], version=2, investigations=inv)
+    )
+    with pytest.raises(InputError, match="that is version 3"):
+        decode_summary(zlib.compress(forged))

@@ -26,9 +26,11 @@ from shared.adapters.web import USERS_FILE, UserFile
 from shared.domain.keyregister import Role, readable_fingerprint
 from shared.formats.eml.hashcode import typed_groups
 from shared.formats.signing import open_enrolment
+from telketen.cli import main
 from tests.test_central_fixtures import (
     PASSPHRASE,
     Chain,
+    fingerprint,
     make_authority,
     make_chain,
     municipal_summary,
@@ -113,6 +115,7 @@ def test_upload_of_a_real_sheet_is_checked_booked_and_its_numbers_shown(desk: De
     total = desk.chain.total(code)
     shown = f"{total.admitted_voters:,}".replace(",", ".")
     assert f'<th scope="row">D toegelaten kiezers</th><td class="num">{shown}</td>' in r.text
+    assert '<th scope="row">C kiezerspassen</th>' in r.text  # provincial states: box C exists
     row = re.search(rf'<tr class="state-(\w+)" data-code="{code}">', r.text)
     assert row and row.group(1) == "in"
     office = open_office(desk.state, "t")
@@ -231,6 +234,18 @@ def test_central_desk_serves_the_same_desk(tmp_path: Path) -> None:
     )
     assert 'data-outcome="refuse"' in r.text  # its key was never enrolled at the central office
     assert f'data-code="{code}"' in r.text
+    tke = tmp_path / "m.tke"
+    tke.write_bytes(chain.municipalities[code].enrolment)
+    fp = fingerprint(chain.municipalities[code].enrolment)
+    assert main(["central", "enrol", "--state", str(state), str(tke), "--expect-fingerprint", fp]) == 0
+    r = c.post(
+        "/balie/upload",
+        data={"csrf": token},
+        files=[("files", ("s.tks", municipal_summary(chain, code), "application/octet-stream"))],
+    )
+    assert 'data-outcome="accept"' in r.text
+    assert '<th scope="row">D toegelaten kiezers</th>' in r.text
+    assert "kiezerspassen" not in r.text  # a municipal council has no box C (Kieswet K 6)
 
 
 def test_refused_and_accepted_logins_at_the_desk_are_in_the_office_audit_log(desk: Desk) -> None:

@@ -71,13 +71,16 @@ class DeskBackend(Protocol):
     def status(self) -> DeskStatus: ...
 
 
-def tally_rows(t: Any, list_names: Mapping[int, str]) -> tuple[tuple[str, int], ...]:
-    """The numbers of a summary's tally in the order of the paper, labelled in Dutch."""
+def tally_rows(
+    t: Any, list_names: Mapping[int, str], *, voter_cards: bool = True
+) -> tuple[tuple[str, int], ...]:
+    """The numbers of a summary's tally in the order of the paper, labelled in Dutch; box C only where the
+    election has kiezerspassen (not for a municipal council, Kieswet K 6)."""
     rows: list[tuple[str, int]] = [
         ("Z kiesgerechtigden", t.eligible_voters),
         ("A stempassen", t.poll_cards),
         ("B volmachtbewijzen", t.proxy_certificates),
-        ("C kiezerspassen", t.voter_cards),
+        *((("C kiezerspassen", t.voter_cards),) if voter_cards else ()),
         ("D toegelaten kiezers", t.admitted_voters),
     ]
     rows += [(f"E.{lst.number} {list_names.get(lst.number, '')}".rstrip(), lst.votes) for lst in t.lists]

@@ -17,6 +17,7 @@ from shared.adapters.desk_routes import desk_routes
 from shared.adapters.web import USERS_FILE, NavItem, Site, UserFile, WebUser, load_secret, login_failure
 from shared.adapters.web_airgap import AirGapGuard
 from shared.adapters.web_auth import SESSIONS_FILE
+from shared.domain.validation import has_voter_cards
 from shared.errors import InputError, StateError
 
 
@@ -61,7 +62,15 @@ class OfficeDesk:
             for source, message in messages:
                 item = self._receive(office, source, message)
                 who = item.authority or ""
-                rows = tally_rows(item.tally, self._list_names(office, who)) if item.tally is not None else ()
+                rows = (
+                    tally_rows(
+                        item.tally,
+                        self._list_names(office, who),
+                        voter_cards=has_voter_cards(office.election.category),
+                    )
+                    if item.tally is not None
+                    else ()
+                )
                 out.append(
                     DeskItem(
                         source=item.source,

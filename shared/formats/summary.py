@@ -23,12 +23,14 @@ from shared.errors import InputError
 
 __all__ = [
     "FORMAT_VERSION",
+    "INVESTIGATIONS_VERSION",
     "MAX_DECOMPRESSED",
     "READABLE_VERSIONS",
     "SOURCES_VERSION",
     "ChildDigest",
     "ChildSource",
     "Role",
+    "StationInvestigation",
     "Summary",
     "SummaryCounts",
     "SummaryList",
@@ -45,8 +47,13 @@ FORMAT_VERSION = 1
 #: or keyed from paper by two users). A summary that adds up children is written as version 2; one without
 #: children (a municipality's) stays version 1, byte for byte as before (the golden files).
 SOURCES_VERSION = 2
-READABLE_VERSIONS = (FORMAT_VERSION, SOURCES_VERSION)
+#: Version 3 = version 2 + field 13 `investigations`: the stations a municipality investigated in a next
+#: session (Kieswet art. P 2a) and whether each result was corrected, for the hoofdstembureau's O 3. Only a
+#: summary that carries investigations is written as version 3; every other stays version 1 or 2.
+INVESTIGATIONS_VERSION = 3
+READABLE_VERSIONS = (FORMAT_VERSION, SOURCES_VERSION, INVESTIGATIONS_VERSION)
 _V1_FIELDS = 12
+_V2_FIELDS = 13
 #: Bound on the decompressed summary: a national result with 20 × 1,100 candidates is well under 200 KB.
 MAX_DECOMPRESSED = 4 * 1024 * 1024
 #: zlib level: the summary is tiny and written once; the smallest output is worth the microseconds.
@@ -108,15 +115,23 @@ class ChildSource(msgspec.Struct, frozen=True, array_like=True, forbid_unknown_f
         return not self.key_id
 
 
+class StationInvestigation(msgspec.Struct, frozen=True, array_like=True, forbid_unknown_fields=True):
+    """One investigated station (version 3): its id (`0668::SB3`) and whether its result was corrected."""
+
+    station: Ident
+    corrected: bool
+
+
 class Summary(msgspec.Struct, frozen=True, array_like=True, forbid_unknown_fields=True):
-    """Format version 1 or 2 of the summary. Field order is the wire order.
+    """Format version 1, 2 or 3 of the summary. Field order is the wire order.
 
     `phase` is 0 for the first session and n for corrigendum n; `supersedes` is the digest of the signed
     summary it replaces (empty in the first session). `issued_at` is an ISO 8601 string passed in by the
     caller. `eml_sha256` is the SHA-256 of the EML file published with this summary; `children` the digests of
     every child summary added up (so summaries form a hash tree); `seats` the seats per list in ballot order
     for a central result, empty otherwise. `sources` (version 2 only) says per child, in `children` order,
-    whether it was scanned (and under which key) or keyed from paper (and by whom).
+    whether it was scanned (and under which key) or keyed from paper (and by whom). `investigations`
+    (version 3 only) names the stations investigated in the session this summary closes.
     """
 
     version: int
@@ -132,6 +147,7 @@ class Summary(msgspec.Struct, frozen=True, array_like=True, forbid_unknown_field
     children: list[ChildDigest]
     seats: list[Count]
     sources: list[ChildSource] = msgspec.field(default_factory=list)
+    investigations: list[StationInvestigation] = msgspec.field(default_factory=list)
 
 
 class _Head(msgspec.Struct, array_like=True):
@@ -182,10 +198,17 @@ def tally_from_counts(c: SummaryCounts) -> Tally:
 def _check(s: Summary, where: str) -> None:
     """The rules msgspec's type constraints cannot say."""
     if s.version not in READABLE_VERSIONS:
-        raise InputError(f"summary format version {s.version}, this program writes 1 and 2", where=where)
+        raise InputError(f"summary format version {s.version}, this program writes 1, 2 and 3", where=where)
     if s.version == FORMAT_VERSION and s.sources:
         raise InputError("a version 1 summary carries no sources; that is version 2", where=where)
-    if s.version == SOURCES_VERSION and len(s.sources) != len(s.children):
+    if s.version != INVESTIGATIONS_VERSION and s.investigations:
+        raise InputError(
+            f"a version {s.version} summary carries no investigations; that is version 3", where=where
+        )
+    stations = [inv.station for inv in s.investigations]
+    if len(set(stations)) != len(stations):
+        raise InputError("a station is named twice in the investigations", where=where)
+    if s.version != FORMAT_VERSION and len(s.sources) != len(s.children):
         raise InputError(
             f"{len(s.sources)} sources for {len(s.children)} children: one per child", where=where
         )
@@ -214,6 +237,8 @@ def summary_payload(s: Summary) -> bytes:
     try:
         if s.version == FORMAT_VERSION:  # without field 12: the same bytes as before version 2 existed
             return _ENCODER.encode(msgspec.structs.astuple(s)[:_V1_FIELDS])
+        if s.version == SOURCES_VERSION:  # without field 13: the same bytes as before version 3 existed
+            return _ENCODER.encode(msgspec.structs.astuple(s)[:_V2_FIELDS])
         return _ENCODER.encode(s)
     except (TypeError, OverflowError, msgspec.EncodeError) as exc:
         raise InputError(f"cannot encode the summary: {exc}", where="summary") from exc
@@ -240,7 +265,7 @@ def _inflate(data: bytes, where: str) -> bytes:
 
 
 def decode_summary(data: bytes, *, where: str = "summary") -> Summary:
-    """The summary in compressed bytes; `InputError` naming the rule for anything that is not a v1 summary."""
+    """The summary in compressed bytes; `InputError` naming the rule for anything that is not a summary."""
     raw = _inflate(data, where)
     try:
         head = _HEAD.decode(raw)
@@ -248,7 +273,7 @@ def decode_summary(data: bytes, *, where: str = "summary") -> Summary:
         raise InputError(f"not a summary ({exc})", where=where) from exc
     if head.version not in READABLE_VERSIONS:
         raise InputError(
-            f"summary format version {head.version}; this program reads versions 1 and 2", where=where
+            f"summary format version {head.version}; this program reads versions 1, 2 and 3", where=where
         )
     try:
         s = _DECODER.decode(raw)

@@ -32,6 +32,7 @@ from shared.adapters.keyfiles import read_enrolment_file, resolve_passphrase
 from shared.cli_options import add_hash_options
 from shared.domain.keyregister import EnrolmentRecord, readable_fingerprint
 from shared.domain.tally import Tally
+from shared.domain.validation import has_voter_cards
 from shared.errors import InputError
 from shared.formats.eml.read import read_path
 from shared.office.office import Office
@@ -181,8 +182,8 @@ def webcam_messages() -> list[tuple[str, bytes]]:
 # ------------------------------------------------------------------------------------------------ screens
 
 
-def tally_table(title: str, t: Tally, list_names: dict[int, str]) -> Table:
-    """The numbers of a summary, for a person to compare with the paper."""
+def tally_table(title: str, t: Tally, list_names: dict[int, str], *, voter_cards: bool = True) -> Table:
+    """The numbers of a summary, for a person to compare with the paper (box C only where it exists)."""
     table = Table(title=title, title_justify="left")
     table.add_column("")
     table.add_column("", justify="right")
@@ -190,7 +191,7 @@ def tally_table(title: str, t: Tally, list_names: dict[int, str]) -> Table:
         ("Z kiesgerechtigden", t.eligible_voters),
         ("A stempassen", t.poll_cards),
         ("B volmachtbewijzen", t.proxy_certificates),
-        ("C kiezerspassen", t.voter_cards),
+        *((("C kiezerspassen", t.voter_cards),) if voter_cards else ()),
         ("D toegelaten kiezers", t.admitted_voters),
     ):
         table.add_row(label, f"{value:,}".replace(",", "."))
@@ -231,7 +232,10 @@ def show_items(office: Office, items: list[ScanItem]) -> int:
         if item.tally is not None and item.outcome in ("accept", "replace"):
             who = f"{item.authority} {office.child_name(item.authority or '')}"
             names = office.list_names(item.authority or "")
-            console.print(tally_table(escape(f"{who} — compare with the paper"), item.tally, names))
+            cards = has_voter_cards(office.election.category)
+            console.print(
+                tally_table(escape(f"{who} — compare with the paper"), item.tally, names, voter_cards=cards)
+            )
         for w in item.warnings:
             console.print(f"[yellow]warning: {escape(w)}[/yellow]")
     return EXIT_REFUSED if refused else 0

@@ -25,6 +25,7 @@ from shared.formats.eml.build import build_election
 from shared.formats.eml.model import CandidateLists230b, Definition110a
 from shared.formats.eml.read import read_110b
 from telketen.demo.clock import DEMO_PASSPHRASE, DEMO_PASSWORD, DemoClock, demo_key
+from telketen.demo.investigations import chosen, next_session
 from telketen.demo.typists import EntryStats, enter_station
 
 SUMMARY_FILE = "summary.tks"
@@ -58,6 +59,8 @@ class MunicipalOutput(msgspec.Struct, frozen=True, kw_only=True):
     eml_name: str
     eml: bytes
     signed: bytes
+    #: The corrigendum (Na 14-2) of a next session with investigations, when the demo held one.
+    corrigendum_pdf: Path | None = None
 
 
 def _add(timings: dict[str, float], stage: str, seconds: float) -> None:
@@ -95,6 +98,7 @@ def run_municipality(
     seed: int,
     stats: EntryStats,
     timings: dict[str, float],
+    investigate: bool = False,
     counting: Counting = "central",
 ) -> MunicipalOutput:
     """Set up, type, resolve and finalise one municipality; publish its files under `published/<code>/`.
@@ -145,12 +149,20 @@ def run_municipality(
         finalising = time.process_time()
         _add(timings, "enter", finalising - typing)
         result = setup.finalise(svc, coordinator, out, private_key, at=clock.tick(60))
+        first_pdf = next(p for p in result.paths if p.name.endswith(".pdf"))
+        pair = chosen(municipality.stations, dict(tallies)) if investigate else None
+        if pair is not None:
+            next_session(svc, pair, dict(tallies), typists, coordinator, rng, clock.stamp, stats)
+            result = setup.finalise(
+                svc, coordinator, out.with_name("output2"), private_key, at=clock.tick(600)
+            )
     finally:
         svc.close()
     by_name = {p.name: p for p in result.paths}
     eml_name = next(n for n in by_name if n.startswith("Telling_"))
     tks_name = next(n for n in by_name if n.endswith(".tks"))
-    pdf_name = next(n for n in by_name if n.endswith(".pdf"))
+    pdfs = sorted(n for n in by_name if n.endswith(".pdf"))  # Na 31-2, or Na 14-2 and P 2a
+    pdf_name = pdfs[0]
     csv_name = next(n for n in by_name if n.endswith(".csv"))
     enrolment_path = state / f"{setup.key_base(election, code)}.tke"
     sheet = state / f"{setup.key_base(election, code)}-sleutelregistratie.pdf"
@@ -166,14 +178,16 @@ def run_municipality(
             csv_name: by_name[csv_name].read_bytes(),
             SUMMARY_FILE: signed,
             KEY_FILE: enrolment,
-            pdf_name: by_name[pdf_name].read_bytes(),
+            first_pdf.name: first_pdf.read_bytes(),
+            **{name: by_name[name].read_bytes() for name in pdfs},
         },
     )
     _add(timings, "finalise", time.process_time() - finalising)
     return MunicipalOutput(
         code=code,
         district_id=municipality.district_id,
-        report_pdf=by_name[pdf_name],
+        report_pdf=first_pdf,
+        corrigendum_pdf=by_name[pdf_name] if pair is not None else None,
         enrolment_sheet=sheet,
         enrolment=enrolment,
         fingerprint=init.fingerprint,

@@ -65,6 +65,8 @@ class ElectionSpec(msgspec.Struct, frozen=True, kw_only=True):
     scale: Scale = "municipal"
     seed: int = 1
     sizes: dict[str, int] = {}
+    #: Whether the first municipality holds a next session with investigations (telketen/demo/investigations).
+    investigations: bool = True
     counting: Counting = "central"
 
 
@@ -158,6 +160,8 @@ class MunicipalTask(msgspec.Struct, frozen=True, kw_only=True):
     code: str
     date: str
     tallies: dict[str, Tally]
+    #: Whether the central office asks this municipality for a next session with investigations.
+    investigate: bool = False
 
 
 class MunicipalJob(msgspec.Struct, frozen=True, kw_only=True):
@@ -194,11 +198,20 @@ def municipality_job(shared: Shared, task: MunicipalTask) -> MunicipalJob:
         seed=shared.spec.seed,
         stats=stats,
         timings=timings,
+        investigate=task.investigate,
         counting=shared.spec.counting,
     )
     started = time.process_time()
     rng = random.Random(f"{shared.spec.seed}:scan:{code}")
-    delivery = scan_delivery(o.code, o.fingerprint, o.report_pdf, o.enrolment_sheet, out / "scans", rng)
+    delivery = scan_delivery(
+        o.code,
+        o.fingerprint,
+        o.report_pdf,
+        o.enrolment_sheet,
+        out / "scans",
+        rng,
+        corrigendum=o.corrigendum_pdf,
+    )
     timings["print & scan"] = time.process_time() - started
     return MunicipalJob(
         district_id=o.district_id, delivery=delivery, stats=stats, timings=timings, worker_mb=peak_mb()
@@ -219,11 +232,16 @@ def _on_workers(
     return run_pooled(job, tasks, shared, jobs=jobs, done=lambda: progress.advance(stage), weight=weight)
 
 
-def municipal_tasks(g: GeneratedElection) -> list[MunicipalTask]:
+def municipal_tasks(g: GeneratedElection, *, investigations: bool = True) -> list[MunicipalTask]:
     """What each municipality's machine gets, in election order."""
     return [
-        MunicipalTask(code=m.code, date=g.election.date, tallies={s.id: g.tallies[s.id] for s in m.stations})
-        for m in g.election.municipalities
+        MunicipalTask(
+            code=m.code,
+            date=g.election.date,
+            tallies={s.id: g.tallies[s.id] for s in m.stations},
+            investigate=investigations and n == 0,  # a next session (telketen/demo/investigations)
+        )
+        for n, m in enumerate(g.election.municipalities)
     ]
 
 
@@ -238,7 +256,7 @@ def run_municipalities(
 ) -> list[MunicipalJob]:
     """Every municipality (results in election order) on `jobs` worker processes (1: in this process)."""
     # weighed by stations: a 650-station city takes ~30 small towns' time
-    tasks = municipal_tasks(g)
+    tasks = municipal_tasks(g, investigations=spec.investigations)
     shared = Shared(spec=spec, definition=definition, out=out)
     return _on_workers(
         "municipalities", municipality_job, tasks, lambda t: len(t.tallies), shared, jobs, progress

@@ -63,13 +63,29 @@ class TierOutput(msgspec.Struct, frozen=True, kw_only=True):
 
 
 def scan_delivery(
-    authority: str, fingerprint: str, report_pdf: Path, sheet_pdf: Path, scans: Path, rng: random.Random
+    authority: str,
+    fingerprint: str,
+    report_pdf: Path,
+    sheet_pdf: Path,
+    scans: Path,
+    rng: random.Random,
+    *,
+    corrigendum: Path | None = None,
 ) -> Delivered:
-    """Print and scan a body's report and enrolment sheet, as the courier's paper arrives at the next tier."""
+    """Print and scan a body's report and enrolment sheet, as the courier's paper arrives at the next tier;
+    a corrigendum (Na 14-2) is scanned after the report it corrects, so the next tier replaces it."""
+    report = print_and_scan(report_pdf, scans, rng, stem=f"{authority}-report")
+    if corrigendum is not None:
+        later = print_and_scan(corrigendum, scans, rng, stem=f"{authority}-corrigendum")
+        report = Scanned(
+            files=report.files + later.files,
+            messages=report.messages + later.messages,
+            symbols=report.symbols + later.symbols,
+        )
     return Delivered(
         authority=authority,
         fingerprint=fingerprint,
-        report=print_and_scan(report_pdf, scans, rng, stem=f"{authority}-report"),
+        report=report,
         enrolment=print_and_scan(sheet_pdf, scans, rng, stem=f"{authority}-enrolment"),
     )
 

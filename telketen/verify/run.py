@@ -25,6 +25,7 @@ from telketen.verify.collect import Eml, Published, collect
 from telketen.verify.counts import check_chain, check_file_sums, check_layout
 from telketen.verify.csvfile import check_csvs
 from telketen.verify.findings import Report
+from telketen.verify.investigations import note_investigations
 from telketen.verify.paper import check_paper
 from telketen.verify.plausible import plausibility_of
 from telketen.verify.result import check_result
@@ -145,6 +146,7 @@ def verify_dir(directory: Path, *, lots: Sequence[int] = ()) -> Report:
     for f, c in counts:
         check_layout(f, c, election, report)
         check_file_sums(f, c, report)
+    note_investigations([(f.file, c) for f, c in counts], report)
     check_csvs(published, election, report)
     check_chain(election, counts, report)
     if report.signed:

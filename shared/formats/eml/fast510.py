@@ -26,6 +26,7 @@ from shared.domain.tally import ListTally
 from shared.formats.eml.model import (
     ADMISSION_CODES,
     EXPLANATION_CODES,
+    INVESTIGATION_CODES,
     ListLayout,
     UnitVotes,
     missing_admissions,
@@ -53,7 +54,8 @@ _XSL = f"""<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/T
 <xsl:text>C&#9;</xsl:text><xsl:value-of select="normalize-space(e:Candidate/e:CandidateIdentifier/@Id)"/>
 <xsl:text>&#9;</xsl:text><xsl:value-of select="normalize-space(e:ValidVotes)"/>
 <xsl:text>&#10;</xsl:text></xsl:when>
-<xsl:when test="self::e:Selection"><xsl:text>X&#10;</xsl:text></xsl:when>
+<xsl:when test="self::e:Selection or local-name() = 'ReportingUnitInvestigations'"><xsl:text>X&#10;</xsl:text>
+</xsl:when>
 <xsl:when test="self::e:Cast"><xsl:text>K&#9;</xsl:text><xsl:value-of select="normalize-space(.)"/>
 <xsl:text>&#10;</xsl:text></xsl:when>
 <xsl:when test="self::e:TotalCounted"><xsl:text>N&#9;</xsl:text><xsl:value-of select="normalize-space(.)"/>
@@ -73,6 +75,7 @@ _XSL = f"""<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/T
 _transform: Any = None
 _ADMISSION = dict(ADMISSION_CODES)
 _EXPLANATION = frozenset(EXPLANATION_CODES)
+_INVESTIGATION = frozenset(INVESTIGATION_CODES)
 
 UnitRead = tuple[UnitVotes, list[ListLayout]]
 
@@ -195,7 +198,9 @@ def _unit(block: str, total_id: str, total_name: str, *, first: bool) -> UnitRea
 #   - the reader checks in the tree of the rest (`skeleton_holds`) that these are the one Contest (unprefixed,
 #     in the EML namespace, UTF-8) and its only child, its ContestIdentifier, so the cut lies inside that
 #     Contest, right after its identifier;
-#   - the grammar admits only unprefixed tags without namespace declarations, properly nested, and text
+#   - the grammar admits only unprefixed tags without namespace declarations — and, at the end of a unit, the
+#     `kr:ReportingUnitInvestigations` flags, read only when the reader has checked that the Contest binds
+#     `kr` to the Kiesraad's namespace — properly nested, and text
 #     without `<`, `>` or `&` but the five predefined entities, so the body is well-formed content in the EML
 #     namespace, and the values read are the ones the element walk reads (same strip / xs:token rules).
 # Anything else (another order, an unknown element, a comment, a layout that differs, a unit twice …) gives
@@ -225,11 +230,21 @@ _UNIT_BODY = (
     + _counter(b"RejectedVotes", b' ReasonCode="(?:blanco|ongeldig)"') * 2
     + b"(?:" + _counter(b"UncountedVotes", b' ReasonCode="[a-z ]++"') + b")*+"
 )  # fmt: skip
+#: A unit's investigation flags, where the v1.2.2 XSD puts them (docs/eml.md): up to three booleans.
+_INVESTIGATIONS = (
+    b"(?:<kr:ReportingUnitInvestigations>" + _W
+    + b'(?:<kr:Investigation ReasonCode="[a-z ]++">' + _W + b"(?:true|false)" + _W
+    + b"</kr:Investigation>" + _W + b"){0,3}+</kr:ReportingUnitInvestigations>" + _W + b")?+"
+)  # fmt: skip
 _BODY = re.compile(
     _W + b"<TotalVotes>" + _W + _UNIT_BODY + b"</TotalVotes>" + _W
     + b"(?:<ReportingUnitVotes>" + _W + b'<ReportingUnitIdentifier Id="' + _ATTR + b'"' + _W + b">" + _TEXT
-    + b"</ReportingUnitIdentifier>" + _W + _UNIT_BODY + b"</ReportingUnitVotes>" + _W + b")*+"
+    + b"</ReportingUnitIdentifier>" + _W + _UNIT_BODY + _INVESTIGATIONS + b"</ReportingUnitVotes>" + _W
+    + b")*+"
 )  # fmt: skip
+_FLAG = re.compile(rb'<kr:Investigation ReasonCode="([a-z ]+)">[ \t\r\n]*(true|false)')
+#: Where a body holds flags, the prefix they use (the reader checks what the Contest binds it to).
+FLAG_PREFIX = b"<kr:"
 # Once a body matched _BODY, these plain scans cannot be fooled: each token is only where the grammar put it.
 _UNIT_START = b"<ReportingUnitVotes>"
 _IDENT = re.compile(_W + b'<ReportingUnitIdentifier Id="(' + _ATTR + b')"' + _W + b">(" + _TEXT + b")<")
@@ -394,6 +409,10 @@ def _unit_votes(
             target[code] = value
     if cast is None or counted is None or len(rejected) != 2:
         return None
+    flags = tuple((code.decode("ascii"), value == b"true") for code, value in _FLAG.findall(tail))
+    codes = [code for code, _ in flags]
+    if len(set(codes)) != len(codes) or not set(codes) <= _INVESTIGATION:
+        return None  # the element walk names the rule
     tally = tally_of(cast, rejected, uncounted, lists)
     return UnitVotes(
         id=uid,
@@ -402,4 +421,5 @@ def _unit_votes(
         total_counted=counted,
         has_admissions=any(code in uncounted for code in _ADMISSION),
         missing_admissions=missing_admissions(uncounted),
+        investigations=flags,
     )

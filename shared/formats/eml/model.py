@@ -62,6 +62,19 @@ def missing_admissions(uncounted: Mapping[str, int]) -> tuple[str, ...]:
     return () if len(missing) == len(ADMISSION_CODES) else missing
 
 
+#: The `kr:Investigation` reason codes of the v1.2.2 510 schema (kiesraad-eml-extensions.xsd), at most three
+#: per unit: the DSO ones, the outcome, and the central-count (CSO) ones of Na 31-2 rubric 1.2.1.
+INVESTIGATION_CODES: tuple[str, ...] = (
+    "onderzocht vanwege onverklaard verschil",
+    "onderzocht vanwege andere fout",
+    "uitslag gecorrigeerd",
+    "toegelaten kiezers opnieuw vastgesteld",
+    "onderzocht vanwege andere reden",
+    "stembiljetten deels herteld",
+)
+#: How many `kr:Investigation` flags one `kr:ReportingUnitInvestigations` may hold (the XSD's maxOccurs).
+MAX_INVESTIGATIONS = 3
+
 #: Explanation codes every real 510 carries (with 0 when nothing happened); we always write these.
 STANDARD_EXPLANATIONS: tuple[str, ...] = (
     "meegenomen stembiljetten",
@@ -183,6 +196,8 @@ class UnitVotes(msgspec.Struct, frozen=True, kw_only=True):
     has_admissions: bool = True
     layout: tuple[ListLayout, ...] | None = None
     missing_admissions: tuple[str, ...] = ()
+    #: The unit's `kr:ReportingUnitInvestigations` flags as (reason code, value), in file order.
+    investigations: tuple[tuple[str, bool], ...] = ()
 
 
 class Count510(msgspec.Struct, frozen=True, kw_only=True):

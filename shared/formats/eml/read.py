@@ -24,10 +24,12 @@ from shared.domain.election import Candidate, CandidateList, District, DistrictI
 from shared.domain.tally import ListTally
 from shared.errors import EmlError
 from shared.formats.eml.fast230 import fast_candidate
-from shared.formats.eml.fast510 import extract_units, read_body, skeleton_holds, split_body
+from shared.formats.eml.fast510 import FLAG_PREFIX, extract_units, read_body, skeleton_holds, split_body
 from shared.formats.eml.model import (
     ADMISSION_CODES,
     EXPLANATION_CODES,
+    INVESTIGATION_CODES,
+    MAX_INVESTIGATIONS,
     CandidateLists230b,
     Count510,
     Definition110a,
@@ -44,6 +46,7 @@ from shared.formats.eml.model import (
 )
 from shared.formats.eml.xml import (
     EML_NS,
+    KR_NS,
     Element,
     attr,
     child,
@@ -67,6 +70,7 @@ _SEL, _AFF, _CAND, _CID = e("Selection"), e("AffiliationIdentifier"), e("Candida
 _VV, _RN, _CAST, _TC = e("ValidVotes"), e("RegisteredName"), e("Cast"), e("TotalCounted")
 _REJ, _UNC, _RUI = e("RejectedVotes"), e("UncountedVotes"), e("ReportingUnitIdentifier")
 _REF = e("ReferendumOptionIdentifier")
+_RUINV, _INV = kr("ReportingUnitInvestigations"), kr("Investigation")
 _ADMISSION = dict(ADMISSION_CODES)
 _EXPLANATION = frozenset(EXPLANATION_CODES)
 
@@ -158,6 +162,7 @@ def _read_votes(el: Element, uid: str, uname: str, where: str) -> tuple[UnitVote
     counted: int | None = None
     rejected: dict[str, int] = {}
     uncounted: dict[str, int] = {}
+    investigations: tuple[tuple[str, bool], ...] = ()
 
     def close_list() -> None:
         if cur_number >= 0:
@@ -248,6 +253,8 @@ def _read_votes(el: Element, uid: str, uname: str, where: str) -> tuple[UnitVote
             if code in uncounted:
                 fail(where, c, f"UncountedVotes '{code}' occurs twice")
             uncounted[code] = int_text(c, where)
+        elif tag == _RUINV:
+            investigations = _read_investigations(c, where)
     close_list()
     if cast is None:
         fail(where, el, "missing required element Cast")
@@ -265,7 +272,33 @@ def _read_votes(el: Element, uid: str, uname: str, where: str) -> tuple[UnitVote
         total_counted=counted,
         has_admissions=has_admissions,
         missing_admissions=missing_admissions(uncounted),
+        investigations=investigations,
     ), layout
+
+
+def _read_investigations(el: Element, where: str) -> tuple[tuple[str, bool], ...]:
+    """`kr:ReportingUnitInvestigations`: up to three `kr:Investigation ReasonCode=…` booleans.
+
+    Read wherever it stands in the unit: v1.2.2 puts it after the vote group, the rust-eml-nl sample of the
+    next release before it."""
+    flags: list[tuple[str, bool]] = []
+    for inv in el:
+        if not isinstance(inv.tag, str):
+            continue  # a comment
+        if inv.tag != _INV:
+            fail(where, inv, f"unexpected element {local_name(inv.tag)} in kr:ReportingUnitInvestigations")
+        code = attr(inv, "ReasonCode", where)
+        if code not in INVESTIGATION_CODES:
+            fail(where, inv, f"unknown kr:Investigation ReasonCode {code!r}")
+        if code in dict(flags):
+            fail(where, inv, f"kr:Investigation '{code}' occurs twice")
+        value = text(inv)
+        if value not in ("true", "false", "1", "0"):
+            fail(where, inv, f"kr:Investigation is a boolean (true/false), found {value!r}")
+        flags.append((code, value in ("true", "1")))
+    if len(flags) > MAX_INVESTIGATIONS:
+        fail(where, el, f"more than {MAX_INVESTIGATIONS} kr:Investigation flags")
+    return tuple(flags)
 
 
 def _candidate_key(candidate: Element, where: str) -> tuple[int, str]:
@@ -363,6 +396,8 @@ def _read_510_raw(data: bytes, where: str) -> Count510 | None:
         return None
     if not skeleton_holds(root, contest):
         return None
+    if FLAG_PREFIX in body and contest.nsmap.get("kr") != KR_NS:
+        return None  # `kr:` bound to another namespace (or not at all): the tree path reads what it means
     units = read_body(body, header.authority_id or "", header.authority_name or "")
     if units is None:
         return None

@@ -17,6 +17,8 @@ from shared.errors import InputError
 from shared.formats.eml.model import (
     ADMISSION_CODES,
     EXPLANATION_CODES,
+    INVESTIGATION_CODES,
+    MAX_INVESTIGATIONS,
     STANDARD_EXPLANATIONS,
     Count510,
     ElectionIdentifier,
@@ -148,6 +150,23 @@ def _votes_body(
             "has admission counts (A-D, I, J, explanations) but has_admissions is False: they would be lost",
             where=where,
         )
+    yield from _investigations(unit.investigations, where)
+
+
+def _investigations(flags: tuple[tuple[str, bool], ...], where: str) -> Iterable[str]:
+    """`kr:ReportingUnitInvestigations` after the vote group, where the v1.2.2 510 schema puts it."""
+    if not flags:
+        return
+    codes = [code for code, _ in flags]
+    if len(flags) > MAX_INVESTIGATIONS or len(set(codes)) != len(codes):
+        raise InputError(f"at most {MAX_INVESTIGATIONS} different investigation flags per unit", where=where)
+    unknown = set(codes) - set(INVESTIGATION_CODES)
+    if unknown:
+        raise InputError(f"unknown investigation code(s) {sorted(unknown)}", where=where)
+    yield "<kr:ReportingUnitInvestigations>"
+    for code, value in flags:
+        yield f'<kr:Investigation ReasonCode="{code}">{"true" if value else "false"}</kr:Investigation>'
+    yield "</kr:ReportingUnitInvestigations>"
 
 
 def _candidate_attributes(position: int, short_code: str) -> str:
