@@ -336,12 +336,17 @@ class Service:
         with transaction(self.conn):
             session = self._require_open_session()
             if session == 1:
-                raise StateError("investigations belong to a next session: run `session new` first")
+                raise StateError(
+                    "investigations belong to a next session: run `session new` first",
+                    code="inquiry.first_session",
+                )
             if self.conn.execute(
                 "SELECT 1 FROM investigations WHERE session = ? AND station = ?", (session, station.id)
             ).fetchone():
                 raise StateError(
-                    f"station {station.number} is already under investigation in session {session}"
+                    f"station {station.number} is already under investigation in session {session}",
+                    code="inquiry.already",
+                    params={"number": station.number, "session": session},
                 )
             self.conn.execute(
                 "INSERT INTO investigations (session, station, reason, created_at, created_by) "
