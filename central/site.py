@@ -34,6 +34,7 @@ from central.report import elected_order, member_label
 from central.site_audit import audit_page
 from central.site_chart import list_colours, seat_bars
 from central.site_files import describe
+from central.site_phone import phone_check_page
 from shared.adapters.files import atomic_write_many
 from shared.domain.candidates import PreferenceThresholdStep
 from shared.domain.election import District, Election
@@ -60,6 +61,7 @@ TEMPLATES = (
     "area.html",
     "files.html",
     "audit.html",
+    "controle.html",
 )
 
 
@@ -467,7 +469,7 @@ def _stylesheet(ctx: SiteContext) -> dict[str, str]:
     return {"style.css": resources.files("central").joinpath("site/style.css").read_text(encoding="utf-8")}
 
 
-PAGE_BUILDERS: list[PageBuilder] = [_overview_pages, audit_page, _stylesheet]
+PAGE_BUILDERS: list[PageBuilder] = [_overview_pages, audit_page, phone_check_page, _stylesheet]
 
 
 def _group_split(g: GroupOutcome) -> dict[str, Any] | None:

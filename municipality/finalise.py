@@ -32,7 +32,7 @@ from shared.domain.station_report import StationReport
 from shared.domain.tally import Tally, add_tallies, check_sum, compare_tallies
 from shared.errors import IntegrityError
 from shared.formats import dutch
-from shared.formats.signing import message_digest, sign_summary
+from shared.formats.signing import message_digest, sign_summary, signer_fingerprint
 from shared.formats.summary import (
     FORMAT_VERSION,
     INVESTIGATIONS_VERSION,
@@ -177,6 +177,7 @@ def build_outputs(
         signed,
         title=qr_title,
         subtitle=qr_sub,
+        fingerprint=signer_fingerprint(signed),
         footer=SheetFooter(
             appendix=f"Bijlage {number} bij Model {printed}: "
             "ondertekende samenvatting in QR-codes (voor het volgende stembureau)",

@@ -358,6 +358,7 @@ def site_pages(site: Path) -> list[Path]:
         "gebieden.html",
         "bestanden.html",
         "hertelling.html",
+        "controle.html",
     ]
     return [site / name for name in fixed] + sorted(site.glob("gebied-*.html"))
 

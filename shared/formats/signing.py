@@ -165,6 +165,12 @@ def split_signed(message: bytes, *, where: str = "signed summary") -> SignedPart
     )
 
 
+def signer_fingerprint(message: bytes) -> str:
+    """The fingerprint of the key that signed `message`, in groups, as a report prints it above its QR codes:
+    a reader compares it with the published key register (and the phone check, docs/phone-check.md)."""
+    return readable_fingerprint(split_signed(message).key_id)
+
+
 def verify_parts(parts: SignedParts, public_key: Ed25519PublicKey, *, where: str = "signed summary") -> None:
     """Raise `IntegrityError` unless the signature holds for this key over the exact received bytes."""
     if key_id(public_key) != parts.key_id:
@@ -326,6 +332,7 @@ __all__ = [
     "register_lookup",
     "sign_enrolment",
     "sign_summary",
+    "signer_fingerprint",
     "split_signed",
     "verify_parts",
 ]
