@@ -15,6 +15,7 @@ from typing import cast
 
 import msgspec
 
+from central.lots import check_recorded, recorded_first
 from central.office import AUTHORITY_ID, DISTRICT_ID, Office, district_of_child
 from central.report import p22_data, render_p22
 from shared.adapters import audit
@@ -247,34 +248,51 @@ def previous_output(office: Office) -> tuple[int, bytes] | None:
     return None if row is None else (int(row[0]), bytes.fromhex(row[1]))
 
 
-def finalise(
-    office: Office, *, passphrase: bytes, lots: Sequence[int] = (), ask_lot: AskLot | None = None
-) -> Outcome:
-    """Add up, compute seats and candidates, write 510d/520/P 22, sign; all stored in one transaction."""
+def complete_parts(office: Office) -> list[Part]:
+    """The parts that count, refusing (naming them) while some authority is still missing."""
     book = office.book()
     if not book.complete:
         names = ", ".join(f"{c} {office.child_name(c)}" for c in book.missing)
         raise StateError(f"not every {office.child_role.value} is in; missing: {names}", where="finalise")
+    return counted_parts(office)
+
+
+def seat_run(office: Office, parts: Sequence[Part], total: Tally) -> Callable[[tuple[int, ...]], SeatsResult]:
+    """The seat computation of this office's totals as a function of the lot outcomes (what `finalise` runs,
+    and what the coordinator's lot page runs to show the tie before it is drawn)."""
+    election = office.election
+    if lists_differ(election):
+        groups = list_groups_of(election, parts)
+
+        def run_groups(outcomes: tuple[int, ...]) -> SeatsResult:
+            return compute_groups(election.id, _category(election), election.seats, groups, outcomes)
+
+        return run_groups
+    inp = seats_input(election, result_view(election), total, office.deceased(), ())
+
+    def run(outcomes: tuple[int, ...]) -> SeatsResult:
+        return compute(msgspec.structs.replace(inp, lots=outcomes))
+
+    return run
+
+
+def finalise(
+    office: Office, *, passphrase: bytes, lots: Sequence[int] = (), ask_lot: AskLot | None = None
+) -> Outcome:
+    """Add up, compute seats and candidates, write 510d/520/P 22, sign; all stored in one transaction.
+
+    Lot outcomes recorded beforehand (`central.lots`, the coordinator's lot page) are answered first, each
+    checked against the tie it was recorded for; `lots` (`--lot`) and `ask_lot` are the command line's."""
+    parts = complete_parts(office)
     election = office.election
     view = result_view(election)
-    parts = counted_parts(office)
     grouped = lists_differ(election)
     total = national_total(election, parts)
     warnings = tuple(str(m) for m in check_internal(AUTHORITY_ID, total))
     deceased = office.deceased()
-    run: Callable[[tuple[int, ...]], SeatsResult]
-    if grouped:
-        groups = list_groups_of(election, parts)
-
-        def run(outcomes: tuple[int, ...]) -> SeatsResult:
-            return compute_groups(election.id, _category(election), election.seats, groups, outcomes)
-    else:
-        inp = seats_input(election, view, total, deceased, lots)
-
-        def run(outcomes: tuple[int, ...]) -> SeatsResult:
-            return compute(msgspec.structs.replace(inp, lots=outcomes))
-
-    result, used, asked = compute_with_lots(run, lots, ask_lot)
+    run = seat_run(office, parts, total)
+    check_recorded(office, run)
+    result, used, asked = compute_with_lots(run, lots, recorded_first(office, lots, ask_lot))
     previous = previous_output(office)
     phase = 0 if previous is None else previous[0] + 1
     supersedes = b"" if previous is None else previous[1]

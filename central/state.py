@@ -38,7 +38,23 @@ CREATE TABLE output_files (
 );
 """
 
-MIGRATIONS: tuple[Migration, ...] = state.migrations(OWN_TABLES)
+# Lot outcomes drawn in public and recorded on the coordinator's lot page before finalise (central.lots).
+LOTS_TABLE = """
+CREATE TABLE lots (
+    seq INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    options TEXT NOT NULL,
+    outcome INTEGER NOT NULL,
+    recorded_at TEXT NOT NULL,
+    recorded_by TEXT NOT NULL
+);
+"""
+
+MIGRATIONS: tuple[Migration, ...] = (
+    *state.migrations(OWN_TABLES),
+    (5, LOTS_TABLE),
+)
 
 LAYOUT = state.StateLayout(
     app="central",

@@ -2,8 +2,9 @@
 
 The desk is every receiving office's (`shared.office.web` over `shared.adapters.desk_site`): it checks
 every sheet (from the hoofdstembureaus, or for a municipal council election directly from the
-municipalities) and lists who is in, missing and refused. Seats, lots and publication stay on the command
-line (`telketen central finalise`), where the lot outcomes are asked from the operator.
+municipalities) and lists who is in, missing and refused. The coordinator also records deceased candidates
+and lot outcomes (`central.web_admin`); seats and publication stay on the command line (`telketen central
+finalise`).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from pathlib import Path
 
 from starlette.applications import Starlette
 
-from central import publish
+from central import publish, web_admin
 from central.office import Office
 from central.state import DEFAULT_STATE
 from shared.adapters.desk_site import register_desk_commands
@@ -30,6 +31,8 @@ def create_central_app(state_dir: Path, *, clock: Clock = system_clock) -> Starl
         title=lambda office: f"Centraal stembureau — {office.election.name}",
         status=publish.status,
         clock=clock,
+        pages=web_admin.central_pages(lambda user: Office.open(state_dir, user, clock=clock)),
+        templates=web_admin.TEMPLATES,
     )
 
 

@@ -30,6 +30,7 @@ from shared.adapters import audit, clock
 from shared.adapters.airgap import require_air_gap
 from shared.adapters.files import atomic_write, read_input
 from shared.adapters.keyfiles import load_signing_key, resolve_passphrase
+from shared.adapters.web_auth import SESSIONS_FILE, SessionStore
 from shared.cli_options import add_hash_options
 from shared.domain import double_entry as de
 from shared.domain.station_report import MAX_COUNT
@@ -180,6 +181,37 @@ def _new_password(env_var: str | None) -> str:
     if getpass.getpass("Repeat the password: ") != first:
         raise InputError("the two passwords differ", where="password")
     return first
+
+
+def _coordinator(svc: Service, args: argparse.Namespace) -> User:
+    if not args.as_user:
+        raise InputError("give the coordinator doing this with --as", where="--as")
+    actor = svc.login(args.as_user, _password(args, f"Password for {args.as_user}: "))
+    Service.require(actor, "coordinator")
+    return actor
+
+
+def _end_web_sessions(args: argparse.Namespace, name: str) -> int:
+    """End the user's browser sessions, as the coordinator's page does (a cookie left open stops working)."""
+    path = _state(args) / SESSIONS_FILE
+    return SessionStore(path).revoke_user(name) if path.exists() else 0
+
+
+def cmd_user_disable(args: argparse.Namespace) -> int:
+    svc = _open(args)
+    svc.disable_user(_coordinator(svc, args), args.name, at=stamp())
+    print(f"user {args.name} disabled; {_end_web_sessions(args, args.name)} browser session(s) ended")
+    return 0
+
+
+def cmd_user_password(args: argparse.Namespace) -> int:
+    svc = _open(args)
+    actor = _coordinator(svc, args)
+    svc.reset_password(actor, args.name, _new_password(args.new_password_env), at=stamp())
+    print(
+        f"user {args.name} has a new password; {_end_web_sessions(args, args.name)} browser session(s) ended"
+    )
+    return 0
 
 
 def cmd_user_list(args: argparse.Namespace) -> int:
@@ -512,6 +544,31 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         description="List the users of the municipal app with their roles.",
     )
     s.set_defaults(func=cmd_user_list)
+    s = u.add_parser(
+        "disable",
+        parents=[common],
+        help="take a user's access away (browser sessions end)",
+        description=(
+            "Disable a user (--as a coordinator, not oneself): they cannot log in any more and their browser "
+            "sessions end; the name stays in the audit log."
+        ),
+    )
+    s.add_argument("name", metavar="NAME")
+    s.add_argument("--as", dest="as_user", metavar="COORDINATOR", help="the coordinator disabling the user")
+    s.set_defaults(func=cmd_user_disable)
+    s = u.add_parser(
+        "password",
+        parents=[common],
+        help="give a user a new password (browser sessions end)",
+        description=(
+            "Give a user who forgot theirs a new password (--as a coordinator, not oneself; the new one from "
+            "--new-password-env or asked); their browser sessions end."
+        ),
+    )
+    s.add_argument("name", metavar="NAME")
+    s.add_argument("--as", dest="as_user", metavar="COORDINATOR", help="the coordinator resetting it")
+    s.add_argument("--new-password-env", metavar="VAR", help="the new password from VAR")
+    s.set_defaults(func=cmd_user_password)
 
     s = sub.add_parser(
         "entry",

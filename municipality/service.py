@@ -252,11 +252,64 @@ class Service:
         rows = self.conn.execute("SELECT name, role FROM users ORDER BY name").fetchall()
         return [User(r[0], r[1]) for r in rows]
 
+    def user_details(self) -> list[UserDetails]:
+        """Every user with when it was made and, if so, disabled (never the password hash)."""
+        rows = self.conn.execute("SELECT name, role, created_at, disabled_at FROM users ORDER BY name")
+        return [UserDetails(name=r[0], role=r[1], created_at=r[2], disabled_at=r[3]) for r in rows]
+
+    def _existing_user(self, actor: User, name: str) -> str | None:
+        """The user's disabled_at, refusing an unknown name and a coordinator acting on their own account
+        (a coordinator who disables or resets themselves could leave the office without one)."""
+        self.require(actor, "coordinator")
+        row = self.conn.execute("SELECT disabled_at FROM users WHERE name = ?", (name,)).fetchone()
+        if row is None:
+            raise InputError(f"no user '{name}'", where="NAME")
+        if name == actor.name:
+            raise StateError("a coordinator cannot disable or reset their own account", where="NAME")
+        return None if row[0] is None else str(row[0])
+
+    def disable_user(self, actor: User, name: str, *, at: str) -> None:
+        """Take a user's access away for good; the name stays in the table and the audit log."""
+        with transaction(self.conn):
+            if self._existing_user(actor, name) is not None:
+                raise StateError(f"user '{name}' is already disabled", where="NAME")
+            self.conn.execute("UPDATE users SET disabled_at = ? WHERE name = ?", (at, name))
+            audit.append_event(
+                self.conn, at=at, user=actor.name, action="user-disable", payload={"name": name}
+            )
+
+    def reset_password(self, actor: User, name: str, password: str, *, at: str) -> None:
+        """A new password for a user who forgot theirs (stored only as an scrypt hash)."""
+        stored = hash_password(password)
+        with transaction(self.conn):
+            if self._existing_user(actor, name) is not None:
+                raise StateError(f"user '{name}' is disabled", where="NAME")
+            self.conn.execute("UPDATE users SET password_hash = ? WHERE name = ?", (stored, name))
+            audit.append_event(
+                self.conn, at=at, user=actor.name, action="user-password-reset", payload={"name": name}
+            )
+
+    def change_own_password(self, name: str, current: str, new: str, *, at: str) -> None:
+        """A user replaces their own password (e.g. the one-time password the coordinator handed over); the
+        current one must match, as at login."""
+        try:
+            user = self.login(name, current)
+        except InputError:
+            self.record_event(name, "user-password-change-refused", {}, at=at)
+            raise
+        stored = hash_password(new)
+        with transaction(self.conn):
+            self.conn.execute("UPDATE users SET password_hash = ? WHERE name = ?", (stored, user.name))
+            audit.append_event(self.conn, at=at, user=user.name, action="user-password-change", payload={})
+
     def login(self, name: str, password: str) -> User:
-        """The user, when the password matches; one message for unknown name and wrong password alike."""
-        row = self.conn.execute("SELECT role, password_hash FROM users WHERE name = ?", (name,)).fetchone()
+        """The user, when the password matches and the user is not disabled; one message for unknown name,
+        wrong password and disabled user alike."""
+        row = self.conn.execute(
+            "SELECT role, password_hash, disabled_at FROM users WHERE name = ?", (name,)
+        ).fetchone()
         matches = check_password(password, None if row is None else row[1])
-        if row is None or not matches:
+        if row is None or not matches or row[2] is not None:
             raise InputError("unknown user or wrong password", where="--user")
         return User(name, row[0])
 
@@ -687,6 +740,15 @@ DIFFERENCE_RESOLUTIONS: dict[str, de.DifferenceResolution] = {
     "return-to-first": "keep_second_correct_first",
 }
 RESOLUTIONS = (*ERROR_RESOLUTIONS, *DIFFERENCE_RESOLUTIONS)
+
+
+class UserDetails(msgspec.Struct, frozen=True, kw_only=True):
+    """A user as the coordinator's list shows it."""
+
+    name: str
+    role: Role
+    created_at: str
+    disabled_at: str | None
 
 
 class StationStatus(msgspec.Struct, frozen=True, kw_only=True):

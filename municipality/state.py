@@ -78,6 +78,8 @@ ALTER TABLE investigations ADD COLUMN closed_at TEXT;
 ALTER TABLE investigations ADD COLUMN closed_by TEXT;
 """,
     ),
+    # A user whose access the coordinator took away: the row stays, so the audit log's names keep meaning.
+    (3, "ALTER TABLE users ADD COLUMN disabled_at TEXT;"),
 )
 
 

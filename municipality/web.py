@@ -10,7 +10,8 @@ service: the second entry by the user of the first is refused there and shown he
 Pages: `/invoer` (typist: pick a station), `/invoer/{nr}` (the station report in the order of the paper, Enter
 to the next box, sums while typing, save and resume, findings with their codes at the boxes, warnings accepted
 explicitly), `/coordinator` (progress of every station, refreshing itself), `/coordinator/stembureau/{nr}`
-(the resolution screens), `/coordinator/vaststellen` (finalise; download the report, 510b, CSV and summary).
+(the resolution screens), `/coordinator/vaststellen` (finalise; download the report, 510b, CSV and summary);
+the set-up, users, sessions and audit log are `municipality.web_admin`'s.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from typing import Any
 from starlette.applications import Starlette
 from starlette.responses import FileResponse, Response
 
-from municipality import setup
+from municipality import setup, web_admin
 from municipality.dso import COUNTING_NL
 from municipality.forms import render_corrigenda, render_forms, render_insert
 from municipality.plausible import station_advice
@@ -641,6 +642,7 @@ class MunicipalityWeb:
             WebRoute("/coordinator/vaststellen", self.finalise_get, c),
             WebRoute("/coordinator/vaststellen", self.finalise_post, c, methods=("POST",)),
             WebRoute("/coordinator/download/{session:int}/{name}", self.download, c),
+            *web_admin.routes(self.open, stamp),
             *investigation_routes(self.open, stamp, c),
         ]
 
@@ -656,6 +658,7 @@ class MunicipalityWeb:
                 NavItem("/coordinator", "Voortgang", (COORDINATOR,)),
                 NavItem(INVESTIGATIONS, "Onderzoeken", (COORDINATOR,)),
                 NavItem("/coordinator/vaststellen", "Vaststellen", (COORDINATOR,)),
+                *web_admin.nav(),
             ),
             templates=TEMPLATES,
             on_login=self.on_login,

@@ -244,8 +244,32 @@ def test_finalise_pages_meet_wcag_aa_and_reflow(browser: Browser, tmp_path: Path
         for width in WIDTHS:
             page.set_viewport_size({"width": width, "height": 900})
             found += check(page, "m-finalised")
+        found += _coordinator_admin_pages(page, url)
         page.context.close()
     assert found == [], "\n".join(found)
+
+
+def _coordinator_admin_pages(page: Page, url: str) -> list[str]:
+    """The set-up page (a finalised session: the form for the next one), users with a one-time password
+    shown, sessions and the audit log (tests/test_web_admin.py tests what they do)."""
+    found: list[str] = []
+    page.goto(f"{url}/beheer/gebruikers")
+    page.get_by_label("Naam", exact=True).fill("dirk")
+    page.get_by_role("button", name="Toevoegen en wachtwoord maken").click()
+    page.get_by_text("Het eenmalige wachtwoord is").wait_for()
+    for path, name in (
+        ("", "m-admin-users-added"),
+        ("/coordinator/inrichting", "m-admin-setup"),
+        ("/beheer/sessies", "m-admin-sessions"),
+        ("/beheer/logboek", "m-admin-audit"),
+        ("/wachtwoord", "m-own-password"),
+    ):
+        if path:
+            page.goto(f"{url}{path}")
+        for width in WIDTHS:
+            page.set_viewport_size({"width": width, "height": 900})
+            found += check(page, name)
+    return found
 
 
 def test_investigation_pages_meet_wcag_aa_and_work(browser: Browser, tmp_path: Path) -> None:
@@ -333,6 +357,42 @@ def test_desk_pages_meet_wcag_aa_and_reflow(browser: Browser, tmp_path: Path, wi
         assert overview.evaluate("() => window.__same_document === true")
         assert overview.locator('meta[http-equiv="refresh"]').count() == 0
         found += check(overview, "d-status")
+        page.context.close()
+    assert found == [], "\n".join(found)
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_central_coordinator_pages_meet_wcag_aa_and_reflow(
+    browser: Browser, tmp_path: Path, width: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The lot page with a tie to record, the deceased candidates page and the desk's users page."""
+    from central.office import Office
+    from central.receive import receive_message
+    from central.web import create_central_app
+    from shared.adapters.web import USERS_FILE, UserFile
+    from shared.office.cli import system_clock
+    from tests.test_central_app import enrolled_council, tied_total
+    from tests.test_central_fixtures import PASSPHRASE as CSB_PASSPHRASE
+    from tests.test_central_fixtures import municipal_summary
+
+    monkeypatch.setenv("TELKETEN_PASSPHRASE", CSB_PASSPHRASE)
+    chain, state, code = enrolled_council(tmp_path, seed=11)
+    office = Office.open(state, "test", clock=system_clock)
+    receive_message(office, "m.tks", municipal_summary(chain, code, total=tied_total(chain, code)))
+    office.conn.close()
+    UserFile(state / USERS_FILE, ("coordinator", "operator")).add("carla", "coordinator", PW)
+    UserFile(state / USERS_FILE, ("coordinator", "operator")).add("olga", "operator", PW)
+    found: list[str] = []
+    with running(create_central_app(state)) as url:
+        page = logged_in(browser, url, "carla", width)
+        for path, name in (
+            ("/centraal/loting", "c-lots"),
+            ("/centraal/overleden", "c-deceased"),
+            ("/beheer/gebruikers", "c-users"),
+            ("/beheer/sessies", "c-sessions"),
+        ):
+            page.goto(f"{url}{path}")
+            found += check(page, name)
         page.context.close()
     assert found == [], "\n".join(found)
 

@@ -193,3 +193,40 @@ def verify_audit(
                 )
             )
     return problems
+
+
+def page(
+    conn: sqlite3.Connection,
+    *,
+    user: str | None = None,
+    action: str | None = None,
+    before: int | None = None,
+    limit: int = 50,
+) -> list[AuditEvent]:
+    """One page of the log, newest first: rows below seq `before`, optionally of one user and one action.
+
+    Why here: a screen shows the last rows of a log of thousands; reading them all to show fifty would grow
+    with the night's work."""
+    where: list[str] = ["1 = 1"]
+    args: list[str | int] = []
+    for column, value in (("user", user), ("action", action)):
+        if value:
+            where.append(f"{column} = ?")
+            args.append(value)
+    if before is not None:
+        where.append("seq < ?")
+        args.append(before)
+    rows = conn.execute(
+        "SELECT seq, at, user, action, payload, prev_hash, hash FROM audit_log "
+        f"WHERE {' AND '.join(where)} ORDER BY seq DESC LIMIT ?",
+        (*args, limit),
+    ).fetchall()
+    return [
+        AuditEvent(seq=r[0], at=r[1], user=r[2], action=r[3], payload=r[4], prev_hash=r[5], hash=r[6])
+        for r in rows
+    ]
+
+
+def distinct(conn: sqlite3.Connection, column: Literal["user", "action"]) -> list[str]:
+    """Every user or every action that occurs in the log, sorted (what a filter offers)."""
+    return [str(r[0]) for r in conn.execute(f"SELECT DISTINCT {column} FROM audit_log ORDER BY {column}")]

@@ -14,7 +14,16 @@ from shared.adapters import web
 from shared.adapters.airgap import check_air_gap, require_air_gap
 from shared.adapters.desk_model import DeskBackend, DeskItem, DeskRefusal, DeskRow, DeskStatus, tally_rows
 from shared.adapters.desk_routes import desk_routes
-from shared.adapters.web import USERS_FILE, NavItem, Site, UserFile, WebUser, load_secret, login_failure
+from shared.adapters.web import (
+    USERS_FILE,
+    NavItem,
+    Site,
+    UserFile,
+    WebRoute,
+    WebUser,
+    load_secret,
+    login_failure,
+)
 from shared.adapters.web_airgap import AirGapGuard
 from shared.adapters.web_auth import SESSIONS_FILE
 from shared.domain.validation import has_voter_cards
@@ -30,8 +39,9 @@ def env_password(var: str | None, default_var: str) -> str | None:
     return value
 
 
-OPERATOR, OBSERVER = "operator", "observer"
-DESK_ROLES = (OPERATOR, OBSERVER)
+OPERATOR, OBSERVER, COORDINATOR = "operator", "observer", "coordinator"
+#: Operators scan, observers look, the coordinator also manages users, sessions and the audit log.
+DESK_ROLES = (OPERATOR, OBSERVER, COORDINATOR)
 
 
 class OfficeDesk:
@@ -126,10 +136,15 @@ def desk_site(
     state_dir: Path,
     backend: Callable[[], DeskBackend],
     audit: Callable[[str, str, dict[str, Any]], None],
+    *,
+    admin: tuple[Sequence[WebRoute], Sequence[NavItem]] = ((), ()),
+    templates: Path | None = None,
 ) -> Site:
     """The site of a scanning desk: operators scan, observers look; users from `web-users.json`; logins and
-    refused logins go to the office's audit log through `audit(user, action, payload)`."""
+    refused logins go to the office's audit log through `audit(user, action, payload)`. `admin` adds the
+    coordinator's pages and their menu items (`shared.office.web_admin`)."""
     users = UserFile(state_dir / USERS_FILE, DESK_ROLES)
+    routes, nav = admin
     return Site(
         on_login=lambda user: audit(user.name, "web-login", {"role": user.role}),
         on_login_failed=lambda name, address, reason: audit(
@@ -139,9 +154,10 @@ def desk_site(
         title=title,
         users=users.lookup,
         secret=load_secret(state_dir),
-        routes=desk_routes(backend, DESK_ROLES, scan_roles=(OPERATOR,)),
-        home={OPERATOR: "/balie", OBSERVER: "/status"},
-        nav=(NavItem("/balie", "Scanbalie", DESK_ROLES), NavItem("/status", "Overzicht", DESK_ROLES)),
+        routes=[*desk_routes(backend, DESK_ROLES, scan_roles=(OPERATOR,)), *routes],
+        home={OPERATOR: "/balie", OBSERVER: "/status", COORDINATOR: "/status"},
+        nav=(NavItem("/balie", "Scanbalie", DESK_ROLES), NavItem("/status", "Overzicht", DESK_ROLES), *nav),
+        templates=templates,
     )
 
 

@@ -159,6 +159,11 @@ class Sessions:
         self._clock = clock
         self._store = store or SessionStore()
 
+    @property
+    def store(self) -> SessionStore:
+        """The recorded sessions (the coordinator's list of who is logged in)."""
+        return self._store
+
     def _mac(self, body: bytes) -> bytes:
         return hmac.new(self._secret, _DOMAIN + body, hashlib.sha256).digest()
 
@@ -198,7 +203,11 @@ class Sessions:
         if age < -60 or age > self.max_age_s:
             return None
         if session.user is not None and not self._store.alive(
-            session.sid, session.user.name, session.user.role, not_before=session.issued
+            session.sid,
+            session.user.name,
+            session.user.role,
+            not_before=session.issued,
+            now=int(self._clock()),
         ):
             return None  # logged out, or a cookie the server never issued a session for
         return session
@@ -230,7 +239,10 @@ class UserFile:
         except msgspec.DecodeError as exc:
             raise InputError(f"not a web users file: {exc}", where=str(self.path)) from None
 
-    def add(self, name: str, role: str, password: str) -> WebUser:
+    def _write(self, users: dict[str, dict[str, str]]) -> None:
+        atomic_write(self.path, msgspec.json.format(msgspec.json.encode(users), indent=2), mode=0o600)
+
+    def add(self, name: str, role: str, password: str, *, at: str = "") -> WebUser:
         if not name or len(name) > 64 or not name.isprintable() or name.strip() != name:
             raise InputError(
                 "a user name is 1–64 printable characters without surrounding spaces", where="NAME"
@@ -240,17 +252,46 @@ class UserFile:
         users = self._read()
         if name in users:
             raise StateError(f"user '{name}' already exists", where=str(self.path))
-        users[name] = {"role": role, "password": hash_password(password)}
-        atomic_write(self.path, msgspec.json.format(msgspec.json.encode(users), indent=2), mode=0o600)
+        users[name] = {"role": role, "password": hash_password(password), **({"created": at} if at else {})}
+        self._write(users)
         return WebUser(name, role)
+
+    def _existing(self, users: dict[str, dict[str, str]], name: str) -> dict[str, str]:
+        if name not in users:
+            raise InputError(f"no user '{name}'", where="NAME")
+        return users[name]
+
+    def disable(self, name: str, *, at: str) -> None:
+        """Take a user's access away for good (the name stays, so the audit log's names keep meaning)."""
+        users = self._read()
+        entry = self._existing(users, name)
+        if entry.get("disabled"):
+            raise StateError(f"user '{name}' is already disabled", where="NAME")
+        entry["disabled"] = at
+        self._write(users)
+
+    def reset_password(self, name: str, password: str) -> None:
+        users = self._read()
+        entry = self._existing(users, name)
+        if entry.get("disabled"):
+            raise StateError(f"user '{name}' is disabled", where="NAME")
+        entry["password"] = hash_password(password)
+        self._write(users)
 
     def names(self) -> list[WebUser]:
         return [WebUser(n, u.get("role", "")) for n, u in sorted(self._read().items())]
 
+    def details(self) -> list[tuple[WebUser, str, str]]:
+        """(user, created at, disabled at) of every user, by name; '' where not known or not disabled."""
+        return [
+            (WebUser(n, u.get("role", "")), u.get("created", ""), u.get("disabled", ""))
+            for n, u in sorted(self._read().items())
+        ]
+
     def lookup(self, name: str, password: str) -> WebUser | None:
         entry = self._read().get(name)
         matches = check_password(password, None if entry is None else entry.get("password", ""))
-        if entry is None or not matches:
+        if entry is None or not matches or entry.get("disabled"):
             return None
         role = entry.get("role", "")
         return WebUser(name, role) if role in self.roles else None
@@ -303,6 +344,7 @@ class Ctx:
     csrf: str
     form: FormData | None
     site: Site
+    sid: str = ""  # the recorded session's id (the coordinator's list marks the visitor's own)
 
     def render(self, template: str, status: int = 200, **data: Any) -> HTMLResponse:
         return self.site.render(self.request, template, status=status, user=self.user, csrf=self.csrf, **data)
@@ -365,8 +407,11 @@ class Site:
         nav = [n for n in self.nav if user is not None and user.role in n.roles]
         data.setdefault("user", None)
         data.setdefault("csrf", "")
+        path = request.url.path
+        # the menu item of this page: the longest that starts it (/coordinator/inrichting is not /coordinator)
+        current = max((n.href for n in nav if path.startswith(n.href)), key=len, default="")
         html = self.env.get_template(template).render(
-            site_title=self.title, nav=nav, path=request.url.path, **data
+            site_title=self.title, nav=nav, path=path, current=current, **data
         )
         return HTMLResponse(html, status_code=status)
 
@@ -449,7 +494,7 @@ def _guard(site: Site, route: WebRoute) -> Callable[[Request], Any]:
                     csrf=session.csrf,
                     message=text("web.csrf"),
                 )
-        ctx = Ctx(request=request, user=user, csrf=session.csrf, form=form, site=site)
+        ctx = Ctx(request=request, user=user, csrf=session.csrf, form=form, site=site, sid=session.sid)
         try:
             return await run_in_threadpool(route.endpoint, ctx)
         except TelketenError as exc:

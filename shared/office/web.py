@@ -8,17 +8,19 @@ against the key register, election, district, issuer, corrigendum chain; ARCHITE
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
 from starlette.applications import Starlette
 
-from shared.adapters.desk_site import OfficeDesk, desk_site
-from shared.adapters.web import create_app
+from shared.adapters.desk_site import COORDINATOR, DESK_ROLES, OfficeDesk, desk_site
+from shared.adapters.web import NavItem, WebRoute, create_app
+from shared.adapters.web_admin import admin_nav, admin_routes, password_routes
 from shared.office.office import Clock, Office
 from shared.office.receive import receive_message
 from shared.office.status import Status
+from shared.office.web_admin import office_admin
 
 OfficeT = TypeVar("OfficeT", bound=Office)
 
@@ -30,9 +32,12 @@ def desk_app(
     title: Callable[[OfficeT], str],
     status: Callable[[OfficeT], Status],
     clock: Clock,
+    pages: tuple[Sequence[WebRoute], Sequence[NavItem]] = ((), ()),
+    templates: Path | None = None,
 ) -> Starlette:
     """The desk app on a state folder; `title(office)` heads every page; every office it opens (one per
-    request) takes its timestamps from `clock`."""
+    request) takes its timestamps from `clock`. The coordinator's users, sessions and audit log come with
+    it; `pages` (and their `templates`) are the tier's own coordinator pages and menu items."""
     office = office_type.open(state_dir, "web", clock=clock)
     try:
         heading = title(office)
@@ -47,7 +52,20 @@ def desk_app(
         name_of=lambda office, code: office.child_name(code),
     )
     record = office_audit(office_type, clock)
-    return create_app(desk_site(heading, state_dir, lambda: desk, lambda *row: record(state_dir, *row)))
+    admin = office_admin(state_dir, lambda user: office_type.open(state_dir, user, clock=clock))
+    own_routes, own_nav = pages
+    site = desk_site(
+        heading,
+        state_dir,
+        lambda: desk,
+        lambda *row: record(state_dir, *row),
+        admin=(
+            [*own_routes, *admin_routes(admin), *password_routes(admin.users, DESK_ROLES)],
+            [*own_nav, *admin_nav((COORDINATOR,)), NavItem("/wachtwoord", "Wachtwoord", DESK_ROLES)],
+        ),
+        templates=templates,
+    )
+    return create_app(site)
 
 
 def office_audit(office_type: type[Office], clock: Clock) -> Callable[[Path, str, str, dict[str, Any]], None]:
