@@ -247,8 +247,9 @@ def text(code: str, params: Mapping[str, object] | None = None) -> str:
 
 
 def explain(exc: TelketenError) -> tuple[str, bool]:
-    """What a page shows for a refusal: its catalogue text, or (False) a neutral Dutch sentence naming the
-    code, for the caller to log — never the English message."""
+    """What a page shows for a refusal: its catalogue text, or (False, for the caller to log) a neutral Dutch
+    sentence naming the code, followed by the refusal's own message so that nothing is hidden from the
+    person — a gap the tests catch (`tests/test_web_catalogue.py` fails on any fallback)."""
     if exc.code is not None:
         try:
             return text(exc.code, exc.params), True
@@ -256,4 +257,4 @@ def explain(exc: TelketenError) -> tuple[str, bool]:
             pass
     neutral = next(nl for cls, nl in NEUTRAL if isinstance(exc, cls))
     suffix = f" (melding {exc.code})" if exc.code else ""
-    return f"{neutral}{suffix} De technische melding staat in het logboek.", False
+    return f"{neutral}{suffix} De technische melding staat in het logboek: {exc.message}", False
