@@ -138,7 +138,7 @@ def main() -> None:
                 item = hsb_receive.receive_message(office, f"{c}.tks", messages[c])
                 assert not item.refused, item.text
             hsb_finalise.finalise(office, passphrase=passphrase)
-            hsb_publish.publish(office, published)
+            hsb_publish.publish(office, published, passphrase)
             _, signed, *_ = hsb_finalise.latest(office)
             hsb_messages.append((d.id, signed, (state / "key.tke").read_bytes()))
 
@@ -159,7 +159,10 @@ def main() -> None:
             assert not central_receive.receive_message(office, f"HSB{d}", signed).refused
         stage("  central finalise (seats, 510d, 520, P 22-1)", lambda: central_finalise.finalise(
             office, passphrase=passphrase))  # fmt: skip
-        stage("  central publish (copies + site)", lambda: central_publish.publish(office, published))
+        stage(
+            "  central publish (copies + site)",
+            lambda: central_publish.publish(office, published, passphrase),
+        )
 
     stage("central: init, enrol, receive, finalise, publish", run_central)
     base = next(s for n, s, _ in rows if n.startswith("baseline"))

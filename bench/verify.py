@@ -9,10 +9,13 @@ file in the folder (no checks, no numbers read) — what any XML tool pays to lo
 
 Printed: the baseline; reading the folder (`collect`, every file read, hashed and parsed, each PDF's QR sheets
 decoded) with one process and with the workers; the QR sheets of every PDF alone (`read_embedded_sheets`, one
-process); the whole `verify_dir`; and the results site (`central.site.build_site`, into a scratch copy
-of the folder's `site/`), its inputs rebuilt from the published files as the central office holds them
-(summaries of the districts, the 510d's totals, the seats recomputed). Each as seconds, MB/s of EML and × the
-baseline. The site is written to a temporary folder next to the files (hard links), never into PUBLISHED.
+process); the whole `verify_dir`; the signed manifests alone (`check_manifests`: each manifest's signature,
+every listed file against its SHA-256 — taken from `collect`, as in `verify_dir` — and every file in the
+folder covered), with its share of `verify_dir`; and the results site (`central.site.build_site`, into a
+scratch copy of the folder's `site/`), its inputs rebuilt from the published files as the central office
+holds them (summaries of the districts, the 510d's totals, the seats recomputed). Each as seconds, MB/s of
+EML and × the baseline. The site is written to a temporary folder next to the files (hard links), never into
+PUBLISHED.
 """
 
 from __future__ import annotations
@@ -36,7 +39,9 @@ from shared.adapters.qr_pdf import read_embedded_sheets
 from shared.formats.eml.model import Count510
 from telketen.verify import collect as collect_module
 from telketen.verify.findings import Report
+from telketen.verify.manifest import check_manifests
 from telketen.verify.run import election_of, verify_dir
+from telketen.verify.tree import verify_signatures
 
 
 def best(fn: Callable[[], object], repeat: int) -> tuple[float, object]:
@@ -171,6 +176,18 @@ def main() -> int:
     if not report.ok:
         for finding in report.findings[:5]:
             print("  ", finding)
+    whole = t
+    read = Report(directory=str(published))
+    found = collect_module.collect(published, read, **kwargs)
+    election = election_of(found, read)
+    summaries = verify_signatures(found, election, read)
+
+    def manifests() -> None:
+        check_manifests(published, found, election, summaries, Report(directory="", files=read.files))
+
+    t, _ = best(manifests, args.repeat)
+    line(f"the manifests ({len(found.manifests)}, check_manifests)", t)
+    print(f"{'  share of verify_dir':44} {t / whole:7.1%}", flush=True)
     if args.no_site:
         return 0 if report.ok else 1
     from central.site import build_site

@@ -14,10 +14,11 @@ from pathlib import Path
 from central.finalise import counted_parts, latest, national_total, result_view
 from central.office import Office
 from central.site import Area, build_site
+from central.site_audit import AUDIT_DIR
 from shared.office import status as office_status
 from shared.office.publish import KEY_FILE as KEY_FILE
 from shared.office.publish import SUMMARY_FILE as SUMMARY_FILE
-from shared.office.publish import log_published, write_published
+from shared.office.publish import log_published, office_key, sign_published, write_published
 from shared.office.status import Refused as Refused
 from shared.office.status import Row as Row
 
@@ -35,8 +36,11 @@ def status(office: Office) -> Status:
     return Status(rows=st.rows, refused=st.refused, finalised_phase=st.finalised_phase, deceased=deceased)
 
 
-def publish(office: Office, out: Path) -> list[Path]:
-    """Write the published files, copies of what was received, and the results site under `out`."""
+def publish(office: Office, out: Path, passphrase: bytes) -> list[Path]:
+    """Write the published files, copies of what was received, the results site, and last the signed
+    manifest of all of it: the whole `site/` folder as built, and the hand-recount plan in `hertelling/` that
+    the site now shows (docs/audit.md); the passphrase unlocks the office's key."""
+    key = office_key(office, passphrase)
     _, result, files = latest(office)
     written = write_published(office, out, files)
     parts = counted_parts(office)
@@ -57,5 +61,7 @@ def publish(office: Office, out: Path) -> list[Path]:
         authority=office.meta("authority_name"),
         at=at,
     )
+    shown = [p for folder in ("site", AUDIT_DIR) for p in sorted((out / folder).rglob("*")) if p.is_file()]
+    written.append(sign_published(out, [*written, *shown], key, at))
     log_published(office, out, written, at)
     return written

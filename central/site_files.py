@@ -30,6 +30,8 @@ KINDS: tuple[tuple[str, str], ...] = (
     (r".*\.csv", "Uitslag van {who} per stembureau als CSV-bestand (voor spreadsheets)"),
     (r"summary\.tks", "Ondertekende samenvatting van {who}: de getallen en de vingerafdrukken"),
     (r"key\.tke", "Publieke sleutel van {who}: controleert de handtekening van de samenvatting"),
+    (r"manifest\.tkm", "Ondertekende lijst van alle bestanden die {who} publiceerde, met hun SHA-256"),
+    (r"Hashcodes\.txt", "Hashcodes van {who}: de SHA-256 van de telling en de samenvatting, zoals op papier"),
     (r"plan\.json", "Hertelplan: de te hertellen stembureaus, getrokken met een openbaar startgetal"),
     (r"hertelling\.html", "Uitleg van het hertelplan"),
     (r"hertelformulieren\.pdf", "Hertelformulieren voor de teams die met de hand hertellen"),

@@ -368,7 +368,13 @@ def cmd_finalise(args: argparse.Namespace) -> int:
     _air_gap(svc, args, user)
     key_path = setup.key_path(svc)
     key = load_signing_key(key_path, resolve_passphrase(args.passphrase, new=False))
-    result = setup.finalise(svc, user, Path(args.out), key.private_key, at=now())
+    also = {}
+    for name in args.publish or []:
+        try:
+            also[Path(name).name] = Path(name).read_bytes()
+        except OSError as exc:
+            raise InputError(f"cannot read: {exc.strerror}", where=name) from None
+    result = setup.finalise(svc, user, Path(args.out), key.private_key, at=now(), also=also)
     for p in result.paths:
         print(f"wrote {p}")
     print(f"510b hash  {result.eml_hash}")
@@ -681,6 +687,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     s.add_argument("--user", required=True, metavar="COORDINATOR")
     s.add_argument("--passphrase", help="passphrase of the signing key (default: TELKETEN_PASSPHRASE/prompt)")
     s.add_argument("--allow-network", action="store_true", help="skip the air-gap refusal (tests/training)")
+    s.add_argument(
+        "--publish",
+        action="append",
+        metavar="FILE",
+        help="an imported file published with the result (the 110b), byte for byte as imported; repeatable",
+    )
     s.set_defaults(func=cmd_finalise)
 
     ss = sub.add_parser(

@@ -42,6 +42,9 @@ from shared.formats.summary import (
     encode_summary,
 )
 
+#: The signed summary's file name in the output folder, as the published layout names it (docs/tiers.md).
+SUMMARY_FILE = "summary.tks"
+
 
 class Outputs(msgspec.Struct, frozen=True, kw_only=True):
     """What a finalise produced: file name → bytes, plus the identities other steps refer to."""
@@ -231,7 +234,7 @@ def build_outputs(
         )
         extra[f"Model_P2a_{election.id}_{municipality.code}.pdf"] = render_p2a(session_report, at=at)
     eml_name = f"Telling_{stem}.eml.xml"
-    summary_name = f"Samenvatting_{election.id}_{municipality.code}_fase{phase}.tks"
+    summary_name = SUMMARY_FILE  # the name `verify` and `publish --gather` look for; the phase is inside
     csv_bytes = eml_out.osv43_csv(election, written)
     hashes = (
         f"Hashcodes {election.name}, {municipality.code} {municipality.name}, fase {phase}\n"

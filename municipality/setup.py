@@ -14,6 +14,7 @@ from pathlib import Path
 import msgspec
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from municipality import publication
 from municipality.dso import DEFAULT_COUNTING
 from municipality.finalise import build_outputs
 from municipality.investigation import Investigation
@@ -202,9 +203,16 @@ class FinaliseResult(msgspec.Struct, frozen=True, kw_only=True):
 
 
 def finalise(
-    svc: Service, user: User, out: Path, private_key: Ed25519PrivateKey, *, at: datetime
+    svc: Service,
+    user: User,
+    out: Path,
+    private_key: Ed25519PrivateKey,
+    *,
+    at: datetime,
+    also: Mapping[str, bytes] | None = None,
 ) -> FinaliseResult:
-    """Finalise the current session: write 510b, CSV, PDF (Na 31-2 or Na 14-2), .tks; record and audit it."""
+    """Finalise the current session: write 510b, CSV, PDF (Na 31-2 or Na 14-2), .tks and the signed manifest
+    of them (with `also`: imported files the municipality publishes itself, its 110b); record and audit it."""
     Service.require(user, "coordinator")
     session = svc.current_session()
     if svc.session_finalised(session):
@@ -252,7 +260,15 @@ def finalise(
         session_text=f"{dutch.long_date(at.date().isoformat())} {at:%H:%M} uur",
         counting=svc.counting,
     )
-    files = {**outputs.files, PUBLISHED_KEY_FILE: enrolment_of(svc, private_key)}
+    enrolment = enrolment_of(svc, private_key)
+    files = publication.with_manifest(
+        svc,
+        {**outputs.files, PUBLISHED_KEY_FILE: enrolment},
+        enrolment,
+        private_key,
+        at=at,
+        also=also or {},
+    )
     existing = [name for name in files if (out / name).exists()]
     if existing:
         raise StateError(

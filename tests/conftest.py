@@ -108,3 +108,15 @@ def reference_params(find: Callable[[], list[Path]]) -> list[Any]:
 # without libzbar0 the reason is zbar's own message, which names the package to install
 _ZBAR = zbar_problem()
 needs_zbar = pytest.mark.skipif(_ZBAR is not None, reason=_ZBAR or "")
+
+
+@pytest.fixture(scope="session")
+def small_demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The published folder of one small municipal-council demo (`telketen demo`: the real apps, seed 3, 4
+    stations, 3 lists, no next session), run once per session for every test that reads or tampers with a copy
+    of it."""
+    from telketen.demo.run import ElectionSpec, run_demo
+
+    out = tmp_path_factory.mktemp("small-demo") / "demo"
+    run_demo(out, spec=ElectionSpec(seed=3, sizes={"stations": 4, "lists": 3}, investigations=False))
+    return out / "published"

@@ -18,6 +18,7 @@ import msgspec
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from shared.adapters.keyfiles import new_enrolment
+from shared.adapters.manifest import entry_of, signed_manifest
 from shared.adapters.sheets import render_sheets
 from shared.domain.election import Election, ElectionId
 from shared.domain.generate import GeneratedElection, generate_municipal, generate_national
@@ -26,6 +27,7 @@ from shared.domain.tally import Tally, add_tallies
 from shared.formats.eml.definition_writer import write_110a, write_230b
 from shared.formats.eml.model import Count510
 from shared.formats.eml.write import identifier_of, layout_of, unit_votes, write_510
+from shared.formats.manifest import MANIFEST_FILE
 from shared.formats.signing import message_digest, open_enrolment, sign_summary
 from shared.formats.summary import FORMAT_VERSION, ChildDigest, Summary, counts_from_tally, encode_summary
 
@@ -223,14 +225,21 @@ def municipal_summary(chain: Chain, code: str, **kw: object) -> bytes:
 
 
 def publish_municipality(chain: Chain, code: str, out: Path, message: bytes | None = None) -> Path:
-    """What a municipality publishes (docs/tiers.md): its 510b, signed summary and enrolment record."""
+    """What a municipality publishes (docs/tiers.md): its 510b, signed summary and enrolment record, and last
+    its signed manifest of them."""
     folder = out / code
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / f"Telling_{chain.election.id}_gemeente_{code}.eml.xml").write_bytes(
-        municipal_510b(chain, code, chain.total(code))
-    )
-    (folder / "summary.tks").write_bytes(message or municipal_summary(chain, code))
-    (folder / "key.tke").write_bytes(chain.municipalities[code].enrolment)
+    eml = municipal_510b(chain, code, chain.total(code))
+    files = {
+        f"Telling_{chain.election.id}_gemeente_{code}.eml.xml": eml,
+        "summary.tks": message or municipal_summary(chain, code),
+        "key.tke": chain.municipalities[code].enrolment,
+    }
+    for name, data in files.items():
+        (folder / name).write_bytes(data)
+    author = chain.municipalities[code]
+    entries = [entry_of(f"{code}/{name}", data) for name, data in files.items()]
+    (folder / MANIFEST_FILE).write_bytes(signed_manifest(author.enrolment, author.key, CREATED, entries))
     return folder
 
 

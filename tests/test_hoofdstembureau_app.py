@@ -45,6 +45,7 @@ from shared.domain.keyregister import Role
 from shared.domain.tally import add_tallies, compare_tallies
 from shared.formats.eml.hashcode import typed_groups
 from shared.formats.eml.read import read_510
+from shared.formats.manifest import MANIFEST_FILE, open_manifest
 from shared.formats.signing import message_digest, open_enrolment, open_signed
 from shared.formats.summary import tally_from_counts
 from telketen.cli import main
@@ -143,6 +144,21 @@ def test_published_layout(finalised: tuple[Path, Path, str], chain: Chain) -> No
     for code in chain.codes(district):
         assert {f"{code}/summary.tks", f"{code}/key.tke"} <= names
     assert (published / "definition" / chain.a110.name).read_bytes() == chain.a110.read_bytes()
+    # last, the signed manifest of every file this publish wrote (docs/verify.md § What a person reads)
+    public = Ed25519PublicKey.from_public_bytes(
+        open_enrolment((published / hsb / "key.tke").read_bytes()).public_key
+    )
+    _, manifest = open_manifest((published / hsb / MANIFEST_FILE).read_bytes(), lambda kid: public)
+    assert {e.path for e in manifest.files} == names - {f"{hsb}/{MANIFEST_FILE}"}
+
+
+def test_publish_with_a_wrong_passphrase_publishes_nothing(
+    finalised: tuple[Path, Path, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    state, _, _ = finalised
+    monkeypatch.setenv("TELKETEN_PASSPHRASE", "not the passphrase")
+    assert main(["hsb", "publish", "--state", str(state), "--out", str(tmp_path / "out")]) == 2
+    assert not (tmp_path / "out").exists()
 
 
 @needs_shared
@@ -336,7 +352,7 @@ def run_district(chain: Chain, root: Path, *, start: datetime, key: Ed25519Priva
         for code in codes:
             assert not receive_message(office, code, municipal_summary(chain, code)).refused
         hsb_finalise.finalise(office, passphrase=PASSPHRASE.encode())
-        hsb_publish.publish(office, published)
+        hsb_publish.publish(office, published, PASSPHRASE.encode())
     finally:
         office.conn.close()
     return published / f"HSB{district}"

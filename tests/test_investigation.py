@@ -78,7 +78,7 @@ def test_not_corrected_needs_no_entry_and_corrected_is_entered_twice(session2: W
     names = sorted(p.name for p in out.iterdir())
     assert "Model_P2a_GR2026_Proefdorp_9999.pdf" in names
     assert "Model_Na14-2_GR2026_Proefdorp_9999.pdf" in names
-    signed = (out / "Samenvatting_GR2026_Proefdorp_9999_fase1.tks").read_bytes()
+    signed = (out / "summary.tks").read_bytes()
     _, summary = open_signed(signed, lambda kid: w.key.public_key())
     assert summary.version == INVESTIGATIONS_VERSION
     assert summary.investigations == [

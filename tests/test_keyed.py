@@ -145,7 +145,7 @@ def test_a_district_with_a_torn_sheet_keyed_by_hand_finalises_to_the_same_510c(
     assert "gescand, ondertekend met sleutel" in " ".join(text.split())
 
     published = tmp_path / "published"
-    written = hsb_publish.publish(mixed, published)
+    written = hsb_publish.publish(mixed, published, PASSPHRASE.encode())
     part = decode_keyed((published / lost / FILE_NAME).read_bytes())
     assert part.keyed_by == ["ann", "bob"] and part.authority_id == lost
     assert not (published / lost / "summary.tks").exists()
@@ -378,7 +378,7 @@ def test_a_whole_chain_with_a_keyed_municipality_verifies_and_the_site_marks_it(
             else:
                 assert not receive_message(office, code, message).refused
         hsb_finalise.finalise(office, passphrase=PASSPHRASE.encode())
-        hsb_publish.publish(office, published)
+        hsb_publish.publish(office, published, PASSPHRASE.encode())
         _, signed, *_ = hsb_finalise.latest(office)
         hsb.append((office.authority_id, (office.state_dir / ENROLMENT_FILE).read_bytes(), signed))
     state = tmp_path / "csb"
@@ -401,7 +401,7 @@ def test_a_whole_chain_with_a_keyed_municipality_verifies_and_the_site_marks_it(
     for authority, _, signed in hsb:
         assert not central_receive(central, authority, signed).refused
     central_finalise.finalise(central, passphrase=PASSPHRASE.encode())
-    central_publish.publish(central, published)
+    central_publish.publish(central, published, PASSPHRASE.encode())
 
     report = verify_dir(published)
     assert report.ok, [str(f) for f in report.findings]
@@ -411,6 +411,14 @@ def test_a_whole_chain_with_a_keyed_municipality_verifies_and_the_site_marks_it(
     pages = [p.read_text() for p in (published / "site").glob("gebied-*.html")]
     marked = [p for p in pages if "(van papier ingevoerd door ann en bob)" in p]
     assert len(marked) == 1 and chain.election.municipality(keyed_code).name in marked[0]
+
+    # the O 3 of a hoofdstembureau deleted: its signed manifest names it (docs/verify.md, `manifest`)
+    (o3,) = (published / f"HSB{chain.election.districts[0].id}").glob("Model_O3_*.pdf")
+    kept = o3.read_bytes()
+    o3.unlink()
+    gone = [f for f in verify_dir(published).findings if f.check == "manifest"]
+    assert [(f.file, f.found) for f in gone] == [(o3.relative_to(published).as_posix(), "missing")]
+    o3.write_bytes(kept)
 
     # a hash typed wrong from the paper: the record no longer names the municipality's published 510b
     record = published / keyed_code / FILE_NAME

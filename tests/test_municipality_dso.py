@@ -270,7 +270,7 @@ def test_the_dso_510b_is_valid_and_carries_the_station_sums(finalised: Path) -> 
 def test_a_next_session_keys_the_na14_1_and_prints_it(
     svc: Service, finalised: Path, template: tuple[Path, Ed25519PrivateKey], tmp_path: Path
 ) -> None:
-    first = (finalised / "Samenvatting_GR2026_Proefdorp_9999_fase0.tks").read_bytes()
+    first = (finalised / "summary.tks").read_bytes()
     svc.new_session(COORD, at="t")
     svc.investigate(COORD, "2", "Hertel lijst 1 op verzoek van het centraal stembureau", at="t")
     claimed = svc.claim(ANNA, "2", at="t")
@@ -304,7 +304,7 @@ def test_a_next_session_keys_the_na14_1_and_prints_it(
         report_problems(tmp_path / "out2" / "Model_Na14-1_GR2026_Proefdorp_9999.pdf", "Na 14-1", 1, tmp_path)
         == []
     )
-    signed = (tmp_path / "out2" / "Samenvatting_GR2026_Proefdorp_9999_fase1.tks").read_bytes()
+    signed = (tmp_path / "out2" / "summary.tks").read_bytes()
     _, summary = open_signed(signed, lambda kid: template[1].public_key())
     _, before = open_signed(first, lambda kid: template[1].public_key())
     assert summary.phase == 1 and summary.counts.lists[0].candidate_votes == [31 + 30 + 33, 20 + 22 + 20, 30]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 from collections.abc import Iterator
 from datetime import datetime
+from hashlib import sha256
 from pathlib import Path
 
 import msgspec
@@ -18,6 +19,7 @@ from shared.adapters import audit
 from shared.domain.station_report import StationReport
 from shared.errors import InputError, StateError
 from shared.formats.eml.read import read_510
+from shared.formats.manifest import MANIFEST_FILE, open_manifest
 from shared.formats.signing import open_signed
 from tests.municipality_helpers import good_report, small_election
 
@@ -241,10 +243,11 @@ def test_finalise_then_a_corrigendum_that_supersedes_it(world: World) -> None:
     assert files == [
         "Hashcodes.txt",
         "Model_Na31-2_GR2026_Proefdorp_9999.pdf",
-        "Samenvatting_GR2026_Proefdorp_9999_fase0.tks",
         "Telling_GR2026_Proefdorp.eml.xml",
         "key.tke",
+        "manifest.tkm",
         "osv4-3_telling_gr2026_proefdorp.csv",
+        "summary.tks",
     ]
     count = read_510((world.root / "out1" / "Telling_GR2026_Proefdorp.eml.xml").read_bytes())
     assert count.total.tally.admitted_voters == sum(105 + i for i in (1, 2, 3))
@@ -281,13 +284,34 @@ def test_finalise_then_a_corrigendum_that_supersedes_it(world: World) -> None:
     world.svc.close_investigation(world.coord, "2", "Twee stemmen bij de verkeerde kandidaat", True, at="t")
     second = setup.finalise(world.svc, world.coord, world.root / "out2", world.key, at=AT)
     assert second.phase == 1
-    signed = (world.root / "out2" / "Samenvatting_GR2026_Proefdorp_9999_fase1.tks").read_bytes()
+    signed = (world.root / "out2" / "summary.tks").read_bytes()
     _, summary = open_signed(signed, lambda kid: world.key.public_key())
     assert summary.phase == 1 and summary.supersedes.hex() == first.digest
     assert summary.counts.lists[0].candidate_votes == [31 + 30 + 33, 20 + 22 + 20, 30]
     pdf = (world.root / "out2" / "Model_Na14-2_GR2026_Proefdorp_9999.pdf").read_bytes()
     assert pdf.startswith(b"%PDF")
     assert audit.verify_audit(world.svc.conn) == []
+    # the corrigendum's manifest still vouches for the Na 31-2 it leaves published, not what it replaced
+    public = world.key.public_key()
+    _, listed = open_manifest((world.root / "out2" / MANIFEST_FILE).read_bytes(), lambda kid: public)
+    na31_2 = "9999/Model_Na31-2_GR2026_Proefdorp_9999.pdf"
+    by_path = {e.path: e for e in listed.files}
+    assert by_path[na31_2].sha256 == sha256((world.root / "out1" / na31_2[5:]).read_bytes()).digest()
+    assert by_path["9999/summary.tks"].sha256 == sha256(signed).digest()
+    out2 = {p.name for p in (world.root / "out2").iterdir()} - {MANIFEST_FILE}
+    assert {p.rpartition("/")[2] for p in by_path} == out2 | {na31_2[5:]}
+
+
+def test_finalise_publishes_only_files_imported_at_init(world: World) -> None:
+    """`finalise --publish` (its 110b): a file of that name with other bytes, or never imported, is refused
+    before anything is written or signed (the demo publishes a real one: tests/test_verify_manifest.py)."""
+    world.enter_all()
+    for name in ("x.xml", "Stembureaus_9999.eml.xml"):
+        with pytest.raises(InputError, match="not a file imported at init"):
+            setup.finalise(
+                world.svc, world.coord, world.root / "out", world.key, at=AT, also={name: b"<EML/>"}
+            )
+    assert not (world.root / "out").exists() and not world.svc.session_finalised(1)
 
 
 def test_finalise_refuses_a_folder_with_earlier_output(world: World) -> None:

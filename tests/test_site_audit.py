@@ -13,6 +13,7 @@ import pytest
 
 from central.site_audit import read_plan
 from telketen.cli import main
+from telketen.demo.clock import DEMO_PASSPHRASE
 from telketen.demo.run import ElectionSpec, run_demo
 
 
@@ -24,10 +25,9 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _publish(demo: Path) -> str:
-    assert (
-        main(["central", "publish", "--state", str(demo / "work" / "CSB"), "--out", str(demo / "published")])
-        == 0
-    )
+    state, out = str(demo / "work" / "CSB"), str(demo / "published")
+    passphrase = DEMO_PASSPHRASE.decode()  # publish signs the central office's manifest (docs/verify.md)
+    assert main(["central", "publish", "--state", state, "--out", out, "--passphrase", passphrase]) == 0
     return (demo / "published" / "site" / "hertelling.html").read_text("utf-8")
 
 
@@ -63,6 +63,11 @@ def test_a_published_plan_is_linked_and_verify_still_holds(
     assert "Hertelplan: de te hertellen stembureaus" in files and "Hertelformulieren voor de teams" in files
     capsys.readouterr()
     assert main(["verify", str(folder)]) == 0  # the plan beside the result does not disturb the check
+    capsys.readouterr()
+    (plan_dir / "plan.json").write_text("{}", "utf-8")  # and the central office's manifest covers the plan
+    assert main(["verify", "--json", str(folder)]) == 3
+    findings = json.loads(capsys.readouterr().out)["findings"]
+    assert [(f["check"], f["file"]) for f in findings] == [("manifest", "hertelling/plan.json")]
 
 
 def test_an_unreadable_plan_is_said_not_hidden(demo: Path, tmp_path: Path) -> None:

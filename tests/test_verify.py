@@ -34,6 +34,7 @@ from telketen.cli import main
 from telketen.verify.law import Lot
 from telketen.verify.result import recompute
 from telketen.verify.run import verify_dir
+from tests.manifest_tools import seal_manifests
 
 AT = "2026-03-18T21:00:00"
 
@@ -206,6 +207,7 @@ class Publisher:
             [a for a, _, _ in tops],
             seat_list,
         )
+        seal_manifests(self.root, self.key)
 
 
 @pytest.fixture(scope="module")
@@ -452,4 +454,5 @@ def test_deceased_candidates_are_taken_into_account(gr_folder: Path, tmp_path: P
     (root / "CSB" / "deceased.json").write_text('{"deceased": 3}', "utf-8")
     assert any(f.check == "file" and f.file == "CSB/deceased.json" for f in verify_dir(root).findings)
     (root / "CSB" / "deceased.json").write_text(json.dumps({**doc, "deceased": []}), "utf-8")
+    seal_manifests(root, lambda a: Publisher.key(Publisher.__new__(Publisher), a))  # published and signed
     assert [f.file for f in verify_dir(root).findings] == ["CSB/deceased.json"]  # only the wrong election id

@@ -22,19 +22,17 @@ from shared.formats.signing import message_digest, sign_summary, split_signed
 from shared.formats.summary import decode_summary, encode_summary
 from telketen.cli import main
 from telketen.demo.clock import demo_key
-from telketen.demo.run import ElectionSpec, run_demo
 from telketen.verify.findings import Finding
 from telketen.verify.run import verify_dir
 
 SEED = 3
 
 
-@pytest.fixture(scope="module")
-def demo_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("paper") / "demo"
-    # without the demo's next session: these tests build their own corrigendum and count the reports
-    run_demo(out, spec=ElectionSpec(seed=SEED, sizes={"stations": 4, "lists": 3}, investigations=False))
-    return out / "published"
+@pytest.fixture
+def demo_folder(small_demo: Path) -> Path:
+    """conftest's small demo (seed SEED, without the demo's next session: these tests build their own
+    corrigendum and count the reports), run once per session."""
+    return small_demo
 
 
 @pytest.fixture
@@ -102,7 +100,10 @@ def test_an_unreadable_pdf_is_a_finding(folder: Path) -> None:
     muni = municipality_of(folder)
     (muni / "broken.pdf").write_bytes(b"%PDF-1.7\n this is no PDF")
     findings = verify_dir(folder).findings
-    assert [(f.check, f.file, f.field) for f in findings] == [("file", f"{muni.name}/broken.pdf", "PDF")]
+    assert [(f.check, f.file, f.field) for f in findings] == [
+        ("file", f"{muni.name}/broken.pdf", "PDF"),
+        ("manifest", f"{muni.name}/broken.pdf", "listed in a body's signed manifest"),  # added afterwards
+    ]
 
 
 def damaged_page_tree(pdf: bytes) -> bytes:
@@ -127,7 +128,8 @@ def test_a_damaged_page_tree_is_a_clean_refusal_everywhere(
     assert pages.value.where == "damaged.pdf"
     pdf.write_bytes(damaged)
     rel = pdf.relative_to(folder).as_posix()
-    assert [(f.check, f.file, f.field) for f in verify_dir(folder).findings] == [("file", rel, "PDF")]
+    findings = [(f.check, f.file) for f in verify_dir(folder).findings]
+    assert findings == [("file", rel), ("manifest", rel)]  # unreadable, and not the PDF the body signed
     scan = tmp_path / "scan.pdf"
     scan.write_bytes(damaged)
     assert main(["paper", "decode", str(scan), "-o", str(tmp_path / "out.tks")]) == 2

@@ -264,7 +264,7 @@ class OfficeCommands(Generic[OfficeT]):
 
     office_type: type[OfficeT]
     status: Callable[[OfficeT], Status]
-    publish: Callable[[OfficeT, Path], list[Path]]
+    publish: Callable[[OfficeT, Path, bytes], list[Path]]
     name_column: str
     counted: str
     status_notes: Callable[[OfficeT], Iterable[str]] = lambda office: ()
@@ -373,7 +373,7 @@ class OfficeCommands(Generic[OfficeT]):
 
     def publish_to(self, args: argparse.Namespace) -> int:
         office = self.open(args)
-        written = self.publish(office, Path(args.out))
+        written = self.publish(office, Path(args.out), resolve_passphrase(args.passphrase, new=False))
         if args.gather:
             gathered, skipped = gather(office, Path(args.out), [Path(p) for p in args.gather])
             for line in skipped:
@@ -491,6 +491,10 @@ class OfficeCommands(Generic[OfficeT]):
             ),
         )
         p.add_argument("--out", required=True, help="the published folder (shared by all tiers)")
+        p.add_argument(
+            "--passphrase",
+            help="passphrase of the private key that signs the manifest (or TELKETEN_PASSPHRASE)",
+        )
         p.add_argument(
             "--gather",
             action="append",

@@ -12,6 +12,11 @@ machines — `gather` copies from their published folders (`publish --gather DIR
 the central office alone is complete for `telketen verify`. It copies a folder only when its `summary.tks` is
 one the office added up or one of those summaries' parts (their digests), so nothing unvouched slips in; the
 copied EML and PDFs are then checked by `verify` against the hashes their summary carries.
+
+Last, `sign_published` writes the office's signed manifest (`<out>/<authority-id>/manifest.tkm`,
+`shared.adapters.manifest`) over every file this publication wrote, the central office's whole site included,
+so `verify` can name any published file that was deleted, changed or added since. What `gather` copies in is
+covered by the lower bodies' own manifests, copied with their folders.
 """
 
 from __future__ import annotations
@@ -21,6 +26,8 @@ from datetime import datetime
 from pathlib import Path
 
 from shared.adapters.files import atomic_write_many
+from shared.adapters.keyfiles import SigningKey, load_signing_key
+from shared.adapters.manifest import publish_manifest
 from shared.errors import InputError
 from shared.formats.keyed import FILE_NAME as KEYED_FILE
 from shared.formats.keyed import is_keyed
@@ -122,3 +129,13 @@ def log_published(office: Office, out: Path, written: list[Path], at: datetime |
     """The audit entry of a publication, once everything is written."""
     with office.transaction():
         office.log("published", {"folder": str(out), "files": [str(p) for p in written]}, at or office.now())
+
+
+def office_key(office: Office, passphrase: bytes) -> SigningKey:
+    """The office's signing key, unlocked before anything is written: a wrong passphrase publishes nothing."""
+    return load_signing_key(office.key_path, passphrase)
+
+
+def sign_published(out: Path, written: list[Path], key: SigningKey, at: datetime) -> Path:
+    """Sign and write the office's manifest over `written` (its publication); returns the manifest's path."""
+    return publish_manifest(out, key.enrolment, key.private_key, written, at=at.isoformat())

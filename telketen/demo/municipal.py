@@ -28,9 +28,6 @@ from telketen.demo.clock import DEMO_PASSPHRASE, DEMO_PASSWORD, DemoClock, demo_
 from telketen.demo.investigations import chosen, next_session
 from telketen.demo.typists import EntryStats, enter_station
 
-SUMMARY_FILE = "summary.tks"
-KEY_FILE = "key.tke"
-
 
 class DefinitionFiles(msgspec.Struct, frozen=True, kw_only=True):
     """The published definition: file names and bytes, parsed once (every tier imports the same bytes)."""
@@ -148,39 +145,32 @@ def run_municipality(
             enter_station(svc, station.id, paper, typists, coordinator, rng, clock.stamp, stats)
         finalising = time.process_time()
         _add(timings, "enter", finalising - typing)
-        result = setup.finalise(svc, coordinator, out, private_key, at=clock.tick(60))
+        also = {name_110b: data_110b}  # the municipality publishes its 110b, under its signed manifest
+        result = setup.finalise(svc, coordinator, out, private_key, at=clock.tick(60), also=also)
         first_pdf = next(p for p in result.paths if p.name.endswith(".pdf"))
         pair = chosen(municipality.stations, dict(tallies)) if investigate else None
         if pair is not None:
             next_session(svc, pair, dict(tallies), typists, coordinator, rng, clock.stamp, stats)
             result = setup.finalise(
-                svc, coordinator, out.with_name("output2"), private_key, at=clock.tick(600)
+                svc, coordinator, out.with_name("output2"), private_key, at=clock.tick(600), also=also
             )
     finally:
         svc.close()
     by_name = {p.name: p for p in result.paths}
     eml_name = next(n for n in by_name if n.startswith("Telling_"))
-    tks_name = next(n for n in by_name if n.endswith(".tks"))
+    tks_name = "summary.tks"
     pdfs = sorted(n for n in by_name if n.endswith(".pdf"))  # Na 31-2, or Na 14-2 and P 2a
     pdf_name = pdfs[0]
-    csv_name = next(n for n in by_name if n.endswith(".csv"))
     enrolment_path = state / f"{setup.key_base(election, code)}.tke"
     sheet = state / f"{setup.key_base(election, code)}-sleutelregistratie.pdf"
     enrolment = enrolment_path.read_bytes()
     eml, signed = by_name[eml_name].read_bytes(), by_name[tks_name].read_bytes()
-    # The municipality publishes its 110b (stations), 510b, the osv4-3 CSV made from it (the file people
-    # open), signed summary, key record and report.
+    # The municipality publishes its finalise output as it is: its 110b (stations), 510b, the osv4-3 CSV made
+    # from it (the file people open), signed summary, key record, reports, and the manifest signing them all;
+    # after a corrigendum also the first Na 31-2, which that manifest still lists (municipality/publication).
     atomic_write_many(
         published / code,
-        {
-            name_110b: data_110b,
-            eml_name: eml,
-            csv_name: by_name[csv_name].read_bytes(),
-            SUMMARY_FILE: signed,
-            KEY_FILE: enrolment,
-            first_pdf.name: first_pdf.read_bytes(),
-            **{name: by_name[name].read_bytes() for name in pdfs},
-        },
+        {first_pdf.name: first_pdf.read_bytes(), **{p.name: p.read_bytes() for p in result.paths}},
     )
     _add(timings, "finalise", time.process_time() - finalising)
     return MunicipalOutput(

@@ -161,7 +161,7 @@ def run_hoofdstembureau(
         if refused:
             raise IntegrityError(f"HSB{district_id} refused a scanned summary: {refused[0].text}")
         hsb_finalise.finalise(office, passphrase=DEMO_PASSPHRASE)
-        hsb_publish.publish(office, published)
+        hsb_publish.publish(office, published, DEMO_PASSPHRASE)
         _, _, _, _, pdf, pdf_name = hsb_finalise.latest(office)
     finally:
         office.conn.close()
@@ -234,7 +234,7 @@ def run_central(
         if refused:
             raise IntegrityError(f"the central office refused a scanned summary: {refused[0].text}")
         outcome = central_finalise.finalise(office, passphrase=DEMO_PASSPHRASE, ask_lot=draw_lot)
-        central_publish.publish(office, published)
+        central_publish.publish(office, published, DEMO_PASSPHRASE)
     finally:
         office.conn.close()
     elected = sum(len(v) for v in (outcome.result.elected or {}).values())

@@ -38,6 +38,7 @@ from shared.formats.eml.model import (
 )
 from shared.formats.eml.read import read_eml
 from shared.formats.keyed import is_keyed
+from shared.formats.manifest import is_manifest
 from shared.formats.signing import ENROLMENT_MAGIC, SUMMARY_MAGIC
 from telketen.verify.findings import FileInfo, Report
 
@@ -83,6 +84,7 @@ class Published(msgspec.Struct, kw_only=True):
     deceased: list[Blob] = msgspec.field(default_factory=list)
     keyed: list[Blob] = msgspec.field(default_factory=list)
     csvs: list[Blob] = msgspec.field(default_factory=list)
+    manifests: list[Blob] = msgspec.field(default_factory=list)
     papers: list[Paper] = msgspec.field(default_factory=list)
 
     def of_type(self, kind: type[object]) -> list[Eml]:
@@ -144,6 +146,8 @@ def _read_one(path: str, rel: str) -> _Read:
         return _Read(kind="enrolment", sha256=sha, data=data)
     if is_keyed(head):
         return _Read(kind="keyed", sha256=sha, data=data)
+    if is_manifest(head):
+        return _Read(kind="manifest", sha256=sha, data=data)
     if p.name == DECEASED_FILE:
         return _Read(kind="deceased", sha256=sha, data=data)
     if head.startswith(b"%PDF"):
@@ -212,12 +216,13 @@ def collect(root: Path, report: Report, *, workers: int | None = None) -> Publis
         if read.problem is not None:
             report.add("file", rel, "-", *read.problem)
             continue
-        if read.kind in ("summary", "enrolment", "deceased", "keyed", "osv4-3"):
+        if read.kind in ("summary", "enrolment", "deceased", "keyed", "osv4-3", "manifest"):
             blobs = {
                 "summary": published.summaries,
                 "enrolment": published.enrolments,
                 "keyed": published.keyed,
                 "osv4-3": published.csvs,
+                "manifest": published.manifests,
             }.get(read.kind, published.deceased)
             blobs.append(Blob(file=rel, folder=folder, data=read.data))
         elif read.kind == "pdf":

@@ -11,7 +11,17 @@ from typing import Literal
 import msgspec
 
 Check = Literal[
-    "file", "definition", "sum", "layout", "completeness", "signature", "hash", "paper", "seats", "elected"
+    "file",
+    "definition",
+    "sum",
+    "layout",
+    "completeness",
+    "signature",
+    "hash",
+    "paper",
+    "seats",
+    "elected",
+    "manifest",
 ]
 
 

@@ -2,8 +2,8 @@
 
 Order: the definition (110a + 230b + 110b) says what the election is; then each 510's lists against the 230b,
 the sums inside each file and up the chain, the signatures, the reports' QR sheets against the signed
-summaries, the summary tree, and last the seats and the elected candidates. Each stage adds findings and goes
-on, so one run lists every problem.
+summaries, the signed manifests against every file in the folder, the summary tree, and last the seats and
+the elected candidates. Each stage adds findings and goes on, so one run lists every problem.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from telketen.verify.counts import check_chain, check_file_sums, check_layout
 from telketen.verify.csvfile import check_csvs
 from telketen.verify.findings import Report
 from telketen.verify.investigations import note_investigations
+from telketen.verify.manifest import check_manifests
 from telketen.verify.paper import check_paper
 from telketen.verify.plausible import plausibility_of
 from telketen.verify.result import check_result
@@ -137,6 +138,7 @@ def verify_dir(directory: Path, *, lots: Sequence[int] = ()) -> Report:
         )
     summaries = verify_signatures(published, election, report)
     check_paper(published, summaries, report)
+    check_manifests(directory, published, election, summaries, report)
     if election is None:
         return report
     report.election_id, report.election_name = election.id, election.name

@@ -31,6 +31,10 @@ CHECKS: dict[Lang, dict[str, tuple[str, str]]] = {
         "csv": ("osv4-3-CSV", "elk CSV-bestand = het CSV-bestand dat de 510b ernaast oplevert"),
         "seats": ("zetels", "de zetels herberekend uit de totalen = de zetels in de 520 en de samenvatting"),
         "elected": ("gekozen", "de gekozen kandidaten herberekend = die in de 520"),
+        "manifest": (
+            "manifest",
+            "elk gepubliceerd bestand = het bestand in het ondertekende manifest van wie het publiceerde",
+        ),
     },
     "en": {
         "file": ("file", "every published file is readable and of a known kind"),
@@ -46,6 +50,10 @@ CHECKS: dict[Lang, dict[str, tuple[str, str]]] = {
         "csv": ("osv4-3 CSV", "each CSV file = the CSV file the 510b beside it makes"),
         "seats": ("seats", "the seats recomputed from the totals = the seats in the 520 and the summary"),
         "elected": ("elected", "the elected candidates recomputed = those in the 520"),
+        "manifest": (
+            "manifest",
+            "every published file = the file in the signed manifest of who published it",
+        ),
     },
 }
 
@@ -62,6 +70,7 @@ KINDS: dict[Lang, dict[str, str]] = {
         "summary": "samenvatting",
         "enrolment": "sleutelbrief",
         "keyed": "van papier ingevoerd",
+        "manifest": "manifest",
         "deceased": "overleden kandidaten",
         "other": "overig",
         "error": "onleesbaar",
@@ -231,6 +240,14 @@ _NL_EXACT = {
     "published and valid": "gepubliceerd en geldig",
     "a second, different file": "een tweede, ander bestand",
     "one 510b beside it": "één 510b ernaast",
+    "signed manifest": "ondertekend manifest",
+    "a valid signed manifest": "een geldig ondertekend manifest",
+    "folder of the manifest": "map van het manifest",
+    "one per body": "één per instantie",
+    "signed manifest of the published files": "ondertekend manifest van de gepubliceerde bestanden",
+    "listed in a body's signed manifest": "genoemd in het ondertekende manifest van een instantie",
+    "listed": "genoemd",
+    "in no manifest": "in geen enkel manifest",
 }
 #: Texts with a variable part (file names, numbers, fields) in Dutch.
 _NL_PATTERNS = [
@@ -265,6 +282,16 @@ _NL_PATTERNS = [
         (r"^a summary of (.+)$", r"een samenvatting van \1"),
         (r"^the summary of (\S+) \((.+)\)$", r"de samenvatting van \1 (\2)"),
         (r"^a lot is needed \((.+)\) between (.+)$", r"een loting is nodig (\1) tussen \2"),
+        (
+            r"^(.+)/ \(the folder of the body that signed it\)$",
+            r"\1/ (de map van de instantie die het ondertekende)",
+        ),
+        (r"^also (.+)$", r"ook \1"),
+        (r"^file in the manifest of (\S+) \((.+)\)$", r"bestand in het manifest van \1 (\2)"),
+        (
+            r"^SHA-256 of the file in the manifest of (\S+) \((.+)\)$",
+            r"SHA-256 van het bestand in het manifest van \1 (\2)",
+        ),
         (r"^(.+) and (.+)$", r"\1 en \2"),
     )
 ]
