@@ -88,11 +88,15 @@ class Office(office.Office):
         """Not bound to one district: each summary is checked against its sender's (`summary_problem`)."""
         return Receiver(election_id=self.election_id, district_id="", child_role=self.child_role)
 
-    def summary_problem(self, summary: Summary) -> str | None:
+    def summary_problem(self, summary: Summary) -> InputError | None:
         district = self.district_of(summary.authority_id)
         if district is not None and summary.district_id != district.id:
             who = summary.authority_id
-            return f"{who} reports for kieskring {district.id}, the summary says {summary.district_id}"
+            return InputError(
+                f"{who} reports for kieskring {district.id}, the summary says {summary.district_id}",
+                code="summary.wrong_district",
+                params={"who": who, "expected": district.id, "found": summary.district_id},
+            )
         return super().summary_problem(summary)
 
     def key_scope_problem(self, record: EnrolmentRecord) -> str | None:

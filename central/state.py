@@ -53,7 +53,7 @@ CREATE TABLE lots (
 
 MIGRATIONS: tuple[Migration, ...] = (
     *state.migrations(OWN_TABLES),
-    (5, LOTS_TABLE),
+    (6, LOTS_TABLE),  # after the receiving offices' own 1–5 (5: the desk's Dutch refusal reasons)
 )
 
 LAYOUT = state.StateLayout(

@@ -1,9 +1,10 @@
 """`telketen central serve`: the scanning desk of the central polling office in a browser.
 
-The desk is every receiving office's (`shared.office.web` over `shared.adapters.web`): it checks every sheet
-(from the hoofdstembureaus, or for a municipal council election directly from the municipalities) and lists
-who is in, missing and refused. The coordinator also records deceased candidates and lot outcomes
-(`central.web_admin`); seats and publication stay on the command line (`telketen central finalise`).
+The desk is every receiving office's (`shared.office.web` over `shared.adapters.desk_site`): it checks
+every sheet (from the hoofdstembureaus, or for a municipal council election directly from the
+municipalities) and lists who is in, missing and refused. The coordinator also records deceased candidates
+and lot outcomes (`central.web_admin`); seats and publication stay on the command line (`telketen central
+finalise`).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from starlette.applications import Starlette
 from central import publish, web_admin
 from central.office import Office
 from central.state import DEFAULT_STATE
-from shared.adapters.web import register_desk_commands
+from shared.adapters.desk_site import register_desk_commands
 from shared.office.cli import system_clock
 from shared.office.office import Clock
 from shared.office.web import desk_app, office_audit

@@ -18,7 +18,8 @@ from starlette.responses import Response
 from central import lots
 from central.finalise import enter_deceased, lists_differ, previous_output, result_view
 from central.office import Office
-from shared.adapters.web import COORDINATOR, Ctx, NavItem, WebRoute
+from shared.adapters.desk_site import COORDINATOR
+from shared.adapters.web import Ctx, NavItem, WebRoute
 from shared.adapters.web_admin import when
 from shared.domain.apportionment import LotRequest
 from shared.domain.election import District

@@ -1,7 +1,7 @@
 """`telketen hoofdstembureau serve`: the scanning desk of a hoofdstembureau in a browser.
 
-The desk is every receiving office's (`shared.office.web` over `shared.adapters.web`); the hoofdstembureau
-heads it with its own name and lists its municipalities in, missing and refused.
+The desk is every receiving office's (`shared.office.web` over `shared.adapters.desk_site`); the
+hoofdstembureau heads it with its own name and lists its municipalities in, missing and refused.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from starlette.applications import Starlette
 from hoofdstembureau import publish
 from hoofdstembureau.office import Office
 from hoofdstembureau.state import DEFAULT_STATE
-from shared.adapters.web import register_desk_commands
+from shared.adapters.desk_site import register_desk_commands
 from shared.office.cli import system_clock
 from shared.office.office import Clock
 from shared.office.web import desk_app, office_audit

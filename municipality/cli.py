@@ -26,7 +26,7 @@ from municipality.report_proof import unproven_reports
 from municipality.service import RESOLUTIONS, Service, User
 from municipality.terminal_entry import run_terminal
 from municipality.web import register_serve
-from shared.adapters import audit
+from shared.adapters import audit, clock
 from shared.adapters.airgap import require_air_gap
 from shared.adapters.files import atomic_write, read_input
 from shared.adapters.keyfiles import load_signing_key, resolve_passphrase
@@ -44,8 +44,8 @@ PASSWORD_ENV = "TELKETEN_PASSWORD"
 
 
 def now() -> datetime:
-    """The only clock of the app: local time, whole seconds (the PV prints local time)."""
-    return datetime.now().astimezone().replace(microsecond=0)
+    """The only clock of the app: Dutch local time, whole seconds (the PV prints local time)."""
+    return clock.now()
 
 
 def stamp() -> str:

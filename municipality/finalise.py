@@ -148,7 +148,9 @@ def build_outputs(
     written = eml_out.read_back(eml_bytes)
     mismatches = _sum_mismatches(written.total.tally, totals, stations)
     if mismatches:
-        raise IntegrityError("the 510b does not add up: " + "; ".join(mismatches[:5]))
+        raise IntegrityError(
+            "the 510b does not add up: " + "; ".join(mismatches[:5]), code="finalise.eml_mismatch"
+        )
     eml_sha = hashlib.sha256(eml_bytes).hexdigest()
     summary = Summary(
         version=INVESTIGATIONS_VERSION if investigations else FORMAT_VERSION,

@@ -207,7 +207,12 @@ class Service:
         found = self._stations.get(text)
         if found is not None:
             return found
-        raise InputError(f"no polling station '{text}' in {self.municipality.name}", where="STATION")
+        raise InputError(
+            f"no polling station '{text}' in {self.municipality.name}",
+            where="STATION",
+            code="station.unknown",
+            params={"ref": text, "municipality": self.municipality.name},
+        )
 
     def meta(self, key: str) -> str:
         return db.get_meta(self.conn, key)
@@ -311,7 +316,12 @@ class Service:
     @staticmethod
     def require(user: User, role: Role) -> None:
         if user.role != role:
-            raise StateError(f"this is for a {role}; {user.name} is a {user.role}", where="--user")
+            raise StateError(
+                f"this is for a {role}; {user.name} is a {user.role}",
+                where="--user",
+                code="user.wrong_role",
+                params={"role": role, "name": user.name, "user_role": user.role},
+            )
 
     # ------------------------------------------------------------------------------------------ sessions
 
@@ -327,7 +337,9 @@ class Service:
         if self.session_finalised(number):
             raise StateError(
                 f"session {number} is finalised; numbers can only change in a next session "
-                "(`session new`, then `investigate`)"
+                "(`session new`, then `investigate`)",
+                code="session.finalised",
+                params={"session": number},
             )
         return number
 
@@ -377,12 +389,17 @@ class Service:
         with transaction(self.conn):
             session = self._require_open_session()
             if session == 1:
-                raise StateError("investigations belong to a next session: run `session new` first")
+                raise StateError(
+                    "investigations belong to a next session: run `session new` first",
+                    code="inquiry.first_session",
+                )
             if self.conn.execute(
                 "SELECT 1 FROM investigations WHERE session = ? AND station = ?", (session, station.id)
             ).fetchone():
                 raise StateError(
-                    f"station {station.number} is already under investigation in session {session}"
+                    f"station {station.number} is already under investigation in session {session}",
+                    code="inquiry.already",
+                    params={"number": station.number, "session": session},
                 )
             self.conn.execute(
                 "INSERT INTO investigations (session, station, reason, created_at, created_by) "
@@ -622,7 +639,12 @@ class Service:
                 return de.resolve_errors(entry, actor, ERROR_RESOLUTIONS[action])
             if action in DIFFERENCE_RESOLUTIONS:
                 return de.resolve_differences(entry, actor, DIFFERENCE_RESOLUTIONS[action], ctx)
-            raise InputError(f"unknown resolution '{action}'", where="resolve")
+            raise InputError(
+                f"unknown resolution '{action}'",
+                where="resolve",
+                code="resolve.unknown",
+                params={"action": action},
+            )
 
         return self._change(user, station_ref, "resolve", step, at=at, payload={"resolution": action})
 
@@ -681,7 +703,7 @@ class Service:
         unproven = unproven_reports(self.conn)
         if unproven:
             more = f" (and {len(unproven) - 1} more)" if len(unproven) > 1 else ""
-            raise IntegrityError(f"{unproven[0]}{more}", where=str(self.path))
+            raise IntegrityError(f"{unproven[0]}{more}", where=str(self.path), code="finalise.edited")
 
     def definitive_results(self) -> list[tuple[Station, StationReport]]:
         """Every station's definitive report in the current session (carried over where not investigated).
@@ -693,7 +715,11 @@ class Service:
         if waiting:
             names = ", ".join(f"{s.station.number} ({de.STATE_LABELS_NL[s.state]})" for s in waiting[:10])
             more = f" and {len(waiting) - 10} more" if len(waiting) > 10 else ""
-            raise StateError(f"not every station is definitive in session {session}: {names}{more}")
+            raise StateError(
+                f"not every station is definitive in session {session}: {names}{more}",
+                code="finalise.not_definitive",
+                params={"session": session, "names": f"{names}{more}"},
+            )
         return [(st, self.definitive_report(st)) for st in self.municipality.stations]
 
 

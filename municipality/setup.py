@@ -182,9 +182,16 @@ def enrolment_of(svc: Service, private_key: Ed25519PrivateKey) -> bytes:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise StateError(f"the enrolment record is missing: {exc.strerror}", where=str(path)) from None
+        raise StateError(
+            f"the enrolment record is missing: {exc.strerror}",
+            where=str(path),
+            code="finalise.enrolment_missing",
+            params={"path": path},
+        ) from None
     if open_enrolment(data, where=str(path)).public_key != raw_public_key(private_key):
-        raise InputError("the enrolment record is not for this signing key", where=str(path))
+        raise InputError(
+            "the enrolment record is not for this signing key", where=str(path), code="finalise.wrong_key"
+        )
     return data
 
 
@@ -209,10 +216,14 @@ def finalise(
     Service.require(user, "coordinator")
     session = svc.current_session()
     if svc.session_finalised(session):
-        raise StateError(f"session {session} is already finalised")
+        raise StateError(
+            f"session {session} is already finalised", code="session.finalised", params={"session": session}
+        )
     fingerprint = svc.meta("key_fingerprint")
     if raw_key_id(private_key) != fingerprint:
-        raise InputError("this signing key is not the municipality's enrolled key", where="key")
+        raise InputError(
+            "this signing key is not the municipality's enrolled key", where="key", code="finalise.wrong_key"
+        )
     checked = svc.check_investigations() if session > 1 else []
     results = svc.definitive_results()
     svc.prove_definitive_reports()
@@ -227,7 +238,11 @@ def finalise(
         previous = [(st, svc.definitive_report(st, before=session)) for st, _ in results]
         investigations = [(svc.station(inv.station), inv) for inv in checked]
         if not investigations:
-            raise StateError(f"no station is under investigation in session {session}: nothing to correct")
+            raise StateError(
+                f"no station is under investigation in session {session}: nothing to correct",
+                code="finalise.no_investigation",
+                params={"session": session},
+            )
     phase = 0 if previous_row is None else int(previous_row[0]) + 1
     supersedes = b"" if previous_row is None else bytes.fromhex(previous_row[1])
     head = audit.head(svc.conn)
@@ -257,7 +272,10 @@ def finalise(
     existing = [name for name in files if (out / name).exists()]
     if existing:
         raise StateError(
-            f"the output folder already has {', '.join(existing)}; choose an empty folder", where=str(out)
+            f"the output folder already has {', '.join(existing)}; choose an empty folder",
+            where=str(out),
+            code="finalise.output_exists",
+            params={"folder": out, "files": ", ".join(existing)},
         )
     paths = atomic_write_many(out, files)
     stamp = at.isoformat()

@@ -33,8 +33,10 @@ from municipality.plausible import station_advice
 from municipality.service import DIFFERENCE_RESOLUTIONS, ERROR_RESOLUTIONS, Service, StationStatus, User
 from municipality.web_investigations import PATH as INVESTIGATIONS
 from municipality.web_investigations import investigation_routes
+from shared.adapters import clock
 from shared.adapters.airgap import check_air_gap, require_air_gap
 from shared.adapters.keyfiles import load_signing_key
+from shared.adapters.messages import dutch
 from shared.adapters.web import (
     Ctx,
     NavItem,
@@ -52,7 +54,8 @@ from shared.domain import double_entry as de
 from shared.domain.station_report import StationReport
 from shared.domain.validation import Leaf, ValidationResult, ValidationResults, get_field, validate
 from shared.errors import InputError, StateError
-from station.entry import MESSAGES_NL, apply_values, describe, group_by_section, parse_typed, running_totals
+from shared.i18n.catalogue import RULES, text
+from station.entry import apply_values, describe, group_by_section, parse_typed, running_totals
 from station.form import Form, FormField, build_form
 
 TEMPLATES = Path(__file__).resolve().parent / "web_templates"
@@ -84,8 +87,8 @@ RESOLUTION_LABELS: dict[str, str] = {
 
 
 def now() -> datetime:
-    """The web app's clock (the edge): local time, whole seconds, like the command line."""
-    return datetime.now().astimezone().replace(microsecond=0)
+    """The web app's clock (the edge): Dutch local time, whole seconds, like the command line."""
+    return clock.now()
 
 
 def stamp() -> str:
@@ -205,12 +208,16 @@ def progress_of(form: Form, report: StationReport) -> int:
     return min(99, (100 * (last + 1)) // len(paths)) if paths else 0
 
 
-def own_report(entry: de.DataEntry, user: WebUser) -> StationReport:
-    """The report the user is typing: their unfinished entry (a second typist never gets the first)."""
+def own_entry(entry: de.DataEntry, user: WebUser) -> de.Entry:
+    """The entry the user is typing: their unfinished one (a second typist never gets the first)."""
     for slot in (entry.second, entry.first):
         if slot is not None and slot.typist == user.name and not slot.finalised:
-            return slot.report
-    raise StateError(f"{user.name} is not typing this station's report; choose it from the list first")
+            return slot
+    raise StateError(
+        f"{user.name} is not typing this station's report; choose it from the list first",
+        code="web.not_typing",
+        params={"name": user.name},
+    )
 
 
 def _user(web_user: WebUser) -> User:
@@ -277,7 +284,8 @@ class MunicipalityWeb:
             if done:
                 match = [r for r in rows if str(r.station.number) == done]
                 if match:
-                    message = f"Stembureau {done}: {de.STATE_LABELS_NL[match[0].state]}."
+                    label = de.STATE_LABELS_NL[match[0].state]
+                    message = text("web.station_state", {"number": done, "label": label})
             return ctx.render(
                 "typist_list.html",
                 title="Invoer",
@@ -294,7 +302,7 @@ class MunicipalityWeb:
         try:
             ref = ctx.request.path_params.get("nr") or ctx.field("station").strip()
             if not ref:
-                raise InputError("typ het nummer van het stembureau", where="stembureau")
+                raise InputError("type the station's number", where="stembureau", code="web.station_number")
             station = svc.station(ref)
             svc.claim(_user(ctx.user), station.id, at=stamp())
             return ctx.redirect(f"/invoer/{station.number}")
@@ -316,9 +324,11 @@ class MunicipalityWeb:
         station = svc.station(ref)
         entry = svc.entry(station.id)
         user = _user(ctx.user)
-        results = svc.findings(user, station.id)
+        mine = own_entry(entry, ctx.user)
+        # a form nobody saved yet has no findings: the blank form's F.111, F.304 and W.204 are no news
+        results = svc.findings(user, station.id) if mine.saved else ValidationResults()
         if report is None:
-            report = own_report(entry, ctx.user)
+            report = mine.report
         form = build_form(report.model, svc.district.lists, voter_cards=svc.voter_cards)
         sections = form_view(form, report, results, typed=typed, input_errors=input_errors)
         number = 2 if entry.second is not None and entry.second.typist == ctx.user.name else 1
@@ -330,7 +340,7 @@ class MunicipalityWeb:
             sections=sections,
             results=results,
             describe=describe,
-            messages=MESSAGES_NL,
+            messages=RULES,
             totals=running_totals(report),
             entry_number=number,
             correction=entry.state in ("first_entry_correction", "second_entry_correction"),
@@ -357,8 +367,13 @@ class MunicipalityWeb:
                 svc.discard_entry(user, station.id, at=stamp())
                 return ctx.redirect("/invoer")
             if action not in ("save", "finalise"):
-                raise InputError(f"unknown action '{action}'", where="action")
-            base = own_report(svc.entry(station.id), ctx.user)
+                raise InputError(
+                    f"unknown action '{action}'",
+                    where="action",
+                    code="web.unknown_action",
+                    params={"action": action},
+                )
+            base = own_entry(svc.entry(station.id), ctx.user).report
             form = build_form(base.model, svc.district.lists, voter_cards=svc.voter_cards)
             typed: dict[str, str] = {}
             values: dict[str, Any] = {}
@@ -369,7 +384,7 @@ class MunicipalityWeb:
                 try:
                     values[f.path] = parse_typed(f, "x" if (f.kind == "tick" and raw) else raw)
                 except InputError as exc:
-                    errors[f.path] = exc.message
+                    errors[f.path] = dutch(exc)
             if errors:
                 return self._entry_page(
                     ctx,
@@ -379,7 +394,7 @@ class MunicipalityWeb:
                     report=base,
                     typed=typed,
                     input_errors=errors,
-                    message=f"{len(errors)} vak(ken) niet goed ingevuld: er is niets opgeslagen.",
+                    message=text("web.typed_errors", {"count": len(errors)}),
                 )
             report = apply_values(base, values)
             finalising = action == "finalise"
@@ -400,8 +415,7 @@ class MunicipalityWeb:
                     svc,
                     ref,
                     status=409,
-                    message=f"Opgeslagen, maar nog niet afgerond: {exc.message}. Controleer met het papier "
-                    "en vink aan dat u de meldingen hebt gecontroleerd.",
+                    message=text("web.saved_not_finalised", {"reason": dutch(exc)}),
                 )
             del after
             return ctx.redirect(f"/invoer?klaar={station.number}")
@@ -499,7 +513,9 @@ class MunicipalityWeb:
         try:
             station = svc.station(ctx.request.path_params["nr"])
             if ctx.field("confirm") != "1":
-                raise InputError("vink aan dat beide invoeren verloren gaan", where="bevestiging")
+                raise InputError(
+                    "tick that both entries will be lost", where="bevestiging", code="web.confirm_reset"
+                )
             svc.reset(_user(ctx.user), station.id, at=stamp())
             return ctx.redirect(f"/coordinator/stembureau/{station.number}")
         finally:
@@ -548,7 +564,7 @@ class MunicipalityWeb:
     def finalise_post(self, ctx: Ctx) -> Response:
         passphrase = ctx.field("passphrase")
         if not passphrase:
-            return self.finalise_page(ctx, status=400, message="Vul de wachtzin van de sleutel in.")
+            return self.finalise_page(ctx, status=400, message=text("finalise.passphrase_missing"))
         svc = self.open()
         try:
             key = load_signing_key(setup.key_path(svc), passphrase.encode("utf-8"))
@@ -569,7 +585,12 @@ class MunicipalityWeb:
                 if s == session and name in names:
                     row = svc.conn.execute("SELECT folder FROM outputs WHERE session = ?", (s,)).fetchone()
                     return FileResponse(Path(row[0]) / name, filename=name)
-            raise InputError(f"no output file '{name}' in session {session}", where="download")
+            raise InputError(
+                f"no output file '{name}' in session {session}",
+                where="download",
+                code="web.no_download",
+                params={"name": name, "session": session},
+            )
         finally:
             svc.close()
 
@@ -587,7 +608,11 @@ class MunicipalityWeb:
                 name = f"Model_Na31-{1 if dso else 2}_inlegvel.pdf"
             elif ctx.request.query_params.get("corrigendum"):
                 if not dso:
-                    raise InputError("the blank Na 14-1 is for decentral counting", where="corrigendum")
+                    raise InputError(
+                        "the blank Na 14-1 is for decentral counting",
+                        where="corrigendum",
+                        code="forms.na14_1_decentral",
+                    )
                 station = svc.station(nr)
                 pdf = render_corrigenda(svc.election, svc.municipality, [station])
                 name = f"Model_Na14-1_Stembureau_{station.number}.pdf"

@@ -72,7 +72,7 @@ class InvestigationPages:
         try:
             ref = ctx.field("station").strip()
             if not ref:
-                raise InputError("kies het stembureau", where="stembureau")
+                raise InputError("choose the station", where="stembureau", code="inquiry.station_missing")
             svc.investigate(self._user(ctx), ref, ctx.field("reason"), at=self.stamp())
         finally:
             svc.close()
@@ -98,7 +98,10 @@ def blank_annex(svc: Service, station_ref: str) -> tuple[bytes, str]:
     inv = next((i for i in svc.investigations(session) if i.station == station.id), None)
     if inv is None:
         raise InputError(
-            f"stembureau {station.number} wordt in deze zitting niet onderzocht", where="stembureau"
+            f"station {station.number} is not under investigation in this session",
+            where="stembureau",
+            code="inquiry.not_investigated",
+            params={"number": station.number},
         )
     earlier = svc.definitive_report(station, before=session).to_tally(station.eligible_voters or 0)
     data = na14_2_b1_data(svc.election, svc.municipality, station, inv, earlier)

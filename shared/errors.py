@@ -5,6 +5,9 @@ argument) raises a subclass of `TelketenError` with a message that says where an
 turns it into one line on stderr and the exit code of its class. Validation findings about a station report
 are *data* (`shared.domain.validation`), never exceptions.
 
+The message is English (the command line and the logs); a refusal that can reach a person in the browser also
+carries a `code` and its `params`, which `shared.i18n.catalogue` turns into the Dutch sentence the page shows.
+
     TelketenError              exit 2  any refusal with a clear message
     ├── InputError             exit 2  malformed input: file, argument, JSON, typed value
     │   ├── EmlError           exit 2  an EML_NL file that cannot be read or violates the standard
@@ -17,15 +20,27 @@ are *data* (`shared.domain.validation`), never exceptions.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 
 class TelketenError(Exception):
-    """Base of every error a user can cause; carries a one-line message and an exit code."""
+    """Base of every error a user can cause; carries a one-line message and an exit code, and for the browser
+    a catalogue code with the values its Dutch text names."""
 
     exit_code = 2
 
-    def __init__(self, message: str, *, where: str | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        where: str | None = None,
+        code: str | None = None,
+        params: Mapping[str, object] | None = None,
+    ) -> None:
         self.message = message
         self.where = where
+        self.code = code
+        self.params: dict[str, object] = dict(params or {})
         super().__init__(f"{where}: {message}" if where else message)
 
 

@@ -35,50 +35,9 @@ from shared.domain.validation import (
     validate,
 )
 from shared.errors import InputError
+from shared.i18n import catalogue
+from shared.i18n.catalogue import RULES
 from station.form import Form, FormField
-
-#: Short Dutch titles of the findings, as on the typist's screen (Abacus wording, shortened).
-MESSAGES_NL: dict[str, str] = {
-    "F.101": "Extra onderzoek: één vraag beantwoord en de andere niet",
-    "F.102": "Extra onderzoek: meerdere antwoorden op één vraag",
-    "F.111": "Verschillen met stembureau: niet alle vragen beantwoord",
-    "F.112": "Verschillen met stembureau: meerdere antwoorden op één vraag",
-    "F.121": "Over het proces-verbaal: niet alle vragen beantwoord",
-    "F.122": "Wel een corrigendum, maar de pagina 'controles en correcties' ontbreekt",
-    "F.131": "Controles en correcties: niet alle vragen beantwoord",
-    "F.132": "Corrigendum aanwezig, maar 'gecorrigeerde telresultaten' = nee",
-    "F.133": "Geen corrigendum, maar 'gecorrigeerde telresultaten' = ja",
-    "F.134": "Meer dan één antwoord op 'zijn er gecorrigeerde telresultaten?'",
-    "F.135": "'Op verzoek van het centraal stembureau' kan niet in de eerste zitting",
-    "F.201": "A, B en C tellen niet op tot D",
-    "F.202": "De stemmen op lijsten (E.1 t/m E.n) tellen niet op tot E",
-    "F.203": "E, F en G tellen niet op tot H",
-    "F.204": "Er zijn stemmen op lijsten, maar E is leeg of 0",
-    "F.301": "'D en H zijn gelijk' aangevinkt, maar D en H verschillen",
-    "F.302": "'H is groter dan D' aangevinkt, maar H is niet groter",
-    "F.303": "'H is kleiner dan D' aangevinkt, maar H is niet kleiner",
-    "F.304": "Niet precies één vakje aangevinkt bij 'Vergelijk D en H'",
-    "F.305": "D en H zijn gelijk, maar I en/of J is ingevuld",
-    "F.306": "I is niet gelijk aan H min D",
-    "F.307": "H is groter dan D, maar J is ingevuld (I en J verwisseld?)",
-    "F.308": "J is niet gelijk aan D min H",
-    "F.309": "H is kleiner dan D, maar I is ingevuld (I en J verwisseld?)",
-    "F.310": "Verschil tussen D en H: 'volledig verklaard?' niet of dubbel beantwoord",
-    "F.311": "Onverklaard verschil, maar 'vanwege een onverklaard verschil' niet aangevinkt",
-    "F.312": "D is niet gelijk aan H min I plus J",
-    "F.313": "D en H zijn gelijk, maar 'volledig verklaard?' is beantwoord",
-    "F.401": "Er zijn stemmen op deze lijst, maar het lijsttotaal is leeg of 0",
-    "F.402": "De stemmen op de kandidaten tellen niet op tot het lijsttotaal",
-    "F.403": "Het lijsttotaal is niet gelijk aan E bij deze lijst",
-    "W.001": "Verschil met eerste invoer: controleer de gemarkeerde velden",
-    "W.002": "De coördinator heeft deze velden leeggemaakt: neem ze opnieuw over van papier",
-    "W.201": "Aantal blanco stemmen is erg hoog (3 % of meer)",
-    "W.202": "Aantal ongeldige stemmen is erg hoog (3 % of meer)",
-    "W.203": "Groot verschil tussen toegelaten kiezers (D) en uitgebrachte stemmen (H)",
-    "W.204": "Het totaal aantal uitgebrachte stemmen (H) is nul",
-    "W.205": "Het aantal kiesgerechtigden (Z) is leeg of nul",
-    "W.206": "Minder kiesgerechtigden (Z) dan stempassen (A)",
-}
 
 #: The bucket for findings that concern no box of the form (e.g. Z on a CSB entry).
 GENERAL = "algemeen"
@@ -88,25 +47,28 @@ _TICK_OFF = frozenset({"n", "nee", "0", "-"})
 
 
 def parse_typed(field: FormField, text: str) -> Leaf:
-    """The value a typist means by `text` in `field`; InputError (in Dutch: it is shown to the typist)."""
+    """The value a typist means by `text` in `field`; InputError in Dutch from the catalogue (its message is
+    what the terminal form prints; the browser shows it by its code)."""
     raw = text.strip().lower()
     if field.kind == "tick":
         if raw in _TICK_ON:
             return True
         if raw in _TICK_OFF or raw == "":
             return False
-        raise InputError(
-            f"'{text}' is geen antwoord: typ x om aan te vinken, n om leeg te laten", where=field.path
-        )
+        raise _typed_error(field, "typed.tick", text=text)
     cleaned = raw.replace(" ", "").replace(".", "")
     if cleaned == "":
         return 0
     if not cleaned.isdigit():
-        raise InputError(f"'{text}' is geen geheel getal", where=field.path)
+        raise _typed_error(field, "typed.not_a_number", text=text)
     value = int(cleaned)
     if value > MAX_COUNT:
-        raise InputError(f"{value} is groter dan 999.999.999", where=field.path)
+        raise _typed_error(field, "typed.too_large", value=f"{value:,}".replace(",", "."))
     return value
+
+
+def _typed_error(field: FormField, code: str, **params: object) -> InputError:
+    return InputError(catalogue.text(code, params), where=field.path, code=code, params=params)
 
 
 def apply_values(report: StationReport, values: Mapping[str, Any], *, where: str = "") -> StationReport:
@@ -202,7 +164,7 @@ def group_by_section(form: Form, results: ValidationResults) -> dict[str, list[V
 
 def describe(finding: ValidationResult) -> str:
     """One line for a typist: code, Dutch title, and the list for F.4xx."""
-    text = f"{finding.code} {MESSAGES_NL.get(finding.code, '')}".rstrip()
+    text = f"{finding.code} {RULES.get(finding.code, '')}".rstrip()
     if finding.list_number is not None:
         text += f" (lijst {finding.list_number})"
     return text

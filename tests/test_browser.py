@@ -121,7 +121,7 @@ def test_same_user_second_entry_is_refused(browser: Browser, municipality: tuple
     assert_every_field_labelled(page)
     page.get_by_label("Nummer van het stembureau op het proces-verbaal").fill("2")
     page.keyboard.press("Enter")
-    expect(page.get_by_role("alert")).to_contain_text("the second entry must be by a different user")
+    expect(page.get_by_role("alert")).to_contain_text("moet door iemand anders worden gedaan")
     shot(page, "02-second-entry-refused")
     assert state_of(state, "2") == "first_entry_finalised"
     page.context.close()

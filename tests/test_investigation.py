@@ -179,7 +179,7 @@ def test_the_blank_annex_carries_the_reason_and_the_original_figures(session2: W
     from municipality.web_investigations import blank_annex
 
     w = session2
-    with pytest.raises(InputError, match="niet onderzocht"):
+    with pytest.raises(InputError, match="not under investigation"):
         blank_annex(w.svc, "2")
     w.svc.investigate(w.coord, "2", "Hertel lijst 1 op verzoek van het CSB", at="t")
     pdf, name = blank_annex(w.svc, "2")

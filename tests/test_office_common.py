@@ -61,7 +61,9 @@ def test_open_creates_migrates_and_never_creates_twice(tmp_path: Path) -> None:
     assert {"meta", "definition", "register", "received", "election_cache", "outputs", "audit_log",
             "more_candidate_lists"} <= tables  # fmt: skip
     assert "keyed_entries" in tables
-    assert schema_version(conn) == 4
+    assert schema_version(conn) == 5
+    columns = {r[1] for r in conn.execute("PRAGMA table_info(received)")}
+    assert "reason_nl" in columns  # the desk's Dutch reason of a refusal
     conn.close()
     with pytest.raises(StateError, match="a state file for this district and election already exists"):
         LAYOUT.open_db(path, at="2025-10-29T21:00:00", create=True)
@@ -92,8 +94,9 @@ def test_an_office_must_say_whom_it_adds_up(tmp_path: Path) -> None:
 
 
 def test_only_the_edge_reads_the_machine_clock() -> None:
-    """Time is passed in (docs/tiers.md): of the receiving offices' modules only `shared/office/cli.py` reads
-    the machine's clock, and nothing patches a module's clock any more."""
+    """Time is passed in (docs/tiers.md): none of the receiving offices' modules reads the machine's clock but
+    through the edges' one clock (`shared.adapters.clock`, called by `shared/office/cli.py`), and nothing
+    patches a module's clock any more."""
     repo = Path(__file__).resolve().parents[1]
     modules = [
         p
@@ -106,7 +109,8 @@ def test_only_the_edge_reads_the_machine_clock() -> None:
         for p in modules
         if any(call in p.read_text("utf-8") for call in ("datetime.now(", "time.time(", "date.today("))
     }
-    assert readers == {"shared/office/cli.py"}
+    assert readers == set()
+    assert "clock.now()" in (repo / "shared/office/cli.py").read_text("utf-8")
     patchers = [p.name for p in modules if 'setattr(module, "now"' in p.read_text("utf-8")]
     assert patchers == []
 

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import msgspec
 import pytest
-from jinja2 import Environment, FileSystemLoader
 from test_central_fixtures import (
     PASSPHRASE,
     Chain,
@@ -20,12 +19,11 @@ from test_central_fixtures import (
 
 from hoofdstembureau import publish as hsb_publish
 from hoofdstembureau.office import Office
+from shared.adapters.web import make_environment
 from shared.domain.tally import ListTally, Tally
 from shared.formats.eml.hashcode import typed_groups
 from shared.office.cli import system_clock
 from telketen.cli import main
-
-TEMPLATES = Path(__file__).resolve().parents[1] / "shared" / "adapters" / "web_templates"
 
 
 def swapped(total: Tally, a: int, b: int) -> Tally:
@@ -102,7 +100,7 @@ def test_the_desk_page_shows_the_advice_in_dutch(desk: tuple[Chain, Path, str, s
         status = hsb_publish.status(office)
     finally:
         office.conn.close()
-    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True)
+    env = make_environment()  # the desk's own environment: its filters (nl, tijd, rol) included
     html = env.get_template("desk_table.html").render(desk=status)
     assert "Plausibiliteit (advies)" in html and "blokkeert niets" in html
     assert f"<td>{planted}</td>" in html and "lijken verwisseld" in html

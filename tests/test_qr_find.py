@@ -18,11 +18,11 @@ from PIL import Image
 
 from shared.adapters import qr_find
 from shared.adapters.degrade import DEGRADATIONS
+from shared.adapters.desk_upload import collect_uploads
 from shared.adapters.pdf import MAX_PAGES, render_page
 from shared.adapters.qr_find import looks_like_qr, read_document
 from shared.adapters.qr_scan import ScanReport
 from shared.adapters.sheets import render_sheets
-from shared.adapters.web import collect_uploads
 from shared.errors import InputError
 from tests.desk_reports import municipal_report, scanned_stack
 
@@ -130,7 +130,7 @@ def test_the_desk_reads_a_whole_report_and_names_pages_in_dutch() -> None:
     assert [m for _, m in found] == [PAYLOAD]
     assert notes == []
     found, notes = collect_uploads([("kapot.pdf", b"%PDF-1.7\n garbage")])
-    assert found == [] and notes[0].startswith("kapot.pdf: cannot open the PDF")
+    assert found == [] and notes[0] == "kapot.pdf: de PDF kan niet worden geopend."
 
 
 def test_a_phone_photo_saved_as_jpeg_is_judged_from_its_thumbnail_and_read() -> None:

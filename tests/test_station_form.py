@@ -16,10 +16,10 @@ from shared.domain.station_report import ReportModel, StationReport, empty_repor
 from shared.domain.tally import ListTally, Tally
 from shared.domain.validation import Leaf, ValidationContext, ValidationResults, leaf_paths, validate
 from shared.errors import InputError
+from shared.i18n.catalogue import RULES
 from station import form as form_module
 from station.entry import (
     GENERAL,
-    MESSAGES_NL,
     EntrySession,
     apply_values,
     encode_report,
@@ -233,7 +233,7 @@ def test_every_code_has_a_dutch_message() -> None:
 
     source = (Path(__file__).resolve().parents[1] / "shared" / "domain" / "validation.py").read_text("utf-8")
     codes = set(re.findall(r'"([FW]\.\d{3})"', source)) | {"W.001", "W.002"}
-    assert codes == set(MESSAGES_NL)
+    assert codes == set(RULES)
     assert len(codes) == 39  # 31 errors, 8 warnings
 
 

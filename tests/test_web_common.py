@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from starlette.testclient import TestClient
 
+from shared.adapters.desk_site import register_desk_commands
 from shared.adapters.web import (
     SECRET_FILE,
     USERS_FILE,
@@ -23,7 +24,6 @@ from shared.adapters.web import (
     create_app,
     dutch_number,
     load_secret,
-    register_desk_commands,
 )
 from shared.errors import InputError, StateError
 from tests.test_web_support import PW, csrf_of

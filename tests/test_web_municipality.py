@@ -189,7 +189,7 @@ def test_two_typists_one_difference_coordinator_keeps_first_then_correction(
     assert "Eerste invoer klaar" in r.text and state_of(state, "1") == "first_entry_finalised"
     # the first typist cannot do the second entry
     r = anna.post("/invoer/1/claim", data={"csrf": ta})
-    assert r.status_code == 409 and "different user" in r.text
+    assert r.status_code == 409 and "de tweede invoer moet door iemand anders worden gedaan" in r.text
     # the second typist never sees the first entry's numbers
     page = bert.post("/invoer/1/claim", data={"csrf": tb}).text
     assert 'value="100"' not in page and 'value="105"' not in page
@@ -278,7 +278,7 @@ def test_save_and_resume_keeps_what_was_typed(
     # another typist cannot take over the entry in progress
     bert, tb = cs["bert"]
     r = bert.post("/invoer/3/claim", data={"csrf": tb})
-    assert r.status_code == 409 and "claimed by anna" in r.text
+    assert r.status_code == 409 and "getypt door anna; bert kan die niet overnemen" in r.text
 
 
 def test_discard_returns_the_station_to_empty(
@@ -326,7 +326,7 @@ def test_finalise_and_download_the_report_510b_and_csv(
         assert state_of(state, nr) == "definitive"
     assert 'data-category="definitive">Definitief: <strong>3</strong>' in coord.get("/coordinator").text
     r = coord.post("/coordinator/vaststellen", data={"csrf": tc, "passphrase": "wrong passphrase!"})
-    assert r.status_code == 400 and "wrong passphrase" in r.text
+    assert r.status_code == 400 and "Verkeerde wachtzin" in r.text
     r = coord.post("/coordinator/vaststellen", data={"csrf": tc, "passphrase": PASSPHRASE})
     assert r.status_code == 200 and "Zitting 1 is vastgesteld" in r.text
     links = re.findall(r'href="(/coordinator/download/1/[^"]+)"', r.text)

@@ -112,10 +112,14 @@ def read_error(path: Path | str, exc: OSError) -> InputError:
     """The one wording of a file a person named that cannot be read: "file not found", "is a folder,
     expected a file" or "cannot read: <why>", always naming the path."""
     if isinstance(exc, FileNotFoundError):
-        return InputError("file not found", where=str(path))
+        return InputError("file not found", where=str(path), code="file.missing", params={"path": path})
     if isinstance(exc, IsADirectoryError):
-        return InputError("is a folder, expected a file", where=str(path))
-    return InputError(f"cannot read: {exc.strerror or exc}", where=str(path))
+        return InputError(
+            "is a folder, expected a file", where=str(path), code="file.folder", params={"path": path}
+        )
+    return InputError(
+        f"cannot read: {exc.strerror or exc}", where=str(path), code="file.unreadable", params={"path": path}
+    )
 
 
 def read_input(path: Path | str) -> bytes:

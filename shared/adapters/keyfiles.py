@@ -195,6 +195,8 @@ def load_signing_key(path: Path, passphrase: bytes) -> SigningKey:
         raise StateError(
             f"the private key file is readable by others (mode {mode:04o}); run: chmod 600 {path}",
             where=str(path),
+            code="key.readable",
+            params={"path": path, "mode": f"{mode:04o}"},
         )
     try:
         kdf = msgspec.json.decode(_pem_payload(blocks[_KDF_LABEL], path), type=_Kdf)
@@ -205,7 +207,9 @@ def load_signing_key(path: Path, passphrase: bytes) -> SigningKey:
     try:
         key = load_pem_private_key(blocks[_PRIVATE_LABEL], password=_stretch(passphrase, kdf))
     except ValueError as exc:
-        raise InputError("wrong passphrase (or a damaged key file)", where=str(path)) from exc
+        raise InputError(
+            "wrong passphrase (or a damaged key file)", where=str(path), code="key.wrong_passphrase"
+        ) from exc
     except TypeError as exc:
         raise InputError(f"the key file cannot be unlocked: {exc}", where=str(path)) from exc
     if not isinstance(key, Ed25519PrivateKey):

@@ -164,14 +164,20 @@ def check_page_size(document: pdfium.PdfDocument, index: int, dpi: int, *, where
     try:
         width, height = document.get_page_size(index)
     except pdfium.PdfiumError as exc:
-        raise InputError(f"cannot load page {index + 1}: {exc}", where=where) from None
+        raise _unreadable_page(f"cannot load page {index + 1}: {exc}", index, where) from None
     pixels = (width * dpi / 72) * (height * dpi / 72)
     if not pixels <= MAX_PAGE_PIXELS:
         raise InputError(
             f"page {index + 1} would be {pixels / 1e6:.0f} million pixels at {dpi} dpi; at most "
             f"{MAX_PAGE_PIXELS // 1_000_000} million are read",
             where=where,
+            code="scan.page_too_large",
+            params={"page": index + 1},
         )
+
+
+def _unreadable_page(message: str, index: int, where: str) -> InputError:
+    return InputError(message, where=where, code="scan.page_unreadable", params={"page": index + 1})
 
 
 def render_page(document: pdfium.PdfDocument, index: int, dpi: int, *, where: str = "PDF") -> Image.Image:
@@ -183,12 +189,12 @@ def render_page(document: pdfium.PdfDocument, index: int, dpi: int, *, where: st
     try:
         page = document[index]
     except pdfium.PdfiumError as exc:
-        raise InputError(f"cannot load page {index + 1}: {exc}", where=where) from None
+        raise _unreadable_page(f"cannot load page {index + 1}: {exc}", index, where) from None
     try:
         image: Image.Image = page.render(scale=dpi / 72, grayscale=True).to_pil().convert("L")
         return image
     except pdfium.PdfiumError as exc:
-        raise InputError(f"cannot render page {index + 1}: {exc}", where=where) from None
+        raise _unreadable_page(f"cannot render page {index + 1}: {exc}", index, where) from None
     finally:
         page.close()
 

@@ -112,7 +112,7 @@ def read_document(
     unreadable file is an InputError naming `where`; a file without symbols adds nothing (the caller says so).
     """
     if not data:
-        raise InputError("the file is empty", where=where)
+        raise InputError("the file is empty", where=where, code="scan.empty")
     pages = _PdfPages(data, where, dpi) if data.startswith(b"%PDF") else _ImagePages(data, where)
     stats = FindStats(pages=pages.count)
     report.pages_per_file[where] = pages.count
@@ -160,11 +160,16 @@ class _PdfPages:
             self.document = pdfium.PdfDocument(data)
             self.count = len(self.document)
         except pdfium.PdfiumError as exc:
-            raise InputError(f"cannot open the PDF: {exc}", where=where) from None
+            raise InputError(f"cannot open the PDF: {exc}", where=where, code="scan.pdf_unreadable") from None
         if self.count == 0:
-            raise InputError("the PDF has no pages", where=where)
+            raise InputError("the PDF has no pages", where=where, code="scan.no_pages")
         if self.count > MAX_PAGES:
-            raise InputError(f"the PDF has {self.count} pages; at most {MAX_PAGES} are read", where=where)
+            raise InputError(
+                f"the PDF has {self.count} pages; at most {MAX_PAGES} are read",
+                where=where,
+                code="scan.too_many_pages",
+                params={"pages": self.count, "most": MAX_PAGES},
+            )
         self._images: dict[int, int] = {}
         self._cached: tuple[int, np.ndarray] | None = None
 
@@ -173,7 +178,12 @@ class _PdfPages:
         try:
             page = self.document[index]
         except pdfium.PdfiumError as exc:
-            raise InputError(f"cannot load page {index + 1}: {exc}", where=self.where) from None
+            raise InputError(
+                f"cannot load page {index + 1}: {exc}",
+                where=self.where,
+                code="scan.page_unreadable",
+                params={"page": index + 1},
+            ) from None
         try:
             yield page
         finally:
@@ -247,9 +257,14 @@ class _ImagePages:
         with self._open() as image:
             self.count = int(getattr(image, "n_frames", 1))
         if self.count == 0:
-            raise InputError("the image has no frames", where=where)
+            raise InputError("the image has no frames", where=where, code="scan.no_pages")
         if self.count > MAX_PAGES:
-            raise InputError(f"the image has {self.count} pages; at most {MAX_PAGES} are read", where=where)
+            raise InputError(
+                f"the image has {self.count} pages; at most {MAX_PAGES} are read",
+                where=where,
+                code="scan.too_many_pages",
+                params={"pages": self.count, "most": MAX_PAGES},
+            )
         self._cached: tuple[int, np.ndarray] | None = None
 
     @contextmanager
@@ -258,9 +273,13 @@ class _ImagePages:
             with Image.open(io.BytesIO(self.data)) as image:
                 yield image
         except Image.DecompressionBombError:
-            raise InputError("the image is too large to be a scan", where=self.where) from None
+            raise InputError(
+                "the image is too large to be a scan", where=self.where, code="scan.too_large"
+            ) from None
         except (OSError, ValueError, SyntaxError, EOFError) as exc:
-            raise InputError(f"not a readable image or PDF ({exc})", where=self.where) from None
+            raise InputError(
+                f"not a readable image or PDF ({exc})", where=self.where, code="scan.unreadable"
+            ) from None
 
     def embedded(self, index: int) -> list[bytes]:
         return []

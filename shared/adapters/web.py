@@ -15,12 +15,16 @@ offline machine, but the security rules must be the same everywhere and written 
   back as the form field ``csrf`` or the header ``X-CSRF-Token``, compared in constant time.
 - **Roles are checked on the server for every request**: a route declares the roles that may use it, and the
   guard refuses everything else (anonymous → login page, wrong role → 403) before the endpoint runs.
-- **Errors**: a `TelketenError` from the service layer becomes a Dutch page with the message and a status
-  (400 input, 409 state, 422 integrity, 503 environment) — never a traceback.
+- **Errors**: a `TelketenError` from the service layer becomes a Dutch page with its catalogue text
+  (`shared.i18n.catalogue`, by the error's code) and a status (400 input, 409 state, 422 integrity,
+  503 environment) — never a traceback, never the English of the command line.
 - **Headers**: a strict Content-Security-Policy (only our own scripts and styles: the JavaScript and CSS are
   shipped in the package, no CDN), no framing, no referrer, no caching of pages.
 - **Bind address**: loopback by default; an explicit private (RFC 1918 / link-local) address for the tier's
   own offline network; never every interface or a public address.
+
+The upper tiers' scanning desk is built on this: `desk_model` (what it shows), `desk_upload` (reading
+scans), `desk_routes` (its pages) and `desk_site` (its site and commands).
 
 Endpoints are plain synchronous functions `(Ctx) -> Response`; Starlette runs them in a worker thread, so each
 opens its own SQLite connection (the service layer's transactions make concurrent typists safe).
@@ -32,36 +36,33 @@ import base64
 import hashlib
 import hmac
 import ipaddress
-import os
 import secrets
-import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import jinja2
 import msgspec
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
-from starlette.datastructures import FormData, UploadFile
+from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from shared.adapters.airgap import check_air_gap, require_air_gap
 from shared.adapters.files import atomic_write
+from shared.adapters.messages import LOG, dutch
 from shared.adapters.passwords import check_password, hash_password
-from shared.adapters.web_airgap import AirGapGuard
-from shared.adapters.web_auth import SESSIONS_FILE, LoginGuard, SessionStore
-from shared.domain.validation import has_voter_cards
+from shared.adapters.web_auth import LoginGuard, SessionStore
 from shared.errors import EnvironmentProblem, InputError, IntegrityError, StateError, TelketenError
-from shared.formats.plausibility import Advice
+from shared.i18n.catalogue import term, text
+from shared.i18n.dates import local_time
 
 HERE = Path(__file__).resolve().parent
 TEMPLATES = HERE / "web_templates"
@@ -319,6 +320,8 @@ def make_environment(tier_templates: Path | None = None) -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.filters["nl"] = dutch_number
+    env.filters["tijd"] = local_time
+    env.filters["rol"] = lambda role: term("role", role)
     return env
 
 
@@ -352,7 +355,9 @@ class Ctx:
             return default
         value = self.form.get(name, default)
         if not isinstance(value, str):
-            raise InputError("expected text, got a file", where=name)
+            raise InputError(
+                "expected text, got a file", where=name, code="web.text_expected", params={"field": name}
+            )
         return value
 
     def redirect(self, path: str) -> RedirectResponse:
@@ -434,7 +439,8 @@ def _error_status(exc: TelketenError) -> int:
 
 
 def error_text(exc: TelketenError) -> str:
-    return f"{exc.where}: {exc.message}" if exc.where else exc.message
+    """The refusal as a page says it: the catalogue's Dutch (the English message is for the command line)."""
+    return dutch(exc)
 
 
 async def _read_form(request: Request) -> FormData:
@@ -445,7 +451,8 @@ async def _read_form(request: Request) -> FormData:
     except HTTPException:
         raise
     except Exception as exc:  # malformed multipart bodies raise parser-specific errors
-        raise HTTPException(400, f"form cannot be read: {exc}") from None
+        LOG.warning("form cannot be read: %s", exc)
+        raise HTTPException(400, text("web.form_unreadable")) from None
 
 
 def _check_csrf(session: Session, request: Request, form: FormData) -> bool:
@@ -463,7 +470,7 @@ def _guard(site: Site, route: WebRoute) -> Callable[[Request], Any]:
         if session is None or session.user is None:
             if request.method == "GET":
                 return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
-            return site.render(request, "error.html", status=401, message="U bent niet (meer) ingelogd.")
+            return site.render(request, "error.html", status=401, message=text("web.logged_out"))
         user = session.user
         if user.role not in route.roles:
             return site.render(
@@ -472,7 +479,7 @@ def _guard(site: Site, route: WebRoute) -> Callable[[Request], Any]:
                 status=403,
                 user=user,
                 csrf=session.csrf,
-                message=f"Deze pagina is niet voor uw rol ({user.role}).",
+                message=text("web.wrong_role", {"role": user.role}),
             )
         form: FormData | None = None
         if request.method == "POST":
@@ -485,8 +492,7 @@ def _guard(site: Site, route: WebRoute) -> Callable[[Request], Any]:
                     status=403,
                     user=user,
                     csrf=session.csrf,
-                    message="Het formulier is verlopen of komt niet van deze site (CSRF). "
-                    "Laad de pagina opnieuw.",
+                    message=text("web.csrf"),
                 )
         ctx = Ctx(request=request, user=user, csrf=session.csrf, form=form, site=site, sid=session.sid)
         try:
@@ -531,7 +537,7 @@ def _login_routes(site: Site) -> list[BaseRoute]:
                 status=403,
                 csrf=fresh.csrf,
                 next="/",
-                error="Het formulier was verlopen. Probeer het opnieuw.",
+                error=text("web.login_expired"),
             )
             _set_cookie(site, response, fresh)
             return response
@@ -556,7 +562,7 @@ def _login_routes(site: Site) -> list[BaseRoute]:
                 csrf=session.csrf,
                 next=target,
                 name=name,
-                error="Onbekende gebruiker of verkeerd wachtwoord.",
+                error=text("web.login_failed"),
             )
         site.guard.succeeded(name)
         if site.on_login is not None:
@@ -570,7 +576,7 @@ def _login_routes(site: Site) -> list[BaseRoute]:
         session = _session_of(site, request)
         form = await _read_form(request)
         if session is None or not _check_csrf(session, request, form):
-            return site.render(request, "error.html", status=403, message="Uitloggen mislukt (CSRF).")
+            return site.render(request, "error.html", status=403, message=text("web.logout_failed"))
         site.sessions.revoke(session)
         response = RedirectResponse("/login", status_code=303)
         response.delete_cookie(COOKIE, path="/")
@@ -645,8 +651,8 @@ def create_app(site: Site) -> Starlette:
 
     async def not_found(request: Request, exc: Exception) -> Response:
         status = exc.status_code if isinstance(exc, HTTPException) else 500
-        text = exc.detail if isinstance(exc, HTTPException) and status != 404 else "Deze pagina bestaat niet."
-        return site.render(request, "error.html", status=status, message=text)
+        shown = exc.detail if isinstance(exc, HTTPException) and status != 404 else text("web.not_found")
+        return site.render(request, "error.html", status=status, message=shown)
 
     return Starlette(
         routes=routes,
@@ -700,460 +706,6 @@ def serve(app: ASGIApp, host: str, port: int) -> None:
         raise EnvironmentProblem(f"cannot listen on {host}:{port}: {exc.strerror}", where="--host") from None
 
 
-# ------------------------------------------------------------------------------------ scanning desk
-
-
-class DeskItem(msgspec.Struct, frozen=True, kw_only=True):
-    """One received summary as the desk shows it: outcome, message, and the numbers to compare with paper."""
-
-    source: str
-    outcome: str
-    text: str
-    authority: str = ""
-    name: str = ""
-    rows: tuple[tuple[str, int], ...] = ()
-    warnings: tuple[str, ...] = ()
-
-    @property
-    def refused(self) -> bool:
-        return self.outcome == "refuse"
-
-
-class DeskRow(msgspec.Struct, frozen=True, kw_only=True):
-    """One authority on the dashboard: in, missing, or in by corrigendum."""
-
-    code: str
-    name: str
-    state: str
-    phase: int | None = None
-    digest: str = ""
-    duplicates: int = 0
-    superseded: int = 0
-    source: str = ""  # where its numbers came from (Dutch): scanned under a key, or keyed from paper by whom
-
-
-class DeskRefusal(msgspec.Struct, frozen=True, kw_only=True):
-    at: str
-    source: str
-    authority: str
-    reason: str
-
-
-class DeskStatus(msgspec.Struct, frozen=True, kw_only=True):
-    rows: tuple[DeskRow, ...]
-    refused: tuple[DeskRefusal, ...]
-    finalised_phase: int | None = None
-    #: plausibility advice on the parts received so far (shared.office.plausible): shown, never blocking
-    advice: tuple[Advice, ...] = ()
-
-
-class DeskBackend(Protocol):
-    """What a tier gives the shared scanning desk: receive checked messages, and the dashboard."""
-
-    title: str
-
-    def receive(self, user: WebUser, messages: Sequence[tuple[str, bytes]]) -> list[DeskItem]: ...
-
-    def status(self) -> DeskStatus: ...
-
-
-SCAN_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".tif", ".tiff", ".pdf", ".bmp", ".webp"})
-MESSAGE_SUFFIXES = frozenset({".tks"})
-
-
-def collect_uploads(files: Sequence[tuple[str, bytes]]) -> tuple[list[tuple[str, bytes]], list[str]]:
-    """(source, signed message) from uploaded scans and .tks files; plus notes on what could not be read.
-
-    Scans are read with `shared.adapters.qr_find` (only pages that may hold symbols are decoded) and
-    reassembled across all files (a sheet may be scanned in parts); a file that cannot be read is named in
-    the notes and the others still count.
-    """
-    from shared.adapters.qr_find import read_document
-    from shared.adapters.qr_scan import ScanReport
-
-    found: list[tuple[str, bytes]] = []
-    notes: list[str] = []
-    report = ScanReport()
-    scanned: list[str] = []
-    for n, (name, data) in enumerate(files, start=1):
-        suffix = Path(name).suffix.lower()
-        shown = Path(name).name or f"bestand {n}"
-        if suffix in MESSAGE_SUFFIXES:
-            found.append((shown, data))
-            continue
-        if suffix not in SCAN_SUFFIXES:
-            notes.append(f"{shown}: geen scan (PNG, JPEG, TIFF, PDF) en geen .tks-bestand")
-            continue
-        try:
-            read_document(report, data, where=shown, page_word="pagina")
-        except TelketenError as exc:
-            notes.append(f"{shown}: {exc.message}")
-            continue
-        scanned.append(shown)
-    for n, message in enumerate(report.messages.values(), start=1):
-        found.append((f"scan van {', '.join(scanned)}, samenvatting {n}", bytes(message)))
-    complete = set(report.messages)
-    for msg_id, gaps in report.missing.items():
-        if msg_id not in complete:
-            total = report.reassembler.count(msg_id)
-            notes.append(
-                f"samenvatting {msg_id.hex()[:8]}: QR-code(s) {', '.join(str(i + 1) for i in gaps)} "
-                f"van {total} "
-                "niet gelezen; scan die opnieuw"
-            )
-    notes += [f"geweigerde QR-code: {r}" for r in report.rejected]
-    notes += [f"ontbreekt op deze computer: {p}" for p in report.environment]
-    if scanned and not report.reassembler.messages():
-        notes.append(f"{', '.join(scanned)}: geen Telketen-QR-codes gevonden")
-    return found, notes
-
-
-@dataclass
-class DeskMemory:
-    """Per logged-in session: the webcam symbols collected so far and the last results shown."""
-
-    reports: dict[str, Any] = field(default_factory=dict)
-    last: dict[str, tuple[list[DeskItem], list[str]]] = field(default_factory=dict)
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-
-def tally_rows(
-    t: Any, list_names: Mapping[int, str], *, voter_cards: bool = True
-) -> tuple[tuple[str, int], ...]:
-    """The numbers of a summary's tally in the order of the paper, labelled in Dutch; box C only where the
-    election has kiezerspassen (not for a municipal council, Kieswet K 6)."""
-    rows: list[tuple[str, int]] = [
-        ("Z kiesgerechtigden", t.eligible_voters),
-        ("A stempassen", t.poll_cards),
-        ("B volmachtbewijzen", t.proxy_certificates),
-        *((("C kiezerspassen", t.voter_cards),) if voter_cards else ()),
-        ("D toegelaten kiezers", t.admitted_voters),
-    ]
-    rows += [(f"E.{lst.number} {list_names.get(lst.number, '')}".rstrip(), lst.votes) for lst in t.lists]
-    rows += [
-        ("E stemmen op kandidaten", t.votes_on_lists),
-        ("F blanco", t.blank),
-        ("G ongeldig", t.invalid),
-        ("H uitgebrachte stemmen", t.ballots_cast),
-        ("I meer geteld", t.more_ballots),
-        ("J minder geteld", t.fewer_ballots),
-    ]
-    return tuple(rows)
-
-
-def desk_routes(
-    backend: Callable[[], DeskBackend], roles: tuple[str, ...], *, scan_roles: tuple[str, ...]
-) -> list[WebRoute]:
-    """The scanning desk: upload scans or .tks files, webcam frames, the results and the dashboard.
-
-    `roles` may look; `scan_roles` may also scan. The shared template is `desk.html` (tiers may not import
-    each other, so the desk lives here and each tier passes its backend).
-    """
-    memory = DeskMemory()
-
-    def desk(ctx: Ctx) -> Response:
-        b = backend()
-        with memory.lock:
-            items, notes = memory.last.get(ctx.csrf, ([], []))
-        return ctx.render(
-            "desk.html",
-            title=b.title,
-            desk=b.status(),
-            items=items,
-            notes=notes,
-            can_scan=ctx.user.role in scan_roles,
-        )
-
-    def status_page(ctx: Ctx) -> Response:
-        b = backend()
-        return ctx.render("desk_status.html", title=b.title, desk=b.status())
-
-    def upload(ctx: Ctx) -> Response:
-        assert ctx.form is not None
-        uploads = [v for _, v in ctx.form.multi_items() if isinstance(v, UploadFile)]
-        files: list[tuple[str, bytes]] = []
-        for up in uploads:
-            data = up.file.read(MAX_UPLOAD_BYTES + 1)
-            if not data:
-                continue
-            if len(data) > MAX_UPLOAD_BYTES:
-                raise InputError("bestand is groter dan 64 MB", where=up.filename or "upload")
-            files.append((up.filename or "upload", data))
-        if not files:
-            raise InputError(
-                "kies één of meer scans (PNG, JPEG, TIFF, PDF) of .tks-bestanden", where="upload"
-            )
-        messages, notes = collect_uploads(files)
-        if not messages and not notes:
-            notes = ["geen complete ondertekende samenvatting gevonden"]
-        items = backend().receive(ctx.user, messages) if messages else []
-        with memory.lock:
-            memory.last[ctx.csrf] = (items, notes)
-        return ctx.redirect("/balie")
-
-    def webcam_frame(ctx: Ctx) -> Response:
-        """One camera frame from the browser: decode its symbols, add them, receive complete messages."""
-        from PIL import Image, UnidentifiedImageError
-
-        from shared.adapters.qr_scan import ScanReport, add_payloads
-        from shared.adapters.webcam import decode_frame, progress_line
-
-        assert ctx.form is not None
-        frame = ctx.form.get("frame")
-        if not isinstance(frame, UploadFile):
-            raise InputError("no camera frame in the request", where="frame")
-        data = frame.file.read(16 * 1024 * 1024)
-        try:
-            import io
-
-            import numpy as np
-
-            image = np.asarray(Image.open(io.BytesIO(data)).convert("L"))
-        except (UnidentifiedImageError, OSError, ValueError):
-            raise InputError("the camera frame is not an image", where="frame") from None
-        with memory.lock:
-            report = memory.reports.setdefault(ctx.csrf, ScanReport())
-        new = add_payloads(report, decode_frame(image), "camera")
-        complete = report.messages
-        done = bool(complete) and report.reassembler.complete
-        items: list[DeskItem] = []
-        if done:
-            items = backend().receive(
-                ctx.user, [(f"camera {n}", m) for n, m in enumerate(complete.values(), 1)]
-            )
-            with memory.lock:
-                memory.reports.pop(ctx.csrf, None)
-                memory.last[ctx.csrf] = (items, [])
-        return JSONResponse(
-            {"new": new, "progress": progress_line(report), "done": done, "items": len(items)}
-        )
-
-    def webcam_reset(ctx: Ctx) -> Response:
-        with memory.lock:
-            memory.reports.pop(ctx.csrf, None)
-        return ctx.redirect("/balie")
-
-    return [
-        WebRoute("/balie", desk, roles),
-        WebRoute("/status", status_page, roles),
-        WebRoute("/balie/upload", upload, scan_roles, methods=("POST",)),
-        WebRoute("/balie/camera", webcam_frame, scan_roles, methods=("POST",)),
-        WebRoute("/balie/camera/opnieuw", webcam_reset, scan_roles, methods=("POST",)),
-    ]
-
-
-def env_password(var: str | None, default_var: str) -> str | None:
-    """A password from the environment (scripts, tests), or None to prompt."""
-    name = var or default_var
-    value = os.environ.get(name)
-    if value is None and var:
-        raise InputError(f"environment variable {var} is not set", where="--password-env")
-    return value
-
-
-# ------------------------------------------------------------------------- the upper tiers' desk site
-
-OPERATOR, OBSERVER, COORDINATOR = "operator", "observer", "coordinator"
-#: Operators scan, observers look, the coordinator also manages users, sessions and the audit log.
-DESK_ROLES = (OPERATOR, OBSERVER, COORDINATOR)
-
-
-class OfficeDesk:
-    """A `DeskBackend` over a tier's own office functions (hoofdstembureau or central, which may not import
-    each other): open the office per request, receive with the tier's `receive_message`, show its `status`."""
-
-    def __init__(
-        self,
-        title: str,
-        *,
-        open_office: Callable[[str], Any],
-        receive: Callable[[Any, str, bytes], Any],
-        status: Callable[[Any], Any],
-        list_names: Callable[[Any, str], Mapping[int, str]],
-        name_of: Callable[[Any, str], str],
-    ) -> None:
-        self.title = title
-        self._open = open_office
-        self._receive = receive
-        self._status = status
-        self._list_names = list_names
-        self._name_of = name_of
-
-    def receive(self, user: WebUser, messages: Sequence[tuple[str, bytes]]) -> list[DeskItem]:
-        office = self._open(user.name)
-        try:
-            out = []
-            for source, message in messages:
-                item = self._receive(office, source, message)
-                who = item.authority or ""
-                rows = (
-                    tally_rows(
-                        item.tally,
-                        self._list_names(office, who),
-                        voter_cards=has_voter_cards(office.election.category),
-                    )
-                    if item.tally is not None
-                    else ()
-                )
-                out.append(
-                    DeskItem(
-                        source=item.source,
-                        outcome=item.outcome,
-                        text=item.text_nl or item.text,
-                        authority=who,
-                        name=self._name_of(office, who) if who else "",
-                        rows=rows,
-                        warnings=tuple(item.warnings_nl or item.warnings),
-                    )
-                )
-            return out
-        finally:
-            office.conn.close()
-
-    def status(self) -> DeskStatus:
-        office = self._open("web")
-        try:
-            st = self._status(office)
-            return DeskStatus(
-                rows=tuple(
-                    DeskRow(
-                        code=r.code,
-                        name=r.name,
-                        state=r.state,
-                        phase=r.phase,
-                        digest=r.digest,
-                        duplicates=r.duplicates,
-                        superseded=r.superseded,
-                        source=r.source,
-                    )
-                    for r in st.rows
-                ),
-                refused=tuple(
-                    DeskRefusal(at=x.at, source=x.source, authority=x.authority, reason=x.reason)
-                    for x in st.refused
-                ),
-                finalised_phase=st.finalised_phase,
-                advice=st.advice,
-            )
-        finally:
-            office.conn.close()
-
-
 def login_failure(name: str, address: str, reason: str) -> dict[str, str]:
     """The audit payload of a refused login: the name tried, from where, and why (wrong, locked, empty)."""
     return {"name": name, "address": address, "reason": reason}
-
-
-def desk_site(
-    title: str,
-    state_dir: Path,
-    backend: Callable[[], DeskBackend],
-    audit: Callable[[str, str, dict[str, Any]], None],
-    *,
-    admin: tuple[Sequence[WebRoute], Sequence[NavItem]] = ((), ()),
-    templates: Path | None = None,
-) -> Site:
-    """The site of a scanning desk: operators scan, observers look; users from `web-users.json`; logins and
-    refused logins go to the office's audit log through `audit(user, action, payload)`. `admin` adds the
-    coordinator's pages and their menu items (`shared.office.web_admin`)."""
-    users = UserFile(state_dir / USERS_FILE, DESK_ROLES)
-    routes, nav = admin
-    return Site(
-        on_login=lambda user: audit(user.name, "web-login", {"role": user.role}),
-        on_login_failed=lambda name, address, reason: audit(
-            "web", "web-login-failed", login_failure(name, address, reason)
-        ),
-        sessions_file=state_dir / SESSIONS_FILE,
-        title=title,
-        users=users.lookup,
-        secret=load_secret(state_dir),
-        routes=[*desk_routes(backend, DESK_ROLES, scan_roles=(OPERATOR,)), *routes],
-        home={OPERATOR: "/balie", OBSERVER: "/status", COORDINATOR: "/status"},
-        nav=(NavItem("/balie", "Scanbalie", DESK_ROLES), NavItem("/status", "Overzicht", DESK_ROLES), *nav),
-        templates=templates,
-    )
-
-
-def register_desk_commands(
-    subparsers: Any,
-    *,
-    default_state: Path,
-    make_app: Callable[[Path], Starlette],
-    what: str,
-    audit: Callable[[Path, str, str, dict[str, Any]], None],
-) -> None:
-    """`serve` and `web-user add|list` for a tier with a scanning desk (hoofdstembureau, central).
-
-    `serve` receives results, so it runs the air-gap check first; `audit(state, user, action, payload)`
-    writes an overridden check to the office's audit log."""
-    import argparse
-
-    def cmd_serve(args: argparse.Namespace) -> int:
-        state_dir = Path(args.state)
-        if not UserFile(state_dir / USERS_FILE, DESK_ROLES).names():
-            raise StateError(
-                f"no web users yet: add one with `telketen {what} web-user add NAME --role operator`",
-                where=str(state_dir / USERS_FILE),
-            )
-        require_air_gap(args.allow_network, lambda found: audit(state_dir, "serve", "airgap-override", found))
-        app = AirGapGuard(make_app(state_dir), lambda: check_air_gap(allow_network=args.allow_network))
-        print(
-            f"Telketen {what}: http://{args.host}:{args.port}/ (Ctrl+C stops)", file=__import__("sys").stderr
-        )
-        serve(app, args.host, args.port)
-        return 0
-
-    def cmd_user_add(args: argparse.Namespace) -> int:
-        password = env_password(args.password_env, "TELKETEN_PASSWORD")
-        if password is None:
-            import getpass
-
-            password = getpass.getpass("Password for the new web user: ")
-            if getpass.getpass("Repeat the password: ") != password:
-                raise InputError("the two passwords differ", where="password")
-        user = UserFile(Path(args.state) / USERS_FILE, DESK_ROLES).add(args.name, args.role, password)
-        print(f"web user {user.name} ({user.role}) added")
-        return 0
-
-    def cmd_user_list(args: argparse.Namespace) -> int:
-        for u in UserFile(Path(args.state) / USERS_FILE, DESK_ROLES).names():
-            print(f"{u.name}\t{u.role}")
-        return 0
-
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--state", default=str(default_state), help="state folder (default: %(default)s)")
-    s = subparsers.add_parser(
-        "serve",
-        parents=[common],
-        help="the scanning desk in a browser",
-        description=(
-            "Serve the scanning desk in a browser on this machine: scan summaries with a webcam or upload, "
-            "see what is in and missing."
-        ),
-    )
-    s.add_argument("--host", default="127.0.0.1", help="address to listen on (default %(default)s)")
-    s.add_argument("--port", type=int, default=8471, help="port (default %(default)s)")
-    s.add_argument("--allow-network", action="store_true", help="skip the air-gap refusal (tests/training)")
-    s.set_defaults(func=cmd_serve)
-    w = subparsers.add_parser(
-        "web-user",
-        help="users of the scanning desk",
-        description="Add and list the users who may log in to the scanning desk.",
-    ).add_subparsers(dest="web_user_command")
-    w.required = True
-    s = w.add_parser(
-        "add",
-        parents=[common],
-        help="add a web user",
-        description="Add a user of the scanning desk (password from --password-env or asked).",
-    )
-    s.add_argument("name", metavar="NAME")
-    s.add_argument("--role", choices=DESK_ROLES, default=OPERATOR)
-    s.add_argument(
-        "--password-env", metavar="VAR", help="read the password from VAR (default TELKETEN_PASSWORD)"
-    )
-    s.set_defaults(func=cmd_user_add)
-    s = w.add_parser(
-        "list", parents=[common], help="list web users", description="List the users of the scanning desk."
-    )
-    s.set_defaults(func=cmd_user_list)

@@ -71,11 +71,13 @@ class Actor(msgspec.Struct, frozen=True):
 
 
 class Entry(msgspec.Struct, kw_only=True):
-    """One typist's entry: the report as typed so far, progress 0–100, and how it was finalised."""
+    """One typist's entry: the report as typed so far, progress 0–100, and how it was finalised. `saved`:
+    its typist saved it at least once — a form nobody saved yet has no findings to show."""
 
     typist: str
     report: StationReport
     progress: int = 0
+    saved: bool = False
     finalised: bool = False
     with_warnings: bool = False
     with_errors: bool = False
@@ -122,13 +124,33 @@ def _slot(entry: DataEntry, number: Literal[1, 2]) -> Entry:
 def _require_typist(actor: Actor) -> None:
     if actor.role != "typist":
         raise StateError(
-            f"{actor.name} is a {actor.role}: only typists enter numbers (the coordinator never types)"
+            f"{actor.name} is a {actor.role}: only typists enter numbers (the coordinator never types)",
+            code="entry.typist_only",
+            params={"name": actor.name},
         )
 
 
 def _require_coordinator(actor: Actor) -> None:
     if actor.role != "coordinator":
-        raise StateError(f"{actor.name} is a {actor.role}: only a coordinator can do this")
+        raise StateError(
+            f"{actor.name} is a {actor.role}: only a coordinator can do this",
+            code="entry.coordinator_only",
+            params={"name": actor.name},
+        )
+
+
+def _same_typist(actor: Actor) -> StateError:
+    return StateError(
+        f"{actor.name} typed the first entry: the second entry must be by a different user",
+        code="entry.same_typist",
+        params={"name": actor.name},
+    )
+
+
+def _unknown_resolution(action: str) -> InputError:
+    return InputError(
+        f"unknown resolution {action!r}", where="action", code="resolve.unknown", params={"action": action}
+    )
 
 
 def _typing_slot(entry: DataEntry, actor: Actor, action: str) -> tuple[Literal[1, 2], Entry]:
@@ -136,10 +158,18 @@ def _typing_slot(entry: DataEntry, actor: Actor, action: str) -> tuple[Literal[1
     _require_typist(actor)
     number = _TYPING_STATES.get(entry.state)
     if number is None:
-        raise StateError(f"cannot {action} in state {entry.state}: no entry is being typed")
+        raise StateError(
+            f"cannot {action} in state {entry.state}: no entry is being typed",
+            code="entry.not_typing",
+            params={"action": action, "state": entry.state},
+        )
     slot = _slot(entry, number)
     if slot.typist != actor.name:
-        raise StateError(f"cannot {action}: entry {number} is claimed by {slot.typist}, not by {actor.name}")
+        raise StateError(
+            f"cannot {action}: entry {number} is claimed by {slot.typist}, not by {actor.name}",
+            code="entry.not_yours",
+            params={"action": action, "number": number, "typist": slot.typist, "name": actor.name},
+        )
     return number, slot
 
 
@@ -157,9 +187,7 @@ def claim(entry: DataEntry, actor: Actor, blank: StationReport) -> tuple[DataEnt
     elif out.state == "first_entry_finalised":
         first = _slot(out, 1)
         if first.typist == actor.name:
-            raise StateError(
-                f"{actor.name} typed the first entry: the second entry must be by a different user"
-            )
+            raise _same_typist(actor)
         out.second = Entry(typist=actor.name, report=copy_report(blank))
         out.state = "second_entry_in_progress"
     elif out.state in _TYPING_STATES:
@@ -167,12 +195,18 @@ def claim(entry: DataEntry, actor: Actor, blank: StationReport) -> tuple[DataEnt
         slot = _slot(out, number)
         if slot.typist != actor.name:
             if number == 2 and _slot(out, 1).typist == actor.name:
-                raise StateError(
-                    f"{actor.name} typed the first entry: the second entry must be by a different user"
-                )
-            raise StateError(f"entry {number} is claimed by {slot.typist}; {actor.name} cannot take it over")
+                raise _same_typist(actor)
+            raise StateError(
+                f"entry {number} is claimed by {slot.typist}; {actor.name} cannot take it over",
+                code="entry.taken",
+                params={"number": number, "typist": slot.typist, "name": actor.name},
+            )
     else:
-        raise StateError(f"cannot claim in state {out.state}: it waits for the coordinator or is definitive")
+        raise StateError(
+            f"cannot claim in state {out.state}: it waits for the coordinator or is definitive",
+            code="entry.cannot_claim",
+            params={"state": out.state},
+        )
     number = _TYPING_STATES[out.state]
     slot = _slot(out, number)
     return out, Claimed(
@@ -195,16 +229,25 @@ def save(
     slot = _slot(out, number)
     slot.report = copy_report(report)
     slot.progress = progress
+    slot.saved = True
     return out
 
 
 def _check_acceptance(results: ValidationResults, accept_warnings: bool, accept_errors: bool) -> None:
     if results.has_errors and not accept_errors:
         codes = ", ".join(r.code for r in results.errors)
-        raise StateError(f"errors {codes} must be checked against the paper and accepted before finalising")
+        raise StateError(
+            f"errors {codes} must be checked against the paper and accepted before finalising",
+            code="entry.accept_errors",
+            params={"codes": codes},
+        )
     if results.has_warnings and not accept_warnings:
         codes = ", ".join(r.code for r in results.warnings)
-        raise StateError(f"warnings {codes} must be checked against the paper and accepted before finalising")
+        raise StateError(
+            f"warnings {codes} must be checked against the paper and accepted before finalising",
+            code="entry.accept_warnings",
+            params={"codes": codes},
+        )
 
 
 def finalise(
@@ -243,10 +286,13 @@ def finalise(
     if (
         first.typist == second.typist
     ):  # pragma: no cover - claim() makes this impossible; a last line of defence
-        raise StateError(f"{actor.name} typed both entries: the second entry must be by a different user")
+        raise _same_typist(actor)
     if first.report == second.report:
         if results.has_errors:
-            raise StateError("both entries are equal but have errors: the paper must be corrected first")
+            raise StateError(
+                "both entries are equal but have errors: the paper must be corrected first",
+                code="entry.equal_with_errors",
+            )
         out.state = "definitive"
     else:
         out.state = "entries_different"
@@ -273,12 +319,14 @@ def resolve_errors(entry: DataEntry, actor: Actor, action: ErrorResolution) -> D
     _require_coordinator(actor)
     if entry.state != "first_entry_has_errors":
         raise StateError(
-            f"cannot resolve errors in state {entry.state}: only a first entry with errors can be"
+            f"cannot resolve errors in state {entry.state}: only a first entry with errors can be",
+            code="resolve.not_errors",
+            params={"state": entry.state},
         )
     if action == "discard_first":
         return DataEntry()
     if action != "resume_first":
-        raise InputError(f"unknown resolution {action!r}", where="action")
+        raise _unknown_resolution(action)
     out = _copy(entry)
     first = _slot(out, 1)
     first.finalised = False
@@ -302,7 +350,11 @@ def resolve_differences(
     differing fields (blanked) to its own typist for re-keying — only if the kept entry has no errors."""
     _require_coordinator(actor)
     if entry.state != "entries_different":
-        raise StateError(f"cannot resolve differences in state {entry.state}: the entries are not different")
+        raise StateError(
+            f"cannot resolve differences in state {entry.state}: the entries are not different",
+            code="resolve.not_different",
+            params={"state": entry.state},
+        )
     out = _copy(entry)
     first, second = _slot(out, 1), _slot(out, 2)
     if action == "discard_both":
@@ -312,11 +364,14 @@ def resolve_differences(
     if action == "keep_second":
         return _after_keeping(second, ctx)
     if action not in ("keep_first_correct_second", "keep_second_correct_first"):
-        raise InputError(f"unknown resolution {action!r}", where="action")
+        raise _unknown_resolution(action)
     keep_first = action == "keep_first_correct_second"
     kept, other = (first, second) if keep_first else (second, first)
     if validate(kept.report, ctx).has_errors:
-        raise StateError("the kept entry has errors: it cannot be the reference for a correction")
+        raise StateError(
+            "the kept entry has errors: it cannot be the reference for a correction",
+            code="resolve.kept_has_errors",
+        )
     fields = differing_fields(kept.report, other.report)
     other.report = blank_fields(other.report, fields)
     other.finalised = False

@@ -119,21 +119,43 @@ class SignedParts(msgspec.Struct, frozen=True):
 def split_signed(message: bytes, *, where: str = "signed summary") -> SignedParts:
     """The parts of a signed summary, refusing any message whose length or header does not fit the layout."""
     if len(message) < _SUMMARY_HEAD.size + SIGNATURE_LEN:
-        raise InputError(f"{len(message)} bytes is too short for a signed summary (truncated?)", where=where)
+        raise InputError(
+            f"{len(message)} bytes is too short for a signed summary (truncated?)",
+            where=where,
+            code="signed.too_short",
+            params={"size": len(message)},
+        )
     magic, version, kid, n = _SUMMARY_HEAD.unpack_from(message)
     if magic != SUMMARY_MAGIC:
         if magic == ENROLMENT_MAGIC:
-            raise InputError("this is a key enrolment record, not a signed summary", where=where)
-        raise InputError("not a signed summary (wrong magic bytes)", where=where)
+            raise InputError(
+                "this is a key enrolment record, not a signed summary",
+                where=where,
+                code="signed.enrolment_record",
+            )
+        raise InputError("not a signed summary (wrong magic bytes)", where=where, code="signed.not_summary")
     if version != SIGNED_VERSION:
         raise InputError(
-            f"signed-message version {version}; this program reads {SIGNED_VERSION}", where=where
+            f"signed-message version {version}; this program reads {SIGNED_VERSION}",
+            where=where,
+            code="signed.version",
+            params={"version": version, "supported": SIGNED_VERSION},
         )
     expected = _SUMMARY_HEAD.size + n + SIGNATURE_LEN
     if len(message) < expected:
-        raise InputError(f"truncated: {len(message)} bytes, the header announces {expected}", where=where)
+        raise InputError(
+            f"truncated: {len(message)} bytes, the header announces {expected}",
+            where=where,
+            code="signed.truncated",
+            params={"size": len(message), "expected": expected},
+        )
     if len(message) > expected:
-        raise InputError(f"{len(message) - expected} bytes after the end of the signed summary", where=where)
+        raise InputError(
+            f"{len(message) - expected} bytes after the end of the signed summary",
+            where=where,
+            code="signed.trailing",
+            params={"extra": len(message) - expected},
+        )
     end = _SUMMARY_HEAD.size + n
     return SignedParts(
         key_id=kid,
@@ -152,13 +174,16 @@ def signer_fingerprint(message: bytes) -> str:
 def verify_parts(parts: SignedParts, public_key: Ed25519PublicKey, *, where: str = "signed summary") -> None:
     """Raise `IntegrityError` unless the signature holds for this key over the exact received bytes."""
     if key_id(public_key) != parts.key_id:
-        raise IntegrityError("the key offered is not the key named in the message", where=where)
+        raise IntegrityError(
+            "the key offered is not the key named in the message", where=where, code="signed.key_mismatch"
+        )
     try:
         public_key.verify(parts.signature, SUMMARY_DOMAIN + parts.signed)
     except InvalidSignature as exc:
         raise IntegrityError(
             f"signature does not hold for key {readable_fingerprint(parts.key_id)}: altered or misread",
             where=where,
+            code="signed.bad_signature",
         ) from exc
 
 

@@ -25,7 +25,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from shared.adapters import audit
+from shared.adapters import audit, clock
 from shared.adapters.airgap import require_air_gap
 from shared.adapters.files import read_input
 from shared.adapters.keyfiles import read_enrolment_file, resolve_passphrase
@@ -53,9 +53,9 @@ OfficeT = TypeVar("OfficeT", bound=Office)
 
 
 def system_clock() -> datetime:
-    """The machine's clock: local time with its UTC offset, whole seconds (what the reports, the EML and the
-    audit log print)."""
-    return datetime.now().astimezone().replace(microsecond=0)
+    """The machine's clock in Dutch local time with its UTC offset, whole seconds (what the reports, the EML
+    and the audit log print)."""
+    return clock.now()
 
 
 def user_of(args: argparse.Namespace) -> str:

@@ -25,7 +25,7 @@ from shared.adapters.store import get_meta, transaction
 from shared.domain.election import District, Election
 from shared.domain.intake import Book, Received, new_book, receive
 from shared.domain.keyregister import EnrolmentRecord, KeyRegister, Receiver, RegisteredKey, Role
-from shared.errors import StateError
+from shared.errors import InputError, StateError
 from shared.formats.signing import message_digest, open_enrolment
 from shared.formats.summary import Summary
 from shared.office.definition import election_from_eml
@@ -38,17 +38,26 @@ _ELECTION = msgspec.msgpack.Decoder(Election)
 Clock = Callable[[], datetime]
 
 
-def shape_problem(summary: Summary, lists: Mapping[int, int]) -> str | None:
-    """Why the summary's lists/candidates do not fit a district's 230b (None when they do)."""
+def shape_problem(summary: Summary, lists: Mapping[int, int]) -> InputError | None:
+    """Why the summary's lists/candidates do not fit a district's 230b (None when they do); the refusal is
+    returned, not raised: the desk books it."""
     got = {lst.number: len(lst.candidate_votes) for lst in summary.counts.lists}
     if got == lists:
         return None
     extra = sorted(set(got) - set(lists))
     missing = sorted(set(lists) - set(got))
     if extra or missing:
-        return f"its lists {sorted(got)} are not this district's lists {sorted(lists)}"
-    wrong = [n for n in sorted(lists) if got[n] != lists[n]]
-    return f"list {wrong[0]} has {got[wrong[0]]} candidates, the 230b has {lists[wrong[0]]}"
+        return InputError(
+            f"its lists {sorted(got)} are not this district's lists {sorted(lists)}",
+            code="summary.lists_differ",
+            params={"found": sorted(got), "expected": sorted(lists)},
+        )
+    n = next(n for n in sorted(lists) if got[n] != lists[n])
+    return InputError(
+        f"list {n} has {got[n]} candidates, the 230b has {lists[n]}",
+        code="summary.candidates_differ",
+        params={"number": n, "found": got[n], "expected": lists[n]},
+    )
 
 
 class Office(ABC):
@@ -158,7 +167,7 @@ class Office(ABC):
     def key_scope_problem(self, record: EnrolmentRecord) -> str | None:
         """Why a key may not be enrolled here (another role, authority or district), None when it may."""
 
-    def summary_problem(self, summary: Summary) -> str | None:
+    def summary_problem(self, summary: Summary) -> InputError | None:
         """Why an admitted summary does not fit the district it reports for (None when it does)."""
         district = self.district_of(summary.authority_id)
         if district is None:

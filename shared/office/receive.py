@@ -13,21 +13,23 @@ from __future__ import annotations
 
 import msgspec
 
-from shared.domain.intake import Outcome, Received, decide
+from shared.adapters.messages import dutch
+from shared.domain.intake import Decision, Outcome, Received, decide
 from shared.domain.keyregister import readable_fingerprint
 from shared.domain.tally import Tally
 from shared.domain.total_rules import TotalFinding, check_totals
 from shared.errors import TelketenError
 from shared.formats.signing import admit, message_digest, split_signed
 from shared.formats.summary import Summary, tally_from_counts
+from shared.i18n import catalogue
 from shared.office.office import Office
 
 
 class ScanItem(msgspec.Struct, frozen=True, kw_only=True):
     """The outcome of one received summary, for the operator's screen and the exit code.
 
-    `text` and `warnings` are the command line's (English); `text_nl` and `warnings_nl` what the desk shows:
-    Dutch where the check has Dutch words (a summary whose totals do not hold), else the same text."""
+    `text` and `warnings` are the command line's (English); `text_nl` and `warnings_nl` what the desk shows,
+    from the catalogue (`shared.i18n.catalogue`)."""
 
     source: str
     digest: str
@@ -56,10 +58,11 @@ def _store(
     reason: str | None,
     key_id: bytes,
     summary: Summary | None,
+    reason_nl: str | None,
 ) -> None:
     office.conn.execute(
         "INSERT INTO received (at, source, digest, key_id, authority_id, phase, supersedes, stage, outcome, "
-        "reason, message) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+        "reason, message, reason_nl) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
         (
             at,
             source,
@@ -72,8 +75,24 @@ def _store(
             outcome,
             reason,
             message,
+            reason_nl,
         ),
     )
+
+
+def phase_text(phase: int) -> str:
+    """'eerste zitting' or 'corrigendum 2', as the desk names a session."""
+    return (
+        catalogue.text("desk.first_session")
+        if phase == 0
+        else catalogue.text("desk.corrigendum", {"phase": phase})
+    )
+
+
+def decision_text(decision: Decision, reason_nl: str) -> str:
+    """The desk's Dutch line for what the book did with a summary."""
+    params = {"who": decision.received.authority, "phase": phase_text(decision.received.phase)}
+    return catalogue.text(f"desk.{decision.outcome.value}", {**params, "reason": reason_nl})
 
 
 def receive_message(office: Office, source: str, message: bytes) -> ScanItem:
@@ -90,24 +109,36 @@ def receive_message(office: Office, source: str, message: bytes) -> ScanItem:
     try:
         admission = admit(message, office.register(), receiver, {}, where=source)
         refusal_text = str(admission.refusal) if admission.refusal else None
+        refusal_nl = admission.refusal.text("nl") if admission.refusal else ""
         summary = admission.summary
-        if refusal_text is None and summary is not None:
-            refusal_text = office.summary_problem(summary)
+        problem = office.summary_problem(summary) if refusal_text is None and summary is not None else None
+        if problem is not None:
+            refusal_text, refusal_nl = problem.message, dutch(problem)
         if refusal_text is None and summary is not None:
             findings = check_totals(tally_from_counts(summary.counts))
             wrong = [f for f in findings if f.refuses]
             if wrong:
                 refusal_text = "its numbers do not add up: " + "; ".join(str(f) for f in wrong)
-                refusal_nl = "de getallen kloppen niet: " + "; ".join(
-                    f"{f.code} {f.message_nl}" for f in wrong
+                refusal_nl = catalogue.text(
+                    "desk.totals", {"findings": "; ".join(f"{f.code} {f.message_nl}" for f in wrong)}
                 )
     except TelketenError as exc:
         refusal_text, summary = str(exc), None
+        refusal_nl = dutch(exc)
     with office.transaction():
         if refusal_text is not None:
+            who = summary.authority_id if summary else None
+            phase = summary.phase if summary else None
+            shown = (
+                catalogue.text(
+                    "desk.refuse", {"who": who, "phase": phase_text(phase or 0), "reason": refusal_nl}
+                )
+                if who
+                else catalogue.text("desk.refused", {"reason": refusal_nl})
+            )
             _store(
                 office, at=at.isoformat(), source=source, message=message, stage="check", outcome="refuse",
-                reason=refusal_text, key_id=key_id, summary=summary,
+                reason=refusal_text, key_id=key_id, summary=summary, reason_nl=refusal_nl,
             )  # fmt: skip
             office.log(
                 "summary_refused",
@@ -119,11 +150,9 @@ def receive_message(office: Office, source: str, message: bytes) -> ScanItem:
                 },
                 at,
             )
-            who = summary.authority_id if summary else None
             return ScanItem(
                 source=source, digest=digest.hex(), outcome="refuse", text=f"refused: {refusal_text}",
-                authority=who, phase=summary.phase if summary else None,
-                text_nl=f"{who}: {refusal_nl}" if refusal_nl else f"refused: {refusal_text}",
+                authority=who, phase=phase, text_nl=shown,
             )  # fmt: skip
         assert summary is not None
         rec = Received(
@@ -134,9 +163,11 @@ def receive_message(office: Office, source: str, message: bytes) -> ScanItem:
         )
         decision = decide(office.book(), rec)
         reason = decision.reason.value if decision.reason else None
+        reason_nl = catalogue.text(f"intake.{decision.reason.name.lower()}") if decision.reason else None
         _store(
             office, at=at.isoformat(), source=source, message=message, stage="intake",
             outcome=decision.outcome.value, reason=reason, key_id=key_id, summary=summary,
+            reason_nl=reason_nl,
         )  # fmt: skip
         office.log(
             f"summary_{decision.outcome.value}",
@@ -160,6 +191,6 @@ def receive_message(office: Office, source: str, message: bytes) -> ScanItem:
         phase=summary.phase,
         tally=tally,
         warnings=tuple(str(f) for f in findings),
-        text_nl=decision.message(),
+        text_nl=decision_text(decision, reason_nl or ""),
         warnings_nl=tuple(f"{f.code} {f.message_nl}" for f in findings),
     )

@@ -82,6 +82,11 @@ CREATE TABLE keyed_entries (
 );
 """
 
+# The Dutch reason of a refusal, as the desk showed it (`reason` stays the English of the CLI and the log).
+REFUSAL_TEXTS = """
+ALTER TABLE received ADD COLUMN reason_nl TEXT;
+"""
+
 
 def migrations(own_tables: str) -> tuple[Migration, ...]:
     """The schema of a receiving office whose tier adds `own_tables` (its outputs) to the common ones."""
@@ -90,6 +95,7 @@ def migrations(own_tables: str) -> tuple[Migration, ...]:
         (2, ELECTION_CACHE),
         (3, MORE_CANDIDATE_LISTS),
         (4, KEYED_ENTRIES),
+        (5, REFUSAL_TEXTS),
     )
 
 

@@ -1,16 +1,17 @@
 """The dashboard of a receiving office: who is in, missing, duplicated, corrected; what was refused.
 
-The rows are the scanning desk's own (`shared.adapters.web.DeskRow`, `DeskRefusal`): the command line and the
-browser show the same dashboard from the same structs.
+The rows are the scanning desk's own (`shared.adapters.desk_model.DeskRow`, `DeskRefusal`): the command
+line and the browser show the same dashboard from the same structs.
 """
 
 from __future__ import annotations
 
-from shared.adapters.web import DeskRefusal, DeskRow, DeskStatus
+from shared.adapters.desk_model import DeskRefusal, DeskRow, DeskStatus
 from shared.domain.keyed import STATE_LABELS_NL, KeyedState
 from shared.formats.keyed import decode_keyed, is_keyed, source_text
 from shared.formats.signing import split_signed
 from shared.formats.summary import ChildSource
+from shared.i18n import catalogue
 from shared.office.keyed import states as keyed_states
 from shared.office.office import Office
 from shared.office.plausible import received_advice
@@ -48,9 +49,16 @@ def status(office: Office) -> Status:
             )
         )
     refused = tuple(
-        Refused(at=str(at), source=str(src), authority=str(who or "?"), reason=str(reason or ""))
-        for at, src, who, reason in office.conn.execute(
-            "SELECT at, source, authority_id, reason FROM received WHERE outcome = 'refuse' ORDER BY seq"
+        Refused(
+            at=str(at),
+            source=str(src),
+            authority=str(who or "?"),
+            reason=str(reason or ""),
+            reason_nl=str(reason_nl or catalogue.text("desk.refused_earlier")),
+        )
+        for at, src, who, reason, reason_nl in office.conn.execute(
+            "SELECT at, source, authority_id, reason, reason_nl FROM received WHERE outcome = 'refuse' "
+            "ORDER BY seq"
         ).fetchall()
     )
     row = office.conn.execute("SELECT MAX(phase) FROM outputs").fetchone()

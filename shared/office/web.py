@@ -1,8 +1,9 @@
 """The scanning desk of a receiving office in a browser (`telketen hsb serve`, `telketen central serve`).
 
-The desk itself (upload, webcam frames, results, dashboard) is `shared.adapters.web`; this plugs in the
-office: `receive_message` checks every sheet (signature against the key register, election, district,
-issuer, corrigendum chain; ARCHITECTURE §1) and the tier's `status` lists who is in, missing and refused.
+The desk itself (upload, webcam frames, results, dashboard) is `shared.adapters.desk_site` with
+`desk_routes` and `desk_upload`; this plugs in the office: `receive_message` checks every sheet (signature
+against the key register, election, district, issuer, corrigendum chain; ARCHITECTURE §1) and the tier's
+`status` lists who is in, missing and refused.
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ from typing import Any, TypeVar
 
 from starlette.applications import Starlette
 
-from shared.adapters.web import COORDINATOR, DESK_ROLES, NavItem, OfficeDesk, WebRoute, create_app, desk_site
+from shared.adapters.desk_site import COORDINATOR, DESK_ROLES, OfficeDesk, desk_site
+from shared.adapters.web import NavItem, WebRoute, create_app
 from shared.adapters.web_admin import admin_nav, admin_routes, password_routes
 from shared.office.office import Clock, Office
 from shared.office.receive import receive_message

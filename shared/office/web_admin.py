@@ -12,7 +12,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from shared.adapters.web import COORDINATOR, DESK_ROLES, USERS_FILE, UserFile, WebUser
+from shared.adapters.desk_site import COORDINATOR, DESK_ROLES
+from shared.adapters.web import USERS_FILE, UserFile, WebUser
 from shared.adapters.web_admin import Admin, UserRow, closing
 from shared.errors import InputError, StateError
 from shared.office.office import Office

@@ -35,6 +35,13 @@
         .then(function () { busy = false; });
     }, "image/png");
   }
+  // The browser's reasons (DOMException names) in Dutch.
+  var CAMERA_ERRORS = {
+    NotAllowedError: "geen toestemming gegeven.",
+    NotFoundError: "er is geen camera aangesloten.",
+    NotReadableError: "de camera is in gebruik door een ander programma.",
+    OverconstrainedError: "de camera kan dit beeldformaat niet leveren."
+  };
   start.addEventListener("click", function () {
     if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
       status.textContent = "Deze browser geeft geen toegang tot een camera.";
@@ -45,7 +52,7 @@
       start.disabled = true; stop.disabled = false;
       status.textContent = "Camera aan: houd één QR-code dicht bij de camera.";
       timer = setInterval(send, 700);
-    }).catch(function (e) { status.textContent = "Geen camera: " + e.name; });
+    }).catch(function (e) { status.textContent = "Geen camera: " + (CAMERA_ERRORS[e.name] || "de browser geeft er geen toegang toe."); });
   });
   stop.addEventListener("click", function () { halt(); status.textContent = "Camera staat uit."; });
 })();

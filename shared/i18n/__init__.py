@@ -1,0 +1,1 @@
+"""What a person reads in Dutch: the message catalogue (`catalogue`) and Dutch local times (`dates`)."""
