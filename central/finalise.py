@@ -437,26 +437,44 @@ def latest(office: Office) -> tuple[int, SeatsResult, dict[str, bytes]]:
 def enter_deceased(office: Office, list_number: int, position: int) -> str:
     """Record a deceased candidate before the computation (Kieswet P 19a); returns the candidate's name."""
     if previous_output(office) is not None:
-        raise StateError("the result is already finalised; a deceased candidate must be entered before it")
+        raise StateError(
+            "the result is already finalised; a deceased candidate must be entered before it",
+            code="deceased.after_finalise",
+        )
     if lists_differ(office.election):
         raise StateError(
             "deceased candidates (P 19a) with lists that differ per kieskring are not supported yet",
             where="deceased",
+            code="deceased.unsupported",
         )
     view = result_view(office.election)
     lst = view.list_by_number(list_number)
     if lst is None:
-        raise InputError(f"there is no list {list_number}", where="deceased")
+        raise InputError(
+            f"there is no list {list_number}",
+            where="deceased",
+            code="deceased.no_list",
+            params={"list": list_number},
+        )
     cand = next((c for c in lst.candidates if c.position == position), None)
     if cand is None:
-        raise InputError(f"list {list_number} has no candidate {position}", where="deceased")
+        raise InputError(
+            f"list {list_number} has no candidate {position}",
+            where="deceased",
+            code="deceased.no_candidate",
+            params={"list": list_number, "position": position},
+        )
     at = office.now()
     with office.transaction():
         exists = office.conn.execute(
             "SELECT 1 FROM deceased WHERE list_number = ? AND position = ?", (list_number, position)
         ).fetchone()
         if exists:
-            raise StateError(f"candidate {position} of list {list_number} is already recorded as deceased")
+            raise StateError(
+                f"candidate {position} of list {list_number} is already recorded as deceased",
+                code="deceased.already",
+                params={"list": list_number, "position": position},
+            )
         office.conn.execute(
             "INSERT INTO deceased (list_number, position, entered_at, entered_by) VALUES (?,?,?,?)",
             (list_number, position, at.isoformat(), office.user),

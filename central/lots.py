@@ -89,6 +89,8 @@ def check_recorded(office: Office, run: Callable[[tuple[int, ...]], SeatsResult]
             f"recorded lot {stale.seq} ({stale.reason}) no longer answers a tie of the computation; "
             "withdraw it on the lot page and record the lots asked now",
             where="lot",
+            code="lot.stale",
+            params={"seq": stale.seq},
         )
 
 
@@ -110,12 +112,23 @@ def record_lot(office: Office, outcome: int) -> RecordedLot:
             f"recorded lot {state.stale.seq} no longer answers the tie the computation asks; "
             "withdraw it first",
             where="lot",
+            code="lot.stale",
+            params={"seq": state.stale.seq},
         )
     request = state.pending
     if request is None:
-        raise StateError("no lot is needed: the computation completes with the lots recorded", where="lot")
+        raise StateError(
+            "no lot is needed: the computation completes with the lots recorded",
+            where="lot",
+            code="lot.not_needed",
+        )
     if outcome not in request.options:
-        raise InputError(f"{outcome} is not one of the options {list(request.options)}", where="lot")
+        raise InputError(
+            f"{outcome} is not one of the options {list(request.options)}",
+            where="lot",
+            code="lot.not_an_option",
+            params={"outcome": outcome, "options": ", ".join(map(str, request.options))},
+        )
     at = office.now()
     with office.transaction():
         cur = office.conn.execute(
@@ -144,7 +157,7 @@ def withdraw_last(office: Office) -> RecordedLot:
     """Take back the last recorded lot (typed wrong, or its tie changed); the withdrawal is audited."""
     recorded = recorded_lots(office)
     if not recorded:
-        raise StateError("no lot has been recorded", where="lot")
+        raise StateError("no lot has been recorded", where="lot", code="lot.none_recorded")
     last = recorded[-1]
     at = office.now()
     with office.transaction():

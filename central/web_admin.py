@@ -111,7 +111,12 @@ def tie_detail(request: LotRequest) -> str:
 def _int_field(ctx: Ctx, name: str, where: str) -> int:
     text = ctx.field(name).strip()
     if not (text.isascii() and text.isdigit()) or len(text) > 6:
-        raise InputError(f"'{text[:20]}' is geen nummer", where=where)
+        raise InputError(
+            f"'{text[:20]}' is geen nummer",
+            where=where,
+            code="admin.not_a_number",
+            params={"value": text[:20]},
+        )
     return int(text)
 
 
@@ -160,7 +165,11 @@ def central_pages(open_office: OpenOffice) -> tuple[list[WebRoute], tuple[NavIte
         number = _int_field(ctx, "list", "lijst")
         position = _int_field(ctx, "position", "kandidaat")
         if ctx.field("confirm") != "1":
-            raise InputError("vink aan dat het overlijden is vastgesteld", where="bevestiging")
+            raise InputError(
+                "vink aan dat het overlijden is vastgesteld",
+                where="bevestiging",
+                code="admin.confirm_deceased",
+            )
         office = open_office(ctx.user.name)
         try:
             enter_deceased(office, number, position)
@@ -197,7 +206,11 @@ def central_pages(open_office: OpenOffice) -> tuple[list[WebRoute], tuple[NavIte
     def lots_post(ctx: Ctx) -> Response:
         outcome = _int_field(ctx, "outcome", "uitkomst")
         if ctx.field("confirm") != "1":
-            raise InputError("vink aan dat het lot in het openbaar is getrokken", where="bevestiging")
+            raise InputError(
+                "vink aan dat het lot in het openbaar is getrokken",
+                where="bevestiging",
+                code="admin.confirm_lot",
+            )
         office = open_office(ctx.user.name)
         try:
             lots.record_lot(office, outcome)

@@ -231,14 +231,26 @@ class Service:
         """Add a typist or coordinator; the password is stored only as an scrypt hash."""
         if not name or len(name) > _USER_NAME_MAX or not name.isprintable() or name.strip() != name:
             raise InputError(
-                "a user name is 1–64 printable characters without surrounding spaces", where="NAME"
+                "a user name is 1–64 printable characters without surrounding spaces",
+                where="NAME",
+                code="admin.bad_name",
             )
         if role not in ROLES:
-            raise InputError(f"role must be one of {', '.join(ROLES)}", where="--role")
+            raise InputError(
+                f"role must be one of {', '.join(ROLES)}",
+                where="--role",
+                code="admin.bad_role",
+                params={"roles": ", ".join(ROLES)},
+            )
         stored = hash_password(password)
         with transaction(self.conn):
             if self.conn.execute("SELECT 1 FROM users WHERE name = ?", (name,)).fetchone():
-                raise StateError(f"user '{name}' already exists", where="NAME")
+                raise StateError(
+                    f"user '{name}' already exists",
+                    where="NAME",
+                    code="admin.user_exists",
+                    params={"name": name},
+                )
             self.conn.execute(
                 "INSERT INTO users (name, role, password_hash, created_at) VALUES (?, ?, ?, ?)",
                 (name, role, stored, at),
@@ -263,16 +275,25 @@ class Service:
         self.require(actor, "coordinator")
         row = self.conn.execute("SELECT disabled_at FROM users WHERE name = ?", (name,)).fetchone()
         if row is None:
-            raise InputError(f"no user '{name}'", where="NAME")
+            raise InputError(f"no user '{name}'", where="NAME", code="admin.no_user", params={"name": name})
         if name == actor.name:
-            raise StateError("a coordinator cannot disable or reset their own account", where="NAME")
+            raise StateError(
+                "a coordinator cannot disable or reset their own account",
+                where="NAME",
+                code="admin.own_account",
+            )
         return None if row[0] is None else str(row[0])
 
     def disable_user(self, actor: User, name: str, *, at: str) -> None:
         """Take a user's access away for good; the name stays in the table and the audit log."""
         with transaction(self.conn):
             if self._existing_user(actor, name) is not None:
-                raise StateError(f"user '{name}' is already disabled", where="NAME")
+                raise StateError(
+                    f"user '{name}' is already disabled",
+                    where="NAME",
+                    code="admin.already_disabled",
+                    params={"name": name},
+                )
             self.conn.execute("UPDATE users SET disabled_at = ? WHERE name = ?", (at, name))
             audit.append_event(
                 self.conn, at=at, user=actor.name, action="user-disable", payload={"name": name}
@@ -283,7 +304,12 @@ class Service:
         stored = hash_password(password)
         with transaction(self.conn):
             if self._existing_user(actor, name) is not None:
-                raise StateError(f"user '{name}' is disabled", where="NAME")
+                raise StateError(
+                    f"user '{name}' is disabled",
+                    where="NAME",
+                    code="admin.user_disabled",
+                    params={"name": name},
+                )
             self.conn.execute("UPDATE users SET password_hash = ? WHERE name = ?", (stored, name))
             audit.append_event(
                 self.conn, at=at, user=actor.name, action="user-password-reset", payload={"name": name}
@@ -349,7 +375,11 @@ class Service:
         with transaction(self.conn):
             current = self.current_session()
             if not self.session_finalised(current):
-                raise StateError(f"session {current} is still open: finalise it first")
+                raise StateError(
+                    f"session {current} is still open: finalise it first",
+                    code="session.still_open",
+                    params={"session": current},
+                )
             number = current + 1
             self.conn.execute(
                 "INSERT INTO sessions (number, started_at, started_by) VALUES (?, ?, ?)",
@@ -492,7 +522,11 @@ class Service:
         if row is None:
             if session == 1:
                 return de.DataEntry()
-            raise StateError(f"station {station_id} is not under investigation in session {session}")
+            raise StateError(
+                f"station {station_id} is not under investigation in session {session}",
+                code="inquiry.not_investigated",
+                params={"number": station_id.split("::")[-1], "session": session},
+            )
         return msgspec.json.decode(row[0], type=de.DataEntry)
 
     def _put_entry(self, session: int, station_id: str, entry: de.DataEntry, at: str) -> None:
@@ -695,7 +729,11 @@ class Service:
             entry = msgspec.json.decode(blob, type=de.DataEntry)
             if entry.state == "definitive" and entry.first is not None:
                 return entry.first.report
-        raise StateError(f"station {station.number} ({station.name}) has no definitive result yet")
+        raise StateError(
+            f"station {station.number} ({station.name}) has no definitive result yet",
+            code="station.not_definitive",
+            params={"number": station.number, "name": station.name},
+        )
 
     def prove_definitive_reports(self) -> None:
         """Refuse (IntegrityError, naming the station) when a definitive report is not the one its typist

@@ -135,7 +135,11 @@ def setup_routes(open_service: Open, stamp: Stamp) -> list[WebRoute]:
         svc = open_service()
         try:
             if ctx.field("confirm") != "1":
-                raise InputError("vink aan dat een nieuwe zitting wordt geopend", where="bevestiging")
+                raise InputError(
+                    "vink aan dat een nieuwe zitting wordt geopend",
+                    where="bevestiging",
+                    code="admin.confirm_session",
+                )
             number = svc.new_session(_actor(ctx.user), at=stamp())
         finally:
             svc.close()

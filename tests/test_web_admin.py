@@ -39,6 +39,15 @@ from tests.test_web_desk import make_hsb
 from tests.test_web_support import GOOD_ENTRY, PASSPHRASE, PW, csrf_of, municipality_state
 
 ADMIN_PAGES = ("/beheer/gebruikers", "/beheer/sessies", "/beheer/logboek")
+
+
+def dutch(page: str) -> str:
+    """A refusal page, checked to carry the catalogue's Dutch sentence and not the neutral fallback (which
+    would show the service's English message)."""
+    assert "De technische melding staat in het logboek" not in page, page
+    return page
+
+
 ADMIN_POSTS = (
     "/beheer/gebruikers",
     "/beheer/gebruikers/uitschakelen",
@@ -131,9 +140,9 @@ def test_a_new_user_gets_a_one_time_password_shown_once_that_logs_in(
     assert (added.user, added.data()) == ("coord", {"name": "dirk", "role": "typist"})
     assert password not in added.payload
     again = coord.post("/beheer/gebruikers", data={"csrf": token, "name": "dirk", "role": "typist"})
-    assert again.status_code == 409 and "already exists" in again.text  # uncoded: the fallback shows it
+    assert again.status_code == 409 and "Gebruiker dirk bestaat al." in dutch(again.text)
     bad = coord.post("/beheer/gebruikers", data={"csrf": token, "name": "eva", "role": "admin"})
-    assert bad.status_code == 400 and "kies een rol" in bad.text
+    assert bad.status_code == 400 and "Kies een rol" in dutch(bad.text)
 
 
 def test_a_disabled_user_cannot_log_in_and_their_open_browser_is_logged_out(
@@ -158,7 +167,7 @@ def test_a_disabled_user_cannot_log_in_and_their_open_browser_is_logged_out(
     actions = [(e.user, e.action, e.data().get("name")) for e in events(state)]
     assert ("coord", "user-disable", "anna") in actions and ("coord", "web-sessions-ended", "anna") in actions
     own = coord.post("/beheer/gebruikers/uitschakelen", data={"csrf": token, "name": "coord", "confirm": "1"})
-    assert own.status_code == 409 and "own account" in own.text
+    assert own.status_code == 409 and "eigen account niet uitschakelen" in dutch(own.text)
     twice = coord.post(
         "/beheer/gebruikers/uitschakelen", data={"csrf": token, "name": "anna", "confirm": "1"}
     )
@@ -266,7 +275,7 @@ def test_the_setup_page_shows_what_init_checked_and_opens_the_next_session(
     assert "<span>0000 0000 0000 0000</span>" in page  # the 110a's SHA-256, in parts that do not wrap
     assert 'data-session="1"' in page and "Nieuwe zitting openen" not in page  # session 1 still open
     refused = coord.post("/coordinator/inrichting/zitting", data={"csrf": token, "confirm": "1"})
-    assert refused.status_code == 409 and "still open" in refused.text
+    assert refused.status_code == 409 and "is nog open" in dutch(refused.text)
     _definitive_everywhere(state, coord)
     assert (
         coord.post("/coordinator/vaststellen", data={"csrf": token, "passphrase": PASSPHRASE}).status_code
@@ -391,7 +400,7 @@ def test_a_lot_recorded_in_the_browser_gives_the_result_of_the_same_lot_on_the_c
         outcomes.append(choice)
     assert outcomes and "de zetelverdeling is compleet" in coord.get("/centraal/loting").text
     extra = coord.post("/centraal/loting", data={"csrf": token, "outcome": "1", "confirm": "1"})
-    assert extra.status_code == 409 and "no lot is needed" in extra.text
+    assert extra.status_code == 409 and "geen loting nodig" in dutch(extra.text)
     recorded = [(a, msgspec.json.decode(p)) for a, p in audit_actions(state) if a == "lot-recorded"]
     assert [p["outcome"] for _, p in recorded] == outcomes
     assert main(["central", "finalise", "--state", str(state), "--lot", "1"]) == 2  # two sources refused
@@ -490,7 +499,7 @@ def test_a_deceased_candidate_recorded_in_the_browser_is_skipped_as_on_the_comma
     missing = coord.post(
         "/centraal/overleden", data={"csrf": token, "list": "99", "position": "1", "confirm": "1"}
     )
-    assert missing.status_code == 400 and "there is no list 99" in missing.text
+    assert missing.status_code == 400 and "Er is geen lijst 99." in dutch(missing.text)
     r = coord.post("/centraal/overleden", data={"csrf": token, "list": "1", "position": "1", "confirm": "1"})
     assert r.status_code == 200 and 'data-deceased="1-1"' in r.text
     twice = coord.post(
@@ -573,7 +582,7 @@ def test_the_service_refuses_user_changes_by_a_typist_whatever_the_edge(tmp_path
 def test_a_lot_outcome_that_is_not_an_option_is_refused(tmp_path: Path) -> None:
     state, coord, token, _ = central_with(tmp_path, tied=True)
     r = coord.post("/centraal/loting", data={"csrf": token, "outcome": "99", "confirm": "1"})
-    assert r.status_code == 400 and "is not one of the options" in r.text
+    assert r.status_code == 400 and "geen van de mogelijkheden" in dutch(r.text)
     assert "lot-recorded" not in [a for a, _ in audit_actions(state)]
 
 

@@ -245,20 +245,32 @@ class UserFile:
     def add(self, name: str, role: str, password: str, *, at: str = "") -> WebUser:
         if not name or len(name) > 64 or not name.isprintable() or name.strip() != name:
             raise InputError(
-                "a user name is 1–64 printable characters without surrounding spaces", where="NAME"
+                "a user name is 1–64 printable characters without surrounding spaces",
+                where="NAME",
+                code="admin.bad_name",
             )
         if role not in self.roles:
-            raise InputError(f"role must be one of {', '.join(self.roles)}", where="--role")
+            raise InputError(
+                f"role must be one of {', '.join(self.roles)}",
+                where="--role",
+                code="admin.bad_role",
+                params={"roles": ", ".join(self.roles)},
+            )
         users = self._read()
         if name in users:
-            raise StateError(f"user '{name}' already exists", where=str(self.path))
+            raise StateError(
+                f"user '{name}' already exists",
+                where=str(self.path),
+                code="admin.user_exists",
+                params={"name": name},
+            )
         users[name] = {"role": role, "password": hash_password(password), **({"created": at} if at else {})}
         self._write(users)
         return WebUser(name, role)
 
     def _existing(self, users: dict[str, dict[str, str]], name: str) -> dict[str, str]:
         if name not in users:
-            raise InputError(f"no user '{name}'", where="NAME")
+            raise InputError(f"no user '{name}'", where="NAME", code="admin.no_user", params={"name": name})
         return users[name]
 
     def disable(self, name: str, *, at: str) -> None:
@@ -266,7 +278,12 @@ class UserFile:
         users = self._read()
         entry = self._existing(users, name)
         if entry.get("disabled"):
-            raise StateError(f"user '{name}' is already disabled", where="NAME")
+            raise StateError(
+                f"user '{name}' is already disabled",
+                where="NAME",
+                code="admin.already_disabled",
+                params={"name": name},
+            )
         entry["disabled"] = at
         self._write(users)
 
@@ -274,7 +291,9 @@ class UserFile:
         users = self._read()
         entry = self._existing(users, name)
         if entry.get("disabled"):
-            raise StateError(f"user '{name}' is disabled", where="NAME")
+            raise StateError(
+                f"user '{name}' is disabled", where="NAME", code="admin.user_disabled", params={"name": name}
+            )
         entry["password"] = hash_password(password)
         self._write(users)
 

@@ -120,7 +120,12 @@ def _int_param(value: str, where: str) -> int | None:
     if not value:
         return None
     if not (value.isascii() and value.isdigit()) or len(value) > 12:
-        raise InputError(f"'{value[:20]}' is geen regelnummer", where=where)
+        raise InputError(
+            f"'{value[:20]}' is geen regelnummer",
+            where=where,
+            code="admin.not_a_line",
+            params={"value": value[:20]},
+        )
     return int(value)
 
 
@@ -146,7 +151,12 @@ def admin_routes(admin: Admin, *, prefix: str = "/beheer") -> list[WebRoute]:
     def users_add(ctx: Ctx) -> Response:
         name, role = ctx.field("name").strip(), ctx.field("role")
         if role not in labels:
-            raise InputError(f"kies een rol: {', '.join(labels.values())}", where="rol")
+            raise InputError(
+                f"kies een rol: {', '.join(labels.values())}",
+                where="rol",
+                code="admin.choose_role",
+                params={"roles": ", ".join(labels.values())},
+            )
         password = one_time_password()
         admin.users().add(ctx.user, name, role, password)
         return users_page(ctx, shown=(name, "toegevoegd", password))
@@ -154,7 +164,12 @@ def admin_routes(admin: Admin, *, prefix: str = "/beheer") -> list[WebRoute]:
     def users_disable(ctx: Ctx) -> Response:
         name = ctx.field("name")
         if ctx.field("confirm") != "1":
-            raise InputError(f"vink aan dat {name} niet meer mag inloggen", where="bevestiging")
+            raise InputError(
+                f"vink aan dat {name} niet meer mag inloggen",
+                where="bevestiging",
+                code="admin.confirm_disable",
+                params={"name": name},
+            )
         admin.users().disable(ctx.user, name)
         ended = ctx.site.sessions.store.revoke_user(name)
         admin.record(ctx.user, "web-sessions-ended", {"name": name, "sessions": ended, "why": "disabled"})
@@ -184,7 +199,7 @@ def admin_routes(admin: Admin, *, prefix: str = "/beheer") -> list[WebRoute]:
         digest = ctx.field("session")
         match = [s for s in ctx.site.sessions.store.listing() if s.digest == digest]
         if not match or not ctx.site.sessions.store.revoke_digest(digest):
-            raise InputError("deze sessie bestaat niet (meer)", where="sessie")
+            raise InputError("deze sessie bestaat niet (meer)", where="sessie", code="admin.no_session")
         who = match[0]
         admin.record(
             ctx.user, "web-session-revoke", {"name": who.user, "role": who.role, "session": digest[:16]}

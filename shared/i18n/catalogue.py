@@ -148,6 +148,39 @@ MESSAGES: dict[str, str] = {
     "signed.key_mismatch": "de aangeboden sleutel is niet de sleutel die het bericht noemt.",
     "signed.bad_signature": "de handtekening klopt niet: de samenvatting is veranderd of niet met deze "
     "sleutel ondertekend.",
+    # ---------------------------------------------------------------- the coordinator's pages (users, lots)
+    "admin.bad_name": "Een gebruikersnaam heeft 1 tot 64 leesbare tekens, zonder spatie aan het begin "
+    "of eind.",
+    "admin.bad_role": "De rol moet een van deze zijn: {roles}.",
+    "admin.user_exists": "Gebruiker {name} bestaat al.",
+    "admin.no_user": "Gebruiker {name} bestaat niet.",
+    "admin.already_disabled": "Gebruiker {name} is al uitgeschakeld.",
+    "admin.user_disabled": "Gebruiker {name} is uitgeschakeld en kan niet meer inloggen.",
+    "admin.own_account": "Een coördinator kan het eigen account niet uitschakelen of een nieuw wachtwoord "
+    "geven: wijzig uw eigen wachtwoord op de pagina Wachtwoord.",
+    "admin.wrong_password": "Het huidige wachtwoord klopt niet.",
+    "admin.not_a_line": "‘{value}’ is geen regelnummer.",
+    "admin.not_a_number": "‘{value}’ is geen nummer.",
+    "admin.choose_role": "Kies een rol: {roles}.",
+    "admin.confirm_disable": "Vink aan dat {name} niet meer mag inloggen.",
+    "admin.no_session": "Deze sessie bestaat niet (meer).",
+    "admin.confirm_deceased": "Vink aan dat het overlijden is vastgesteld.",
+    "admin.confirm_lot": "Vink aan dat het lot in het openbaar is getrokken.",
+    "admin.confirm_session": "Vink aan dat een nieuwe zitting wordt geopend.",
+    "session.still_open": "Zitting {session} is nog open: stel die eerst vast.",
+    "station.not_definitive": "Stembureau {number} ({name}) heeft nog geen definitieve uitslag.",
+    "lot.stale": "Het vastgelegde lot {seq} hoort niet meer bij een gelijke stand die de berekening vraagt: "
+    "trek het in op de lotingspagina en leg vast wat nu gevraagd wordt.",
+    "lot.not_needed": "Er is geen loting nodig: de berekening is compleet met de vastgelegde loten.",
+    "lot.not_an_option": "{outcome} is geen van de mogelijkheden ({options}).",
+    "lot.none_recorded": "Er is nog geen lot vastgelegd.",
+    "deceased.after_finalise": "De uitslag is al vastgesteld; een overleden kandidaat moet daarvóór worden "
+    "ingevoerd.",
+    "deceased.unsupported": "Overleden kandidaten (art. P 19a) bij lijsten die per kieskring verschillen, "
+    "worden nog niet ondersteund.",
+    "deceased.no_list": "Er is geen lijst {list}.",
+    "deceased.no_candidate": "Lijst {list} heeft geen kandidaat {position}.",
+    "deceased.already": "Kandidaat {position} van lijst {list} is al als overleden vastgelegd.",
 }
 
 #: Short Dutch titles of the findings, as on the typist's screen (Abacus wording, shortened).

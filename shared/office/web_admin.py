@@ -39,7 +39,12 @@ class OfficeUsers:
     ) -> None:
         """Run `change(at)` and write `action` to the office's log under the coordinator's name."""
         if actor.role != COORDINATOR:
-            raise StateError(f"this is for a coordinator; {actor.name} is a {actor.role}", where="role")
+            raise StateError(
+                f"this is for a coordinator; {actor.name} is a {actor.role}",
+                where="role",
+                code="user.wrong_role",
+                params={"role": "coordinator", "name": actor.name, "user_role": actor.role},
+            )
         office = self._open(actor.name)
         try:
             at = office.now()
@@ -50,9 +55,13 @@ class OfficeUsers:
 
     def _not_self(self, actor: WebUser, name: str) -> None:
         if name == actor.name:
-            raise StateError("a coordinator cannot disable or reset their own account", where="NAME")
+            raise StateError(
+                "a coordinator cannot disable or reset their own account",
+                where="NAME",
+                code="admin.own_account",
+            )
         if name not in {u.name for u in self._file.names()}:
-            raise InputError(f"no user '{name}'", where="NAME")
+            raise InputError(f"no user '{name}'", where="NAME", code="admin.no_user", params={"name": name})
 
     def users(self) -> list[UserRow]:
         return [UserRow(name=u.name, role=u.role, created=c, disabled=d) for u, c, d in self._file.details()]
@@ -87,7 +96,11 @@ class OfficeUsers:
         try:
             if self._file.lookup(user.name, current) is None:
                 office.log("web-password-change-refused", {"name": user.name})
-                raise InputError("the current password is not right", where="huidig wachtwoord")
+                raise InputError(
+                    "the current password is not right",
+                    where="huidig wachtwoord",
+                    code="admin.wrong_password",
+                )
             self._file.reset_password(user.name, new)
             office.log("web-password-change", {"name": user.name})
         finally:
