@@ -4,8 +4,8 @@ its own backend)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any, Protocol
+from collections.abc import Sequence
+from typing import Protocol
 
 import msgspec
 
@@ -69,27 +69,3 @@ class DeskBackend(Protocol):
     def receive(self, user: WebUser, messages: Sequence[tuple[str, bytes]]) -> list[DeskItem]: ...
 
     def status(self) -> DeskStatus: ...
-
-
-def tally_rows(
-    t: Any, list_names: Mapping[int, str], *, voter_cards: bool = True
-) -> tuple[tuple[str, int], ...]:
-    """The numbers of a summary's tally in the order of the paper, labelled in Dutch; box C only where the
-    election has kiezerspassen (not for a municipal council, Kieswet K 6)."""
-    rows: list[tuple[str, int]] = [
-        ("Z kiesgerechtigden", t.eligible_voters),
-        ("A stempassen", t.poll_cards),
-        ("B volmachtbewijzen", t.proxy_certificates),
-        *((("C kiezerspassen", t.voter_cards),) if voter_cards else ()),
-        ("D toegelaten kiezers", t.admitted_voters),
-    ]
-    rows += [(f"E.{lst.number} {list_names.get(lst.number, '')}".rstrip(), lst.votes) for lst in t.lists]
-    rows += [
-        ("E stemmen op kandidaten", t.votes_on_lists),
-        ("F blanco", t.blank),
-        ("G ongeldig", t.invalid),
-        ("H uitgebrachte stemmen", t.ballots_cast),
-        ("I meer geteld", t.more_ballots),
-        ("J minder geteld", t.fewer_ballots),
-    ]
-    return tuple(rows)

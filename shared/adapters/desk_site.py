@@ -12,7 +12,7 @@ from starlette.applications import Starlette
 
 from shared.adapters import web
 from shared.adapters.airgap import check_air_gap, require_air_gap
-from shared.adapters.desk_model import DeskBackend, DeskItem, DeskRefusal, DeskRow, DeskStatus, tally_rows
+from shared.adapters.desk_model import DeskBackend, DeskItem, DeskRefusal, DeskRow, DeskStatus
 from shared.adapters.desk_routes import desk_routes
 from shared.adapters.web import (
     USERS_FILE,
@@ -28,6 +28,7 @@ from shared.adapters.web_airgap import AirGapGuard
 from shared.adapters.web_auth import SESSIONS_FILE
 from shared.domain.validation import has_voter_cards
 from shared.errors import InputError, StateError
+from shared.formats.dutch import tally_rows
 
 
 def env_password(var: str | None, default_var: str) -> str | None:

@@ -10,8 +10,10 @@ templates or the site) so every document writes a number the same way and the te
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import date, datetime
 from fractions import Fraction
+from typing import Any
 
 WEEKDAYS = ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag")
 MONTHS = (
@@ -98,3 +100,27 @@ def hash_groups(hex_digest: str) -> str:
     """64 hex digits as 16 groups of 4 separated by spaces (spec/eml.md §3)."""
     h = hex_digest.lower()
     return " ".join(h[i : i + 4] for i in range(0, len(h), 4))
+
+
+def tally_rows(
+    t: Any, list_names: Mapping[int, str], *, voter_cards: bool = True
+) -> tuple[tuple[str, int], ...]:
+    """The numbers of a summary's tally in the order of the paper, labelled in Dutch; box C only where the
+    election has kiezerspassen (not for a municipal council, Kieswet K 6)."""
+    rows: list[tuple[str, int]] = [
+        ("Z kiesgerechtigden", t.eligible_voters),
+        ("A stempassen", t.poll_cards),
+        ("B volmachtbewijzen", t.proxy_certificates),
+        *((("C kiezerspassen", t.voter_cards),) if voter_cards else ()),
+        ("D toegelaten kiezers", t.admitted_voters),
+    ]
+    rows += [(f"E.{lst.number} {list_names.get(lst.number, '')}".rstrip(), lst.votes) for lst in t.lists]
+    rows += [
+        ("E stemmen op kandidaten", t.votes_on_lists),
+        ("F blanco", t.blank),
+        ("G ongeldig", t.invalid),
+        ("H uitgebrachte stemmen", t.ballots_cast),
+        ("I meer geteld", t.more_ballots),
+        ("J minder geteld", t.fewer_ballots),
+    ]
+    return tuple(rows)

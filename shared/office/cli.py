@@ -34,6 +34,8 @@ from shared.domain.keyregister import EnrolmentRecord, readable_fingerprint
 from shared.domain.tally import Tally
 from shared.domain.validation import has_voter_cards
 from shared.errors import InputError
+from shared.formats import dutch
+from shared.formats.dutch import tally_rows
 from shared.formats.eml.read import read_path
 from shared.office.office import Office
 from shared.office.publish import gather, log_published
@@ -187,26 +189,10 @@ def tally_table(title: str, t: Tally, list_names: dict[int, str], *, voter_cards
     table = Table(title=title, title_justify="left")
     table.add_column("")
     table.add_column("", justify="right")
-    for label, value in (
-        ("Z kiesgerechtigden", t.eligible_voters),
-        ("A stempassen", t.poll_cards),
-        ("B volmachtbewijzen", t.proxy_certificates),
-        *((("C kiezerspassen", t.voter_cards),) if voter_cards else ()),
-        ("D toegelaten kiezers", t.admitted_voters),
+    for label, value in tally_rows(
+        t, {n: escape(name) for n, name in list_names.items()}, voter_cards=voter_cards
     ):
-        table.add_row(label, f"{value:,}".replace(",", "."))
-    for lst in t.lists:
-        name = escape(list_names.get(lst.number, ""))
-        table.add_row(f"E.{lst.number} {name}", f"{lst.votes:,}".replace(",", "."))
-    for label, value in (
-        ("E stemmen op kandidaten", t.votes_on_lists),
-        ("F blanco", t.blank),
-        ("G ongeldig", t.invalid),
-        ("H uitgebrachte stemmen", t.ballots_cast),
-        ("I meer geteld", t.more_ballots),
-        ("J minder geteld", t.fewer_ballots),
-    ):
-        table.add_row(label, f"{value:,}".replace(",", "."))
+        table.add_row(label, dutch.number(value))
     return table
 
 
