@@ -31,27 +31,26 @@ from shared.formats.manifest import (
 )
 from shared.formats.signing import key_id, open_enrolment, raw_public_key
 
-_CHUNK = 1 << 20
-
 
 def entry_of(path: str, data: bytes) -> ManifestEntry:
     """The entry of a file held in memory, at `path` under the published folder."""
     return ManifestEntry(path=path, size=len(data), sha256=hashlib.sha256(data).digest())
 
 
+def file_digest(file: Path) -> tuple[int, bytes]:
+    """(size, SHA-256) of a file, read in chunks (a national 510b is tens of MB); OSError when unreadable."""
+    with file.open("rb") as fh:
+        digest = hashlib.file_digest(fh, "sha256")
+        return fh.tell(), digest.digest()
+
+
 def entry_on_disk(root: Path, file: Path) -> ManifestEntry:
-    """The entry of a file under `root`, hashed in chunks (a national 510b is tens of MB)."""
-    rel = file.relative_to(root).as_posix()
-    digest = hashlib.sha256()
-    size = 0
+    """The entry of a file under `root`."""
     try:
-        with file.open("rb") as fh:
-            while chunk := fh.read(_CHUNK):
-                digest.update(chunk)
-                size += len(chunk)
+        size, sha256 = file_digest(file)
     except OSError as exc:
         raise EnvironmentProblem(f"cannot read: {exc.strerror}", where=str(file)) from None
-    return ManifestEntry(path=rel, size=size, sha256=digest.digest())
+    return ManifestEntry(path=file.relative_to(root).as_posix(), size=size, sha256=sha256)
 
 
 def build_manifest(record: EnrolmentRecord, at: str, entries: Iterable[ManifestEntry]) -> Manifest:

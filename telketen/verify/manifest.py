@@ -14,11 +14,11 @@ never signed (`report.signed`).
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
+from shared.adapters.manifest import file_digest
 from shared.domain.election import Election
 from shared.domain.keyregister import EnrolmentRecord, readable_fingerprint
 from shared.errors import TelketenError
@@ -27,8 +27,6 @@ from shared.formats.signing import open_enrolment
 from telketen.verify.collect import Blob, Published
 from telketen.verify.findings import Report
 from telketen.verify.tree import VerifiedSummary
-
-_CHUNK = 1 << 20
 
 
 def _enrolled(published: Published) -> dict[bytes, EnrolmentRecord]:
@@ -103,16 +101,10 @@ def _opened(
 
 def _digest(file: Path) -> tuple[int, bytes] | None:
     """(size, SHA-256) of a file, or None when it cannot be read."""
-    digest = hashlib.sha256()
-    size = 0
     try:
-        with file.open("rb") as fh:
-            while chunk := fh.read(_CHUNK):
-                digest.update(chunk)
-                size += len(chunk)
+        return file_digest(file)
     except OSError:
         return None
-    return size, digest.digest()
 
 
 def check_manifests(
